@@ -1,0 +1,719 @@
+// Package transport is the one execute path of the four polybill clients: URL building,
+// authentication per attempt, retries on go-retryablehttp with a client-wide budget,
+// Retry-After handling, bounded bodies, safe redirects, typed errors and redacted logging.
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+// Settings describe one API client.
+type Settings struct {
+	// API names the API in errors and logs: "crm", "epilot", "encounters", "clinic".
+	API string
+	// Config holds the shared options.
+	Config *polybill.Config
+	// DefaultBaseURL is used when the options set none; empty means a base URL is required.
+	DefaultBaseURL string
+	// Auth adds credentials to each attempt; nil sends none.
+	Auth Authenticator
+	// DecodeError fills Code, Message, Param and Details from the API's error envelope.
+	DecodeError func(body []byte, e *polybill.Error)
+	// Secrets are scrubbed from every error and log line (in addition to the
+	// authenticator's own).
+	Secrets []string
+	// SensitiveHeaders are removed from a request redirected to another host, in addition to
+	// Authorization, Cookie and Proxy-Authorization.
+	SensitiveHeaders []string
+	// RequestIDHeader, when set, is sent with a fresh id per call (identical on every
+	// attempt) and used as Error.RequestID when the server echoes none.
+	RequestIDHeader string
+}
+
+// Client executes calls for one API. It is safe for concurrent use.
+type Client struct {
+	api         string
+	base        *url.URL
+	baseURL     string
+	hc          *http.Client
+	plain       *http.Client
+	cfg         *polybill.Config
+	auth        Authenticator
+	refresher   Refresher
+	decodeError func([]byte, *polybill.Error)
+	secrets     []string
+	budget      *budget
+	userAgent   string
+	requestID   string
+	log         *slog.Logger
+}
+
+// Call is one API operation.
+type Call struct {
+	Method string
+	// Path is the escaped path below the base URL, built with Path.
+	Path string
+	// Route is the path template ("/billings/{id}"), logged instead of the path so ids,
+	// emails and names never reach logs.
+	Route string
+	// Query is encoded with url.Values.Encode; RawQuery is used as is when set (APIs with
+	// their own query syntax).
+	Query    url.Values
+	RawQuery string
+	// Body is JSON-encoded once and re-sent byte-for-byte on every attempt. A []byte or
+	// json.RawMessage is sent as is.
+	Body any
+	// ContentType overrides application/json (e.g. a form body given as []byte).
+	ContentType string
+	Safety      Safety
+	Header      http.Header
+	// SkipAuth sends the call without credentials (token endpoints).
+	SkipAuth bool
+}
+
+// New builds a client from settings. It validates the base URL: http:// is refused unless
+// the host is loopback or the caller opted in (DESIGN rule 8).
+func New(s Settings) (*Client, error) {
+	cfg := s.Config
+	if cfg == nil {
+		var err error
+		if cfg, err = polybill.NewConfig(); err != nil {
+			return nil, err
+		}
+	}
+	raw := cfg.BaseURL
+	if raw == "" {
+		raw = s.DefaultBaseURL
+	}
+	if raw == "" {
+		return nil, fmt.Errorf("polybill: %s: no base URL: set it with polybill.WithBaseURL or the API's environment variable", s.API)
+	}
+	base, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
+		return nil, fmt.Errorf("polybill: %s: invalid base URL %q", s.API, raw)
+	}
+	if base.Scheme == "http" && !cfg.AllowInsecure && !isLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("polybill: %s: refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", s.API, base.Hostname())
+	}
+	c := &Client{
+		api:         s.API,
+		base:        base,
+		baseURL:     base.String(),
+		cfg:         cfg,
+		auth:        s.Auth,
+		decodeError: s.DecodeError,
+		secrets:     append([]string(nil), s.Secrets...),
+		budget:      newBudget(cfg.RetryBudget),
+		userAgent:   userAgent(cfg.UserAgentSuffix),
+		requestID:   s.RequestIDHeader,
+		log:         cfg.Logger,
+	}
+	if r, ok := s.Auth.(Refresher); ok {
+		c.refresher = r
+	}
+	if sk, ok := s.Auth.(staticHeaders); ok {
+		c.secrets = append(c.secrets, sk.Secrets()...)
+	}
+	sensitive := append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, s.SensitiveHeaders...)
+	if sh, ok := s.Auth.(staticHeaders); ok {
+		for k := range sh {
+			sensitive = append(sensitive, k)
+		}
+	}
+	c.hc = c.newHTTPClient(cfg, sensitive, true)
+	c.plain = c.newHTTPClient(cfg, sensitive, false)
+	return c, nil
+}
+
+// BaseURL returns the base URL calls are made against.
+func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+
+// PlainHTTPClient returns an *http.Client with the same connection pool, User-Agent,
+// redirect and loopback rules but no credentials and no retries: for token endpoints driven
+// by other libraries (golang.org/x/oauth2).
+func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
+
+// AddSecret registers a value to scrub from errors and logs (a password, a client secret).
+func (c *Client) AddSecret(s string) {
+	if s != "" {
+		c.secrets = append(c.secrets, s)
+	}
+}
+
+func (c *Client) newHTTPClient(cfg *polybill.Config, sensitive []string, withAuth bool) *http.Client {
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	}
+	base := hc.Transport
+	if base == nil {
+		base = defaultTransport
+	}
+	hc.Transport = &attemptTransport{c: c, base: base, chain: chain(cfg.Middleware, base.RoundTrip), withAuth: withAuth}
+	userCheck := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return fmt.Errorf("%w: stopped after 10 redirects", errRedirectRefused)
+		}
+		if req.URL.Scheme == "http" && !cfg.AllowInsecure && !isLoopback(req.URL.Hostname()) {
+			return fmt.Errorf("%w: to plain http://%s", errRedirectRefused, req.URL.Host)
+		}
+		if req.URL.Host != via[0].URL.Host {
+			// Credentials are applied on a clone per attempt and only for the API host, so
+			// they are not here; this strips anything a caller's header option added.
+			for _, h := range sensitive {
+				req.Header.Del(h)
+			}
+		}
+		if userCheck != nil {
+			return userCheck(req, via)
+		}
+		return nil
+	}
+	return &hc
+}
+
+// defaultTransport keeps enough idle connections per host for heavily concurrent callers:
+// net/http's default of 2 makes 64 goroutines open and close connections constantly.
+var defaultTransport = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}()
+
+func userAgent(suffix string) string {
+	ua := fmt.Sprintf("polybill-go/%s (go%s; %s/%s)", polybill.Version, strings.TrimPrefix(runtime.Version(), "go"), runtime.GOOS, runtime.GOARCH)
+	if suffix != "" {
+		ua += " " + suffix
+	}
+	return ua
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Path joins a format whose %s verbs are path segments with the segments escaped so that no
+// value can change the route: "/", "?", "#", "%", "+", spaces and control characters are
+// percent-encoded, and the dot segments "." and ".." are encoded as %2E so URL resolution
+// cannot climb out of the route. An empty segment yields an empty "//" step that Do refuses.
+func Path(format string, segments ...string) string {
+	args := make([]any, len(segments))
+	for i, s := range segments {
+		args[i] = escapeSegment(s)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func escapeSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return strings.ReplaceAll(url.PathEscape(s), "+", "%2B")
+}
+
+// Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
+// leaves out untouched). Every failure is a *polybill.Error.
+func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
+	rc := polybill.NewRequestConfig(opts...)
+	safety := call.Safety.resolve(call.Method)
+	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, maxRetries: c.cfg.MaxRetries}
+	if rc.MaxRetries != nil {
+		st.maxRetries = *rc.MaxRetries
+	}
+	if strings.Contains(call.Path, "//") || !strings.HasPrefix(call.Path, "/") {
+		return polybill.InvalidParam(c.api, "path", "a path parameter is empty")
+	}
+
+	var body []byte
+	switch b := call.Body.(type) {
+	case nil:
+	case []byte:
+		body = b
+	case json.RawMessage:
+		body = b
+	default:
+		var err error
+		if body, err = json.Marshal(b); err != nil {
+			return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "encoding request body: " + err.Error(), Err: err}
+		}
+	}
+
+	target := c.baseURL + call.Path
+	if q := call.RawQuery; q != "" {
+		target += "?" + q
+	} else if len(call.Query) > 0 {
+		target += "?" + call.Query.Encode()
+	}
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), call.Method, target, rawBody)
+	if err != nil {
+		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		ct := call.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	for k, v := range call.Header {
+		req.Header[k] = v
+	}
+	for k, v := range rc.Header {
+		req.Header[k] = v
+	}
+	if c.requestID != "" && req.Header.Get(c.requestID) == "" {
+		st.sentRequestID = newRequestID()
+		req.Header.Set(c.requestID, st.sentRequestID)
+	}
+	st.route = call.Route
+	if st.route == "" {
+		st.route = call.Path
+	}
+	st.method = call.Method
+	req.SetResponseHandler(st.readBody)
+
+	rclient := &retryablehttp.Client{
+		HTTPClient: c.hc,
+		// One more than the caller's retries: a 401 replay after a token refresh is not a
+		// retry and must not eat into them; checkRetry enforces maxRetries itself.
+		RetryMax:     st.maxRetries + 1,
+		CheckRetry:   st.checkRetry,
+		Backoff:      st.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	resp, err := rclient.Do(req)
+	return st.finish(resp, err, out, rc)
+}
+
+// callState is the per-call memory of the retry loop.
+type callState struct {
+	c          *Client
+	ctx        context.Context
+	safety     Safety
+	skipAuth   bool
+	maxRetries int
+	method     string
+	route      string
+
+	attempts      int
+	retries       int
+	refreshed     bool
+	wait          time.Duration
+	lastFailure   failure
+	authReq       *http.Request
+	body          []byte
+	bodyRead      bool
+	bodyErr       error
+	capExceeded   time.Duration
+	budgetRefused bool
+	refreshErr    error
+	sentRequestID string
+	started       time.Time
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+// readBody runs inside the retry loop for the response that ends it, so a body cut short
+// on an idempotent call is retried like any other broken connection.
+func (st *callState) readBody(resp *http.Response) error {
+	st.body, st.bodyErr = readBounded(resp, st.c.cfg.MaxResponseBytes)
+	st.bodyRead = true
+	return st.bodyErr
+}
+
+func readBounded(resp *http.Response, limit int64) ([]byte, error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errBodyTooLarge
+	}
+	return b, nil
+}
+
+// checkRetry decides after every attempt whether to go again, and how long to wait first.
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	f := classify(st.ctx, err)
+	st.lastFailure = f
+	if f == noFailure && status == http.StatusUnauthorized && st.c.refresher != nil && !st.refreshed && !st.skipAuth {
+		// The token was refused: renew it once and replay at once. The server rejected the
+		// request before acting on it, so this is safe for every kind of write.
+		st.refreshed = true
+		if rerr := st.c.refresher.Refresh(ctx, st.authReq); rerr != nil {
+			st.refreshErr = rerr
+			return false, nil
+		}
+		st.wait = 0
+		return true, nil
+	}
+	if f == noFailure && status < 400 {
+		return false, nil
+	}
+	if !shouldRetry(st.safety, status, f) || st.retries >= st.maxRetries {
+		return false, nil
+	}
+	wait := backoff(st.c.cfg.MinRetryDelay, st.c.cfg.MaxRetryDelay, st.retries)
+	if resp != nil {
+		if hint, ok := parseRetryAfter(resp.Header, time.Now()); ok {
+			if hint > st.c.cfg.MaxRetryDelay {
+				// Past the cap the caller gets a rate-limit error now rather than a call that
+				// sleeps for minutes.
+				st.capExceeded = hint
+				return false, nil
+			}
+			wait = hint
+		}
+	}
+	if !st.c.budget.take() {
+		st.budgetRefused = true
+		return false, nil
+	}
+	st.retries++
+	st.wait = wait
+	return true, nil
+}
+
+func (st *callState) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return st.wait
+}
+
+// finish turns the loop's outcome into the caller's result.
+func (st *callState) finish(resp *http.Response, err error, out any, rc polybill.RequestConfig) error {
+	c := st.c
+	if resp == nil {
+		return st.transportError(err, 0)
+	}
+	if !st.bodyRead {
+		st.body, st.bodyErr = readBounded(resp, c.cfg.MaxResponseBytes)
+		st.bodyRead = true
+	}
+	if rc.ResponseInto != nil {
+		resp.Body = io.NopCloser(bytes.NewReader(st.body))
+		*rc.ResponseInto = resp
+	}
+	if st.bodyErr != nil {
+		if errors.Is(st.bodyErr, errBodyTooLarge) {
+			e := st.newError(resp, polybill.CodeResponseTooLarge)
+			e.Message = fmt.Sprintf("response body exceeds %d bytes", c.cfg.MaxResponseBytes)
+			e.Err = st.bodyErr
+			e.Body = nil
+			return st.logged(e)
+		}
+		return st.transportError(st.bodyErr, resp.StatusCode)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		c.budget.success()
+		if out != nil && len(bytes.TrimSpace(st.body)) > 0 {
+			if derr := json.Unmarshal(st.body, out); derr != nil {
+				e := st.newError(resp, polybill.CodeInvalidResponse)
+				e.Message = "decoding response: " + derr.Error()
+				e.Err = derr
+				return st.logged(e)
+			}
+		}
+		st.logCall(resp.StatusCode, nil)
+		return nil
+	}
+	e := st.newError(resp, "")
+	if c.decodeError != nil && len(st.body) > 0 {
+		c.decodeError(st.body, e)
+	}
+	if e.Code == "" {
+		e.Code = polybill.CodeFromStatus(resp.StatusCode)
+	}
+	if st.capExceeded > 0 {
+		e.RetryAfter = st.capExceeded
+		e.Message = strings.TrimSpace(fmt.Sprintf("%s (server asked to wait %s, more than the %s cap)", e.Message, st.capExceeded.Round(time.Millisecond), c.cfg.MaxRetryDelay))
+	}
+	if st.refreshErr != nil {
+		e.Err = st.refreshErr
+	}
+	st.scrub(e)
+	return st.logged(e)
+}
+
+// newError fills what the transport knows about a response.
+func (st *callState) newError(resp *http.Response, code string) *polybill.Error {
+	status := resp.StatusCode
+	e := &polybill.Error{
+		API:        st.c.api,
+		StatusCode: status,
+		Code:       code,
+		RequestID:  requestID(resp.Header),
+		Retryable:  shouldRetry(st.safety, status, noFailure),
+		Ambiguous:  isWrite(st.method) && mayHaveHappened(status, noFailure),
+	}
+	if e.RequestID == "" {
+		e.RequestID = st.sentRequestID
+	}
+	if d, ok := parseRetryAfter(resp.Header, time.Now()); ok {
+		e.RetryAfter = d
+	}
+	if n := len(st.body); n > 0 {
+		e.Body = append([]byte(nil), st.body[:min(n, polybill.MaxErrorBody)]...)
+	}
+	return e
+}
+
+func (st *callState) transportError(err error, status int) error {
+	f := classify(st.ctx, err)
+	e := &polybill.Error{
+		API:        st.c.api,
+		StatusCode: status,
+		Code:       polybill.CodeConnection,
+		Retryable:  shouldRetry(st.safety, 0, f),
+		Ambiguous:  isWrite(st.method) && (f == maybeSent || st.lastFailure == maybeSent),
+		RequestID:  st.sentRequestID,
+		Err:        err,
+	}
+	var ae *authError
+	switch {
+	case errors.Is(err, context.Canceled):
+		e.Code = polybill.CodeCanceled
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		e.Code = polybill.CodeTimeout
+	case errors.As(err, &ae):
+		var pe *polybill.Error
+		if errors.As(ae.err, &pe) {
+			// The credentials call failed with an API error: surface it as is.
+			return st.logged(pe)
+		}
+		e.Code = polybill.CodeUnauthenticated
+	}
+	if st.attempts == 0 || (f == neverSent && st.lastFailure != maybeSent) {
+		e.Ambiguous = false
+	}
+	e.Message = st.c.redact(errorText(err))
+	return st.logged(e)
+}
+
+// errorText drops the URL that *url.Error prints: it can hold emails and names.
+func errorText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// requestIDHeaders are the headers servers commonly echo a request id in.
+var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Amzn-Requestid", "X-Correlation-Id"}
+
+func requestID(h http.Header) string {
+	for _, k := range requestIDHeaders {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// scrub removes secrets a server may have echoed back (a token in an error message).
+func (st *callState) scrub(e *polybill.Error) {
+	c := st.c
+	e.Message = c.redact(e.Message)
+	for i := range e.Details {
+		e.Details[i].Message = c.redact(e.Details[i].Message)
+		e.Details[i].Title = c.redact(e.Details[i].Title)
+		e.Details[i].Raw = json.RawMessage(c.redact(string(e.Details[i].Raw)))
+	}
+	if len(e.Body) > 0 {
+		e.Body = []byte(c.redact(string(e.Body)))
+	}
+}
+
+func (c *Client) allSecrets() []string {
+	s := c.secrets
+	if sk, ok := c.auth.(secretKeeper); ok {
+		if _, static := c.auth.(staticHeaders); !static {
+			s = append(append([]string(nil), s...), sk.Secrets()...)
+		}
+	}
+	return s
+}
+
+func (c *Client) redact(text string) string {
+	for _, s := range c.allSecrets() {
+		// Very short values would redact ordinary words; real credentials are longer.
+		if len(s) >= 6 && strings.Contains(text, s) {
+			text = strings.ReplaceAll(text, s, "[REDACTED]")
+		}
+	}
+	return text
+}
+
+func (st *callState) logged(e *polybill.Error) error {
+	st.logCall(e.StatusCode, e)
+	return e
+}
+
+func (st *callState) logCall(status int, e *polybill.Error) {
+	l := st.c.log
+	if l == nil {
+		return
+	}
+	level := slog.LevelDebug
+	attrs := []slog.Attr{
+		slog.String("api", st.c.api), slog.String("method", st.method), slog.String("route", st.route),
+		slog.Int("status", status), slog.Int("attempts", st.attempts), slog.Int("retries", st.retries),
+	}
+	if e != nil {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.String("code", e.Code), slog.String("request_id", e.RequestID),
+			slog.Bool("ambiguous", e.Ambiguous), slog.Bool("budget_refused", st.budgetRefused))
+	}
+	l.LogAttrs(st.ctx, level, "polybill call", attrs...)
+}
+
+// attemptTransport runs below the retry loop: one RoundTrip per attempt.
+type attemptTransport struct {
+	c        *Client
+	base     http.RoundTripper
+	chain    func(*http.Request) (*http.Response, error)
+	withAuth bool
+}
+
+// RoundTrip applies credentials and the User-Agent to a copy of the request (the retry loop
+// reuses the original, and a RoundTripper must not modify it), then runs the middleware.
+//
+// attemptTransport deliberately has no CloseIdleConnections method: go-retryablehttp calls
+// HTTPClient.CloseIdleConnections after every failed call, which would empty the shared
+// pool for every other goroutine whenever one call fails.
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.c
+	st := stateFrom(req.Context())
+	r := new(http.Request)
+	*r = *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header.Set("User-Agent", c.userAgent)
+	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
+	if t.withAuth && c.auth != nil && sameHost && (st == nil || !st.skipAuth) {
+		if err := c.auth.Apply(r); err != nil {
+			return nil, err
+		}
+	}
+	if st != nil {
+		st.attempts++
+		st.authReq = r
+	}
+	var cancel context.CancelFunc
+	if d := c.cfg.AttemptTimeout; d > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(r.Context(), d)
+		r = r.WithContext(ctx)
+	}
+	start := time.Now()
+	resp, err := t.chain(r)
+	if cancel != nil {
+		if err != nil {
+			cancel()
+		} else {
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		}
+	}
+	if c.log != nil && c.log.Enabled(r.Context(), slog.LevelDebug) {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		attempt := 0
+		route := r.URL.Path
+		if st != nil {
+			attempt, route = st.attempts, st.route
+		}
+		attrs := []slog.Attr{slog.String("api", c.api), slog.String("method", r.Method), slog.String("route", route),
+			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", time.Since(start))}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", c.redact(errorText(err))))
+		} else {
+			attrs = append(attrs, slog.String("request_id", requestID(resp.Header)))
+		}
+		c.log.LogAttrs(r.Context(), slog.LevelDebug, "polybill attempt", attrs...)
+	}
+	return resp, err
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// chain builds the middleware stack once; the first middleware added is the outermost.
+func chain(mw []polybill.Middleware, last func(*http.Request) (*http.Response, error)) func(*http.Request) (*http.Response, error) {
+	next := last
+	for i := len(mw) - 1; i >= 0; i-- {
+		m, n := mw[i], next
+		next = func(r *http.Request) (*http.Response, error) { return m(r, n) }
+	}
+	return next
+}

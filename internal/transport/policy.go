@@ -1,0 +1,199 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+// Safety says when a call may be repeated. The zero value derives it from the method, so a
+// call that forgets to choose never retries a POST.
+type Safety int
+
+const (
+	// SafetyFromMethod: GET, HEAD, OPTIONS, PUT and DELETE are Idempotent; POST and PATCH
+	// are UnsafeWrite.
+	SafetyFromMethod Safety = iota
+	// Idempotent calls are retried on connection errors, timeouts, 408, 429, 500, 502, 503, 504.
+	Idempotent
+	// DedupedWrite is a write the server deduplicates (encounters payments carry idemp):
+	// retried exactly like Idempotent.
+	DedupedWrite
+	// UnsafeWrite is retried only when the request provably never left this machine (the
+	// connection could not be established). Anything after that is surfaced untouched.
+	UnsafeWrite
+)
+
+func (s Safety) resolve(method string) Safety {
+	if s != SafetyFromMethod {
+		return s
+	}
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return Idempotent
+	}
+	return UnsafeWrite
+}
+
+// failure classifies what went wrong with one attempt.
+type failure int
+
+const (
+	noFailure failure = iota
+	// neverSent: the request provably did not leave (dial or DNS failure, or the
+	// credentials could not be obtained).
+	neverSent
+	// maybeSent: the connection broke, or the attempt timed out, after the request may have
+	// been written. The server may have acted on it.
+	maybeSent
+	// fatal: repeating cannot help (bad certificate, refused redirect, body over the bound,
+	// the caller's context is done).
+	fatal
+)
+
+// retryableStatus lists the statuses DESIGN rule 3 retries.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// shouldRetry is the whole retry decision of DESIGN rules 3 and 4, before budget, count and
+// Retry-After limits: given the call's safety and the attempt's outcome (a status, or a
+// failure when no response arrived), may the call be repeated?
+func shouldRetry(safety Safety, status int, f failure) bool {
+	switch f {
+	case neverSent:
+		return true
+	case maybeSent:
+		return safety != UnsafeWrite
+	case fatal:
+		return false
+	}
+	return safety != UnsafeWrite && retryableStatus(status)
+}
+
+// mayHaveHappened reports whether an outcome leaves a write in doubt: it may have been
+// applied although no success came back.
+func mayHaveHappened(status int, f failure) bool {
+	if f == maybeSent {
+		return true
+	}
+	switch status {
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+var (
+	errRedirectRefused = errors.New("redirect refused")
+	errBodyTooLarge    = errors.New("response body exceeds the configured bound")
+)
+
+// authError wraps a failure to obtain credentials for an attempt.
+type authError struct{ err error }
+
+func (e *authError) Error() string { return "obtaining credentials: " + e.err.Error() }
+func (e *authError) Unwrap() error { return e.err }
+
+// classify maps an attempt's error onto a failure kind. parent is the caller's context:
+// when it is done nothing is retried, while an expired per-attempt timeout is a maybeSent.
+func classify(parent context.Context, err error) failure {
+	if err == nil {
+		return noFailure
+	}
+	if parent.Err() != nil {
+		return fatal
+	}
+	var ae *authError
+	if errors.As(err, &ae) {
+		// Credentials that were refused (a 4xx from the token endpoint) stay refused.
+		var pe *polybill.Error
+		if errors.As(ae.err, &pe) && !pe.Retryable {
+			return fatal
+		}
+		return neverSent
+	}
+	if errors.Is(err, errRedirectRefused) || errors.Is(err, errBodyTooLarge) {
+		return fatal
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return fatal
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return neverSent
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return neverSent
+	}
+	// Everything else (reset, EOF, broken pipe, attempt timeout, truncated body) happened
+	// after the connection was up, so the request may have been written and acted on.
+	return maybeSent
+}
+
+// parseRetryAfter reads the server's wait hint: Retry-After-Ms (milliseconds, as OpenAI and
+// Anthropic send), then Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+// Garbage and negative values are ignored (ok false); a date in the past means "now". Huge
+// values saturate rather than overflow, so the caller's cap check refuses them.
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && !math.IsInf(ms, 0) {
+			return saturate(ms * float64(time.Millisecond)), true
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || math.IsNaN(secs) {
+			return 0, false
+		}
+		return saturate(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+func saturate(ns float64) time.Duration {
+	if ns >= math.MaxInt64 || math.IsInf(ns, 1) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(ns)
+}
+
+// backoff is exponential with jitter: min·2^retry, capped at max, then reduced by up to a
+// quarter at random so that clients failing together do not retry together.
+func backoff(minDelay, maxDelay time.Duration, retry int) time.Duration {
+	d := float64(minDelay) * math.Pow(2, float64(retry))
+	if d > float64(maxDelay) {
+		d = float64(maxDelay)
+	}
+	return time.Duration(d * (1 - 0.25*rand.Float64()))
+}
