@@ -1,0 +1,165 @@
+package encounters
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters/internal/oapi"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// The billing/customers service is known only from the vendor guide (its
+// Stripe section); no apiDoc or SDK covers it. Fields beyond owner, the Stripe
+// token and the card list are ASSUMPTIONS.
+
+// CustomerOwner owns a billing customer: exactly one of an account or an
+// organization.
+type CustomerOwner struct {
+	Account      string `json:"account,omitempty"`
+	Organization string `json:"organization,omitempty"`
+}
+
+// Card is a saved Stripe card (https://stripe.com/docs/api/cards/object).
+// Raw keeps every field Stripe sent.
+type Card struct {
+	ID       string          `json:"id"`
+	Brand    string          `json:"brand"`
+	Last4    string          `json:"last4"`
+	ExpMonth int             `json:"exp_month"`
+	ExpYear  int             `json:"exp_year"`
+	Raw      json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON keeps the raw card.
+func (c *Card) UnmarshalJSON(b []byte) error {
+	type plain Card
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	c.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Customer is a BillingCustomer (vendor guide only; unverified).
+type Customer struct {
+	ID    string        `json:"id"`
+	Owner CustomerOwner `json:"owner"`
+	// StripeCustomer is the Stripe customer id (ASSUMPTION).
+	StripeCustomer string `json:"stripeCustomer"`
+	// DefaultCard is the id of the default card (ASSUMPTION).
+	DefaultCard string `json:"defaultCard"`
+	// Cards is filled only by GetWithCards ($populateStripeCards=true), from
+	// stripeCustomerCards.data.
+	Cards     []Card          `json:"-"`
+	CreatedAt time.Time       `json:"-"`
+	CreatedBy string          `json:"createdBy"`
+	Raw       json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes timestamps and the populated card list.
+func (c *Customer) UnmarshalJSON(b []byte) error {
+	type plain Customer
+	w := struct {
+		*plain
+		CreatedAt millis `json:"createdAt"`
+		Cards     *struct {
+			Data []Card `json:"data"`
+		} `json:"stripeCustomerCards"`
+	}{plain: (*plain)(c), CreatedAt: millis{&c.CreatedAt}}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if w.Cards != nil {
+		c.Cards = w.Cards.Data
+	}
+	c.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// CreateCustomerParams create a billing customer. Owner must name exactly one
+// of an account or an organization. StripeToken (from Stripe.js) saves a
+// default card; StripeEmail is registered in Stripe.
+type CreateCustomerParams struct {
+	Owner       CustomerOwner
+	StripeToken string
+	StripeEmail string
+}
+
+// CustomerService is the billing/customers service (vendor guide only).
+type CustomerService struct{ c *Client }
+
+const customersPath = "billing/customers"
+
+// List returns every customer matching q, fetching pages lazily over $skip.
+func (s *CustomerService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Customer, error] {
+	return listAll[Customer](ctx, s.c, customersPath, q, opts)
+}
+
+// Find returns one page of customers.
+func (s *CustomerService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Customer], error) {
+	return findPage[Customer](ctx, s.c, customersPath, q, opts)
+}
+
+// Get returns one customer without its cards.
+func (s *CustomerService) Get(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
+	return getOne[Customer](ctx, s.c, customersPath, id, nil, opts)
+}
+
+// GetWithCards returns one customer with its saved Stripe cards
+// (?$populateStripeCards=true, sent untagged as the vendor guide shows it).
+func (s *CustomerService) GetWithCards(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
+	if err := requireID(id); err != nil {
+		return nil, err
+	}
+	out := new(Customer)
+	call := transport.Call{Method: "GET", Path: transport.Path("/"+customersPath+"/%s", id), Route: "/" + customersPath + "/{id}", RawQuery: "%24populateStripeCards=true"}
+	if err := s.c.do(ctx, call, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Create creates a billing customer.
+func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, opts ...polybill.RequestOption) (*Customer, error) {
+	if (p.Owner.Account == "") == (p.Owner.Organization == "") {
+		return nil, polybill.InvalidParam(apiName, "owner", "exactly one of owner.account or owner.organization is required")
+	}
+	body := oapi.CustomerCreate{
+		Owner:       oapi.CustomerOwner{Account: ptr(p.Owner.Account), Organization: ptr(p.Owner.Organization)},
+		StripeToken: ptr(p.StripeToken), StripeEmail: ptr(p.StripeEmail),
+	}
+	return createOne[Customer](ctx, s.c, customersPath, body, transport.UnsafeWrite, opts)
+}
+
+// AddCard saves another card from a Stripe token; it becomes the default.
+func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, opts ...polybill.RequestOption) (*Customer, error) {
+	if stripeToken == "" {
+		return nil, polybill.InvalidParam(apiName, "stripeToken", "required")
+	}
+	return patchOne[Customer](ctx, s.c, customersPath, id, oapi.CustomerPatch{StripeToken: &stripeToken}, opts)
+}
+
+// DeleteCard deletes a saved card ($deleteStripeCard); if it was the default,
+// the next saved card becomes the default.
+func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opts ...polybill.RequestOption) (*Customer, error) {
+	if cardID == "" {
+		return nil, polybill.InvalidParam(apiName, "$deleteStripeCard", "card id required")
+	}
+	return patchOne[Customer](ctx, s.c, customersPath, id, oapi.CustomerPatch{DeleteStripeCard: &cardID}, opts)
+}
+
+// SetDefaultCard makes a saved card the default ($setDefaultStripeCard).
+func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string, opts ...polybill.RequestOption) (*Customer, error) {
+	if cardID == "" {
+		return nil, polybill.InvalidParam(apiName, "$setDefaultStripeCard", "card id required")
+	}
+	return patchOne[Customer](ctx, s.c, customersPath, id, oapi.CustomerPatch{SetDefaultStripeCard: &cardID}, opts)
+}
+
+// Delete removes a customer.
+func (s *CustomerService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
+	return removeOne[Customer](ctx, s.c, customersPath, id, opts)
+}

@@ -1,0 +1,163 @@
+package encounters
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters/internal/oapi"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// Item is a BillingItem: one line of an invoice. Items are drafts until
+// finalized (directly, or by finalizing their invoice). Paid and Balance are
+// computed by the server.
+type Item struct {
+	ID               string           `json:"id"`
+	Invoice          string           `json:"invoice"`
+	InvoiceType      string           `json:"invoiceType"`
+	InvoiceSubject   string           `json:"invoiceSubject"`
+	Facility         string           `json:"facility"`
+	Type             string           `json:"type"`
+	Ref              string           `json:"ref"`
+	RefType          string           `json:"refType"`
+	Name             string           `json:"name"`
+	Description      string           `json:"description"`
+	Quantity         int              `json:"quantity"`
+	PriceCurrency    string           `json:"priceCurrency"`
+	Price            polybill.Decimal `json:"price"`
+	Paid             polybill.Decimal `json:"paid"`
+	Balance          polybill.Decimal `json:"balance"`
+	FinalizedAt      time.Time        `json:"-"`
+	FinalizedBy      string           `json:"finalizedBy"`
+	VoidedAt         time.Time        `json:"-"`
+	VoidedBy         string           `json:"voidedBy"`
+	VoidReason       string           `json:"voidReason"`
+	InvoiceCreatedAt time.Time        `json:"-"`
+	CreatedAt        time.Time        `json:"-"`
+	CreatedBy        string           `json:"createdBy"`
+	Populated        Populated        `json:"$populated"`
+	Raw              json.RawMessage  `json:"-"`
+}
+
+// Finalized reports whether the item is no longer a draft.
+func (i *Item) Finalized() bool { return !i.FinalizedAt.IsZero() }
+
+// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
+func (i *Item) UnmarshalJSON(b []byte) error {
+	type plain Item
+	w := struct {
+		*plain
+		FinalizedAt      millis `json:"finalizedAt"`
+		VoidedAt         millis `json:"voidedAt"`
+		InvoiceCreatedAt millis `json:"invoiceCreatedAt"`
+		CreatedAt        millis `json:"createdAt"`
+	}{(*plain)(i), millis{&i.FinalizedAt}, millis{&i.VoidedAt}, millis{&i.InvoiceCreatedAt}, millis{&i.CreatedAt}}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	i.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// CreateItemParams are the fields of a new invoice line. Invoice, Type and
+// Price are required; Quantity defaults to 1 on the server.
+type CreateItemParams struct {
+	Invoice       string
+	Type          string // e.g. "service"
+	Ref           string // the service id, inventory variant…
+	RefType       string
+	Name          string
+	Description   string
+	Quantity      int
+	PriceCurrency string
+	Price         polybill.Decimal
+}
+
+func (p *CreateItemParams) wire() (*oapi.ItemCreate, error) {
+	switch {
+	case p.Invoice == "":
+		return nil, polybill.InvalidParam(apiName, "invoice", "required")
+	case p.Type == "":
+		return nil, polybill.InvalidParam(apiName, "type", "required")
+	case p.Quantity < 0:
+		return nil, polybill.InvalidParam(apiName, "quantity", "must be at least 1, got %d", p.Quantity)
+	}
+	if err := requireMoney("price", p.Price, false); err != nil {
+		return nil, err
+	}
+	return &oapi.ItemCreate{
+		Invoice: p.Invoice, Type: p.Type, Ref: ptr(p.Ref), RefType: ptr(p.RefType), Name: ptr(p.Name),
+		Description: ptr(p.Description), Quantity: ptr(p.Quantity), PriceCurrency: ptr(p.PriceCurrency), Price: p.Price,
+	}, nil
+}
+
+// PatchItemParams changes a draft item. Zero fields are left alone; list
+// fields to clear in Unset.
+type PatchItemParams struct {
+	Name        string
+	Description string
+	Quantity    int
+	Price       *polybill.Decimal
+	Unset       Unset
+}
+
+// ItemService is the billing-items service.
+type ItemService struct{ c *Client }
+
+const itemsPath = "billing-items"
+
+// List returns every item matching q, fetching pages lazily over $skip.
+func (s *ItemService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Item, error] {
+	return listAll[Item](ctx, s.c, itemsPath, q, opts)
+}
+
+// Find returns one page of items.
+func (s *ItemService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Item], error) {
+	return findPage[Item](ctx, s.c, itemsPath, q, opts)
+}
+
+// Get returns one item.
+func (s *ItemService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Item, error) {
+	return getOne[Item](ctx, s.c, itemsPath, id, q, opts)
+}
+
+// Create adds a line to a draft invoice. HapiHub refuses items on a finalized
+// invoice. Not retried once it may have reached the server.
+func (s *ItemService) Create(ctx context.Context, p CreateItemParams, opts ...polybill.RequestOption) (*Item, error) {
+	body, err := p.wire()
+	if err != nil {
+		return nil, err
+	}
+	return createOne[Item](ctx, s.c, itemsPath, body, transport.UnsafeWrite, opts)
+}
+
+// Patch changes a draft item.
+func (s *ItemService) Patch(ctx context.Context, id string, p PatchItemParams, opts ...polybill.RequestOption) (*Item, error) {
+	if p.Quantity < 0 {
+		return nil, polybill.InvalidParam(apiName, "quantity", "must be at least 1, got %d", p.Quantity)
+	}
+	if p.Price != nil {
+		if err := requireMoney("price", *p.Price, false); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.Unset.validate(); err != nil {
+		return nil, err
+	}
+	body := oapi.ItemPatch{Name: ptr(p.Name), Description: ptr(p.Description), Quantity: ptr(p.Quantity), Price: p.Price, Unset: unsetWire[oapi.ItemPatchUnset](p.Unset)}
+	return patchOne[Item](ctx, s.c, itemsPath, id, body, opts)
+}
+
+// Finalize finalizes one item directly (PATCH {finalize: true}).
+func (s *ItemService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Item, error) {
+	t := true
+	return patchOne[Item](ctx, s.c, itemsPath, id, oapi.ItemPatch{Finalize: &t}, opts)
+}
+
+// Delete removes a draft item and its payments; finalized items are refused.
+func (s *ItemService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Item, error) {
+	return removeOne[Item](ctx, s.c, itemsPath, id, opts)
+}

@@ -1,0 +1,151 @@
+package encounters
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters/internal/oapi"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// EncounterType is the kind of visit.
+type EncounterType string
+
+// Encounter types documented by the apiDoc.
+const (
+	EncounterInpatient  EncounterType = "inpatient"
+	EncounterOutpatient EncounterType = "outpatient"
+	EncounterER         EncounterType = "er"
+)
+
+// IsKnown reports whether t is a documented value.
+func (t EncounterType) IsKnown() bool {
+	return t == EncounterInpatient || t == EncounterOutpatient || t == EncounterER
+}
+
+// Encounter is a MedicalEncounter: one patient visit. When created with an
+// invoice, the invoice's id is the encounter's id.
+type Encounter struct {
+	ID            string          `json:"id"`
+	Facility      string          `json:"facility"`
+	Patient       string          `json:"patient"`
+	Type          EncounterType   `json:"type"`
+	EncounterType string          `json:"encounterType"`
+	Doctors       []string        `json:"doctors"`
+	Tags          []string        `json:"tags"`
+	FinishedAt    time.Time       `json:"-"`
+	FinishedBy    string          `json:"finishedBy"`
+	CreatedAt     time.Time       `json:"-"`
+	CreatedBy     string          `json:"createdBy"`
+	Populated     Populated       `json:"$populated"`
+	Raw           json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
+func (e *Encounter) UnmarshalJSON(b []byte) error {
+	type plain Encounter
+	w := struct {
+		*plain
+		FinishedAt millis `json:"finishedAt"`
+		CreatedAt  millis `json:"createdAt"`
+	}{(*plain)(e), millis{&e.FinishedAt}, millis{&e.CreatedAt}}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	e.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// CreateEncounterParams are the fields of a new encounter. Facility and
+// Patient are required. Invoice also creates the encounter's BillingInvoice.
+type CreateEncounterParams struct {
+	Facility      string
+	Patient       string
+	Type          EncounterType
+	EncounterType string // "new" or "follow-up"
+	Doctors       []string
+	Tags          []string
+	Invoice       bool
+}
+
+// PatchEncounterParams changes an encounter's doctors or tags.
+type PatchEncounterParams struct {
+	Doctors []string
+	Tags    []string
+	Unset   Unset
+}
+
+// EncounterService is the medical-encounters service.
+type EncounterService struct{ c *Client }
+
+const encountersPath = "medical-encounters"
+
+// List returns every encounter matching q, fetching pages lazily over $skip.
+func (s *EncounterService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Encounter, error] {
+	return listAll[Encounter](ctx, s.c, encountersPath, q, opts)
+}
+
+// Find returns one page of encounters.
+func (s *EncounterService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Encounter], error) {
+	return findPage[Encounter](ctx, s.c, encountersPath, q, opts)
+}
+
+// Get returns one encounter.
+func (s *EncounterService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Encounter, error) {
+	return getOne[Encounter](ctx, s.c, encountersPath, id, q, opts)
+}
+
+// Create starts an encounter (and its invoice when p.Invoice is set).
+func (s *EncounterService) Create(ctx context.Context, p CreateEncounterParams, opts ...polybill.RequestOption) (*Encounter, error) {
+	switch {
+	case p.Facility == "":
+		return nil, polybill.InvalidParam(apiName, "facility", "required")
+	case p.Patient == "":
+		return nil, polybill.InvalidParam(apiName, "patient", "required")
+	case p.Type != "" && !p.Type.IsKnown():
+		return nil, polybill.InvalidParam(apiName, "type", "unknown encounter type %q", p.Type)
+	case p.EncounterType != "" && p.EncounterType != "new" && p.EncounterType != "follow-up":
+		return nil, polybill.InvalidParam(apiName, "encounterType", "must be \"new\" or \"follow-up\", got %q", p.EncounterType)
+	}
+	body := oapi.EncounterCreate{Facility: p.Facility, Patient: p.Patient, Doctors: slicePtr(p.Doctors), Tags: slicePtr(p.Tags), Invoice: ptr(p.Invoice)}
+	if p.Type != "" {
+		t := oapi.EncounterType(p.Type)
+		body.Type = &t
+	}
+	if p.EncounterType != "" {
+		t := oapi.EncounterCreateEncounterType(p.EncounterType)
+		body.EncounterType = &t
+	}
+	return createOne[Encounter](ctx, s.c, encountersPath, body, transport.UnsafeWrite, opts)
+}
+
+// Patch changes an encounter's doctors or tags.
+func (s *EncounterService) Patch(ctx context.Context, id string, p PatchEncounterParams, opts ...polybill.RequestOption) (*Encounter, error) {
+	if err := p.Unset.validate(); err != nil {
+		return nil, err
+	}
+	body := oapi.EncounterPatch{Doctors: slicePtr(p.Doctors), Tags: slicePtr(p.Tags), Unset: unsetWire[oapi.EncounterPatchUnset](p.Unset)}
+	return patchOne[Encounter](ctx, s.c, encountersPath, id, body, opts)
+}
+
+// Finalize finalizes the encounter's invoice, cascading to its items
+// (PATCH {finalize: true}, the operator the MyCure billing guide documents).
+// Call it at the end of the visit.
+func (s *EncounterService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
+	t := true
+	return patchOne[Encounter](ctx, s.c, encountersPath, id, oapi.EncounterPatch{Finalize: &t}, opts)
+}
+
+// Finish marks the encounter finished (PATCH {finish: true}).
+func (s *EncounterService) Finish(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
+	t := true
+	return patchOne[Encounter](ctx, s.c, encountersPath, id, oapi.EncounterPatch{Finish: &t}, opts)
+}
+
+// Delete removes an encounter.
+func (s *EncounterService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
+	return removeOne[Encounter](ctx, s.c, encountersPath, id, opts)
+}

@@ -1,0 +1,201 @@
+package encounters
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters/internal/oapi"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// PaymentType says who pays. Only private and action-code count toward what
+// the patient paid; coverage types count toward the insurer's or corporate
+// partner's share.
+type PaymentType string
+
+// Payment types documented by the apiDoc.
+const (
+	PaymentPrivate                  PaymentType = "private"
+	PaymentInsuranceCoverage        PaymentType = "insurance-coverage"
+	PaymentCorporatePartnerCoverage PaymentType = "corporate-partner-coverage"
+	PaymentRefund                   PaymentType = "refund"
+	PaymentActionCode               PaymentType = "action-code"
+	PaymentSOA                      PaymentType = "soa"
+)
+
+// IsKnown reports whether t is a documented value.
+func (t PaymentType) IsKnown() bool {
+	switch t {
+	case PaymentPrivate, PaymentInsuranceCoverage, PaymentCorporatePartnerCoverage, PaymentRefund, PaymentActionCode, PaymentSOA:
+		return true
+	}
+	return false
+}
+
+// Payment is a BillingPayment: one payment on one item.
+type Payment struct {
+	ID                string           `json:"id"`
+	Item              string           `json:"item"`
+	ItemType          string           `json:"itemType"`
+	Invoice           string           `json:"invoice"`
+	Target            string           `json:"target"`
+	Facility          string           `json:"facility"`
+	Idemp             string           `json:"idemp"`
+	Type              PaymentType      `json:"type"`
+	Subtype           string           `json:"subtype"`
+	PaymentMethod     string           `json:"paymentMethod"`
+	PaymentMethodType string           `json:"paymentMethodType"`
+	PaymentMethodName string           `json:"paymentMethodName"`
+	Ref               string           `json:"ref"`
+	Amount            polybill.Decimal `json:"amount"`
+	Coverage          string           `json:"coverage"`
+	Notes             string           `json:"notes"`
+	Metadata          map[string]any   `json:"metadata"`
+	VoidedAt          time.Time        `json:"-"`
+	VoidedBy          string           `json:"voidedBy"`
+	VoidReason        string           `json:"voidReason"`
+	CreatedAt         time.Time        `json:"-"`
+	CreatedBy         string           `json:"createdBy"`
+	Populated         Populated        `json:"$populated"`
+	Raw               json.RawMessage  `json:"-"`
+}
+
+// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
+func (p *Payment) UnmarshalJSON(b []byte) error {
+	type plain Payment
+	w := struct {
+		*plain
+		VoidedAt  millis `json:"voidedAt"`
+		CreatedAt millis `json:"createdAt"`
+	}{(*plain)(p), millis{&p.VoidedAt}, millis{&p.CreatedAt}}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	p.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// CreatePaymentParams are the fields of a new payment. Item, Type,
+// PaymentMethod and a positive Amount are required.
+type CreatePaymentParams struct {
+	Item              string
+	ItemType          string
+	Target            string // SOA id, for SOA payments
+	Type              PaymentType
+	Subtype           string // government or hmo
+	PaymentMethod     string // payment-method code, e.g. "CASH"
+	PaymentMethodType string
+	PaymentMethodName string
+	Ref               string
+	Amount            polybill.Decimal
+	Coverage          string
+	Notes             string
+	Metadata          map[string]any
+	// Idemp is the idempotency key HapiHub stores on the payment. Leave it
+	// empty to have one generated (polybill.WithIdempotencyKey also sets it).
+	// It is fixed before the first attempt, so every retry carries the same key.
+	Idemp string
+}
+
+func (p *CreatePaymentParams) wire(idemp string) (*oapi.PaymentCreate, error) {
+	switch {
+	case p.Item == "":
+		return nil, polybill.InvalidParam(apiName, "item", "required")
+	case !p.Type.IsKnown():
+		return nil, polybill.InvalidParam(apiName, "type", "unknown payment type %q", p.Type)
+	case p.PaymentMethod == "":
+		return nil, polybill.InvalidParam(apiName, "paymentMethod", "required (a payment-method code such as CASH)")
+	}
+	if err := requireMoney("amount", p.Amount, true); err != nil {
+		return nil, err
+	}
+	w := &oapi.PaymentCreate{
+		Item: p.Item, ItemType: ptr(p.ItemType), Target: ptr(p.Target), Type: oapi.PaymentType(p.Type), Subtype: ptr(p.Subtype),
+		PaymentMethod: ptr(p.PaymentMethod), PaymentMethodType: ptr(p.PaymentMethodType), PaymentMethodName: ptr(p.PaymentMethodName),
+		Ref: ptr(p.Ref), Amount: p.Amount, Coverage: ptr(p.Coverage), Notes: ptr(p.Notes), Idemp: &idemp,
+	}
+	if len(p.Metadata) > 0 {
+		w.Metadata = &p.Metadata
+	}
+	return w, nil
+}
+
+// newIdemp returns a random UUID v4 from crypto/rand.
+func newIdemp() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// PatchPaymentParams changes a payment's notes, reference or metadata.
+type PatchPaymentParams struct {
+	Notes    string
+	Ref      string
+	Metadata map[string]any
+	Unset    Unset
+}
+
+// PaymentService is the billing-payments service.
+type PaymentService struct{ c *Client }
+
+const paymentsPath = "billing-payments"
+
+// List returns every payment matching q, fetching pages lazily over $skip.
+func (s *PaymentService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Payment, error] {
+	return listAll[Payment](ctx, s.c, paymentsPath, q, opts)
+}
+
+// Find returns one page of payments.
+func (s *PaymentService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Payment], error) {
+	return findPage[Payment](ctx, s.c, paymentsPath, q, opts)
+}
+
+// Get returns one payment.
+func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Payment, error) {
+	return getOne[Payment](ctx, s.c, paymentsPath, id, q, opts)
+}
+
+// Create records a payment on an item; payments are allowed after the invoice
+// is finalized, but an item's payments may not exceed its payable amount.
+//
+// Every create carries an idemp key, so it is retried like a read
+// (transport.DedupedWrite): a payment whose response was lost is re-sent with
+// the same key and HapiHub returns the payment it already recorded.
+func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
+	idemp := p.Idemp
+	if idemp == "" {
+		idemp = polybill.NewRequestConfig(opts...).IdempotencyKey
+	}
+	if idemp == "" {
+		idemp = newIdemp()
+	}
+	body, err := p.wire(idemp)
+	if err != nil {
+		return nil, err
+	}
+	return createOne[Payment](ctx, s.c, paymentsPath, body, transport.DedupedWrite, opts)
+}
+
+// Patch changes a payment's notes, reference or metadata.
+func (s *PaymentService) Patch(ctx context.Context, id string, p PatchPaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
+	if err := p.Unset.validate(); err != nil {
+		return nil, err
+	}
+	body := oapi.PaymentPatch{Notes: ptr(p.Notes), Ref: ptr(p.Ref), Unset: unsetWire[oapi.PaymentPatchUnset](p.Unset)}
+	if len(p.Metadata) > 0 {
+		body.Metadata = &p.Metadata
+	}
+	return patchOne[Payment](ctx, s.c, paymentsPath, id, body, opts)
+}
+
+// Delete removes a payment.
+func (s *PaymentService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Payment, error) {
+	return removeOne[Payment](ctx, s.c, paymentsPath, id, opts)
+}

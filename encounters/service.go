@@ -1,0 +1,274 @@
+package encounters
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+	"strconv"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters/internal/qs"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// The generic Feathers methods every service shares. Each public method is a
+// few lines over these: find (GET /<service>?<query>), get (GET
+// /<service>/<id>), create (POST), patch (PATCH /<service>/<id>) and remove
+// (DELETE /<service>/<id>). Only the id is escaped (transport.Path); service
+// names may contain "/" (billing/customers is one service).
+
+func requireID(id string) error {
+	if id == "" {
+		return polybill.InvalidParam(apiName, "id", "required")
+	}
+	return nil
+}
+
+func encodeQuery(q *Query) (string, error) {
+	if q == nil {
+		return "", nil
+	}
+	return q.Encode()
+}
+
+func findPage[T any](ctx context.Context, c *Client, service string, q *Query, opts []polybill.RequestOption) (*polybill.Page[T], error) {
+	raw, err := encodeQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	var page wirePage[T]
+	call := transport.Call{Method: http.MethodGet, Path: "/" + service, Route: "/" + service, RawQuery: raw}
+	if err := c.do(ctx, call, &page, opts); err != nil {
+		return nil, err
+	}
+	return page.toPage(q), nil
+}
+
+func listAll[T any](ctx context.Context, c *Client, service string, q *Query, opts []polybill.RequestOption) iter.Seq2[T, error] {
+	start := 0
+	if q != nil {
+		if v, ok := q.obj().Get("$skip"); ok {
+			if n, ok := v.(qs.Number); ok {
+				start, _ = strconv.Atoi(string(n))
+			}
+		}
+	}
+	return polybill.Iterate(start, func(skip int) (*polybill.Page[T], error) {
+		return findPage[T](ctx, c, service, q.Clone().Skip(skip), opts)
+	})
+}
+
+func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query, opts []polybill.RequestOption) (*T, error) {
+	if err := requireID(id); err != nil {
+		return nil, err
+	}
+	raw, err := encodeQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", RawQuery: raw}
+	if err := c.do(ctx, call, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func createOne[T any](ctx context.Context, c *Client, service string, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
+	out := new(T)
+	call := transport.Call{Method: http.MethodPost, Path: "/" + service, Route: "/" + service, Body: body, Safety: safety}
+	if err := c.do(ctx, call, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func patchOne[T any](ctx context.Context, c *Client, service, id string, body any, opts []polybill.RequestOption) (*T, error) {
+	if err := requireID(id); err != nil {
+		return nil, err
+	}
+	out := new(T)
+	// Patches carry operators (finalize, capture, card changes) that are not
+	// idempotent, so they are never replayed after the request may have left.
+	call := transport.Call{Method: http.MethodPatch, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Body: body, Safety: transport.UnsafeWrite}
+	if err := c.do(ctx, call, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func removeOne[T any](ctx context.Context, c *Client, service, id string, opts []polybill.RequestOption) (*T, error) {
+	if err := requireID(id); err != nil {
+		return nil, err
+	}
+	out := new(T)
+	call := transport.Call{Method: http.MethodDelete, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Safety: transport.Idempotent}
+	if err := c.do(ctx, call, out, opts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// wirePage decodes both find shapes: a Feathers page {total,limit,skip,data}
+// and a bare array (services without pagination; both HapiHub SDKs accept it).
+type wirePage[T any] struct {
+	Items   []T
+	Total   *int
+	Limit   *int
+	Skip    *int
+	IsArray bool
+}
+
+func (p *wirePage[T]) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		p.IsArray = true
+		return json.Unmarshal(b, &p.Items)
+	}
+	var env struct {
+		Total *int `json:"total"`
+		Limit *int `json:"limit"`
+		Skip  *int `json:"skip"`
+		Data  []T  `json:"data"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return err
+	}
+	if env.Data == nil && env.Total == nil {
+		return fmt.Errorf("encounters: find response is neither a page nor an array")
+	}
+	p.Items, p.Total, p.Limit, p.Skip = env.Data, env.Total, env.Limit, env.Skip
+	return nil
+}
+
+// toPage computes the next $skip. A page knows its total; a bare array has
+// none, so another page is assumed only when the array filled the $limit the
+// caller asked for.
+func (p *wirePage[T]) toPage(q *Query) *polybill.Page[T] {
+	skip, requested := 0, -1
+	if q != nil {
+		if v, ok := q.obj().Get("$skip"); ok {
+			if n, ok := v.(qs.Number); ok {
+				skip, _ = strconv.Atoi(string(n))
+			}
+		}
+		if v, ok := q.obj().Get("$limit"); ok {
+			if n, ok := v.(qs.Number); ok {
+				requested, _ = strconv.Atoi(string(n))
+			}
+		}
+	}
+	out := &polybill.Page[T]{Items: p.Items, Total: -1}
+	if p.Items == nil {
+		out.Items = []T{}
+	}
+	if p.IsArray {
+		out.Next = skip + len(p.Items)
+		out.HasMore = requested > 0 && len(p.Items) >= requested
+		return out
+	}
+	if p.Skip != nil {
+		skip = *p.Skip
+	}
+	out.Total = *p.Total
+	out.Next = skip + len(p.Items)
+	out.HasMore = len(p.Items) > 0 && out.Next < out.Total
+	return out
+}
+
+// Millis decodes HapiHub's epoch-millisecond timestamps (JSON numbers; a
+// numeric string or null is tolerated) into a *time.Time.
+type millis struct{ t *time.Time }
+
+func (m millis) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		*m.t = time.Time{}
+		return nil
+	}
+	b = bytes.Trim(b, `"`)
+	var n json.Number
+	if err := json.Unmarshal([]byte(`"`+string(b)+`"`), &n); err != nil {
+		return err
+	}
+	if i, err := n.Int64(); err == nil {
+		*m.t = time.UnixMilli(i).UTC()
+		return nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return fmt.Errorf("encounters: timestamp %q is not epoch milliseconds", b)
+	}
+	*m.t = time.UnixMilli(int64(f)).UTC()
+	return nil
+}
+
+func (m millis) MarshalJSON() ([]byte, error) {
+	if m.t == nil || m.t.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatInt(m.t.UnixMilli(), 10)), nil
+}
+
+// msPtr renders a time as epoch milliseconds for request bodies.
+func msPtr(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	ms := t.UnixMilli()
+	return &ms
+}
+
+// Populated holds the records HapiHub attached with $populate, keyed by alias,
+// as raw JSON; decode them with json.Unmarshal into the matching type.
+type Populated map[string]json.RawMessage
+
+// Unset lists dotted field paths a patch clears. HapiHub clears fields with a
+// Mongo-style {"$unset": {"a.b": 1}}; JSON null is never sent in a patch.
+type Unset []string
+
+func (u Unset) wire() map[string]int {
+	if len(u) == 0 {
+		return nil
+	}
+	m := make(map[string]int, len(u))
+	for _, f := range u {
+		m[f] = 1
+	}
+	return m
+}
+
+func (u Unset) validate() error {
+	for _, f := range u {
+		if f == "" {
+			return polybill.InvalidParam(apiName, "$unset", "empty field path")
+		}
+	}
+	return nil
+}
+
+func requireMoney(field string, d polybill.Decimal, positive bool) error {
+	if d.Sign() < 0 || (positive && d.Sign() == 0) {
+		return polybill.InvalidParam(apiName, field, "must be positive, got %s", d)
+	}
+	return nil
+}
+
+func ptr[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+func slicePtr[T any](v []T) *[]T {
+	if len(v) == 0 {
+		return nil
+	}
+	return &v
+}
