@@ -218,7 +218,8 @@ func isLoopback(host string) bool {
 // Path joins a format whose %s verbs are path segments with the segments escaped so that no
 // value can change the route: "/", "?", "#", "%", "+", spaces and control characters are
 // percent-encoded, and the dot segments "." and ".." are encoded as %2E so URL resolution
-// cannot climb out of the route. An empty segment yields an empty "//" step that Do refuses.
+// cannot climb out of the route. An empty segment yields an empty step ("//" or a trailing
+// "/") that Do refuses before sending.
 func Path(format string, segments ...string) string {
 	args := make([]any, len(segments))
 	for i, s := range segments {
@@ -246,7 +247,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
 	}
-	if strings.Contains(call.Path, "//") || !strings.HasPrefix(call.Path, "/") {
+	if strings.Contains(call.Path, "//") || !strings.HasPrefix(call.Path, "/") || (len(call.Path) > 1 && strings.HasSuffix(call.Path, "/")) {
 		return polybill.InvalidParam(c.api, "path", "a path parameter is empty")
 	}
 
