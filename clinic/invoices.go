@@ -1,0 +1,394 @@
+package clinic
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// InvoiceStatus is an invoice's state. Unknown values decode as they are; [InvoiceStatus.IsKnown]
+// tells them apart.
+type InvoiceStatus string
+
+// The statuses documented on docs.bioecko.com/api/billing.
+const (
+	InvoiceStatusDraft         InvoiceStatus = "draft"
+	InvoiceStatusFinalized     InvoiceStatus = "finalized"
+	InvoiceStatusPaid          InvoiceStatus = "paid"
+	InvoiceStatusPartiallyPaid InvoiceStatus = "partially_paid"
+	InvoiceStatusCancelled     InvoiceStatus = "cancelled"
+)
+
+// IsKnown reports whether s is one of the documented statuses.
+func (s InvoiceStatus) IsKnown() bool {
+	switch s {
+	case InvoiceStatusDraft, InvoiceStatusFinalized, InvoiceStatusPaid, InvoiceStatusPartiallyPaid, InvoiceStatusCancelled:
+		return true
+	}
+	return false
+}
+
+// Currency is the currency of every Bio Ecko amount. ASSUMPTION: the API never states one; the
+// product is Indian (GST, lakh/crore formatting), so amounts are INR.
+const Currency polybill.Currency = "INR"
+
+// InvoiceSummary is one row of [Client.ListInvoices].
+type InvoiceSummary struct {
+	ID            string           `json:"id"`
+	InvoiceNumber string           `json:"invoice_number"`
+	PatientID     string           `json:"patient_id,omitempty"` // ASSUMPTION: not in the documented field list
+	PatientName   string           `json:"patient_name"`
+	BranchID      string           `json:"branch_id,omitempty"` // ASSUMPTION: not in the documented field list
+	Total         polybill.Decimal `json:"total"`
+	Paid          polybill.Decimal `json:"paid"`
+	Balance       polybill.Decimal `json:"balance"`
+	Status        InvoiceStatus    `json:"status"`
+	Date          Date             `json:"date"`
+
+	// Raw is the object as received, so fields this SDK does not know stay reachable.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
+func (s *InvoiceSummary) UnmarshalJSON(b []byte) error {
+	type plain InvoiceSummary
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = InvoiceSummary(p)
+	s.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Party is a patient or branch reference.
+type Party struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// LineItem is one billed service. ASSUMPTION: key names are guesses from the vendor's field list
+// (service name, department, quantity, rate, discount, tax, amount).
+type LineItem struct {
+	ServiceName string           `json:"service_name"`
+	Department  string           `json:"department,omitempty"`
+	Quantity    polybill.Decimal `json:"quantity"`
+	Rate        polybill.Decimal `json:"rate"`
+	Discount    polybill.Decimal `json:"discount"`
+	Tax         polybill.Decimal `json:"tax"`
+	Amount      polybill.Decimal `json:"amount"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
+func (l *LineItem) UnmarshalJSON(b []byte) error {
+	type plain LineItem
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*l = LineItem(p)
+	l.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// TaxBreakdown is the GST split: CGST + SGST for a sale within a state, IGST across states.
+type TaxBreakdown struct {
+	CGST  polybill.Decimal `json:"cgst"`
+	SGST  polybill.Decimal `json:"sgst"`
+	IGST  polybill.Decimal `json:"igst"`
+	Total polybill.Decimal `json:"total"`
+}
+
+// Invoice is the full invoice of [Client.GetInvoice]. ASSUMPTION: the vendor lists the contents
+// but not the JSON keys; see openapi/clinic.yaml. Raw keeps the body as received.
+type Invoice struct {
+	ID            string            `json:"id"`
+	InvoiceNumber string            `json:"invoice_number"`
+	Date          Date              `json:"date"`
+	Status        InvoiceStatus     `json:"status"`
+	Currency      polybill.Currency `json:"currency,omitempty"`
+	Patient       Party             `json:"patient"`
+	Branch        Party             `json:"branch"`
+	LineItems     []LineItem        `json:"line_items"`
+	SubTotal      polybill.Decimal  `json:"sub_total"`
+	Discount      polybill.Decimal  `json:"discount"`
+	Tax           TaxBreakdown      `json:"tax"`
+	GrandTotal    polybill.Decimal  `json:"grand_total"`
+	Paid          polybill.Decimal  `json:"paid"`
+	Balance       polybill.Decimal  `json:"balance"`
+	Payments      []Payment         `json:"payments"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the known fields, keeps the whole object in Raw and fills gaps from the
+// variants a real response may use: "total" for the grand total, flat patient_id/patient_name
+// and branch_id keys, and no currency (INR).
+func (inv *Invoice) UnmarshalJSON(b []byte) error {
+	type plain Invoice
+	var p struct {
+		plain
+		Total       *polybill.Decimal `json:"total"`
+		PatientID   string            `json:"patient_id"`
+		PatientName string            `json:"patient_name"`
+		BranchID    string            `json:"branch_id"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*inv = Invoice(p.plain)
+	if p.Total != nil && !p.Total.IsZero() && inv.GrandTotal.IsZero() {
+		inv.GrandTotal = *p.Total
+	}
+	if inv.Patient.ID == "" {
+		inv.Patient = Party{ID: p.PatientID, Name: p.PatientName}
+	}
+	if inv.Branch.ID == "" {
+		inv.Branch.ID = p.BranchID
+	}
+	if inv.Currency == "" {
+		inv.Currency = Currency
+	}
+	inv.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// PaymentByReference returns the invoice's payment carrying reference, if any.
+func (inv *Invoice) PaymentByReference(reference string) (*Payment, bool) {
+	if reference == "" {
+		return nil, false
+	}
+	for i := range inv.Payments {
+		if inv.Payments[i].Reference == reference {
+			return &inv.Payments[i], true
+		}
+	}
+	return nil, false
+}
+
+// ListInvoicesParams filters and pages [Client.ListInvoices]. Zero fields are not sent.
+type ListInvoicesParams struct {
+	PatientID string
+	Status    InvoiceStatus // one of the documented statuses
+	DateFrom  Date          // invoices dated on or after
+	DateTo    Date          // invoices dated on or before
+	BranchID  string
+	// Page is the 1-based page to start from (default 1).
+	Page int
+	// PerPage is the page size, 1 to 100 (default 20). ASSUMPTION: limits copied from the
+	// Patients API; billing documents none.
+	PerPage int
+}
+
+const (
+	defaultPerPage = 20
+	maxPerPage     = 100
+)
+
+func (p *ListInvoicesParams) query() (url.Values, int, int, error) {
+	var lp ListInvoicesParams
+	if p != nil {
+		lp = *p
+	}
+	page, perPage := lp.Page, lp.PerPage
+	switch {
+	case page < 0:
+		return nil, 0, 0, polybill.InvalidParam(api, "page", "page must be 1 or more, got %d", page)
+	case page == 0:
+		page = 1
+	}
+	switch {
+	case perPage < 0 || perPage > maxPerPage:
+		return nil, 0, 0, polybill.InvalidParam(api, "per_page", "per_page must be between 1 and %d, got %d", maxPerPage, perPage)
+	case perPage == 0:
+		perPage = defaultPerPage
+	}
+	if lp.Status != "" && !lp.Status.IsKnown() {
+		return nil, 0, 0, polybill.InvalidParam(api, "status", "unknown invoice status %q", lp.Status)
+	}
+	q := url.Values{}
+	if err := dateRange(q, lp.DateFrom, lp.DateTo); err != nil {
+		return nil, 0, 0, err
+	}
+	set(q, "patient_id", lp.PatientID)
+	set(q, "status", string(lp.Status))
+	set(q, "branch_id", lp.BranchID)
+	// per_page is always sent so a short page reliably means the last one.
+	q.Set("per_page", strconv.Itoa(perPage))
+	return q, page, perPage, nil
+}
+
+func set(q url.Values, k, v string) {
+	if v != "" {
+		q.Set(k, v)
+	}
+}
+
+func dateRange(q url.Values, from, to Date) error {
+	if !from.IsZero() {
+		if !from.Valid() {
+			return polybill.InvalidParam(api, "date_from", "invalid date %s", from)
+		}
+		q.Set("date_from", from.String())
+	}
+	if !to.IsZero() {
+		if !to.Valid() {
+			return polybill.InvalidParam(api, "date_to", "invalid date %s", to)
+		}
+		q.Set("date_to", to.String())
+	}
+	if !from.IsZero() && !to.IsZero() && from.Compare(to) > 0 {
+		return polybill.InvalidParam(api, "date_from", "date_from %s is after date_to %s", from, to)
+	}
+	return nil
+}
+
+// ListInvoices returns every invoice matching params, fetching pages lazily (nothing happens
+// until the sequence is ranged; breaking out stops all I/O). Requires billing:read.
+func (c *Client) ListInvoices(ctx context.Context, params *ListInvoicesParams, opts ...polybill.RequestOption) iter.Seq2[InvoiceSummary, error] {
+	q, page, perPage, err := params.query()
+	if err != nil {
+		return func(yield func(InvoiceSummary, error) bool) { yield(InvoiceSummary{}, err) }
+	}
+	return polybill.Iterate(page, func(page int) (*polybill.Page[InvoiceSummary], error) {
+		return c.listInvoicesPage(ctx, q, page, perPage, opts)
+	})
+}
+
+// ListInvoicesPage returns the one page params.Page (default 1) for callers who page themselves;
+// Next and HasMore tell whether to ask for another.
+func (c *Client) ListInvoicesPage(ctx context.Context, params *ListInvoicesParams, opts ...polybill.RequestOption) (*polybill.Page[InvoiceSummary], error) {
+	q, page, perPage, err := params.query()
+	if err != nil {
+		return nil, err
+	}
+	return c.listInvoicesPage(ctx, q, page, perPage, opts)
+}
+
+func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, perPage int, opts []polybill.RequestOption) (*polybill.Page[InvoiceSummary], error) {
+	q := url.Values{}
+	for k, v := range base {
+		q[k] = v
+	}
+	q.Set("page", strconv.Itoa(page))
+	var body json.RawMessage
+	call := transport.Call{Method: http.MethodGet, Path: "/api/v1/billing/invoices", Query: q}
+	if err := c.do(ctx, call, &body, opts); err != nil {
+		return nil, err
+	}
+	p, err := decodeInvoicePage(body, page, perPage)
+	if err != nil {
+		return nil, &polybill.Error{API: api, StatusCode: http.StatusOK, Code: polybill.CodeInvalidResponse,
+			Message: "decoding invoice list: " + err.Error(), Body: truncate(body), Err: err}
+	}
+	return p, nil
+}
+
+// invoicePage is every list shape we accept. ASSUMPTION (apis.md §4.9.2): the vendor says only
+// "Array of invoice summaries", so a bare array, {data, meta} and {data, pagination} all decode,
+// with the common key spellings for totals.
+type invoicePage struct {
+	Data       []InvoiceSummary `json:"data"`
+	Items      []InvoiceSummary `json:"items"`
+	Invoices   []InvoiceSummary `json:"invoices"`
+	Meta       *listMeta        `json:"meta"`
+	Pagination *listMeta        `json:"pagination"`
+}
+
+type listMeta struct {
+	Total       *int `json:"total"`
+	TotalCount  *int `json:"total_count"`
+	TotalPages  *int `json:"total_pages"`
+	LastPage    *int `json:"last_page"`
+	Page        *int `json:"page"`
+	CurrentPage *int `json:"current_page"`
+}
+
+func decodeInvoicePage(body []byte, page, perPage int) (*polybill.Page[InvoiceSummary], error) {
+	out := &polybill.Page[InvoiceSummary]{Total: -1}
+	var meta *listMeta
+	trimmed := trimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := json.Unmarshal(trimmed, &out.Items); err != nil {
+			return nil, err
+		}
+	} else {
+		var env invoicePage
+		if err := json.Unmarshal(trimmed, &env); err != nil {
+			return nil, err
+		}
+		switch {
+		case env.Data != nil:
+			out.Items = env.Data
+		case env.Items != nil:
+			out.Items = env.Items
+		default:
+			out.Items = env.Invoices
+		}
+		meta = env.Meta
+		if meta == nil {
+			meta = env.Pagination
+		}
+	}
+	if out.Items == nil {
+		out.Items = []InvoiceSummary{}
+	}
+	// A page shorter than asked for is the last one, whatever the metadata says.
+	out.HasMore = len(out.Items) >= perPage
+	if meta != nil {
+		total := first(meta.Total, meta.TotalCount)
+		if total != nil && *total >= 0 {
+			out.Total = *total
+			out.HasMore = out.HasMore && page*perPage < *total
+		}
+		if pages := first(meta.TotalPages, meta.LastPage); pages != nil {
+			out.HasMore = out.HasMore && page < *pages
+		}
+	}
+	if out.HasMore {
+		out.Next = page + 1
+	}
+	return out, nil
+}
+
+func first(ps ...*int) *int {
+	for _, p := range ps {
+		if p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\r' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+func truncate(b []byte) []byte {
+	return append([]byte(nil), b[:min(len(b), polybill.MaxErrorBody)]...)
+}
+
+// GetInvoice returns the full invoice: line items, GST breakdown, payments and balance.
+// Requires billing:read.
+func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
+	if id == "" {
+		return nil, polybill.InvalidParam(api, "id", "invoice id is required")
+	}
+	var inv Invoice
+	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/api/v1/billing/invoices/%s", id), Route: "/api/v1/billing/invoices/{id}"}
+	if err := c.do(ctx, call, &inv, opts); err != nil {
+		return nil, err
+	}
+	return &inv, nil
+}

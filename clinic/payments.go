@@ -1,0 +1,190 @@
+package clinic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic/internal/oapi"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// PaymentMode is how a payment was made. Unknown values decode as they are;
+// [PaymentMode.IsKnown] tells them apart. Only known modes are sent.
+type PaymentMode string
+
+// The modes documented on docs.bioecko.com/api/billing.
+const (
+	PaymentModeCash      PaymentMode = "cash"
+	PaymentModeCard      PaymentMode = "card"
+	PaymentModeUPI       PaymentMode = "upi"
+	PaymentModeNEFT      PaymentMode = "neft"
+	PaymentModeCheque    PaymentMode = "cheque"
+	PaymentModeOnline    PaymentMode = "online"
+	PaymentModeInsurance PaymentMode = "insurance"
+)
+
+// IsKnown reports whether m is one of the documented modes.
+func (m PaymentMode) IsKnown() bool {
+	return oapi.PaymentMode(m).Valid()
+}
+
+// Payment is a payment recorded against an invoice.
+type Payment struct {
+	ID          string           `json:"id"`
+	InvoiceID   string           `json:"invoice_id,omitempty"`
+	Amount      polybill.Decimal `json:"amount"`
+	Mode        PaymentMode      `json:"payment_mode"`
+	Reference   string           `json:"reference,omitempty"`
+	PaymentDate Date             `json:"payment_date"`
+	// RecordedAt is when Bio Ecko recorded it (RFC 3339 with the tenant's offset); zero when
+	// not sent.
+	RecordedAt time.Time `json:"recorded_at"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
+func (p *Payment) UnmarshalJSON(b []byte) error {
+	type plain Payment
+	var v struct {
+		plain
+		RecordedAt *string `json:"recorded_at"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = Payment(v.plain)
+	// A timestamp that is not RFC 3339 must not cost the caller the payment: keep it in Raw.
+	if v.RecordedAt != nil {
+		p.RecordedAt, _ = time.Parse(time.RFC3339, *v.RecordedAt)
+	}
+	p.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// RecordPaymentParams is the payment to record.
+type RecordPaymentParams struct {
+	// Amount in INR; must be greater than zero, at most 2 decimal places.
+	Amount polybill.Decimal
+	// Mode must be one of the documented modes.
+	Mode PaymentMode
+	// Reference is your transaction reference (UPI transaction id, cheque number, gateway id).
+	// Set it: it is the only way to learn, after a failure that left the outcome unknown,
+	// whether the payment was recorded. RecordPayment uses it to look the payment up.
+	Reference string
+	// PaymentDate is the day the money was received; zero lets the server use today.
+	PaymentDate Date
+	// KnownBalance, when set (e.g. from a previously fetched Invoice.Balance), makes
+	// RecordPayment refuse an amount above it before sending anything. Without it the server
+	// refuses an overpayment itself.
+	KnownBalance *polybill.Decimal
+}
+
+func (p RecordPaymentParams) validate() error {
+	if p.Amount.Sign() <= 0 {
+		return polybill.InvalidParam(api, "amount", "amount must be greater than zero, got %s", p.Amount)
+	}
+	if p.Amount.Scale() > Currency.Exponent() && !p.Amount.Equal(p.Amount.Round(Currency.Exponent())) {
+		return polybill.InvalidParam(api, "amount", "amount %s has more than %d decimal places", p.Amount, Currency.Exponent())
+	}
+	if !p.Mode.IsKnown() {
+		return polybill.InvalidParam(api, "payment_mode", "unknown payment mode %q (want cash, card, upi, neft, cheque, online or insurance)", p.Mode)
+	}
+	if !p.PaymentDate.IsZero() && !p.PaymentDate.Valid() {
+		return polybill.InvalidParam(api, "payment_date", "invalid date %s", p.PaymentDate)
+	}
+	if p.KnownBalance != nil && p.Amount.Cmp(*p.KnownBalance) > 0 {
+		return polybill.InvalidParam(api, "amount", "amount %s exceeds the outstanding balance %s", p.Amount, *p.KnownBalance)
+	}
+	return nil
+}
+
+// PaymentResult is the outcome of [Client.RecordPayment].
+type PaymentResult struct {
+	Payment Payment
+	// Reconciled is true when the call failed without a definitive answer (timeout, reset,
+	// 5xx) and the payment was then found among the invoice's payments by its reference: it
+	// was recorded exactly once, by this call.
+	Reconciled bool
+	// Cause is the ambiguous failure that led to reconciliation, when Reconciled is true.
+	Cause error
+}
+
+// RecordPayment records a payment against an invoice. Requires billing:write.
+//
+// Payments are irreversible and Bio Ecko offers no idempotency key, so this call is never
+// retried once the request may have reached the server. When it fails that way (the error has
+// Ambiguous set) and params.Reference is set, RecordPayment reads the invoice and returns the
+// payment if one with that reference, amount and mode is recorded (PaymentResult.Reconciled);
+// otherwise it returns the original error, and the payment was not recorded as far as the server
+// shows. Without a reference, an ambiguous failure is returned as is: check the invoice before
+// trying again.
+func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params RecordPaymentParams, opts ...polybill.RequestOption) (*PaymentResult, error) {
+	if invoiceID == "" {
+		return nil, polybill.InvalidParam(api, "id", "invoice id is required")
+	}
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	body := oapi.PaymentRequest{
+		// Bio Ecko's example sends a JSON number (1500.00); Unquoted keeps it one.
+		Amount:      params.Amount.Unquoted(),
+		PaymentMode: oapi.PaymentMode(params.Mode),
+	}
+	if params.Reference != "" {
+		body.Reference = &params.Reference
+	}
+	if !params.PaymentDate.IsZero() {
+		d, err := time.Parse(time.DateOnly, params.PaymentDate.String())
+		if err != nil {
+			return nil, polybill.InvalidParam(api, "payment_date", "invalid date %s", params.PaymentDate)
+		}
+		body.PaymentDate = &openapi_types.Date{Time: d}
+	}
+	var p Payment
+	call := transport.Call{
+		Method: http.MethodPost,
+		Path:   transport.Path("/api/v1/billing/invoices/%s/payments", invoiceID),
+		Route:  "/api/v1/billing/invoices/{id}/payments",
+		Body:   body,
+		Safety: transport.UnsafeWrite,
+	}
+	err := c.do(ctx, call, &p, opts)
+	if err == nil {
+		return &PaymentResult{Payment: p}, nil
+	}
+	var pe *polybill.Error
+	if !errors.As(err, &pe) || !pe.Ambiguous || params.Reference == "" {
+		return nil, err
+	}
+	found, ok := c.reconcile(ctx, invoiceID, params, opts)
+	if !ok {
+		return nil, err
+	}
+	return &PaymentResult{Payment: *found, Reconciled: true, Cause: err}, nil
+}
+
+// reconcile looks for the payment after an ambiguous failure. A reference alone could match an
+// older payment the caller recorded with the same reference, so amount and mode must match too.
+func (c *Client) reconcile(ctx context.Context, invoiceID string, params RecordPaymentParams, opts []polybill.RequestOption) (*Payment, bool) {
+	if ctx.Err() != nil {
+		return nil, false
+	}
+	inv, err := c.GetInvoice(ctx, invoiceID, opts...)
+	if err != nil {
+		return nil, false
+	}
+	for i := range inv.Payments {
+		p := &inv.Payments[i]
+		if p.Reference == params.Reference && p.Amount.Equal(params.Amount) && p.Mode == params.Mode {
+			return p, true
+		}
+	}
+	return nil, false
+}
