@@ -1,0 +1,384 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// API is the name of this API in errors (polybill.Error.API) and logs.
+const API = "crm"
+
+// DefaultBaseURL is the vendor's documented US endpoint.
+const DefaultBaseURL = "https://crm.api.us.23blocks.com"
+
+// Environment variables read by NewFromEnv: the names of 23blocks' own documentation.
+const (
+	EnvAPIURL    = "BLOCKS_API_URL"
+	EnvAuthToken = "BLOCKS_AUTH_TOKEN"
+	EnvAPIKey    = "BLOCKS_API_KEY"
+)
+
+// API-key header names. The vendor document sends the key as AppId; the current official
+// SDKs send x-api-key. Which one the server honours is not settled, so it is configurable
+// (WithAPIKeyHeader) and both can be sent at once.
+const (
+	APIKeyHeaderAppID   = "AppId"
+	APIKeyHeaderXAPIKey = "X-API-KEY"
+)
+
+// TenantHeader carries the optional tenant id (WithTenantID), as the official SDK sends it.
+const TenantHeader = "tenant-id"
+
+// RequestIDHeader carries the id the client generates per call; it is identical on every
+// retry of that call, so server logs can tie the attempts together.
+const RequestIDHeader = "X-Request-ID"
+
+// Client calls the 23blocks CRM billings API. It is safe for concurrent use.
+type Client struct {
+	tc *transport.Client
+}
+
+// settings are the crm-specific options, stored in polybill.Config under settingsKey.
+type settings struct {
+	apiKey        string
+	apiKeyHeaders []string
+	token         string
+	tokenSource   oauth2.TokenSource
+	tenantID      string
+}
+
+type settingsKey struct{}
+
+func crmSettings(c *polybill.Config) *settings {
+	if s, ok := c.Get(settingsKey{}).(*settings); ok {
+		return s
+	}
+	s := &settings{}
+	c.Set(settingsKey{}, s)
+	return s
+}
+
+// WithAPIKey sets the API key (the vendor's "AppId"; BLOCKS_API_KEY).
+func WithAPIKey(key string) polybill.Option {
+	return func(c *polybill.Config) error {
+		if key == "" {
+			return errors.New("crm: WithAPIKey: empty key")
+		}
+		crmSettings(c).apiKey = key
+		return nil
+	}
+}
+
+// WithAPIKeyHeader chooses the header(s) the API key is sent in: APIKeyHeaderAppID (the
+// default, as the vendor document shows), APIKeyHeaderXAPIKey (as the official SDKs send it),
+// or both, or any other name. The name is sent with exactly the given spelling.
+func WithAPIKeyHeader(names ...string) polybill.Option {
+	return func(c *polybill.Config) error {
+		if len(names) == 0 {
+			return errors.New("crm: WithAPIKeyHeader: no header name")
+		}
+		for _, n := range names {
+			if !validHeaderName(n) {
+				return fmt.Errorf("crm: WithAPIKeyHeader: invalid header name %q", n)
+			}
+		}
+		crmSettings(c).apiKeyHeaders = append([]string(nil), names...)
+		return nil
+	}
+}
+
+// WithAuthToken sets a static bearer token (BLOCKS_AUTH_TOKEN).
+func WithAuthToken(token string) polybill.Option {
+	return func(c *polybill.Config) error {
+		if token == "" {
+			return errors.New("crm: WithAuthToken: empty token")
+		}
+		s := crmSettings(c)
+		s.token, s.tokenSource = token, nil
+		return nil
+	}
+}
+
+// WithTokenSource obtains bearer tokens from ts, cached until shortly before they expire. A
+// 401 makes the client fetch a new token once and replay the call once, as the official SDK
+// does in token mode.
+func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
+	return func(c *polybill.Config) error {
+		if ts == nil {
+			return errors.New("crm: WithTokenSource: nil source")
+		}
+		s := crmSettings(c)
+		s.tokenSource, s.token = ts, ""
+		return nil
+	}
+}
+
+// WithTenantID sends the tenant-id header on every request.
+func WithTenantID(id string) polybill.Option {
+	return func(c *polybill.Config) error {
+		if id == "" || strings.ContainsAny(id, "\r\n") {
+			return errors.New("crm: WithTenantID: empty or multi-line tenant id")
+		}
+		crmSettings(c).tenantID = id
+		return nil
+	}
+}
+
+// New returns a client. An API key and a bearer token (WithAuthToken or WithTokenSource) are
+// required; the base URL defaults to DefaultBaseURL.
+func New(opts ...polybill.Option) (*Client, error) {
+	cfg, err := polybill.NewConfig(opts...)
+	if err != nil {
+		return nil, err
+	}
+	s := crmSettings(cfg)
+	if s.apiKey == "" {
+		return nil, fmt.Errorf("crm: no API key: use crm.WithAPIKey or set %s", EnvAPIKey)
+	}
+	if s.token == "" && s.tokenSource == nil {
+		return nil, fmt.Errorf("crm: no auth token: use crm.WithAuthToken, crm.WithTokenSource or set %s", EnvAuthToken)
+	}
+	headerNames := s.apiKeyHeaders
+	if len(headerNames) == 0 {
+		headerNames = []string{APIKeyHeaderAppID}
+	}
+	static := http.Header{}
+	for _, n := range headerNames {
+		static[n] = []string{s.apiKey} // exact spelling: AppId, not the canonical Appid
+	}
+	if s.tenantID != "" {
+		static.Set(TenantHeader, s.tenantID)
+	}
+	var auth transport.Authenticator
+	secrets := []string{s.apiKey}
+	if s.tokenSource != nil {
+		ts := s.tokenSource
+		auth = &tokenAuth{
+			static: static,
+			token: transport.NewTokenAuth(func(context.Context) (*oauth2.Token, error) {
+				return ts.Token()
+			}),
+		}
+	} else {
+		static.Set("Authorization", "Bearer "+s.token)
+		auth = transport.StaticHeaders(static)
+		secrets = append(secrets, s.token)
+	}
+	tc, err := transport.New(transport.Settings{
+		API:              API,
+		Config:           cfg,
+		DefaultBaseURL:   DefaultBaseURL,
+		Auth:             auth,
+		DecodeError:      DecodeError,
+		Secrets:          secrets,
+		SensitiveHeaders: append([]string{APIKeyHeaderAppID, APIKeyHeaderXAPIKey}, headerNames...),
+		RequestIDHeader:  RequestIDHeader,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{tc: tc}, nil
+}
+
+// NewFromEnv is New configured from BLOCKS_API_URL, BLOCKS_AUTH_TOKEN and BLOCKS_API_KEY.
+// Options given here override the environment.
+func NewFromEnv(opts ...polybill.Option) (*Client, error) {
+	var env []polybill.Option
+	if v := os.Getenv(EnvAPIURL); v != "" {
+		env = append(env, polybill.WithBaseURL(v))
+	}
+	if v := os.Getenv(EnvAuthToken); v != "" {
+		env = append(env, WithAuthToken(v))
+	}
+	if v := os.Getenv(EnvAPIKey); v != "" {
+		env = append(env, WithAPIKey(v))
+	}
+	return New(append(env, opts...)...)
+}
+
+// tokenAuth applies the static headers and a refreshable bearer token on every attempt.
+type tokenAuth struct {
+	static http.Header
+	token  *transport.TokenAuth
+}
+
+func (a *tokenAuth) Apply(req *http.Request) error {
+	for k, v := range a.static {
+		req.Header[k] = v
+	}
+	return a.token.Apply(req)
+}
+
+func (a *tokenAuth) Refresh(ctx context.Context, rejected *http.Request) error {
+	return a.token.Refresh(ctx, rejected)
+}
+
+// Secrets lets the transport scrub every token handed out from errors and logs.
+func (a *tokenAuth) Secrets() []string { return a.token.Secrets() }
+
+func validHeaderName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for _, r := range n {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// DecodeError fills e from a crm error body. The documented envelope is JSON:API
+// `{"errors":[{status,code,title,detail,source}]}` (status a string); the official SDK also
+// handles `errors` as a list of strings, `{success:false, errors}` and `{error, message}`, and
+// Rails servers send `errors` as a field → messages map. Every variant is read; every entry
+// becomes a Detail. When no code is sent, the transport derives one from the HTTP status
+// (the SDK's "validation_error even on a 404" is not repeated).
+func DecodeError(body []byte, e *polybill.Error) {
+	var env struct {
+		Errors  json.RawMessage `json:"errors"`
+		Error   json.RawMessage `json:"error"`
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return
+	}
+	if raw := strings.TrimSpace(string(env.Errors)); raw != "" && raw != "null" {
+		switch raw[0] {
+		case '[':
+			decodeErrorList(env.Errors, e)
+		case '{':
+			decodeErrorMap(env.Errors, e)
+		case '"':
+			var s string
+			if json.Unmarshal(env.Errors, &s) == nil {
+				e.Message = s
+			}
+		}
+	}
+	if e.Code == "" {
+		e.Code = jsonString(env.Error)
+	}
+	if e.Message == "" {
+		e.Message = jsonString(env.Message)
+	}
+	if e.Message == "" && e.Code == "" {
+		// {"error": {"code": …, "message": …}}
+		var nested struct{ Code, Message string }
+		if json.Unmarshal(env.Error, &nested) == nil {
+			e.Code, e.Message = nested.Code, nested.Message
+		}
+	}
+}
+
+func decodeErrorList(raw json.RawMessage, e *polybill.Error) {
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return
+	}
+	var texts []string
+	for _, item := range items {
+		var s string
+		if json.Unmarshal(item, &s) == nil {
+			texts = append(texts, s)
+			e.Details = append(e.Details, polybill.ErrorDetail{Message: s, Raw: item})
+			continue
+		}
+		var obj struct {
+			Code   json.RawMessage `json:"code"`
+			Title  json.RawMessage `json:"title"`
+			Detail json.RawMessage `json:"detail"`
+			Source struct {
+				Pointer   string `json:"pointer"`
+				Parameter string `json:"parameter"`
+			} `json:"source"`
+		}
+		if json.Unmarshal(item, &obj) != nil {
+			e.Details = append(e.Details, polybill.ErrorDetail{Raw: item})
+			continue
+		}
+		d := polybill.ErrorDetail{
+			Code:    jsonString(obj.Code),
+			Title:   jsonString(obj.Title),
+			Message: jsonString(obj.Detail),
+			Field:   firstNonEmpty(obj.Source.Pointer, obj.Source.Parameter),
+			Raw:     item,
+		}
+		if d.Message == "" {
+			d.Message = d.Title
+		}
+		e.Details = append(e.Details, d)
+	}
+	if len(texts) > 0 {
+		e.Code = "validation_error"
+		e.Message = strings.Join(texts, ", ")
+		return
+	}
+	if len(e.Details) > 0 {
+		first := e.Details[0]
+		e.Code, e.Message, e.Param = first.Code, first.Message, fieldName(first.Field)
+	}
+}
+
+func decodeErrorMap(raw json.RawMessage, e *polybill.Error) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var texts []string
+	for _, name := range names {
+		var msgs []string
+		if json.Unmarshal(fields[name], &msgs) != nil {
+			msgs = []string{jsonString(fields[name])}
+		}
+		for _, m := range msgs {
+			texts = append(texts, name+" "+m)
+			e.Details = append(e.Details, polybill.ErrorDetail{Field: name, Message: m, Raw: fields[name]})
+		}
+	}
+	if len(names) > 0 {
+		e.Code = "validation_error"
+		e.Param = names[0]
+		e.Message = strings.Join(texts, ", ")
+	}
+}
+
+// fieldName turns a JSON pointer (/data/attributes/payer_email) into the field name.
+func fieldName(pointer string) string {
+	if i := strings.LastIndexByte(pointer, '/'); i >= 0 {
+		return pointer[i+1:]
+	}
+	return pointer
+}
+
+// jsonString reads a JSON string; a number (some servers send "code": 404) is kept as text.
+func jsonString(raw json.RawMessage) string {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return ""
+	}
+	var v string
+	if json.Unmarshal(raw, &v) == nil {
+		return v
+	}
+	if s[0] != '{' && s[0] != '[' {
+		return s
+	}
+	return ""
+}

@@ -1,0 +1,279 @@
+package crm
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+// This file is the tolerant reader. 23blocks' server, its vendor document and its official
+// TypeScript SDK disagree on envelopes (`data` plain or JSON:API `{id,type,attributes}`, one
+// resource or a list), on key names (`amount`/`fee_amount`, `meeting_id`/`meeting_unique_id`,
+// snake_case/camelCase meta) and on value types (amounts as numbers or numeric strings). Every
+// documented variant is read through an object with alternative key names; nothing is replaced
+// by a default (the SDK's "missing date → now" fallback is exactly what we must not do), and
+// the raw JSON stays reachable on every result.
+
+// object is one decoded JSON object whose values are still raw.
+type object map[string]json.RawMessage
+
+// parseObject decodes raw as a JSON object. null decodes as an empty object.
+func parseObject(raw json.RawMessage) (object, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return object{}, nil
+	}
+	if raw[0] != '{' {
+		return nil, fmt.Errorf("crm: expected a JSON object, got %s", describe(raw))
+	}
+	var o object
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return nil, fmt.Errorf("crm: %w", err)
+	}
+	return o, nil
+}
+
+// resource is a JSON:API resource object, or a plain object standing in for one.
+type resource struct {
+	id, typ  string
+	attrs    object
+	rawAttrs json.RawMessage
+}
+
+// parseResource accepts `{"id","type","attributes":{…}}` and a plain attributes object alike:
+// the vendor shows the first for billings and the second for reports, and the SDK's report
+// service expects the first for reports too.
+func parseResource(raw json.RawMessage) (resource, error) {
+	o, err := parseObject(raw)
+	if err != nil {
+		return resource{}, err
+	}
+	if a, ok := o["attributes"]; ok && len(bytes.TrimSpace(a)) > 0 && bytes.TrimSpace(a)[0] == '{' {
+		attrs, err := parseObject(a)
+		if err != nil {
+			return resource{}, err
+		}
+		id, err := o.str("id")
+		if err != nil {
+			return resource{}, err
+		}
+		typ, err := o.str("type")
+		if err != nil {
+			return resource{}, err
+		}
+		return resource{id: id, typ: typ, attrs: attrs, rawAttrs: bytes.TrimSpace(a)}, nil
+	}
+	id, err := o.str("id")
+	if err != nil {
+		return resource{}, err
+	}
+	return resource{id: id, attrs: o, rawAttrs: bytes.TrimSpace(raw)}, nil
+}
+
+// value returns the first of keys that is present and not null.
+func (o object) value(keys ...string) (json.RawMessage, bool) {
+	for _, k := range keys {
+		if v, ok := o[k]; ok && !isNull(v) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// str reads a string. Numbers and booleans are kept as their literal text (Rails ids are
+// sometimes integers); objects and arrays are a decode error rather than a silent "".
+func (o object) str(keys ...string) (string, error) {
+	v, ok := o.value(keys...)
+	if !ok {
+		return "", nil
+	}
+	v = bytes.TrimSpace(v)
+	switch v[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", fmt.Errorf("crm: field %s: %w", keys[0], err)
+		}
+		return s, nil
+	case '{', '[':
+		return "", fmt.Errorf("crm: field %s: expected a string, got %s", keys[0], describe(v))
+	default:
+		return string(v), nil
+	}
+}
+
+// decimal reads an amount sent as a JSON number or a numeric string; nil when absent.
+func (o object) decimal(keys ...string) (*polybill.Decimal, error) {
+	v, ok := o.value(keys...)
+	if !ok {
+		return nil, nil
+	}
+	var d polybill.Decimal
+	if err := d.UnmarshalJSON(v); err != nil {
+		return nil, fmt.Errorf("crm: field %s: %w", keys[0], err)
+	}
+	return &d, nil
+}
+
+// integer reads a count sent as a JSON number or a numeric string; nil when absent.
+func (o object) integer(keys ...string) (*int, error) {
+	v, ok := o.value(keys...)
+	if !ok {
+		return nil, nil
+	}
+	s := strings.Trim(string(bytes.TrimSpace(v)), `"`)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		// 4.0 is a count too; anything with a real fraction is not.
+		if f, ferr := polybill.ParseDecimal(s); ferr == nil {
+			if u, uerr := f.MinorUnits(0); uerr == nil {
+				n := int(u)
+				return &n, nil
+			}
+		}
+		return nil, fmt.Errorf("crm: field %s: expected an integer, got %s", keys[0], describe(v))
+	}
+	return &n, nil
+}
+
+// timestamp reads an ISO-8601 timestamp (with or without fraction or zone) or a bare date.
+// It is nil when absent, and also when the text cannot be parsed: the text itself stays in the
+// raw attributes, and a guessed time (the official SDK substitutes "now") would be a lie.
+func (o object) timestamp(keys ...string) *time.Time {
+	s, err := o.str(keys...)
+	if err != nil || s == "" {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05Z07:00", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return &t
+		}
+	}
+	return nil
+}
+
+// list reads an array of raw elements; nil when absent.
+func (o object) list(keys ...string) ([]json.RawMessage, error) {
+	v, ok := o.value(keys...)
+	if !ok {
+		return nil, nil
+	}
+	return parseArray(v, keys[0])
+}
+
+func parseArray(v json.RawMessage, name string) ([]json.RawMessage, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || isNull(v) {
+		return nil, nil
+	}
+	if v[0] != '[' {
+		return nil, fmt.Errorf("crm: field %s: expected an array, got %s", name, describe(v))
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(v, &items); err != nil {
+		return nil, fmt.Errorf("crm: field %s: %w", name, err)
+	}
+	return items, nil
+}
+
+func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
+
+// describe names the JSON kind of v for error messages without echoing the value (which may
+// hold personal data such as emails).
+func describe(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "nothing"
+	}
+	switch v[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
+
+// errs collects the first decode error of a run of field reads, so decoders stay flat.
+type errs struct{ err error }
+
+func (e *errs) str(o object, keys ...string) string {
+	s, err := o.str(keys...)
+	e.keep(err)
+	return s
+}
+
+func (e *errs) decimal(o object, keys ...string) *polybill.Decimal {
+	d, err := o.decimal(keys...)
+	e.keep(err)
+	return d
+}
+
+func (e *errs) integer(o object, keys ...string) *int {
+	n, err := o.integer(keys...)
+	e.keep(err)
+	return n
+}
+
+func (e *errs) keep(err error) {
+	if e.err == nil && err != nil {
+		e.err = err
+	}
+}
+
+// envelope is the top level of every response: `data` plus an optional `meta`.
+type envelope struct {
+	Data json.RawMessage `json:"data"`
+	Meta json.RawMessage `json:"meta"`
+}
+
+func parseEnvelope(body []byte) (envelope, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return env, fmt.Errorf("crm: %w", err)
+	}
+	return env, nil
+}
+
+// PageMeta is the pagination block of a list. Each field is nil when the server did not send
+// it; snake_case (current_page, total_pages, total_count, per_page, as the official SDK reads)
+// and camelCase (totalPages, totalRecords, as the vendor's meetings document shows) are both
+// read.
+type PageMeta struct {
+	CurrentPage *int
+	TotalPages  *int
+	TotalCount  *int
+	PerPage     *int
+	// Raw is the meta object as sent.
+	Raw json.RawMessage
+}
+
+func parsePageMeta(raw json.RawMessage) (PageMeta, error) {
+	o, err := parseObject(raw)
+	if err != nil {
+		return PageMeta{}, err
+	}
+	var e errs
+	m := PageMeta{
+		CurrentPage: e.integer(o, "current_page", "currentPage", "page"),
+		TotalPages:  e.integer(o, "total_pages", "totalPages"),
+		TotalCount:  e.integer(o, "total_count", "totalCount", "totalRecords", "total_records", "total"),
+		PerPage:     e.integer(o, "per_page", "perPage", "records"),
+	}
+	if len(bytes.TrimSpace(raw)) > 0 && !isNull(raw) {
+		m.Raw = bytes.TrimSpace(raw)
+	}
+	return m, e.err
+}
