@@ -1,0 +1,349 @@
+package epilot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/polybill/polybill-go"
+)
+
+// EventKind is the `type` of a billing event (Buchungssatz).
+type EventKind string
+
+// The event kinds with their own variant in the API spec. Any other `type` is a custom event.
+const (
+	KindInstallment   EventKind = "installment"   // Abschlagszahlung; due_date required
+	KindPayment       EventKind = "payment"       // Zahlungseingang
+	KindReimbursement EventKind = "reimbursement" // Rückerstattung
+	KindDunningFee    EventKind = "dunning_fee"   // Mahngebühr
+	KindInvoice       EventKind = "invoice"       // due_date required
+	KindFinalBill     EventKind = "final_bill"    // Endabrechnung
+	KindBonus         EventKind = "bonus"         // Gutschrift
+	KindCorrection    EventKind = "correction"    // Korrekturbuchung
+	// KindChargeback (Lastschrift-Rückgabe) is named in the vendor's description of `type`
+	// but has no variant, so it is a custom kind: it decodes as *CustomEvent.
+	KindChargeback EventKind = "chargeback"
+)
+
+var knownKinds = []EventKind{KindInstallment, KindPayment, KindReimbursement, KindDunningFee,
+	KindInvoice, KindFinalBill, KindBonus, KindCorrection}
+
+// IsKnown reports whether k has its own variant (and Go type) in this SDK.
+func (k EventKind) IsKnown() bool {
+	for _, kk := range knownKinds {
+		if k == kk {
+			return true
+		}
+	}
+	return false
+}
+
+// Direction says whether an event is owed by the customer (debit) or to the customer (credit).
+// The API infers it from the kind when it is omitted.
+type Direction string
+
+// Known directions.
+const (
+	DirectionDebit  Direction = "debit"
+	DirectionCredit Direction = "credit"
+)
+
+// IsKnown reports whether d is a documented direction.
+func (d Direction) IsKnown() bool { return d == DirectionDebit || d == DirectionCredit }
+
+// EventStatus is whether an event is settled. The API defaults it to closed.
+type EventStatus string
+
+// Known statuses.
+const (
+	EventStatusOpen   EventStatus = "open"
+	EventStatusClosed EventStatus = "closed"
+)
+
+// IsKnown reports whether s is a documented status.
+func (s EventStatus) IsKnown() bool { return s == EventStatusOpen || s == EventStatusClosed }
+
+// ExternalLink links an event to another system.
+type ExternalLink struct {
+	Href  string `json:"href"`
+	Title string `json:"title,omitempty"`
+}
+
+// BillingEvent is one of *InstallmentEvent, *PaymentEvent, *ReimbursementEvent,
+// *DunningFeeEvent, *InvoiceEvent, *FinalBillEvent, *BonusEvent, *CorrectionEvent or
+// *CustomEvent. Switch on the type (or on Kind()) to get the typed value:
+//
+//	switch e := ev.(type) {
+//	case *epilot.InstallmentEvent:
+//		fmt.Println("due", e.DueDate)
+//	case *epilot.CustomEvent:
+//		fmt.Println("custom", e.Type, string(e.Raw()))
+//	}
+//
+// The API's union has no discriminator; the SDK dispatches on `type` itself, and a `type` it
+// does not know (or a missing one) decodes as *CustomEvent, never as an error.
+type BillingEvent interface {
+	// Kind is the event's `type`.
+	Kind() EventKind
+	// Fields gives access to the fields every kind has.
+	Fields() *EventFields
+	json.Marshaler
+	isBillingEvent()
+}
+
+// EventFields are the fields every billing event has. Zero values mean "absent".
+type EventFields struct {
+	ID        string    // _id
+	Title     string    // _title
+	Org       string    // _org
+	Schema    string    // _schema
+	Tags      []string  // _tags
+	CreatedAt time.Time // _created_at
+	UpdatedAt time.Time // _updated_at
+
+	// Amount is billing_amount (minor units), billing_amount_decimal and billing_currency.
+	// On create, one of the two forms is enough; on read, Amount.Check reports a mismatch.
+	Amount Money
+	// BookingDate is the general-ledger booking date (Buchungsdatum); required on create.
+	BookingDate Date
+	// DueDate (Fälligkeitsdatum) is required for installments and invoices.
+	DueDate Date
+	// PaidDate is a timestamp, unlike the other dates.
+	PaidDate time.Time
+	// Contract links the event to its contract or billing account; required on create.
+	Contract     Relation
+	Direction    Direction
+	Status       EventStatus
+	ExternalID   string // id in the source system; see Client.CreateBillingEvent
+	RelatedEvent string // id of a related event
+	ExternalLink *ExternalLink
+	Attachments  Relation
+	Note         string // shown to the customer
+	InternalNote string // staff only
+
+	// Extra holds every property the SDK does not model, as raw JSON. It is sent back on
+	// create, so org-specific attributes survive a read-modify-write byte for byte.
+	Extra map[string]json.RawMessage
+
+	raw json.RawMessage
+}
+
+// Fields returns f; it makes every event kind a BillingEvent.
+func (f *EventFields) Fields() *EventFields { return f }
+
+// Raw returns the JSON the event was decoded from (nil for an event built in Go).
+func (f *EventFields) Raw() json.RawMessage { return f.raw }
+
+func (f *EventFields) isBillingEvent() {}
+
+// The nine kinds. Each is EventFields plus its kind; CustomEvent also carries its type string.
+type (
+	// InstallmentEvent is an installment (Abschlagszahlung).
+	InstallmentEvent struct{ EventFields }
+	// PaymentEvent is a payment received (Zahlungseingang).
+	PaymentEvent struct{ EventFields }
+	// ReimbursementEvent is money paid back to the customer (Rückerstattung).
+	ReimbursementEvent struct{ EventFields }
+	// DunningFeeEvent is a dunning fee (Mahngebühr).
+	DunningFeeEvent struct{ EventFields }
+	// InvoiceEvent is an invoice.
+	InvoiceEvent struct{ EventFields }
+	// FinalBillEvent is a final bill (Endabrechnung).
+	FinalBillEvent struct{ EventFields }
+	// BonusEvent is a bonus credited to the customer (Gutschrift).
+	BonusEvent struct{ EventFields }
+	// CorrectionEvent is a correction (Korrekturbuchung).
+	CorrectionEvent struct{ EventFields }
+	// CustomEvent is any other kind, e.g. "chargeback" or an org's "grid_fee_adjustment".
+	// Type is its `type`; Raw() keeps the whole JSON it was read from.
+	CustomEvent struct {
+		Type string
+		EventFields
+	}
+)
+
+// Kind implementations.
+func (*InstallmentEvent) Kind() EventKind   { return KindInstallment }
+func (*PaymentEvent) Kind() EventKind       { return KindPayment }
+func (*ReimbursementEvent) Kind() EventKind { return KindReimbursement }
+func (*DunningFeeEvent) Kind() EventKind    { return KindDunningFee }
+func (*InvoiceEvent) Kind() EventKind       { return KindInvoice }
+func (*FinalBillEvent) Kind() EventKind     { return KindFinalBill }
+func (*BonusEvent) Kind() EventKind         { return KindBonus }
+func (*CorrectionEvent) Kind() EventKind    { return KindCorrection }
+func (e *CustomEvent) Kind() EventKind      { return EventKind(e.Type) }
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *InstallmentEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindInstallment))
+}
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *PaymentEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindPayment))
+}
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *ReimbursementEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindReimbursement))
+}
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *DunningFeeEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindDunningFee))
+}
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *InvoiceEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindInvoice))
+}
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *FinalBillEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindFinalBill))
+}
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *BonusEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marshal(string(KindBonus)) }
+
+// MarshalJSON writes the event with its `type` set from its Go type.
+func (e *CorrectionEvent) MarshalJSON() ([]byte, error) {
+	return e.EventFields.marshal(string(KindCorrection))
+}
+
+// MarshalJSON writes the event with its Type.
+func (e *CustomEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marshal(e.Type) }
+
+// ParseBillingEvent decodes one billing event. It dispatches on `type`: the eight documented
+// kinds get their own Go type, anything else (including a missing type) a *CustomEvent. Unknown
+// properties are kept in Extra, the whole input in Raw().
+func ParseBillingEvent(data []byte) (BillingEvent, error) {
+	var w eventWire
+	extra, err := unmarshalOpen(data, &w)
+	if err != nil {
+		return nil, fmt.Errorf("epilot: decode billing event: %w", err)
+	}
+	f := w.fields()
+	f.Extra = extra
+	f.raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
+	switch EventKind(w.Type) {
+	case KindInstallment:
+		return &InstallmentEvent{f}, nil
+	case KindPayment:
+		return &PaymentEvent{f}, nil
+	case KindReimbursement:
+		return &ReimbursementEvent{f}, nil
+	case KindDunningFee:
+		return &DunningFeeEvent{f}, nil
+	case KindInvoice:
+		return &InvoiceEvent{f}, nil
+	case KindFinalBill:
+		return &FinalBillEvent{f}, nil
+	case KindBonus:
+		return &BonusEvent{f}, nil
+	case KindCorrection:
+		return &CorrectionEvent{f}, nil
+	default:
+		return &CustomEvent{Type: w.Type, EventFields: f}, nil
+	}
+}
+
+// relatedEventRef reads related_event as a plain id; the vendor spec also declares
+// `$relation` properties on it, so an object {"$relation":[{"entity_id":…}]} is read too.
+type relatedEventRef string
+
+func (r *relatedEventRef) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '{' {
+		var rel Relation
+		if err := json.Unmarshal(data, &rel); err != nil {
+			return err
+		}
+		if ids := rel.IDs(); len(ids) > 0 {
+			*r = relatedEventRef(ids[0])
+		}
+		return nil
+	}
+	if string(data) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	*r = relatedEventRef(s)
+	return nil
+}
+
+// eventWire is the JSON shape of a billing event.
+type eventWire struct {
+	Type                 string            `json:"type"`
+	ID                   string            `json:"_id,omitempty"`
+	Title                string            `json:"_title,omitempty"`
+	Org                  string            `json:"_org,omitempty"`
+	Schema               string            `json:"_schema,omitempty"`
+	Tags                 []string          `json:"_tags,omitempty"`
+	CreatedAt            timestamp         `json:"_created_at,omitzero"`
+	UpdatedAt            timestamp         `json:"_updated_at,omitzero"`
+	BillingAmount        *int64            `json:"billing_amount,omitempty"`
+	BillingAmountDecimal *polybill.Decimal `json:"billing_amount_decimal,omitempty"`
+	BillingCurrency      polybill.Currency `json:"billing_currency,omitempty"`
+	BookingDate          Date              `json:"booking_date,omitzero"`
+	DueDate              Date              `json:"due_date,omitzero"`
+	PaidDate             timestamp         `json:"paid_date,omitzero"`
+	Contract             *Relation         `json:"contract,omitempty"`
+	Direction            Direction         `json:"direction,omitempty"`
+	Status               EventStatus       `json:"status,omitempty"`
+	ExternalID           string            `json:"external_id,omitempty"`
+	RelatedEvent         relatedEventRef   `json:"related_event,omitempty"`
+	ExternalLink         *ExternalLink     `json:"external_link,omitempty"`
+	Attachments          *Relation         `json:"attachments,omitempty"`
+	Note                 string            `json:"note,omitempty"`
+	InternalNote         string            `json:"internal_note,omitempty"`
+}
+
+func (w *eventWire) fields() EventFields {
+	f := EventFields{
+		ID: w.ID, Title: w.Title, Org: w.Org, Schema: w.Schema, Tags: w.Tags,
+		CreatedAt: w.CreatedAt.Time, UpdatedAt: w.UpdatedAt.Time,
+		Amount:      Money{MinorUnits: w.BillingAmount, Decimal: w.BillingAmountDecimal, Currency: w.BillingCurrency},
+		BookingDate: w.BookingDate, DueDate: w.DueDate, PaidDate: w.PaidDate.Time,
+		Direction: w.Direction, Status: w.Status, ExternalID: w.ExternalID,
+		RelatedEvent: string(w.RelatedEvent), ExternalLink: w.ExternalLink,
+		Note: w.Note, InternalNote: w.InternalNote,
+	}
+	if w.Contract != nil {
+		f.Contract = *w.Contract
+	}
+	if w.Attachments != nil {
+		f.Attachments = *w.Attachments
+	}
+	return f
+}
+
+func (f *EventFields) wire(typ string) eventWire {
+	w := eventWire{
+		Type: typ, ID: f.ID, Title: f.Title, Org: f.Org, Schema: f.Schema, Tags: f.Tags,
+		CreatedAt: timestamp{f.CreatedAt}, UpdatedAt: timestamp{f.UpdatedAt},
+		BillingAmount: f.Amount.MinorUnits, BillingAmountDecimal: f.Amount.Decimal, BillingCurrency: f.Amount.Currency,
+		BookingDate: f.BookingDate, DueDate: f.DueDate, PaidDate: timestamp{f.PaidDate},
+		Direction: f.Direction, Status: f.Status, ExternalID: f.ExternalID,
+		RelatedEvent: relatedEventRef(f.RelatedEvent), ExternalLink: f.ExternalLink,
+		Note: f.Note, InternalNote: f.InternalNote,
+	}
+	if !f.Contract.IsZero() {
+		c := f.Contract
+		w.Contract = &c
+	}
+	if !f.Attachments.IsZero() {
+		a := f.Attachments
+		w.Attachments = &a
+	}
+	return w
+}
+
+func (f *EventFields) marshal(typ string) ([]byte, error) {
+	return marshalOpen(f.wire(typ), f.Extra)
+}

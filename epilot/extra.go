@@ -1,0 +1,96 @@
+package epilot
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Entities in epilot are open (`additionalProperties: true` on BaseEntity): orgs add their own
+// attributes to contracts and billing events. The SDK keeps every property it does not model in
+// an Extra map of raw JSON values, so a read-modify-write never loses them and each value
+// round-trips byte for byte (within encoding/json's compaction of whitespace).
+
+var knownKeysCache sync.Map // reflect.Type -> map[string]bool
+
+// jsonKeys returns the JSON names of t's fields (t is a struct type).
+func jsonKeys(t reflect.Type) map[string]bool {
+	if v, ok := knownKeysCache.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	keys := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		keys[name] = true
+	}
+	knownKeysCache.Store(t, keys)
+	return keys
+}
+
+// unmarshalOpen decodes data into wire (a pointer to a struct) and returns the properties wire
+// does not know, as raw JSON.
+func unmarshalOpen(data []byte, wire any) (map[string]json.RawMessage, error) {
+	if err := json.Unmarshal(data, wire); err != nil {
+		return nil, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, err
+	}
+	known := jsonKeys(reflect.TypeOf(wire).Elem())
+	var extra map[string]json.RawMessage
+	for k, v := range all {
+		if known[k] {
+			continue
+		}
+		if extra == nil {
+			extra = map[string]json.RawMessage{}
+		}
+		extra[k] = v
+	}
+	return extra, nil
+}
+
+// marshalOpen encodes wire (a struct) and appends the extra properties verbatim, in key order.
+// An extra key that wire already encodes is skipped: the modelled field wins.
+func marshalOpen(wire any, extra map[string]json.RawMessage) ([]byte, error) {
+	b, err := json.Marshal(wire)
+	if err != nil || len(extra) == 0 {
+		return b, err
+	}
+	known := jsonKeys(reflect.TypeOf(wire))
+	var buf bytes.Buffer
+	buf.Write(b[:len(b)-1]) // without the closing brace
+	first := len(b) == 2    // "{}"
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if known[k] {
+			continue
+		}
+		v := extra[k]
+		if !json.Valid(v) {
+			return nil, &json.UnsupportedValueError{Str: "epilot: extra property " + k + " is not valid JSON"}
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}

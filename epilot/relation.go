@@ -1,0 +1,47 @@
+package epilot
+
+// Relation is an epilot entity link: on the wire {"$relation": [{"entity_id": "…"}]}. Billing
+// events link to their contract this way (`contract`), and contracts to their customer and
+// billing account.
+type Relation struct {
+	Items []RelationItem `json:"$relation,omitempty"`
+}
+
+// RelationItem is one linked entity.
+type RelationItem struct {
+	EntityID string   `json:"entity_id,omitempty"`
+	Tags     []string `json:"_tags,omitempty"`
+}
+
+// Link returns a Relation to the given entity ids, e.g. Contract: epilot.Link(contractID).
+func Link(entityIDs ...string) Relation {
+	r := Relation{Items: make([]RelationItem, 0, len(entityIDs))}
+	for _, id := range entityIDs {
+		r.Items = append(r.Items, RelationItem{EntityID: id})
+	}
+	return r
+}
+
+// IDs returns the linked entity ids, skipping items without one.
+func (r Relation) IDs() []string {
+	ids := make([]string, 0, len(r.Items))
+	for _, it := range r.Items {
+		if it.EntityID != "" {
+			ids = append(ids, it.EntityID)
+		}
+	}
+	return ids
+}
+
+// IsZero reports whether the relation links nothing.
+func (r Relation) IsZero() bool { return len(r.Items) == 0 }
+
+// Contains reports whether id is linked.
+func (r Relation) Contains(id string) bool {
+	for _, it := range r.Items {
+		if it.EntityID == id {
+			return true
+		}
+	}
+	return false
+}
