@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
@@ -21,10 +20,12 @@ func TestBillingLifecycle(t *testing.T) {
 	srv, c := newFake(t, nil)
 
 	created, err := c.CreateMeetingBilling(ctx, "meeting-1", crm.CreateBillingParams{
-		Amount:      polybill.MustDecimal("250.00"),
-		PayerName:   "Acme Corp",
-		PayerEmail:  "billing@acme.com",
-		BillingType: "session",
+		Amount:           polybill.MustDecimal("250.00"),
+		PayerName:        "Acme Corp",
+		PayerEmail:       "billing@acme.com",
+		BillingType:      "session",
+		ParticipantEmail: "jane@acme.com",
+		Notes:            "first session",
 	})
 	require.NoError(t, err)
 	assert.NotEmpty(t, created.UniqueID)
@@ -34,9 +35,13 @@ func TestBillingLifecycle(t *testing.T) {
 	require.NotNil(t, created.Amount)
 	assert.Equal(t, "250.00", created.Amount.String())
 	assert.Equal(t, crm.StatusPending, created.Status)
-	assert.True(t, created.Status.IsKnown())
+	assert.Equal(t, "session", created.BillingType)
+	assert.Equal(t, "jane@acme.com", created.ParticipantEmail)
+	assert.Equal(t, "first session", created.Notes)
 	require.NotNil(t, created.CreatedAt)
 	assert.Nil(t, created.PaidAt, "an unpaid billing has no paid_at")
+	assert.Nil(t, created.DueAt, "no due date was set, none may be invented")
+	assert.JSONEq(t, `"Acme Corp"`, string(rawField(t, created.Attributes, "payer_name")))
 
 	got, err := c.GetBilling(ctx, created.UniqueID)
 	require.NoError(t, err)
@@ -52,17 +57,153 @@ func TestBillingLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, crm.StatusPaid, updated.Status)
 	assert.Equal(t, "275.00", updated.Amount.String())
-	assert.NotNil(t, updated.PaidAt)
+	assert.NotNil(t, updated.PaidAt, "the server stamps paid_at")
 	stored, ok := srv.Billing(created.UniqueID)
 	require.True(t, ok)
 	assert.Equal(t, "paid", stored.Status)
+	assert.Equal(t, "275.00", stored.Amount.String())
+
+	require.NoError(t, srv.SetPaymentSplit(created.UniqueID, []crmtest.SplitEntry{
+		{RecipientName: "Dr. Smith", RecipientEmail: "smith@clinic.com", Amount: polybill.MustDecimal("192.50"), Percentage: polybill.MustDecimal("70")},
+		{RecipientName: "Clinic Admin", RecipientEmail: "admin@clinic.com", Amount: polybill.MustDecimal("82.50"), Percentage: polybill.MustDecimal("30")},
+	}))
+	split, err := c.GetPaymentSplit(ctx, created.UniqueID)
+	require.NoError(t, err)
+	assert.Equal(t, created.UniqueID, split.BillingID)
+	assert.Equal(t, "275.00", split.TotalAmount.String())
+	require.Len(t, split.Splits, 2)
+	assert.Equal(t, "Dr. Smith", split.Splits[0].RecipientName)
+	assert.Equal(t, "192.50", split.Splits[0].Amount.String())
+	assert.Equal(t, "70", split.Splits[0].Percentage.String())
 
 	require.NoError(t, c.DeleteBilling(ctx, created.UniqueID))
+	_, ok = srv.Billing(created.UniqueID)
+	assert.False(t, ok)
 	_, err = c.GetBilling(ctx, created.UniqueID)
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, polybill.ErrNotFound))
-	_ = fmt.Sprint
-	_ = http.MethodGet
-	_ = time.Now
-	_ = crmtest.New
+	assert.ErrorIs(t, err, polybill.ErrNotFound)
+	assert.ErrorIs(t, c.DeleteBilling(ctx, created.UniqueID), polybill.ErrNotFound)
+	_, err = c.GetPaymentSplit(ctx, created.UniqueID)
+	assert.ErrorIs(t, err, polybill.ErrNotFound)
+	_, err = c.GetMeetingBilling(ctx, "meeting-1")
+	assert.ErrorIs(t, err, polybill.ErrNotFound)
+}
+
+// The update goes out as PUT with only the set fields inside "billing".
+func TestUpdateSendsPartialPUT(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, nil)
+	id, err := srv.AddBilling(crmtest.Billing{MeetingID: "m", Amount: polybill.MustDecimal("99.90"), PayerName: "Acme", PayerEmail: "a@acme.com", Notes: "keep"})
+	require.NoError(t, err)
+
+	var methods []string
+	_, c = newFakeClientFor(t, srv, polybill.WithMiddleware(recordMethods(&methods)))
+	b, err := c.UpdateBilling(ctx, id, crm.UpdateBillingParams{Notes: "changed"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PUT"}, methods)
+	assert.Equal(t, "changed", b.Notes)
+	assert.Equal(t, "99.90", b.Amount.String(), "omitted fields are untouched")
+	assert.Equal(t, crm.StatusPending, b.Status)
+}
+
+func TestListMeetingBillingsPagesLazily(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, nil)
+	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 7 {
+		_, err := srv.AddBilling(crmtest.Billing{UniqueID: fmt.Sprintf("b%d", i), MeetingID: "m-1",
+			Amount: polybill.MustDecimal(fmt.Sprintf("%d.00", 100+i)), PayerName: "Acme", PayerEmail: "a@acme.com",
+			CreatedAt: start.Add(time.Duration(i) * time.Hour)})
+		require.NoError(t, err)
+	}
+	_, err := srv.AddBilling(crmtest.Billing{MeetingID: "other", Amount: polybill.MustDecimal("1"), PayerName: "X", PayerEmail: "x@x.com"})
+	require.NoError(t, err)
+
+	seq := c.ListMeetingBillings(ctx, "m-1", &crm.ListMeetingBillingsParams{Records: 2})
+	assert.Zero(t, srv.Requests(), "nothing is fetched before ranging")
+	var ids []string
+	for b, err := range seq {
+		require.NoError(t, err)
+		ids = append(ids, b.UniqueID)
+	}
+	assert.Equal(t, []string{"b0", "b1", "b2", "b3", "b4", "b5", "b6"}, ids)
+	assert.EqualValues(t, 4, srv.Requests(), "7 billings at 2 per page are 4 pages")
+
+	before := srv.Requests()
+	for b, err := range c.ListMeetingBillings(ctx, "m-1", &crm.ListMeetingBillingsParams{Records: 2, Sort: "-created_at"}) {
+		require.NoError(t, err)
+		assert.Equal(t, "b6", b.UniqueID)
+		break
+	}
+	assert.Equal(t, before+1, srv.Requests(), "break stops all I/O")
+
+	page, err := c.ListMeetingBillingsPage(ctx, "m-1", &crm.ListMeetingBillingsParams{Page: 4, Records: 2})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1)
+	assert.Equal(t, 7, page.Total)
+	assert.False(t, page.HasMore)
+
+	page, err = c.ListMeetingBillingsPage(ctx, "m-1", &crm.ListMeetingBillingsParams{Records: 3})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 3)
+	assert.True(t, page.HasMore)
+	assert.Equal(t, 2, page.Next)
+
+	_, err = c.GetMeetingBilling(ctx, "m-1")
+	require.NoError(t, err, "the single form answers the latest billing")
+}
+
+func TestListMeetingBillingsFilters(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, nil)
+	seed := []crmtest.Billing{
+		{UniqueID: "p1", Status: "pending", PayerName: "Acme Corp", PayerEmail: "a@acme.com", BillingType: "session", Amount: polybill.MustDecimal("30")},
+		{UniqueID: "p2", Status: "paid", PayerName: "Acme Corp", PayerEmail: "a@acme.com", BillingType: "consultation", Amount: polybill.MustDecimal("10")},
+		{UniqueID: "p3", Status: "overdue", PayerName: "Widget Inc", PayerEmail: "f@widget.com", BillingType: "session", Amount: polybill.MustDecimal("20")},
+	}
+	for _, b := range seed {
+		b.MeetingID = "m"
+		_, err := srv.AddBilling(b)
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name   string
+		params crm.ListMeetingBillingsParams
+		want   []string
+	}{
+		{"all", crm.ListMeetingBillingsParams{Page: 1}, []string{"p1", "p2", "p3"}},
+		{"status", crm.ListMeetingBillingsParams{Status: crm.StatusPaid}, []string{"p2"}},
+		{"billing status", crm.ListMeetingBillingsParams{BillingStatus: "unpaid"}, []string{"p1", "p3"}},
+		{"payer with space", crm.ListMeetingBillingsParams{PayerName: "Acme Corp"}, []string{"p1", "p2"}},
+		{"search", crm.ListMeetingBillingsParams{Search: "WIDGET"}, []string{"p3"}},
+		{"sort by amount", crm.ListMeetingBillingsParams{Sort: "amount"}, []string{"p2", "p3", "p1"}},
+		{"sort descending", crm.ListMeetingBillingsParams{Sort: "-amount"}, []string{"p1", "p3", "p2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ids []string
+			for b, err := range c.ListMeetingBillings(ctx, "m", &tt.params) {
+				require.NoError(t, err)
+				ids = append(ids, b.UniqueID)
+			}
+			assert.Equal(t, tt.want, ids)
+		})
+	}
+	last := srv.Received()[len(srv.Received())-1]
+	assert.Equal(t, "page=1&sort=-amount", last.Query)
+}
+
+func TestGetMeetingBillingRefusesToPickFromSeveral(t *testing.T) {
+	// A server answering the list form with several billings: the single-billing call must
+	// not silently return one of them.
+	body := `{"data":[{"id":"a","type":"billing","attributes":{"unique_id":"a"}},{"id":"b","type":"billing","attributes":{"unique_id":"b"}}]}`
+	c := fixtureClient(t, map[string]string{"/meetings/m/billing": body})
+	_, err := c.GetMeetingBilling(context.Background(), "m")
+	var pe *polybill.Error
+	require.True(t, errors.As(err, &pe))
+	assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+	assert.Contains(t, pe.Message, "ListMeetingBillings")
+
+	c = fixtureClient(t, map[string]string{"/meetings/m/billing": `{"data":[]}`})
+	_, err = c.GetMeetingBilling(context.Background(), "m")
+	assert.ErrorIs(t, err, polybill.ErrNotFound)
 }

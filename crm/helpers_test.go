@@ -1,7 +1,12 @@
 package crm_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,4 +34,68 @@ func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...polybill.Option) (
 	c, err := crm.New(append(all, opts...)...)
 	require.NoError(t, err)
 	return srv, c
+}
+
+// newFakeClientFor is another client of an existing fake.
+func newFakeClientFor(t *testing.T, srv *crmtest.Server, opts ...polybill.Option) (*crmtest.Server, *crm.Client) {
+	t.Helper()
+	c, err := crm.New(append(append(srv.ClientOptions(), polybill.WithMinRetryDelay(0)), opts...)...)
+	require.NoError(t, err)
+	return srv, c
+}
+
+// recordMethods is a middleware that notes the method of every attempt.
+func recordMethods(dst *[]string) polybill.Middleware {
+	var mu sync.Mutex
+	return func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		mu.Lock()
+		*dst = append(*dst, req.Method)
+		mu.Unlock()
+		return next(req)
+	}
+}
+
+// recordHeaders is a middleware that keeps the headers of every attempt.
+func recordHeaders(dst *[]http.Header) polybill.Middleware {
+	var mu sync.Mutex
+	return func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		mu.Lock()
+		*dst = append(*dst, req.Header.Clone())
+		mu.Unlock()
+		return next(req)
+	}
+}
+
+// fixtureClient is a client of a server answering each path with a recorded body.
+func fixtureClient(t *testing.T, bodies map[string]string) *crm.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := bodies[r.URL.EscapedPath()]
+		if !ok {
+			http.Error(w, `{"errors":[{"status":"404","code":"not_found"}]}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := crm.New(polybill.WithBaseURL(srv.URL), crm.WithAPIKey("key"), crm.WithAuthToken("token"))
+	require.NoError(t, err)
+	return c
+}
+
+// fixture reads testdata/name.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// rawField returns one key of a raw JSON object.
+func rawField(t *testing.T, raw json.RawMessage, key string) json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m[key]
 }
