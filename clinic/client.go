@@ -95,7 +95,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 		return nil, err
 	}
 	creds, _ := cfg.Get(credentialsKey{}).(credentials)
-	if creds.id == "" {
+	if creds.id == "" || creds.secret == "" {
 		return nil, fmt.Errorf("clinic: no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
 	}
 	c := &Client{}
@@ -130,7 +130,12 @@ func NewFromEnv(opts ...polybill.Option) (*Client, error) {
 	}
 	id, secret := os.Getenv(EnvClientID), os.Getenv(EnvClientSecret)
 	if id != "" || secret != "" {
-		env = append(env, WithClientCredentials(id, secret))
+		// Not WithClientCredentials: half a pair in the environment is reported by New only
+		// if no option supplies a complete pair.
+		env = append(env, func(c *polybill.Config) error {
+			c.Set(credentialsKey{}, credentials{id, secret})
+			return nil
+		})
 	}
 	return New(append(env, opts...)...)
 }
@@ -326,4 +331,3 @@ func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []po
 // TokenFetches reports how many access tokens this client has requested: one per hour of use
 // plus one after each 401. Useful in tests and for monitoring token churn.
 func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
-

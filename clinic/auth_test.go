@@ -1,0 +1,139 @@
+package clinic_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic"
+	"github.com/polybill/polybill-go/clinic/clinictest"
+)
+
+func TestTokenIsCachedUntilExpiryAndRenewedOn401(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+
+	for range 3 {
+		_, err := f.client.GetSummary(ctx, nil)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, f.srv.TokensIssued(), "one token serves every call within its hour")
+
+	// The fake's clock passes the token's hour; the client's cache still holds it, so the
+	// server's 401 is what triggers the one refresh and the one replay.
+	f.clock.Advance(61 * time.Minute)
+	before := f.srv.Requests()
+	_, err := f.client.GetSummary(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.srv.TokensIssued())
+	assert.Equal(t, int64(2), f.client.TokenFetches())
+	assert.Equal(t, int64(3), f.srv.Requests()-before, "rejected call, token request, replay")
+
+	// A revoked token (secret rotation) recovers the same way, also for an unsafe write.
+	id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
+	f.srv.RevokeTokens()
+	res, err := f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("100.00"), Mode: clinic.PaymentModeCash, Reference: "CASH-1"})
+	require.NoError(t, err)
+	assert.False(t, res.Reconciled)
+	assert.Equal(t, 1, f.srv.PaymentCount(id))
+	assert.Equal(t, 3, f.srv.TokensIssued())
+}
+
+func TestScopesAreEnforced(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		fakeOpts   []clinictest.Option
+		clientOpts []polybill.Option
+	}{
+		{
+			name:       "client assigned billing:read only",
+			fakeOpts:   []clinictest.Option{clinictest.WithClient("reader", "reader-secret-123", clinic.ScopeBillingRead)},
+			clientOpts: []polybill.Option{clinic.WithClientCredentials("reader", "reader-secret-123")},
+		},
+		{
+			name:       "token narrowed with WithScopes",
+			clientOpts: []polybill.Option{clinic.WithScopes(clinic.ScopeBillingRead)},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.fakeOpts, tc.clientOpts...)
+			id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
+			_, err := f.client.GetInvoice(ctx, id)
+			require.NoError(t, err, "billing:read is enough to read")
+
+			_, err = f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("10.00"), Mode: clinic.PaymentModeCash})
+			require.ErrorIs(t, err, polybill.ErrForbidden)
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, "insufficient_scope", pe.Code)
+			assert.Contains(t, pe.Message, "billing:write")
+			assert.False(t, pe.Ambiguous, "a 403 is a definitive refusal")
+			assert.Equal(t, 0, f.srv.PaymentCount(id))
+		})
+	}
+}
+
+func TestBadCredentials(t *testing.T) {
+	const secret = "wrong-secret-value-42"
+	f := newFixture(t, nil, clinic.WithClientCredentials(clinictest.DefaultClientID, secret))
+	_, err := f.client.GetSummary(context.Background(), nil)
+	require.ErrorIs(t, err, polybill.ErrUnauthorized)
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "invalid_client", pe.Code)
+	assert.Equal(t, 401, pe.StatusCode)
+	assert.NotContains(t, err.Error(), secret)
+	assert.NotContains(t, string(pe.Body), secret)
+	assert.Equal(t, 0, f.srv.TokensIssued())
+	assert.Equal(t, int64(1), f.srv.Requests(), "a refused token request is not retried")
+
+	_, err = clinic.New(polybill.WithBaseURL(f.srv.URL()))
+	require.Error(t, err, "credentials are required")
+	_, err = clinic.New(clinic.WithClientCredentials("id", "secret"))
+	require.Error(t, err, "a base URL is required: hosts are per tenant")
+	_, err = clinic.New(polybill.WithBaseURL("http://bioecko.example.com"), clinic.WithClientCredentials("id", "secret"))
+	require.Error(t, err, "plain http to a remote host would leak the client secret")
+	_, err = clinic.New(polybill.WithBaseURL(f.srv.URL()), clinic.WithClientCredentials("id", "secret"), clinic.WithTokenURL("http://idp.example.com/token"))
+	require.Error(t, err)
+	_, err = clinic.New(polybill.WithBaseURL(f.srv.URL()), clinic.WithClientCredentials("id", "secret"), clinic.WithScopes("billing read"))
+	require.Error(t, err)
+}
+
+func TestTokenEndpointDown(t *testing.T) {
+	f := newFixture(t, nil)
+	f.offSpec = true
+	f.srv.Faults().Add(clinictest.Fault{Times: 5, Status: 503, Body: `{"error":"temporarily_unavailable"}`,
+		Match: func(r *http.Request) bool { return r.URL.Path == clinic.TokenPath }})
+	_, err := f.client.GetSummary(context.Background(), nil)
+	require.Error(t, err)
+	var pe *polybill.Error
+	require.True(t, errors.As(err, &pe))
+	assert.Equal(t, 503, pe.StatusCode)
+	assert.ErrorIs(t, err, polybill.ErrServer)
+}
+
+func TestNewFromEnv(t *testing.T) {
+	srv := clinictest.New()
+	defer srv.Close()
+	t.Setenv(clinic.EnvAPIURL, srv.URL())
+	t.Setenv(clinic.EnvClientID, clinictest.DefaultClientID)
+	t.Setenv(clinic.EnvClientSecret, clinictest.DefaultClientSecret)
+	c, err := clinic.NewFromEnv()
+	require.NoError(t, err)
+	_, err = c.GetSummary(context.Background(), nil)
+	require.NoError(t, err)
+
+	t.Setenv(clinic.EnvClientSecret, "")
+	_, err = clinic.NewFromEnv()
+	require.Error(t, err, "an ID without a secret is refused")
+	_, err = clinic.NewFromEnv(clinic.WithClientCredentials("other", "other-secret"))
+	require.NoError(t, err, "options override the environment")
+}

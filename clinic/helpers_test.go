@@ -1,0 +1,65 @@
+package clinic_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic"
+	"github.com/polybill/polybill-go/clinic/clinictest"
+	"github.com/polybill/polybill-go/clinic/internal/oapiserver"
+	"github.com/polybill/polybill-go/internal/fake"
+)
+
+var march15 = time.Date(2026, 3, 15, 10, 0, 0, 0, clinictest.IST)
+
+// fixture is a fake plus a client whose every response (token endpoint included) is checked
+// against the spec; the test fails at cleanup if the fake answered something the spec forbids.
+type fixture struct {
+	srv    *clinictest.Server
+	client *clinic.Client
+	clock  *clinictest.ManualClock
+	rv     *fake.ResponseValidator
+	// offSpec is set by tests that inject faults the spec does not describe (a 503 from a
+	// proxy, an HTML body): their responses are expected not to conform.
+	offSpec bool
+}
+
+func newFixture(t *testing.T, fakeOpts []clinictest.Option, clientOpts ...polybill.Option) *fixture {
+	t.Helper()
+	clock := clinictest.NewManualClock(march15)
+	srv := clinictest.New(append([]clinictest.Option{clinictest.WithClock(clock)}, fakeOpts...)...)
+	t.Cleanup(srv.Close)
+	spec, err := oapiserver.GetSpec()
+	require.NoError(t, err)
+	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
+	require.NoError(t, err)
+	opts := append(srv.ClientOptions(),
+		polybill.WithHTTPClient(&http.Client{Transport: rv}),
+		polybill.WithMinRetryDelay(time.Millisecond), polybill.WithMaxRetryDelay(10*time.Millisecond))
+	client, err := clinic.New(append(opts, clientOpts...)...)
+	require.NoError(t, err)
+	f := &fixture{srv: srv, client: client, clock: clock, rv: rv}
+	t.Cleanup(func() {
+		if !f.offSpec {
+			assert.Empty(t, rv.Errors(), "responses that do not conform to openapi/clinic.yaml")
+		}
+		assert.Positive(t, rv.Validated())
+	})
+	return f
+}
+
+func dec(s string) polybill.Decimal { return polybill.MustDecimal(s) }
+
+// seedConsultation adds a 1000 + 18% GST consultation and a lab test: grand total 2360.00.
+func seedConsultation(srv *clinictest.Server, seed clinictest.InvoiceSeed) string {
+	seed.Items = []clinictest.ItemSeed{
+		{Service: "Consultation", Department: "General Medicine", Quantity: dec("1"), Rate: dec("1000.00"), TaxPercent: dec("18")},
+		{Service: "Complete blood count", Department: "Laboratory", Quantity: dec("2"), Rate: dec("550.00"), Discount: dec("100.00"), TaxPercent: dec("18")},
+	}
+	return srv.AddInvoice(seed)
+}
