@@ -28,6 +28,9 @@ func TestBillingLifecycle(t *testing.T) {
 		Notes:            "first session",
 	})
 	require.NoError(t, err)
+	assert.JSONEq(t, `{"billing":{"amount":250.00,"payer_name":"Acme Corp","payer_email":"billing@acme.com",
+		"billing_type":"session","participant_email":"jane@acme.com","notes":"first session"}}`, string(srv.Received()[0].Body))
+	assert.Contains(t, string(srv.Received()[0].Body), `"amount":250.00`, "the amount goes out exactly, as a JSON number")
 	assert.NotEmpty(t, created.UniqueID)
 	assert.Equal(t, created.UniqueID, created.ID)
 	assert.Equal(t, "billing", created.Type)
@@ -91,15 +94,15 @@ func TestBillingLifecycle(t *testing.T) {
 // The update goes out as PUT with only the set fields inside "billing".
 func TestUpdateSendsPartialPUT(t *testing.T) {
 	ctx := context.Background()
-	srv, c := newFake(t, nil)
+	var methods []string
+	srv, c := newFake(t, nil, polybill.WithMiddleware(recordMethods(&methods)))
 	id, err := srv.AddBilling(crmtest.Billing{MeetingID: "m", Amount: polybill.MustDecimal("99.90"), PayerName: "Acme", PayerEmail: "a@acme.com", Notes: "keep"})
 	require.NoError(t, err)
 
-	var methods []string
-	_, c = newFakeClientFor(t, srv, polybill.WithMiddleware(recordMethods(&methods)))
 	b, err := c.UpdateBilling(ctx, id, crm.UpdateBillingParams{Notes: "changed"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"PUT"}, methods)
+	assert.JSONEq(t, `{"billing":{"notes":"changed"}}`, string(srv.Received()[0].Body))
 	assert.Equal(t, "changed", b.Notes)
 	assert.Equal(t, "99.90", b.Amount.String(), "omitted fields are untouched")
 	assert.Equal(t, crm.StatusPending, b.Status)

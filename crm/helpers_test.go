@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -28,7 +29,18 @@ func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...polybill.Option) (
 	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		require.Empty(t, rv.Errors(), "responses that break openapi/crm.yaml")
+		var broken []error
+		for _, err := range rv.Errors() {
+			// Injected faults (5xx with an empty body) are off-spec on purpose; every
+			// response the fake's handlers produce must conform.
+			if !injected5xx.MatchString(err.Error()) {
+				broken = append(broken, err)
+			}
+		}
+		require.Empty(t, broken, "responses that break openapi/crm.yaml")
+		if len(srv.Faults().Injected()) == 0 {
+			require.Equal(t, len(srv.Received()), rv.Validated(), "every response was validated")
+		}
 	})
 	all := append(srv.ClientOptions(), polybill.WithHTTPClient(&http.Client{Transport: rv}), polybill.WithMinRetryDelay(0))
 	c, err := crm.New(append(all, opts...)...)
@@ -36,13 +48,7 @@ func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...polybill.Option) (
 	return srv, c
 }
 
-// newFakeClientFor is another client of an existing fake.
-func newFakeClientFor(t *testing.T, srv *crmtest.Server, opts ...polybill.Option) (*crmtest.Server, *crm.Client) {
-	t.Helper()
-	c, err := crm.New(append(append(srv.ClientOptions(), polybill.WithMinRetryDelay(0)), opts...)...)
-	require.NoError(t, err)
-	return srv, c
-}
+var injected5xx = regexp.MustCompile(` -> 5\d\d: `)
 
 // recordMethods is a middleware that notes the method of every attempt.
 func recordMethods(dst *[]string) polybill.Middleware {

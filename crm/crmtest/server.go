@@ -21,8 +21,10 @@
 package crmtest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -98,6 +100,8 @@ type Request struct {
 	// Query is the raw query string.
 	Query  string
 	Header http.Header
+	// Body is the request body as sent (bounded at 1 MiB).
+	Body []byte
 }
 
 // spec is parsed once: every fake and every response validator shares it read-only.
@@ -170,8 +174,14 @@ func (s *Server) ClientOptions() []polybill.Option {
 
 func (s *Server) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			_ = r.Body.Close()
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		s.mu.Lock()
-		s.received = append(s.received, Request{Method: r.Method, EscapedPath: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone()})
+		s.received = append(s.received, Request{Method: r.Method, EscapedPath: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 		s.mu.Unlock()
 		if id := r.Header.Get(crm.RequestIDHeader); id != "" {
 			// The vendor SDK generates X-Request-ID; echoing it lets errors carry it.
