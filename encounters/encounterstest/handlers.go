@@ -396,7 +396,12 @@ func (h *handlers) CreateItem(_ context.Context, r oapiserver.CreateItemRequestO
 		d["quantity"] = json.Number("1")
 	}
 	id := s.newID("itm")
-	d["id"], d["facility"], d["invoiceType"], d["invoiceSubject"], d["invoiceCreatedAt"] = id, inv["facility"], inv["type"], inv["subject"], inv["createdAt"]
+	d["id"] = id
+	for from, to := range map[string]string{"facility": "facility", "type": "invoiceType", "subject": "invoiceSubject", "createdAt": "invoiceCreatedAt"} {
+		if v, ok := inv[from]; ok && v != nil {
+			d[to] = v
+		}
+	}
 	d["createdAt"], d["createdBy"] = s.now(), "uid-fake"
 	s.st.coll(svcItems).put(id, d)
 	return reply{201, s.render(svcItems, d)}, nil
@@ -488,7 +493,10 @@ func (h *handlers) CreatePayment(_ context.Context, r oapiserver.CreatePaymentRe
 	}
 	d := toDoc(b)
 	id := s.newID("pay")
-	d["id"], d["invoice"], d["facility"], d["createdAt"], d["createdBy"] = id, item["invoice"], item["facility"], s.now(), "uid-fake"
+	d["id"], d["invoice"], d["createdAt"], d["createdBy"] = id, item["invoice"], s.now(), "uid-fake"
+	if f, ok := item["facility"]; ok && f != nil {
+		d["facility"] = f
+	}
 	s.st.coll(svcPayments).put(id, d)
 	return reply{201, clone(d)}, nil
 }
