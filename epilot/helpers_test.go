@@ -1,6 +1,7 @@
 package epilot_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -56,3 +57,5 @@ func newEnvValidated(t *testing.T, validate bool, opts ...polybill.Option) *env 
 func epilottestFault(status int, body string) epilottest.Fault {
 	return epilottest.Fault{Status: status, Body: body}
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
