@@ -31,7 +31,12 @@ func newEnv(t *testing.T, opts ...polybill.Option) *env {
 
 func newEnvValidated(t *testing.T, validate bool, opts ...polybill.Option) *env {
 	t.Helper()
-	srv := epilottest.New()
+	return newEnvServer(t, validate, nil, opts...)
+}
+
+func newEnvServer(t *testing.T, validate bool, srvOpts []epilottest.Option, opts ...polybill.Option) *env {
+	t.Helper()
+	srv := epilottest.New(srvOpts...)
 	t.Cleanup(srv.Close)
 	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
 	require.NoError(t, err)

@@ -34,7 +34,10 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		call  func() error
 		param string
 	}{
-		{"update with no fields", func() error { _, err := e.client.UpdateBillingEvent(ctx, "ev-1", epilot.BillingEventUpdate{}); return err }, "update"},
+		{"update with no fields", func() error {
+			_, err := e.client.UpdateBillingEvent(ctx, "ev-1", epilot.BillingEventUpdate{})
+			return err
+		}, "update"},
 		{"update with empty extra only", func() error {
 			_, err := e.client.UpdateBillingEvent(ctx, "ev-1", epilot.BillingEventUpdate{Extra: map[string]json.RawMessage{}})
 			return err
