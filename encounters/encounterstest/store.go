@@ -383,6 +383,9 @@ func selectFields(d doc, q *qs.Object) (doc, error) {
 		return nil, &queryError{"$select must be an array"}
 	}
 	out := doc{"id": d["id"]}
+	if p, ok := d["$populated"]; ok {
+		out["$populated"] = p
+	}
 	for _, f := range fields {
 		name, ok := f.(string)
 		if !ok {
