@@ -109,7 +109,7 @@ func (p RecordPaymentParams) validate() error {
 type PaymentResult struct {
 	Payment Payment
 	// Reconciled is true when the call failed without a definitive answer (timeout, reset,
-	// 5xx) and the payment was then found among the invoice's payments by its reference: it
+	// 5xx, or a 2xx whose body was cut) and the payment was then found among the invoice's payments by its reference: it
 	// was recorded exactly once, by this call.
 	Reconciled bool
 	// Cause is the ambiguous failure that led to reconciliation, when Reconciled is true.
@@ -159,8 +159,13 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	if err == nil {
 		return &PaymentResult{Payment: p}, nil
 	}
+	// Reconcile when the outcome is unknown, and also when the server answered 2xx with a body
+	// we could not decode: the payment was then certainly recorded, and the caller needs it.
 	var pe *polybill.Error
-	if !errors.As(err, &pe) || !pe.Ambiguous || params.Reference == "" {
+	if !errors.As(err, &pe) || params.Reference == "" {
+		return nil, err
+	}
+	if accepted := pe.StatusCode >= 200 && pe.StatusCode < 300; !pe.Ambiguous && !accepted {
 		return nil, err
 	}
 	found, ok := c.reconcile(ctx, invoiceID, params, opts)
