@@ -188,6 +188,9 @@ func (c *Client) GetMeetingBilling(ctx context.Context, meetingID string, opts .
 	}
 }
 
+// defaultRecords is the page size the vendor's meetings API documents as its default.
+const defaultRecords = 15
+
 // ListMeetingBillingsParams filters and pages a meeting's billings. Zero values are not sent.
 type ListMeetingBillingsParams struct {
 	// Page is the 1-based page to start from (default 1).
@@ -320,11 +323,14 @@ func pageOf(doc meetingBillingDoc, page, requested int) *polybill.Page[Billing] 
 		p.HasMore = page < *doc.meta.TotalPages
 	case doc.meta.TotalCount != nil && perPage > 0:
 		p.HasMore = page*perPage < *doc.meta.TotalCount
-	case perPage > 0:
-		p.HasMore = len(doc.billings) >= perPage
 	default:
-		// No totals and no known page size: ask for the next page; an empty one ends the list.
-		p.HasMore = true
+		// No totals: a page shorter than the page size is the last. Without a requested size
+		// the server's documented default (15) applies; assuming "more" instead would loop
+		// forever on a server that ignores `page`.
+		if perPage <= 0 {
+			perPage = defaultRecords
+		}
+		p.HasMore = len(doc.billings) >= perPage
 	}
 	return p
 }

@@ -76,7 +76,10 @@ func recordHeaders(dst *[]http.Header) polybill.Middleware {
 func fixtureClient(t *testing.T, bodies map[string]string) *crm.Client {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := bodies[r.URL.EscapedPath()]
+		body, ok := bodies[r.URL.EscapedPath()+"?"+r.URL.RawQuery]
+		if !ok {
+			body, ok = bodies[r.URL.EscapedPath()]
+		}
 		if !ok {
 			http.Error(w, `{"errors":[{"status":"404","code":"not_found"}]}`, http.StatusNotFound)
 			return
