@@ -39,11 +39,15 @@ func writeError(w http.ResponseWriter, status int, code, message string, details
 // endpoint, the API's error body (with the offending fields as details) elsewhere.
 func (s *Server) validationError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if r.URL.Path == clinic.TokenPath {
-		code := "invalid_request"
-		if strings.Contains(err.Error(), "grant_type") {
-			code = "unsupported_grant_type"
+		code, desc := "invalid_request", firstLine(err.Error())
+		for _, d := range fieldErrors(err) {
+			desc = d.Field + ": " + d.Message
+			if d.Field == "grant_type" {
+				code = "unsupported_grant_type"
+				break
+			}
 		}
-		writeJSON(w, status, map[string]string{"error": code, "error_description": err.Error()})
+		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
 		return
 	}
 	code := "validation_error"
@@ -68,8 +72,9 @@ func fieldErrors(err error) []errorDetail {
 	var out []errorDetail
 	var walk func(error)
 	walk = func(err error) {
-		var multi openapi3.MultiError
-		if errors.As(err, &multi) {
+		// Only a MultiError at this level is split: errors.As would reach through a
+		// RequestError into its own MultiError and lose the parameter's name.
+		if multi, ok := err.(openapi3.MultiError); ok {
 			for _, e := range multi {
 				walk(e)
 			}
@@ -78,16 +83,28 @@ func fieldErrors(err error) []errorDetail {
 		var reqErr *openapi3filter.RequestError
 		var schemaErr *openapi3.SchemaError
 		switch {
-		case errors.As(err, &schemaErr) && len(schemaErr.JSONPointer()) > 0:
-			out = append(out, errorDetail{Field: strings.Join(schemaErr.JSONPointer(), "."), Message: schemaErr.Reason})
 		case errors.As(err, &reqErr) && reqErr.Parameter != nil:
-			out = append(out, errorDetail{Field: reqErr.Parameter.Name, Message: reqErr.Reason})
-		case errors.As(err, &reqErr) && reqErr.Err != nil && reqErr.Err != err:
+			reason := reqErr.Reason
+			if errors.As(err, &schemaErr) {
+				reason = schemaErr.Reason
+			}
+			out = append(out, errorDetail{Field: reqErr.Parameter.Name, Message: firstLine(reason)})
+		case errors.As(err, &schemaErr) && len(schemaErr.JSONPointer()) > 0:
+			out = append(out, errorDetail{Field: strings.Join(schemaErr.JSONPointer(), "."), Message: firstLine(schemaErr.Reason)})
+		case errors.As(err, &reqErr) && reqErr.Err != nil:
 			walk(reqErr.Err)
 		default:
-			out = append(out, errorDetail{Message: err.Error()})
+			out = append(out, errorDetail{Message: firstLine(err.Error())})
 		}
 	}
 	walk(err)
 	return out
+}
+
+// firstLine drops kin-openapi's schema and value dumps, which are noise in an API error.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
