@@ -1,0 +1,72 @@
+// Package epilot is a typed Go client for the epilot Billing API: billing events
+// (Buchungssätze), contracts, customer balance, pricing information and configuration history.
+//
+//	client, err := epilot.NewFromEnv() // EPILOT_TOKEN, optional EPILOT_API_URL
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	ev, err := client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
+//		Amount:      epilot.MinorUnits(10050, "EUR"), // billing_amount_decimal "100.50" is filled in
+//		BookingDate: epilot.NewDate(2025, 6, 1),
+//		DueDate:     epilot.NewDate(2025, 6, 15),
+//		Contract:    epilot.Link(contractID),
+//		ExternalID:  "SAP-4711", // makes the create safe to settle after a lost response
+//	}})
+//	for ev, err := range client.ListBillingEvents(ctx, epilot.ListBillingEventsParams{ContactID: customerID}) {
+//		…
+//	}
+//
+// The package example (Example) runs exactly this against the in-process fake in
+// [github.com/polybill/polybill-go/epilot/epilottest], which you can use in your own tests.
+//
+// # Billing events
+//
+// The API's BillingEvent is a union of nine kinds without a discriminator. [BillingEvent] is
+// an interface implemented by *InstallmentEvent, *PaymentEvent, *ReimbursementEvent,
+// *DunningFeeEvent, *InvoiceEvent, *FinalBillEvent, *BonusEvent, *CorrectionEvent and
+// *CustomEvent; a type switch gives the typed value. The SDK dispatches on `type` itself: any
+// `type` it does not know (e.g. "chargeback", which the vendor names but gives no variant)
+// decodes into *CustomEvent with its raw JSON, never into an error. Creating any kind sets
+// `type` from the Go type. Properties the SDK does not model are kept in EventFields.Extra
+// and sent back unchanged.
+//
+// # Money
+//
+// epilot sends every amount twice: integer minor units (billing_amount) and a decimal string
+// (billing_amount_decimal), plus an ISO 4217 currency. [Money] keeps both. On create, set
+// either form and the SDK fills the other using the currency's exponent (JPY 0, EUR 2, KWD 3);
+// a request whose two forms disagree is refused before sending. On read, a disagreement is
+// not hidden: Money.Check and Money.Value report it (ErrAmountMismatch). No float is used
+// anywhere; decimals are polybill.Decimal.
+//
+// # Exactly-once creates
+//
+// The API has no idempotency key. CreateBillingEvent with an ExternalID settles an ambiguous
+// failure (connection lost or 5xx after the request left) by asking
+// GET /v1/billing/external/{external_id}: an existing event is returned, a 404 lets the
+// create be sent again (WithCreateAttempts bounds it). Without an ExternalID, and for
+// contracts, a create is repeated only when it provably never left the machine; otherwise
+// the error is returned with polybill.Error.Ambiguous set.
+//
+// # Dates
+//
+// booking_date, due_date, start_date and termination_date are calendar dates ([Date]);
+// paid_date and the _created_at/_updated_at stamps are time.Time. Reading tolerates a
+// timestamp where a date is specified (the vendor's own examples send one).
+//
+// # Where the reference and the real API differ
+//
+// The vendor reference page documents the legacy 10-operation API; the current spec has 14
+// operations. This package follows the current spec (openapi/epilot.yaml) and accepts the
+// legacy shapes on input: a DELETE /contracts answer with a body, due_date as a timestamp,
+// related_event as a `$relation` object. The events list sends entity_id as a repeated key
+// (the spec); WithEntityIDStyle(EntityIDBrackets) sends entity_id[] like the official JS SDK.
+//
+// Vendor assumptions (not documented by epilot): the server accepts entity_id[] as well as
+// entity_id; dates may come back as timestamps; from/size are integers; the four newer
+// endpoints answer errors in the same {error, message} shape; the API does not deduplicate
+// creates and the external-id lookup sees a committed create (read-after-write); contracts
+// link to their customer through a `customer` relation and to a billing account through
+// `billing_account`; rate limits and Retry-After are undocumented (the shared transport
+// honours Retry-After if sent).
+package epilot
