@@ -43,7 +43,8 @@ func (s Status) IsKnown() bool {
 // where both name a field, the alternatives are listed on it. Absent fields stay zero (nil for
 // amounts and times): nothing is filled in by guess.
 type Billing struct {
-	// ID is the resource id (JSON:API `id`; for plain objects the `id` key, if any).
+	// ID is the resource id (JSON:API `id`; for plain objects the `id` key), or UniqueID when
+	// the server sent no id.
 	ID string
 	// Type is the JSON:API resource type ("billing" per the vendor, "meeting_billing" per the
 	// SDK); empty for plain objects.
@@ -173,7 +174,11 @@ func (c *Client) GetMeetingBilling(ctx context.Context, meetingID string, opts .
 		return nil, err
 	}
 	var doc meetingBillingDoc
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/meetings/{meeting_unique_id}/billing", Path: transport.Path("/meetings/%s/billing", meetingID)}, &doc, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/meetings/{meeting_unique_id}/billing",
+		Path:   transport.Path("/meetings/%s/billing", meetingID),
+	}, &doc, opts...); err != nil {
 		return nil, err
 	}
 	switch len(doc.billings) {
@@ -193,7 +198,7 @@ const defaultRecords = 15
 
 // ListMeetingBillingsParams filters and pages a meeting's billings. Zero values are not sent.
 type ListMeetingBillingsParams struct {
-	// Page is the 1-based page to start from (default 1).
+	// Page is the 1-based page to start from (default 1; always sent).
 	Page int
 	// Records is the page size (the server's default is 15).
 	Records int
@@ -283,12 +288,22 @@ func (c *Client) listMeetingBillingsPage(ctx context.Context, meetingID string, 
 	if err := requireID("meeting_id", meetingID); err != nil {
 		return nil, err
 	}
+	if page < 1 {
+		// Always name the page: a request without list parameters may get the vendor
+		// document's single-resource answer instead of a page.
+		page = 1
+	}
 	q, err := params.query(page)
 	if err != nil {
 		return nil, err
 	}
 	var doc meetingBillingDoc
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/meetings/{meeting_unique_id}/billing", Path: transport.Path("/meetings/%s/billing", meetingID), Query: q}, &doc, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/meetings/{meeting_unique_id}/billing",
+		Path:   transport.Path("/meetings/%s/billing", meetingID),
+		Query:  q,
+	}, &doc, opts...); err != nil {
 		return nil, err
 	}
 	requested := 0
@@ -370,7 +385,12 @@ func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, par
 		return nil, err
 	}
 	var doc billingDoc
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Route: "/meetings/{meeting_unique_id}/billing", Path: transport.Path("/meetings/%s/billing", meetingID), Body: body}, &doc, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodPost,
+		Route:  "/meetings/{meeting_unique_id}/billing",
+		Path:   transport.Path("/meetings/%s/billing", meetingID),
+		Body:   body,
+	}, &doc, opts...); err != nil {
 		return nil, err
 	}
 	return &doc.billing, nil
@@ -418,7 +438,11 @@ func (c *Client) GetBilling(ctx context.Context, uniqueID string, opts ...polybi
 		return nil, err
 	}
 	var doc billingDoc
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/{unique_id}", Path: transport.Path("/billings/%s", uniqueID)}, &doc, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/{unique_id}",
+		Path:   transport.Path("/billings/%s", uniqueID),
+	}, &doc, opts...); err != nil {
 		return nil, err
 	}
 	return &doc.billing, nil
@@ -454,7 +478,12 @@ func (c *Client) UpdateBilling(ctx context.Context, uniqueID string, params Upda
 		return nil, err
 	}
 	var doc billingDoc
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodPut, Route: "/billings/{unique_id}", Path: transport.Path("/billings/%s", uniqueID), Body: body}, &doc, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodPut,
+		Route:  "/billings/{unique_id}",
+		Path:   transport.Path("/billings/%s", uniqueID),
+		Body:   body,
+	}, &doc, opts...); err != nil {
 		return nil, err
 	}
 	return &doc.billing, nil
@@ -509,7 +538,11 @@ func (c *Client) DeleteBilling(ctx context.Context, uniqueID string, opts ...pol
 	if err := requireID("unique_id", uniqueID); err != nil {
 		return err
 	}
-	return c.tc.Do(ctx, transport.Call{Method: http.MethodDelete, Route: "/billings/{unique_id}", Path: transport.Path("/billings/%s", uniqueID)}, nil, opts...)
+	return c.tc.Do(ctx, transport.Call{
+		Method: http.MethodDelete,
+		Route:  "/billings/{unique_id}",
+		Path:   transport.Path("/billings/%s", uniqueID),
+	}, nil, opts...)
 }
 
 // PaymentSplit is how a billing's amount is divided between recipients. The vendor document
@@ -591,7 +624,11 @@ func (c *Client) GetPaymentSplit(ctx context.Context, uniqueID string, opts ...p
 		return nil, err
 	}
 	var s PaymentSplit
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/{unique_id}/payment_split", Path: transport.Path("/billings/%s/payment_split", uniqueID)}, &s, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/{unique_id}/payment_split",
+		Path:   transport.Path("/billings/%s/payment_split", uniqueID),
+	}, &s, opts...); err != nil {
 		return nil, err
 	}
 	return &s, nil

@@ -61,7 +61,11 @@ func (d *outstandingDoc) UnmarshalJSON(body []byte) error {
 // GetOutstandingByPayer returns the outstanding (pending and overdue) totals grouped by payer.
 func (c *Client) GetOutstandingByPayer(ctx context.Context, opts ...polybill.RequestOption) ([]PayerOutstanding, error) {
 	var doc outstandingDoc
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/outstanding_by_payer", Path: "/billings/outstanding_by_payer"}, &doc, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/outstanding_by_payer",
+		Path:   "/billings/outstanding_by_payer",
+	}, &doc, opts...); err != nil {
 		return nil, err
 	}
 	return doc.rows, nil
@@ -135,7 +139,11 @@ func (c *Client) GetEAPSessions(ctx context.Context, participantEmail, payerName
 		return nil, err
 	}
 	var s EAPSessions
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/eap_sessions/{participant_email}/{payer_name}", Path: transport.Path("/billings/eap_sessions/%s/%s", participantEmail, payerName)}, &s, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/eap_sessions/{participant_email}/{payer_name}",
+		Path:   transport.Path("/billings/eap_sessions/%s/%s", participantEmail, payerName),
+	}, &s, opts...); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -211,7 +219,12 @@ func (c *Client) GetRevenueReport(ctx context.Context, params *RevenueReportPara
 		}
 	}
 	var r RevenueReport
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/reports/revenue", Path: "/billings/reports/revenue", Query: q}, &r, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/reports/revenue",
+		Path:   "/billings/reports/revenue",
+		Query:  q,
+	}, &r, opts...); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -284,7 +297,11 @@ func (a *AgingReport) UnmarshalJSON(body []byte) error {
 // GetAgingReport returns the aging buckets of the outstanding billings.
 func (c *Client) GetAgingReport(ctx context.Context, opts ...polybill.RequestOption) (*AgingReport, error) {
 	var a AgingReport
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/reports/aging", Path: "/billings/reports/aging"}, &a, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/reports/aging",
+		Path:   "/billings/reports/aging",
+	}, &a, opts...); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -358,7 +375,11 @@ func (c *Client) GetParticipantReport(ctx context.Context, participantEmail stri
 		return nil, err
 	}
 	var p ParticipantReport
-	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Route: "/billings/reports/participant/{participant_email}", Path: transport.Path("/billings/reports/participant/%s", participantEmail)}, &p, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{
+		Method: http.MethodGet,
+		Route:  "/billings/reports/participant/{participant_email}",
+		Path:   transport.Path("/billings/reports/participant/%s", participantEmail),
+	}, &p, opts...); err != nil {
 		return nil, err
 	}
 	return &p, nil
