@@ -3,6 +3,7 @@ package clinic_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -136,4 +137,19 @@ func TestNewFromEnv(t *testing.T) {
 	require.Error(t, err, "an ID without a secret is refused")
 	_, err = clinic.NewFromEnv(clinic.WithClientCredentials("other", "other-secret"))
 	require.NoError(t, err, "options override the environment")
+}
+
+func TestTokenEndpointEchoingTheSecretDoesNotLeakIt(t *testing.T) {
+	f := newFixture(t, nil)
+	f.offSpec = true
+	f.srv.Faults().Add(clinictest.Fault{Status: 400, Match: func(r *http.Request) bool { return r.URL.Path == clinic.TokenPath },
+		Body: `{"error":"invalid_request ` + clinictest.DefaultClientSecret + `","error_description":"got client_secret=` + clinictest.DefaultClientSecret + `"}`})
+	_, err := f.client.GetSummary(context.Background(), nil)
+	require.Error(t, err)
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 400, pe.StatusCode)
+	assert.NotContains(t, err.Error(), clinictest.DefaultClientSecret)
+	assert.NotContains(t, fmt.Sprintf("%+v %#v", err, pe), clinictest.DefaultClientSecret)
+	assert.NotContains(t, string(pe.Body), clinictest.DefaultClientSecret)
 }

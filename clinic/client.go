@@ -1,6 +1,7 @@
 package clinic
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -106,7 +107,17 @@ func New(opts ...polybill.Option) (*Client, error) {
 		API:         api,
 		Config:      cfg,
 		Auth:        c.auth,
-		DecodeError: decodeError,
+		DecodeError: func(body []byte, e *polybill.Error) {
+			decodeError(body, e)
+			// The transport scrubs Message, Details and Body but not Code or Param, so a
+			// server echoing a credential there would leak it through Error().
+			for _, secret := range append(c.auth.Secrets(), creds.secret) {
+				if len(secret) >= 6 {
+					e.Code = strings.ReplaceAll(e.Code, secret, "[REDACTED]")
+					e.Param = strings.ReplaceAll(e.Param, secret, "[REDACTED]")
+				}
+			}
+		},
 		Secrets:     []string{creds.secret},
 	})
 	if err != nil {
@@ -180,7 +191,7 @@ func (c *Client) fetchToken(ctx context.Context, cfg *polybill.Config, creds cre
 	tctx := context.WithValue(cancelOnly{ctx}, oauth2.HTTPClient, c.t.PlainHTTPClient())
 	tok, err := cc.Token(tctx)
 	if err != nil {
-		return nil, tokenError(err)
+		return nil, tokenError(err, creds.secret)
 	}
 	return tok, nil
 }
@@ -193,7 +204,10 @@ func (cancelOnly) Value(any) any { return nil }
 // tokenError turns the token endpoint's refusal into a *polybill.Error (so errors.Is works with
 // ErrUnauthorized for a bad secret) and leaves network errors as they are, so the transport can
 // tell a dial failure (nothing sent, safe to retry) from the rest.
-func tokenError(err error) error {
+//
+// The transport passes this error through without its own scrubbing, so the client secret is
+// removed here in case the endpoint echoes the form it received.
+func tokenError(err error, secret string) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
 		return err
@@ -216,6 +230,11 @@ func tokenError(err error) error {
 		e.Message = "token request refused"
 	}
 	e.Message = "token endpoint: " + e.Message
+	if secret != "" {
+		e.Code = strings.ReplaceAll(e.Code, secret, "[REDACTED]")
+		e.Message = strings.ReplaceAll(e.Message, secret, "[REDACTED]")
+		e.Body = bytes.ReplaceAll(e.Body, []byte(secret), []byte("[REDACTED]"))
+	}
 	return e
 }
 
@@ -323,9 +342,32 @@ func decodeDetails(raw json.RawMessage, str func(json.RawMessage) string) []poly
 	return out
 }
 
-// do runs one call; every method is a few lines over it.
+// do runs one call and decodes the JSON object it answers into out; every method is a few
+// lines over it. A 2xx with an empty or null body is an error, not a zero value: a caller
+// must never mistake "nothing came back" for an invoice with no balance.
 func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []polybill.RequestOption) error {
-	return c.t.Do(ctx, call, out, opts...)
+	var raw json.RawMessage
+	if err := c.t.Do(ctx, call, &raw, opts...); err != nil {
+		return err
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		return invalidResponse("empty response body", nil, raw)
+	}
+	if u, ok := out.(*json.RawMessage); ok {
+		*u = raw
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return invalidResponse("decoding response: "+err.Error(), err, raw)
+	}
+	return nil
+}
+
+// invalidResponse reports a 2xx answer whose body could not be used.
+func invalidResponse(msg string, err error, body []byte) *polybill.Error {
+	return &polybill.Error{API: api, Code: polybill.CodeInvalidResponse, Message: msg, Err: err,
+		Body: append([]byte(nil), body[:min(len(body), polybill.MaxErrorBody)]...)}
 }
 
 // TokenFetches reports how many access tokens this client has requested: one per hour of use

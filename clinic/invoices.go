@@ -286,8 +286,7 @@ func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, pe
 	}
 	p, err := decodeInvoicePage(body, page, perPage)
 	if err != nil {
-		return nil, &polybill.Error{API: api, StatusCode: http.StatusOK, Code: polybill.CodeInvalidResponse,
-			Message: "decoding invoice list: " + err.Error(), Body: truncate(body), Err: err}
+		return nil, invalidResponse("decoding invoice list: "+err.Error(), err, body)
 	}
 	return p, nil
 }
@@ -373,10 +372,6 @@ func trimSpace(b []byte) []byte {
 		b = b[1:]
 	}
 	return b
-}
-
-func truncate(b []byte) []byte {
-	return append([]byte(nil), b[:min(len(b), polybill.MaxErrorBody)]...)
 }
 
 // GetInvoice returns the full invoice: line items, GST breakdown, payments and balance.

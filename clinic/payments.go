@@ -165,7 +165,8 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	if !errors.As(err, &pe) || params.Reference == "" {
 		return nil, err
 	}
-	if accepted := pe.StatusCode >= 200 && pe.StatusCode < 300; !pe.Ambiguous && !accepted {
+	// CodeInvalidResponse is only ever set for a 2xx answer.
+	if accepted := pe.Code == polybill.CodeInvalidResponse; !pe.Ambiguous && !accepted {
 		return nil, err
 	}
 	found, ok := c.reconcile(ctx, invoiceID, params, opts)
