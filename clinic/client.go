@@ -104,9 +104,9 @@ func New(opts ...polybill.Option) (*Client, error) {
 		return c.fetchToken(ctx, cfg, creds)
 	})
 	t, err := transport.New(transport.Settings{
-		API:         api,
-		Config:      cfg,
-		Auth:        c.auth,
+		API:    api,
+		Config: cfg,
+		Auth:   c.auth,
 		DecodeError: func(body []byte, e *polybill.Error) {
 			decodeError(body, e)
 			// The transport scrubs Message, Details and Body but not Code or Param, so a
@@ -118,7 +118,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 				}
 			}
 		},
-		Secrets:     []string{creds.secret},
+		Secrets: []string{creds.secret},
 	})
 	if err != nil {
 		return nil, err
