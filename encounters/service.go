@@ -70,10 +70,19 @@ func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query,
 	if err != nil {
 		return nil, err
 	}
-	out := new(T)
+	var body json.RawMessage
 	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", RawQuery: raw}
-	if err := c.do(ctx, call, out, opts); err != nil {
+	if err := c.do(ctx, call, &body, opts); err != nil {
 		return nil, err
+	}
+	// sdk-js reads an empty body as null; a get that found nothing must not
+	// look like an empty record.
+	if len(bytes.TrimSpace(body)) == 0 || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return nil, &polybill.Error{API: apiName, Code: polybill.CodeInvalidResponse, Message: "get " + service + ": empty response body"}
+	}
+	out := new(T)
+	if err := json.Unmarshal(body, out); err != nil {
+		return nil, &polybill.Error{API: apiName, Code: polybill.CodeInvalidResponse, Message: "decoding " + service + ": " + err.Error(), Err: err}
 	}
 	return out, nil
 }
@@ -138,8 +147,8 @@ func (p *wirePage[T]) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &env); err != nil {
 		return err
 	}
-	if env.Data == nil && env.Total == nil {
-		return fmt.Errorf("encounters: find response is neither a page nor an array")
+	if env.Total == nil {
+		return fmt.Errorf("encounters: find response is neither a page {total,limit,skip,data} nor an array")
 	}
 	p.Items, p.Total, p.Limit, p.Skip = env.Data, env.Total, env.Limit, env.Skip
 	return nil
@@ -166,15 +175,17 @@ func (p *wirePage[T]) toPage(q *Query) *polybill.Page[T] {
 	if p.Items == nil {
 		out.Items = []T{}
 	}
-	if p.IsArray {
+	// An empty body (sdk-js reads it as null) is an empty last page.
+	if p.IsArray || p.Total == nil {
 		out.Next = skip + len(p.Items)
 		out.HasMore = requested > 0 && len(p.Items) >= requested
 		return out
 	}
-	if p.Skip != nil {
+	// Trust the server's skip (it may clamp), but never a nonsensical one.
+	if p.Skip != nil && *p.Skip >= 0 {
 		skip = *p.Skip
 	}
-	out.Total = *p.Total
+	out.Total = max(*p.Total, -1)
 	out.Next = skip + len(p.Items)
 	out.HasMore = len(p.Items) > 0 && out.Next < out.Total
 	return out

@@ -1,0 +1,92 @@
+package encounters_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters"
+)
+
+// fuzzServer answers every request with the status and body under test.
+type fuzzServer struct {
+	status atomic.Int64
+	body   atomic.Pointer[[]byte]
+}
+
+func (f *fuzzServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(int(f.status.Load()))
+	_, _ = w.Write(*f.body.Load())
+}
+
+// FuzzResponses feeds arbitrary bodies and statuses to the page decoder (both
+// shapes), the record decoders and the Feathers error decoder: every outcome
+// is a decoded value or a *polybill.Error, never a panic.
+func FuzzResponses(f *testing.F) {
+	seeds := []struct {
+		status int
+		body   string
+	}{
+		{200, `{"total":3,"limit":2,"skip":0,"data":[{"id":"a","createdAt":1700000000000,"paid":10.5},{"id":"b"}]}`},
+		{200, `[{"id":"a","status":"weird","balance":"1.10"}]`},
+		{200, `{"total":1}`},
+		{200, `{"data":null,"total":null}`},
+		{200, `{"id":"x","createdAt":"1700000000000","finalizedAt":null,"total":1e400}`},
+		{200, `[]`},
+		{200, `null`},
+		{400, `{"name":"BadRequest","message":"m","code":400,"className":"bad-request","data":{"a":1},"errors":{"amount":"x","item":{"message":"y"}}}`},
+		{422, `{"name":"Unprocessable","errors":[{"path":"p","message":"m"},1,"s",null]}`},
+		{404, `{"name":7,"message":[]}`},
+		{500, `<html>`},
+		{401, ``},
+	}
+	for _, s := range seeds {
+		f.Add(s.status, []byte(s.body))
+	}
+	fs := &fuzzServer{}
+	empty := []byte{}
+	fs.body.Store(&empty)
+	srv := httptest.NewServer(fs)
+	f.Cleanup(srv.Close)
+	client, err := encounters.New(polybill.WithBaseURL(srv.URL), encounters.WithToken("t"), polybill.WithMaxRetries(0))
+	require.NoError(f, err)
+
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 200 || status > 599 {
+			status = 200 + (status%400+400)%400
+		}
+		fs.status.Store(int64(status))
+		fs.body.Store(&body)
+		check := func(err error) {
+			if err == nil {
+				require.True(t, status < 300, "status %d accepted", status)
+				return
+			}
+			var perr *polybill.Error
+			require.ErrorAs(t, err, &perr, "status %d: %v", status, err)
+			require.LessOrEqual(t, len(perr.Body), polybill.MaxErrorBody)
+		}
+		page, err := client.Invoices.Find(context.Background(), encounters.NewQuery().Limit(2))
+		check(err)
+		if err == nil {
+			require.NotNil(t, page)
+			require.GreaterOrEqual(t, page.Next, 0, strconv.Quote(string(body)))
+		}
+		_, err = client.Payments.Get(context.Background(), "p", nil)
+		check(err)
+		_, err = client.PaymentIntents.Get(context.Background(), "pi")
+		check(err)
+		_, err = client.Customers.GetWithCards(context.Background(), "c")
+		check(err)
+		var enc encounters.Encounter
+		_ = json.Unmarshal(body, &enc)
+	})
+}
