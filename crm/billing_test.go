@@ -210,3 +210,60 @@ func TestGetMeetingBillingRefusesToPickFromSeveral(t *testing.T) {
 	_, err = c.GetMeetingBilling(context.Background(), "m")
 	assert.ErrorIs(t, err, polybill.ErrNotFound)
 }
+
+func TestListWithoutParamsStillPages(t *testing.T) {
+	srv, c := newFake(t, nil)
+	for range 16 {
+		_, err := srv.AddBilling(crmtest.Billing{MeetingID: "m", Amount: polybill.MustDecimal("1"), PayerName: "A", PayerEmail: "a@a.com"})
+		require.NoError(t, err)
+	}
+	page, err := c.ListMeetingBillingsPage(context.Background(), "m", nil)
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 15, "the server's default page size")
+	assert.True(t, page.HasMore)
+	assert.Equal(t, 16, page.Total)
+	assert.Equal(t, "page=1", srv.Received()[0].Query)
+
+	n := 0
+	for _, err := range c.ListMeetingBillings(context.Background(), "m", nil) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 16, n)
+}
+
+func TestListStopsOnCanceledContext(t *testing.T) {
+	srv, c := newFake(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := 0
+	for _, err := range c.ListMeetingBillings(ctx, "m", nil) {
+		calls++
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	assert.Equal(t, 1, calls, "the error is yielded once and ends the sequence")
+	assert.Zero(t, srv.Requests())
+}
+
+func TestConcurrentCreates(t *testing.T) {
+	srv, c := newFake(t, nil)
+	const n = 32
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := c.CreateMeetingBilling(context.Background(), "m", crm.CreateBillingParams{
+				Amount: polybill.MustDecimal(fmt.Sprintf("%d.50", i+1)), PayerName: "Acme", PayerEmail: "a@acme.com",
+			})
+			errs <- err
+		}()
+	}
+	for range n {
+		require.NoError(t, <-errs)
+	}
+	assert.Len(t, srv.Billings(), n)
+	rows, err := c.GetOutstandingByPayer(context.Background())
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "544.00", rows[0].TotalOutstanding.String(), "sum of 1.50 … 32.50")
+	assert.Equal(t, n, *rows[0].BillingCount)
+}
