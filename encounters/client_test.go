@@ -215,3 +215,46 @@ func TestPathParametersAreEscaped(t *testing.T) {
 		assert.True(t, strings.Contains(perr.Message, "No record found") || perr.Code == "NotFound", id)
 	}
 }
+
+func TestRevokedRefreshTokenFallsBackToSignIn(t *testing.T) {
+	clock := encounterstest.NewManualClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
+	c, srv := setup(t,
+		[]encounterstest.Option{encounterstest.WithClock(clock), encounterstest.WithUser("a@b.c", "pw")},
+		encounters.WithCredentials("a@b.c", "pw"), encounters.WithClock(clock.Now))
+	ctx := context.Background()
+	_, err := c.Invoices.Find(ctx, nil)
+	require.NoError(t, err)
+	srv.RevokeRefreshTokens()
+	clock.Advance(2 * time.Hour)
+	_, err = c.Invoices.Find(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.Logins(), "signed in again")
+	assert.Equal(t, 0, srv.Refreshes())
+}
+
+func TestRetriesFollowSafety(t *testing.T) {
+	ctx := context.Background()
+	c, srv := setup(t, nil)
+	srv.Faults().Add(encounterstest.Fault{Status: http.StatusServiceUnavailable, Times: 2, RetryAfter: "0",
+		Body: `{"name":"Unavailable","message":"down","code":503,"className":"unavailable"}`})
+	_, err := c.Invoices.Find(ctx, nil)
+	require.NoError(t, err, "a read is retried through two 503s")
+
+	srv.Faults().Add(encounterstest.Fault{Status: http.StatusServiceUnavailable,
+		Body: `{"name":"Unavailable","message":"down","code":503,"className":"unavailable"}`})
+	before := srv.Requests()
+	_, err = c.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "f", Type: encounters.InvoiceTypeMedicalEncounter})
+	require.ErrorIs(t, err, polybill.ErrServer)
+	assert.Equal(t, before+1, srv.Requests(), "an invoice create is not replayed on 503")
+	assert.Equal(t, 0, srv.Count("billing-invoices"))
+
+	inv, err := c.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "f", Type: encounters.InvoiceTypeMedicalEncounter})
+	require.NoError(t, err)
+	item, err := c.Items.Create(ctx, encounters.CreateItemParams{Invoice: inv.ID, Type: "service", Price: dec("5")})
+	require.NoError(t, err)
+	srv.Faults().Add(encounterstest.Fault{Status: http.StatusServiceUnavailable,
+		Body: `{"name":"Unavailable","message":"down","code":503,"className":"unavailable"}`})
+	_, err = c.Payments.Create(ctx, encounters.CreatePaymentParams{Item: item.ID, Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: dec("5")})
+	require.NoError(t, err, "a payment (idemp) is retried on 503")
+	assert.Equal(t, 1, srv.Count("billing-payments"))
+}

@@ -182,6 +182,14 @@ func (s *Server) Logins() int { s.mu.Lock(); defer s.mu.Unlock(); return s.login
 // Refreshes counts successful refreshAccessToken calls.
 func (s *Server) Refreshes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.refreshes }
 
+// RevokeRefreshTokens invalidates every refresh token (as a server-side
+// sign-out would), so clients must sign in again.
+func (s *Server) RevokeRefreshTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.refresh)
+}
+
 // SetCatalogPrice sets the price of a service id or inventory-variant sku,
 // used for payment-intent items that reference one.
 func (s *Server) SetCatalogPrice(ref string, price polybill.Decimal) {
