@@ -11,7 +11,7 @@
 //
 //	srv := epilottest.New()
 //	defer srv.Close()
-//	client, err := epilot.New(polybill.WithBaseURL(srv.URL()), epilot.WithToken(srv.Token()))
+//	client, err := epilot.New(srv.ClientOptions()...)
 //
 // Faults (status codes, Retry-After, connection resets before or after a write committed,
 // latency, truncated or malformed bodies) are injected with srv.Faults().Add(epilottest.Fault{…}).
@@ -39,6 +39,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
+	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/epilot"
 	"github.com/polybill/polybill-go/epilot/internal/oapiserver"
 	"github.com/polybill/polybill-go/internal/fake"
 )
@@ -183,6 +185,13 @@ func New(opts ...Option) *Server {
 
 // URL is the base URL to give the client (polybill.WithBaseURL).
 func (s *Server) URL() string { return s.srv.URL() }
+
+// ClientOptions are the options that point an epilot client at this fake with its token:
+//
+//	client, err := epilot.New(srv.ClientOptions()...)
+func (s *Server) ClientOptions() []polybill.Option {
+	return []polybill.Option{polybill.WithBaseURL(s.URL()), epilot.WithToken(s.token)}
+}
 
 // Token is the bearer token the fake accepts.
 func (s *Server) Token() string { return s.token }
