@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,4 +153,39 @@ func TestTokenEndpointEchoingTheSecretDoesNotLeakIt(t *testing.T) {
 	assert.NotContains(t, err.Error(), clinictest.DefaultClientSecret)
 	assert.NotContains(t, fmt.Sprintf("%+v %#v", err, pe), clinictest.DefaultClientSecret)
 	assert.NotContains(t, string(pe.Body), clinictest.DefaultClientSecret)
+}
+
+func TestConcurrentCallsShareOneToken(t *testing.T) {
+	f := newFixture(t, nil)
+	id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for range 32 {
+		wg.Go(func() {
+			_, err := f.client.GetInvoice(ctx, id)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, f.srv.TokensIssued(), "32 goroutines wait for one token request")
+
+	f.clock.Advance(2 * time.Hour)
+	errs = make(chan error, 32)
+	for range 32 {
+		wg.Go(func() {
+			_, err := f.client.GetInvoice(ctx, id)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, f.srv.TokensIssued(), "32 rejected calls cause one refresh")
 }
