@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
@@ -170,7 +171,7 @@ func (d *billingDoc) UnmarshalJSON(body []byte) error {
 // one-element list is that billing; an empty list is a not-found error; a longer list is an
 // error pointing to ListMeetingBillings, since picking one would silently drop the others.
 func (c *Client) GetMeetingBilling(ctx context.Context, meetingID string, opts ...polybill.RequestOption) (*Billing, error) {
-	if err := requireID("meeting_id", meetingID); err != nil {
+	if err := requireID("meeting_unique_id", meetingID); err != nil {
 		return nil, err
 	}
 	var doc meetingBillingDoc
@@ -285,7 +286,7 @@ func (c *Client) ListMeetingBillings(ctx context.Context, meetingID string, para
 }
 
 func (c *Client) listMeetingBillingsPage(ctx context.Context, meetingID string, params *ListMeetingBillingsParams, page int, opts []polybill.RequestOption) (*polybill.Page[Billing], error) {
-	if err := requireID("meeting_id", meetingID); err != nil {
+	if err := requireID("meeting_unique_id", meetingID); err != nil {
 		return nil, err
 	}
 	if page < 1 {
@@ -377,7 +378,7 @@ type CreateBillingParams struct {
 // It is not retried once the request may have reached the server: the API has no idempotency
 // mechanism, so a retry could bill twice.
 func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, params CreateBillingParams, opts ...polybill.RequestOption) (*Billing, error) {
-	if err := requireID("meeting_id", meetingID); err != nil {
+	if err := requireID("meeting_unique_id", meetingID); err != nil {
 		return nil, err
 	}
 	body, err := params.body()
@@ -400,7 +401,7 @@ func (p CreateBillingParams) body() (any, error) {
 	if p.Amount.Sign() <= 0 {
 		return nil, polybill.InvalidParam(API, "amount", "amount is required and must be greater than zero")
 	}
-	if p.PayerName == "" {
+	if strings.TrimSpace(p.PayerName) == "" {
 		return nil, polybill.InvalidParam(API, "payer_name", "payer_name is required")
 	}
 	if err := checkEmail("payer_email", p.PayerEmail, true); err != nil {

@@ -95,6 +95,11 @@ func (o object) str(keys ...string) (string, error) {
 	v = bytes.TrimSpace(v)
 	switch v[0] {
 	case '"':
+		if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
+			// The document was validated when it was split into raw values, so a string
+			// without escapes is its own text: skip a reflective decode per field.
+			return string(inner), nil
+		}
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
 			return "", fmt.Errorf("crm: field %s: %w", keys[0], err)

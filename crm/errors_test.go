@@ -124,6 +124,7 @@ func TestLocalValidationRefusesBeforeSending(t *testing.T) {
 		{"no amount", func(p *crm.CreateBillingParams) { p.Amount = polybill.Decimal{} }, "amount"},
 		{"negative amount", func(p *crm.CreateBillingParams) { p.Amount = polybill.MustDecimal("-1") }, "amount"},
 		{"no payer name", func(p *crm.CreateBillingParams) { p.PayerName = "" }, "payer_name"},
+		{"blank payer name", func(p *crm.CreateBillingParams) { p.PayerName = "  " }, "payer_name"},
 		{"no payer email", func(p *crm.CreateBillingParams) { p.PayerEmail = "" }, "payer_email"},
 		{"payer email without domain", func(p *crm.CreateBillingParams) { p.PayerEmail = "billing" }, "payer_email"},
 		{"payer email with display name", func(p *crm.CreateBillingParams) { p.PayerEmail = "Billing <billing@acme.com>" }, "payer_email"},
