@@ -189,3 +189,14 @@ func TestConcurrentCallsShareOneToken(t *testing.T) {
 	}
 	assert.Equal(t, 2, f.srv.TokensIssued(), "32 rejected calls cause one refresh")
 }
+
+func TestWithTokenURL(t *testing.T) {
+	idp := clinictest.New()
+	defer idp.Close()
+	f := newFixture(t, nil, clinic.WithTokenURL(idp.URL()+clinic.TokenPath))
+	f.offSpec = true // the API fake never saw this token issued
+	_, err := f.client.GetSummary(context.Background(), nil)
+	require.ErrorIs(t, err, polybill.ErrUnauthorized, "the token came from the other server, which the API does not trust")
+	assert.Equal(t, 2, idp.TokensIssued(), "the first token and the one refresh after the 401; no loop")
+	assert.Equal(t, 0, f.srv.TokensIssued())
+}
