@@ -125,7 +125,7 @@ func (b *Billing) UnmarshalJSON(data []byte) error {
 type meetingBillingDoc struct {
 	billings []Billing
 	single   bool
-	meta     PageMeta
+	meta     pageMeta
 }
 
 func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {

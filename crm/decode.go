@@ -252,33 +252,28 @@ func parseEnvelope(body []byte) (envelope, error) {
 	return env, nil
 }
 
-// PageMeta is the pagination block of a list. Each field is nil when the server did not send
+// pageMeta is the pagination block of a list. Each field is nil when the server did not send
 // it; snake_case (current_page, total_pages, total_count, per_page, as the official SDK reads)
 // and camelCase (totalPages, totalRecords, as the vendor's meetings document shows) are both
 // read.
-type PageMeta struct {
+type pageMeta struct {
 	CurrentPage *int
 	TotalPages  *int
 	TotalCount  *int
 	PerPage     *int
-	// Raw is the meta object as sent.
-	Raw json.RawMessage
 }
 
-func parsePageMeta(raw json.RawMessage) (PageMeta, error) {
+func parsePageMeta(raw json.RawMessage) (pageMeta, error) {
 	o, err := parseObject(raw)
 	if err != nil {
-		return PageMeta{}, err
+		return pageMeta{}, err
 	}
 	var e errs
-	m := PageMeta{
+	m := pageMeta{
 		CurrentPage: e.integer(o, "current_page", "currentPage", "page"),
 		TotalPages:  e.integer(o, "total_pages", "totalPages"),
 		TotalCount:  e.integer(o, "total_count", "totalCount", "totalRecords", "total_records", "total"),
 		PerPage:     e.integer(o, "per_page", "perPage", "records"),
-	}
-	if len(bytes.TrimSpace(raw)) > 0 && !isNull(raw) {
-		m.Raw = bytes.TrimSpace(raw)
 	}
 	return m, e.err
 }
