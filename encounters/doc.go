@@ -19,7 +19,7 @@
 //	})
 //	for inv, err := range client.Invoices.List(ctx, encounters.NewQuery().Where("facility", "fac-1").Limit(50)) { … }
 //
-// See ExampleClient for a runnable version against the in-process fake
+// The package Example is a runnable version against the in-process fake
 // (package encounterstest), which tests can use the same way.
 //
 // # Feathers conventions
