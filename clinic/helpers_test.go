@@ -1,7 +1,11 @@
 package clinic_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,4 +66,45 @@ func seedConsultation(srv *clinictest.Server, seed clinictest.InvoiceSeed) strin
 		{Service: "Complete blood count", Department: "Laboratory", Quantity: dec("2"), Rate: dec("550.00"), Discount: dec("100.00"), TaxPercent: dec("18")},
 	}
 	return srv.AddInvoice(seed)
+}
+
+const cannedSecret = "canned-client-secret-xyz"
+
+// canned answers the token request with a token and every other request with status/body,
+// without a network, so fuzzing runs the whole client stack at full speed.
+type canned struct {
+	mu     sync.Mutex
+	status int
+	body   []byte
+	ctype  string
+	last   *url.URL
+}
+
+func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_ = r.Body.Close()
+	}
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r}
+	if r.URL.Path == clinic.TokenPath {
+		resp.Body = io.NopCloser(bytes.NewReader([]byte(`{"access_token":"canned-token-123456","token_type":"Bearer","expires_in":3600}`)))
+		return resp, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last = r.URL
+	resp.StatusCode = c.status
+	if c.ctype != "" {
+		resp.Header.Set("Content-Type", c.ctype)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(c.body))
+	return resp, nil
+}
+
+func cannedClient(t testing.TB, c *canned) *clinic.Client {
+	client, err := clinic.New(polybill.WithBaseURL("https://tenant.bioecko.test"),
+		clinic.WithClientCredentials("canned", cannedSecret),
+		polybill.WithHTTPClient(&http.Client{Transport: c}), polybill.WithMaxRetries(0))
+	require.NoError(t, err)
+	return client
 }
