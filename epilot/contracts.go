@@ -141,10 +141,19 @@ func (c *Contract) BalanceMoney() Money {
 // Raw returns the JSON the contract was decoded from.
 func (c *Contract) Raw() json.RawMessage { return c.raw }
 
-type contractWire Contract
+type contractAlias Contract
+
+// contractWire reads the API-set timestamps leniently (see stamp).
+type contractWire struct {
+	contractAlias
+	CreatedAt stamp `json:"_created_at,omitzero"`
+	UpdatedAt stamp `json:"_updated_at,omitzero"`
+}
 
 // MarshalJSON writes the contract with its Extra properties.
-func (c Contract) MarshalJSON() ([]byte, error) { return marshalOpen(contractWire(c), c.Extra) }
+func (c Contract) MarshalJSON() ([]byte, error) {
+	return marshalOpen(contractWire{contractAlias(c), stamp{timestamp{c.CreatedAt}}, stamp{timestamp{c.UpdatedAt}}}, c.Extra)
+}
 
 // UnmarshalJSON reads a contract, keeping unknown properties in Extra.
 func (c *Contract) UnmarshalJSON(data []byte) error {
@@ -153,7 +162,8 @@ func (c *Contract) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	*c = Contract(w)
+	*c = Contract(w.contractAlias)
+	c.CreatedAt, c.UpdatedAt = w.CreatedAt.Time, w.UpdatedAt.Time
 	c.Extra = extra
 	c.raw = append(json.RawMessage(nil), data...)
 	return nil

@@ -130,3 +130,16 @@ func (t *timestamp) UnmarshalJSON(data []byte) error {
 	}
 	return fmt.Errorf("epilot: %q is not an RFC 3339 timestamp", s)
 }
+
+// stamp is the entity bookkeeping timestamp (_created_at, _updated_at). The API sets it, and
+// the legacy reference shows it as a plain string ("string" in its examples, which Prism
+// mocks echo), so an unparsable value reads as the zero time instead of failing the whole
+// entity; the original stays reachable through Raw().
+type stamp struct{ timestamp }
+
+func (s *stamp) UnmarshalJSON(data []byte) error {
+	if err := s.timestamp.UnmarshalJSON(data); err != nil {
+		s.Time = time.Time{}
+	}
+	return nil
+}

@@ -213,6 +213,8 @@ func encodeCreate(ev BillingEvent) ([]byte, error) {
 		}
 	}
 	f := *ev.Fields() // a copy: the caller's event is not modified
+	// The API assigns these; an event read back and re-created must not carry them over.
+	f.ID, f.Org, f.CreatedAt, f.UpdatedAt = "", "", time.Time{}, time.Time{}
 	amount, err := f.Amount.complete("billing_amount", "billing_amount_decimal", "billing_currency")
 	if err != nil {
 		return nil, err

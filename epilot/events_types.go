@@ -100,8 +100,8 @@ type EventFields struct {
 	Org       string    // _org
 	Schema    string    // _schema
 	Tags      []string  // _tags
-	CreatedAt time.Time // _created_at
-	UpdatedAt time.Time // _updated_at
+	CreatedAt time.Time // _created_at; zero when absent or unparsable
+	UpdatedAt time.Time // _updated_at; zero when absent or unparsable
 
 	// Amount is billing_amount (minor units), billing_amount_decimal and billing_currency.
 	// On create, one of the two forms is enough; on read, Amount.Check reports a mismatch.
@@ -285,8 +285,8 @@ type eventWire struct {
 	Org                  string            `json:"_org,omitempty"`
 	Schema               string            `json:"_schema,omitempty"`
 	Tags                 []string          `json:"_tags,omitempty"`
-	CreatedAt            timestamp         `json:"_created_at,omitzero"`
-	UpdatedAt            timestamp         `json:"_updated_at,omitzero"`
+	CreatedAt            stamp             `json:"_created_at,omitzero"`
+	UpdatedAt            stamp             `json:"_updated_at,omitzero"`
 	BillingAmount        *int64            `json:"billing_amount,omitempty"`
 	BillingAmountDecimal *polybill.Decimal `json:"billing_amount_decimal,omitempty"`
 	BillingCurrency      polybill.Currency `json:"billing_currency,omitempty"`
@@ -326,7 +326,7 @@ func (w *eventWire) fields() EventFields {
 func (f *EventFields) wire(typ string) eventWire {
 	w := eventWire{
 		Type: typ, ID: f.ID, Title: f.Title, Org: f.Org, Schema: f.Schema, Tags: f.Tags,
-		CreatedAt: timestamp{f.CreatedAt}, UpdatedAt: timestamp{f.UpdatedAt},
+		CreatedAt: stamp{timestamp{f.CreatedAt}}, UpdatedAt: stamp{timestamp{f.UpdatedAt}},
 		BillingAmount: f.Amount.MinorUnits, BillingAmountDecimal: f.Amount.Decimal, BillingCurrency: f.Amount.Currency,
 		BookingDate: f.BookingDate, DueDate: f.DueDate, PaidDate: timestamp{f.PaidDate},
 		Direction: f.Direction, Status: f.Status, ExternalID: f.ExternalID,

@@ -26,6 +26,12 @@ func jsonKeys(t reflect.Type) map[string]bool {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			for k := range jsonKeys(f.Type) { // promoted fields of an embedded struct
+				keys[k] = true
+			}
+			continue
+		}
 		if tag == "-" || !f.IsExported() {
 			continue
 		}

@@ -43,6 +43,9 @@ func FuzzParseBillingEvent(f *testing.F) {
 	f.Add(`{"type":"bonus","billing_amount":-9223372036854775808,"billing_amount_decimal":"-92233720368547758.08","billing_currency":"EUR"}`)
 	f.Add(`{"type":1}`)
 	f.Add(`null`)
+	for _, b := range eventFixtures(f) {
+		f.Add(string(b))
+	}
 	f.Fuzz(func(t *testing.T, in string) {
 		ev, err := epilot.ParseBillingEvent([]byte(in))
 		if err != nil {

@@ -1,5 +1,7 @@
 package epilot
 
+import "encoding/json"
+
 // Relation is an epilot entity link: on the wire {"$relation": [{"entity_id": "…"}]}. Billing
 // events link to their contract this way (`contract`), and contracts to their customer and
 // billing account.
@@ -11,6 +13,27 @@ type Relation struct {
 type RelationItem struct {
 	EntityID string   `json:"entity_id,omitempty"`
 	Tags     []string `json:"_tags,omitempty"`
+	// Extra keeps other properties of the link (epilot relation items are open), raw.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+type relationItemWire RelationItem
+
+// MarshalJSON writes the item with its Extra properties.
+func (it RelationItem) MarshalJSON() ([]byte, error) {
+	return marshalOpen(relationItemWire(it), it.Extra)
+}
+
+// UnmarshalJSON reads an item, keeping unknown properties in Extra.
+func (it *RelationItem) UnmarshalJSON(data []byte) error {
+	var w relationItemWire
+	extra, err := unmarshalOpen(data, &w)
+	if err != nil {
+		return err
+	}
+	*it = RelationItem(w)
+	it.Extra = extra
+	return nil
 }
 
 // Link returns a Relation to the given entity ids, e.g. Contract: epilot.Link(contractID).
