@@ -101,10 +101,30 @@ func (c *canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func cannedClient(t testing.TB, c *canned) *clinic.Client {
+func cannedClient(t testing.TB, c *canned) *clinic.Client { return cannedClientWith(t, c) }
+
+func cannedClientWith(t testing.TB, rt http.RoundTripper) *clinic.Client {
 	client, err := clinic.New(polybill.WithBaseURL("https://tenant.bioecko.test"),
 		clinic.WithClientCredentials("canned", cannedSecret),
-		polybill.WithHTTPClient(&http.Client{Transport: c}), polybill.WithMaxRetries(0))
+		polybill.WithHTTPClient(&http.Client{Transport: rt}), polybill.WithMaxRetries(0))
 	require.NoError(t, err)
 	return client
+}
+
+// captureBody records the body of the last non-token request before passing it on.
+type captureBody struct {
+	next http.RoundTripper
+	body *[]byte
+}
+
+func (c *captureBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path != clinic.TokenPath && r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		*c.body = b
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return c.next.RoundTrip(r)
 }
