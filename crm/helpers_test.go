@@ -24,9 +24,7 @@ func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...polybill.Option) (
 	t.Helper()
 	srv := crmtest.New(fakeOpts...)
 	t.Cleanup(srv.Close)
-	spec, err := crmtest.Spec()
-	require.NoError(t, err)
-	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
+	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		var broken []error

@@ -87,6 +87,7 @@ type Server struct {
 	keyHeaders []string
 	clock      Clock
 	store      *store
+	doc        *openapi3.T
 
 	mu       sync.Mutex
 	received []Request
@@ -107,9 +108,6 @@ type Request struct {
 // spec is parsed once: every fake and every response validator shares it read-only.
 var spec = sync.OnceValues(func() (*openapi3.T, error) { return oapiserver.GetSpec() })
 
-// Spec returns the OpenAPI document the fake serves, for validating responses in tests.
-func Spec() (*openapi3.T, error) { return spec() }
-
 // New starts a fake on 127.0.0.1. It panics only if the embedded spec is broken, which the
 // package's own tests rule out.
 func New(opts ...Option) *Server {
@@ -127,6 +125,7 @@ func New(opts ...Option) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("crmtest: embedded spec: %v", err))
 	}
+	s.doc = doc
 	validate, err := fake.NewValidator(doc, writeValidationError)
 	if err != nil {
 		panic(fmt.Sprintf("crmtest: validator: %v", err))
@@ -153,6 +152,10 @@ func (s *Server) URL() string { return s.srv.URL() }
 
 // Close shuts the fake down.
 func (s *Server) Close() { s.srv.Close() }
+
+// Spec returns the OpenAPI document the fake serves (openapi/crm.yaml), for validating
+// responses in tests. It is shared: do not modify it.
+func (s *Server) Spec() *openapi3.T { return s.doc }
 
 // Faults returns the fault injector.
 func (s *Server) Faults() *Faults { return s.srv.Faults() }
