@@ -1,23 +1,50 @@
 // Package epilot is a typed Go client for the epilot Billing API: billing events
 // (Buchungssätze), contracts, customer balance, pricing information and configuration history.
 //
-//	client, err := epilot.NewFromEnv() // EPILOT_TOKEN, optional EPILOT_API_URL
+// This program runs as is (it is the package Example, verified by go test): it starts the
+// in-process fake from [github.com/polybill/polybill-go/epilot/epilottest], creates a
+// contract and an installment, and reads the customer's balance. Against the real API, drop
+// the fake and build the client with NewFromEnv (EPILOT_TOKEN, optional EPILOT_API_URL).
+//
+//	srv := epilottest.New()
+//	defer srv.Close()
+//	client, err := epilot.New(polybill.WithBaseURL(srv.URL()), epilot.WithToken(srv.Token()))
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	ev, err := client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
-//		Amount:      epilot.MinorUnits(10050, "EUR"), // billing_amount_decimal "100.50" is filled in
+//	ctx := context.Background()
+//
+//	contract, err := client.CreateContract(ctx, epilot.Contract{Name: "Grid Contract", Customer: epilot.Link("cust-1")})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	_, err = client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
+//		Amount:      epilot.MinorUnits(10050, "EUR"), // the SDK fills billing_amount_decimal "100.50"
 //		BookingDate: epilot.NewDate(2025, 6, 1),
 //		DueDate:     epilot.NewDate(2025, 6, 15),
-//		Contract:    epilot.Link(contractID),
-//		ExternalID:  "SAP-4711", // makes the create safe to settle after a lost response
+//		Contract:    epilot.Link(contract.ID),
 //	}})
-//	for ev, err := range client.ListBillingEvents(ctx, epilot.ListBillingEventsParams{ContactID: customerID}) {
-//		…
+//	if err != nil {
+//		log.Fatal(err)
 //	}
+//	balance, err := client.GetCustomerBalance(ctx, "cust-1")
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	amount, err := balance.Amount.Value()
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	fmt.Println("balance:", amount, balance.Amount.Currency) // balance: 100.50 EUR
 //
-// The package example (Example) runs exactly this against the in-process fake in
-// [github.com/polybill/polybill-go/epilot/epilottest], which you can use in your own tests.
+// Lists are iterators that fetch pages lazily:
+//
+//	for ev, err := range client.ListBillingEvents(ctx, epilot.ListBillingEventsParams{ContactID: "cust-1"}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(ev.Kind(), ev.Fields().BookingDate)
+//	}
 //
 // # Billing events
 //

@@ -124,7 +124,8 @@ type EventFields struct {
 	InternalNote string // staff only
 
 	// Extra holds every property the SDK does not model, as raw JSON. It is sent back on
-	// create, so org-specific attributes survive a read-modify-write byte for byte.
+	// create, so org-specific attributes survive a read-modify-write byte for byte. A key
+	// the SDK models (e.g. "billing_amount") is ignored here: the typed field wins.
 	Extra map[string]json.RawMessage
 
 	raw json.RawMessage
@@ -164,16 +165,32 @@ type (
 	}
 )
 
-// Kind implementations.
-func (*InstallmentEvent) Kind() EventKind   { return KindInstallment }
-func (*PaymentEvent) Kind() EventKind       { return KindPayment }
+// Kind returns KindInstallment.
+func (*InstallmentEvent) Kind() EventKind { return KindInstallment }
+
+// Kind returns KindPayment.
+func (*PaymentEvent) Kind() EventKind { return KindPayment }
+
+// Kind returns KindReimbursement.
 func (*ReimbursementEvent) Kind() EventKind { return KindReimbursement }
-func (*DunningFeeEvent) Kind() EventKind    { return KindDunningFee }
-func (*InvoiceEvent) Kind() EventKind       { return KindInvoice }
-func (*FinalBillEvent) Kind() EventKind     { return KindFinalBill }
-func (*BonusEvent) Kind() EventKind         { return KindBonus }
-func (*CorrectionEvent) Kind() EventKind    { return KindCorrection }
-func (e *CustomEvent) Kind() EventKind      { return EventKind(e.Type) }
+
+// Kind returns KindDunningFee.
+func (*DunningFeeEvent) Kind() EventKind { return KindDunningFee }
+
+// Kind returns KindInvoice.
+func (*InvoiceEvent) Kind() EventKind { return KindInvoice }
+
+// Kind returns KindFinalBill.
+func (*FinalBillEvent) Kind() EventKind { return KindFinalBill }
+
+// Kind returns KindBonus.
+func (*BonusEvent) Kind() EventKind { return KindBonus }
+
+// Kind returns KindCorrection.
+func (*CorrectionEvent) Kind() EventKind { return KindCorrection }
+
+// Kind returns the event's Type.
+func (e *CustomEvent) Kind() EventKind { return EventKind(e.Type) }
 
 // MarshalJSON writes the event with its `type` set from its Go type.
 func (e *InstallmentEvent) MarshalJSON() ([]byte, error) {
