@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -57,7 +58,7 @@ type Client struct {
 	auth        Authenticator
 	refresher   Refresher
 	decodeError func([]byte, *polybill.Error)
-	secrets     []string
+	secrets     atomic.Pointer[[]string]
 	budget      *budget
 	userAgent   string
 	requestID   string
@@ -118,7 +119,6 @@ func New(s Settings) (*Client, error) {
 		cfg:         cfg,
 		auth:        s.Auth,
 		decodeError: s.DecodeError,
-		secrets:     append([]string(nil), s.Secrets...),
 		budget:      newBudget(cfg.RetryBudget),
 		userAgent:   userAgent(cfg.UserAgentSuffix),
 		requestID:   s.RequestIDHeader,
@@ -127,9 +127,11 @@ func New(s Settings) (*Client, error) {
 	if r, ok := s.Auth.(Refresher); ok {
 		c.refresher = r
 	}
+	secrets := append([]string(nil), s.Secrets...)
 	if sk, ok := s.Auth.(staticHeaders); ok {
-		c.secrets = append(c.secrets, sk.Secrets()...)
+		secrets = append(secrets, sk.Secrets()...)
 	}
+	c.secrets.Store(&secrets)
 	sensitive := append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, s.SensitiveHeaders...)
 	if sh, ok := s.Auth.(staticHeaders); ok {
 		for k := range sh {
@@ -149,10 +151,18 @@ func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 // by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
 
-// AddSecret registers a value to scrub from errors and logs (a password, a client secret).
+// AddSecret registers a value to scrub from errors and logs (a password, a client secret, a
+// rotating refresh token). Safe for concurrent use with calls in flight.
 func (c *Client) AddSecret(s string) {
-	if s != "" {
-		c.secrets = append(c.secrets, s)
+	if s == "" {
+		return
+	}
+	for {
+		old := c.secrets.Load()
+		next := append(append(make([]string, 0, len(*old)+1), *old...), s)
+		if c.secrets.CompareAndSwap(old, &next) {
+			return
+		}
 	}
 }
 
@@ -585,7 +595,7 @@ func (st *callState) scrub(e *polybill.Error) {
 }
 
 func (c *Client) allSecrets() []string {
-	s := c.secrets
+	s := *c.secrets.Load()
 	if sk, ok := c.auth.(secretKeeper); ok {
 		if _, static := c.auth.(staticHeaders); !static {
 			s = append(append([]string(nil), s...), sk.Secrets()...)

@@ -559,3 +559,20 @@ func TestPathParamsReachServerAsOneSegment(t *testing.T) {
 		assert.Equal(t, 4, strings.Count(p, "/"), p)
 	}
 }
+
+func TestAddSecretIsSafeDuringCalls(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		fmt.Fprint(w, `{"code":"bad","message":"refresh token rt-rotating-000042 rejected"}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, nil)
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() { c.AddSecret(fmt.Sprintf("rt-rotating-%06d", i)) })
+		wg.Go(func() { _ = c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil) })
+	}
+	wg.Wait()
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	assert.NotContains(t, err.Error(), "rt-rotating-000042")
+}
