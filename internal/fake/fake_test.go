@@ -221,3 +221,23 @@ func TestManualClock(t *testing.T) {
 	assert.Equal(t, start, c.Now())
 	assert.WithinDuration(t, time.Now(), fake.RealClock{}.Now(), time.Second)
 }
+
+func TestResponseValidatorSkipsInjectedFaults(t *testing.T) {
+	spec := loadSpec(t)
+	srv := fake.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"1","amount":"10.00"}`)
+	}))
+	defer srv.Close()
+	rv, err := fake.NewResponseValidator(spec, nil)
+	require.NoError(t, err)
+	srv.Faults().Add(fake.Fault{Status: 503})
+	hc := &http.Client{Transport: rv}
+	for range 2 {
+		resp, err := hc.Get(srv.URL() + "/items/1")
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	assert.Empty(t, rv.Errors())
+	assert.Equal(t, 1, rv.Validated(), "the 503 was skipped, the real answer checked")
+}

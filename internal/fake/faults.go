@@ -14,6 +14,10 @@ import (
 	"time"
 )
 
+// FaultHeader marks every response a fault produced (its value is the fault's kind), so
+// response validation in tests can tell injected answers from the fake's own.
+const FaultHeader = "X-Fake-Fault"
+
 // Fault is one injected failure. The zero Fault with a Status answers that status once.
 type Fault struct {
 	// Match selects the requests the fault applies to; nil matches every request.
@@ -181,6 +185,7 @@ func (fs *Faults) Wrap(h http.Handler) http.Handler {
 			if w.Header().Get("Content-Type") == "" {
 				w.Header().Set("Content-Type", "application/json")
 			}
+			w.Header().Set(FaultHeader, f.Kind())
 			w.WriteHeader(f.Status)
 			_, _ = w.Write([]byte(f.Body))
 		default:
@@ -210,6 +215,7 @@ func writeDamaged(w http.ResponseWriter, rec *httptest.ResponseRecorder, f Fault
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
+	w.Header().Set(FaultHeader, f.Kind())
 	switch {
 	case f.MalformedBody:
 		bad := []byte(`{"data": [{"id": 1,`)
@@ -250,6 +256,7 @@ func writeRawHead(buf *bufio.ReadWriter, rec *httptest.ResponseRecorder, length 
 	_, _ = buf.WriteString("HTTP/1.1 " + strconv.Itoa(rec.Code) + " " + http.StatusText(rec.Code) + "\r\n")
 	h := rec.Header().Clone()
 	h.Set("Content-Length", strconv.Itoa(length))
+	h.Set(FaultHeader, "truncated_body")
 	_ = h.Write(buf)
 	_, _ = buf.WriteString("\r\n")
 }

@@ -1,0 +1,53 @@
+package exampleenv
+
+import (
+	"context"
+	"time"
+
+	"github.com/polybill/polybill-go/clinic"
+	"github.com/polybill/polybill-go/clinic/clinictest"
+)
+
+// ClinicEnv is the Bio Ecko client of an example, and the fake behind it when not live.
+type ClinicEnv struct {
+	Client *clinic.Client
+	// Fake is nil when talking to the real API.
+	Fake *clinictest.Server
+}
+
+// Clinic connects to Bio Ecko when BIOECKO_API_URL is set, otherwise to clinictest.
+func Clinic(ctx context.Context) (*ClinicEnv, error) {
+	if live(clinic.EnvAPIURL) {
+		c, err := clinic.NewFromEnv()
+		return &ClinicEnv{Client: c}, err
+	}
+	f := clinictest.New()
+	c, err := clinic.New(f.ClientOptions()...)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &ClinicEnv{Client: c, Fake: f}, nil
+}
+
+// Close stops the fake, if any.
+func (e *ClinicEnv) Close() {
+	if e.Fake != nil {
+		e.Fake.Close()
+	}
+}
+
+// Invoice returns the id to use for an example's invoice: the spec's example id against the
+// real API, or a freshly seeded GST invoice with that id on the fake.
+func (e *ClinicEnv) Invoice(exampleID string) string {
+	if e.Fake == nil {
+		return exampleID
+	}
+	return e.Fake.AddInvoice(clinictest.InvoiceSeed{
+		ID: exampleID, PatientID: "PAT-2026-00123", PatientName: "Asha Rao", BranchID: "MUM-01", Date: clinic.NewDate(2026, time.March, 15),
+		Items: []clinictest.ItemSeed{
+			{Service: "Consultation", Department: "General Medicine", Quantity: must("1"), Rate: must("800.00"), TaxPercent: must("0")},
+			{Service: "Complete Blood Count", Department: "Pathology", Quantity: must("1"), Rate: must("1360.00"), TaxPercent: must("18")},
+		},
+	})
+}
