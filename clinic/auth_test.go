@@ -200,3 +200,34 @@ func TestWithTokenURL(t *testing.T) {
 	assert.Equal(t, 2, idp.TokensIssued(), "the first token and the one refresh after the 401; no loop")
 	assert.Equal(t, 0, f.srv.TokensIssued())
 }
+
+func TestAuthenticate(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	require.NoError(t, f.client.Authenticate(ctx))
+	require.NoError(t, f.client.Authenticate(ctx), "a cached token is reused")
+	_, err := f.client.GetSummary(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.srv.TokensIssued())
+
+	bad := newFixture(t, nil, clinic.WithClientCredentials(clinictest.DefaultClientID, "not-the-secret"))
+	err = bad.client.Authenticate(ctx)
+	require.ErrorIs(t, err, polybill.ErrUnauthorized)
+	assert.NotContains(t, err.Error(), "not-the-secret")
+
+	narrow := newFixture(t, nil, clinic.WithScopes("lab:write"))
+	err = narrow.client.Authenticate(ctx)
+	require.ErrorIs(t, err, polybill.ErrValidation, "a scope the client was never assigned")
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "invalid_scope", pe.Code)
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	fresh := newFixture(t, nil)
+	err = fresh.client.Authenticate(canceled)
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, polybill.CodeCanceled, pe.Code)
+	fresh.offSpec = true // nothing was sent, so nothing was validated
+}

@@ -334,3 +334,18 @@ func ExampleInvoiceStatus_IsKnown() {
 	// true false
 	// true false
 }
+
+func ExampleClient_Authenticate() {
+	srv, _ := startFake()
+	defer srv.Close()
+
+	good := mustClient(srv)
+	fmt.Println(good.Authenticate(context.Background()), srv.TokensIssued())
+
+	bad := mustClient(srv, clinic.WithClientCredentials(clinictest.DefaultClientID, "wrong-secret"))
+	err := bad.Authenticate(context.Background())
+	fmt.Println(errors.Is(err, polybill.ErrUnauthorized))
+	// Output:
+	// <nil> 1
+	// true
+}
