@@ -13,7 +13,8 @@ import (
 // Entities in epilot are open (`additionalProperties: true` on BaseEntity): orgs add their own
 // attributes to contracts and billing events. The SDK keeps every property it does not model in
 // an Extra map of raw JSON values, so a read-modify-write never loses them and each value
-// round-trips byte for byte (within encoding/json's compaction of whitespace).
+// round-trips byte for byte: MarshalJSON writes the stored bytes verbatim (encoding/json,
+// when it wraps a MarshalJSON, compacts whitespace and escapes <, > and &).
 
 var knownKeysCache sync.Map // reflect.Type -> map[string]bool
 

@@ -25,6 +25,7 @@
 package epilottest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -143,11 +144,23 @@ func (e entity) clone() entity {
 }
 
 func (e entity) json() json.RawMessage {
-	b, err := json.Marshal(map[string]json.RawMessage(e))
+	b, err := marshalVerbatim(map[string]json.RawMessage(e))
 	if err != nil {
 		panic(err)
 	}
 	return b
+}
+
+// marshalVerbatim is json.Marshal without HTML escaping, so stored raw values ("<", "&")
+// go back to the client exactly as they came.
+func marshalVerbatim(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // New starts a fake on a loopback port. Close it when done.

@@ -30,7 +30,7 @@ func (j jsonResponse) visit(w http.ResponseWriter) error {
 		w.WriteHeader(j.status)
 		return nil
 	}
-	b, err := json.Marshal(j.body)
+	b, err := marshalVerbatim(j.body)
 	if err != nil {
 		return err
 	}
