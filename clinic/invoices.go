@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -25,14 +26,8 @@ const (
 	InvoiceStatusCancelled     InvoiceStatus = "cancelled"
 )
 
-// IsKnown reports whether s is one of the documented statuses.
-func (s InvoiceStatus) IsKnown() bool {
-	switch s {
-	case InvoiceStatusDraft, InvoiceStatusFinalized, InvoiceStatusPaid, InvoiceStatusPartiallyPaid, InvoiceStatusCancelled:
-		return true
-	}
-	return false
-}
+// IsKnown reports whether s is one of the documented statuses (the spec's enum).
+func (s InvoiceStatus) IsKnown() bool { return oapi.InvoiceStatus(s).Valid() }
 
 // Currency is the currency of every Bio Ecko amount. ASSUMPTION: the API never states one; the
 // product is Indian (GST, lakh/crore formatting), so amounts are INR.

@@ -13,6 +13,7 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/clinictest"
+	"github.com/polybill/polybill-go/clinic/internal/oapiserver"
 )
 
 // seedMany adds n invoices: branch MUM-01 for even i and DEL-02 for odd i, dated March 1 + i%20,
@@ -234,4 +235,33 @@ func TestTolerantReader(t *testing.T) {
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+}
+
+// The typed constants and the spec's enums must not drift apart.
+func TestEnumsMatchTheSpec(t *testing.T) {
+	spec, err := oapiserver.GetSpec()
+	require.NoError(t, err)
+	enum := func(name string) []string {
+		var out []string
+		for _, v := range spec.Components.Schemas[name].Value.Enum {
+			out = append(out, v.(string))
+		}
+		return out
+	}
+	statuses := []clinic.InvoiceStatus{clinic.InvoiceStatusDraft, clinic.InvoiceStatusFinalized, clinic.InvoiceStatusPaid, clinic.InvoiceStatusPartiallyPaid, clinic.InvoiceStatusCancelled}
+	var gotStatuses []string
+	for _, s := range statuses {
+		assert.True(t, s.IsKnown())
+		gotStatuses = append(gotStatuses, string(s))
+	}
+	assert.ElementsMatch(t, enum("InvoiceStatus"), gotStatuses)
+	modes := []clinic.PaymentMode{clinic.PaymentModeCash, clinic.PaymentModeCard, clinic.PaymentModeUPI, clinic.PaymentModeNEFT, clinic.PaymentModeCheque, clinic.PaymentModeOnline, clinic.PaymentModeInsurance}
+	var gotModes []string
+	for _, m := range modes {
+		assert.True(t, m.IsKnown())
+		gotModes = append(gotModes, string(m))
+	}
+	assert.ElementsMatch(t, enum("PaymentMode"), gotModes)
+	assert.False(t, clinic.InvoiceStatus("").IsKnown())
+	assert.False(t, clinic.PaymentMode("UPI").IsKnown(), "enums are case-sensitive on the wire")
 }

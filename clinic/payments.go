@@ -29,7 +29,7 @@ const (
 	PaymentModeInsurance PaymentMode = "insurance"
 )
 
-// IsKnown reports whether m is one of the documented modes.
+// IsKnown reports whether m is one of the documented modes (the spec's enum).
 func (m PaymentMode) IsKnown() bool {
 	return oapi.PaymentMode(m).Valid()
 }
