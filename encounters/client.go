@@ -186,6 +186,46 @@ func (c *Client) TokenFetches() int64 {
 	return c.session.auth.Fetches()
 }
 
+// Authenticate obtains credentials now (the authenticate operation,
+// POST /authentication) instead of on the first call, so wrong credentials
+// fail at start-up rather than on the first invoice or payment.
+//
+// With WithCredentials it signs in with {strategy: local, email, password}
+// unless a JWT that is not about to expire is already cached (then it sends
+// nothing); the token it obtains is the one later calls use, and a stale one is
+// refreshed as on any call. The sign-in is retried like any call on connection
+// errors and 5xx. A wrong email or password is polybill.ErrUnauthorized;
+// neither the password nor a token appears in the error.
+//
+// With WithToken there is nothing to obtain: Authenticate sends no request and
+// returns nil, and a bad static token is only reported by the first call.
+func (c *Client) Authenticate(ctx context.Context) error {
+	if c.session == nil {
+		return nil
+	}
+	// TokenAuth fetches (or reuses) the token when it authenticates a request;
+	// this request only carries it and is never sent.
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.tc.BaseURL().String(), nil)
+	if err != nil {
+		return &polybill.Error{API: apiName, Code: polybill.CodeInvalidParams, Message: "building the authentication request", Err: err}
+	}
+	if err := c.session.auth.Apply(req); err != nil {
+		var pe *polybill.Error
+		if errors.As(err, &pe) {
+			return pe
+		}
+		e := &polybill.Error{API: apiName, Code: polybill.CodeUnauthenticated, Message: "obtaining an access token failed", Err: err}
+		switch {
+		case errors.Is(err, context.Canceled):
+			e.Code = polybill.CodeCanceled
+		case errors.Is(err, context.DeadlineExceeded):
+			e.Code = polybill.CodeTimeout
+		}
+		return e
+	}
+	return nil
+}
+
 // do runs one call with the client's fixed headers.
 func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []polybill.RequestOption) error {
 	if len(c.header) > 0 {
