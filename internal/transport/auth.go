@@ -95,6 +95,13 @@ func (a *TokenAuth) Apply(req *http.Request) error {
 	return nil
 }
 
+// Ensure obtains a token now if none is cached (or it is about to expire), so that bad
+// credentials fail at start-up rather than on the first call.
+func (a *TokenAuth) Ensure(ctx context.Context) error {
+	_, err := a.get(ctx, "")
+	return err
+}
+
 // Refresh drops the token the rejected attempt carried and fetches a new one.
 func (a *TokenAuth) Refresh(ctx context.Context, rejected *http.Request) error {
 	used := ""

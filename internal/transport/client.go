@@ -534,7 +534,9 @@ func (st *callState) transportError(err error, status int) error {
 	case errors.As(err, &ae):
 		var pe *polybill.Error
 		if errors.As(ae.err, &pe) {
-			// The credentials call failed with an API error: surface it as is.
+			// The credentials call failed with an API error: surface it, scrubbed (a token
+			// endpoint may echo the client secret back).
+			st.scrub(pe)
 			return st.logged(pe)
 		}
 		e.Code = polybill.CodeUnauthenticated
@@ -581,13 +583,19 @@ func requestID(h http.Header) string {
 }
 
 // scrub removes secrets a server may have echoed back (a token in an error message).
+// Every text field is scrubbed: a server may echo a secret into any of them, including the
+// code (fuzzing the clinic decoder found a token endpoint answering {"error": "<secret>"}).
 func (st *callState) scrub(e *polybill.Error) {
 	c := st.c
+	e.Code = c.redact(e.Code)
+	e.Param = c.redact(e.Param)
 	e.Message = c.redact(e.Message)
 	for i := range e.Details {
-		e.Details[i].Message = c.redact(e.Details[i].Message)
-		e.Details[i].Title = c.redact(e.Details[i].Title)
-		e.Details[i].Raw = json.RawMessage(c.redact(string(e.Details[i].Raw)))
+		d := &e.Details[i]
+		d.Code, d.Field = c.redact(d.Code), c.redact(d.Field)
+		d.Message = c.redact(d.Message)
+		d.Title = c.redact(d.Title)
+		d.Raw = json.RawMessage(c.redact(string(d.Raw)))
 	}
 	if len(e.Body) > 0 {
 		e.Body = []byte(c.redact(string(e.Body)))
@@ -653,7 +661,12 @@ type attemptTransport struct {
 // pool for every other goroutine whenever one call fails.
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
-	st := stateFrom(req.Context())
+	var st *callState
+	if t.withAuth {
+		// The plain client (token endpoints) may run inside another call's Apply or Refresh
+		// and inherit its context: that call's state is not this request's.
+		st = stateFrom(req.Context())
+	}
 	r := new(http.Request)
 	*r = *req
 	r.Header = req.Header.Clone()

@@ -576,3 +576,30 @@ func TestAddSecretIsSafeDuringCalls(t *testing.T) {
 	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
 	assert.NotContains(t, err.Error(), "rt-rotating-000042")
 }
+
+func TestSecretEchoedInCodeOrFieldIsScrubbed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		fmt.Fprintf(w, `{"code":%q,"message":"bad"}`, r.Header.Get("X-Api-Key"))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, transport.StaticHeaders(http.Header{"X-Api-Key": {secretAPIKey}}))
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "[REDACTED]", pe.Code)
+	assert.NotContains(t, err.Error(), secretAPIKey)
+}
+
+func TestTokenAuthEnsureFetchesOnce(t *testing.T) {
+	var n atomic.Int64
+	auth := transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
+		n.Add(1)
+		return &oauth2.Token{AccessToken: "t", Expiry: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, auth.Ensure(context.Background()))
+	require.NoError(t, auth.Ensure(context.Background()))
+	assert.Equal(t, int64(1), n.Load())
+	failing := transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) { return nil, errors.New("bad credentials") })
+	assert.Error(t, failing.Ensure(context.Background()))
+}

@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 	"log"
 )

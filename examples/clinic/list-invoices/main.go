@@ -22,7 +22,7 @@ func main() {
 	}
 	defer env.Close()
 
-	env.Invoice("INV-2026-00042")
+	env.PartiallyPaidInvoice(ctx, "INV-2026-00042")
 	params := &clinic.ListInvoicesParams{
 		PatientID: "PAT-2026-00123",
 		Status:    clinic.InvoiceStatus("partially_paid"),

@@ -51,3 +51,16 @@ func (e *ClinicEnv) Invoice(exampleID string) string {
 		},
 	})
 }
+
+// PartiallyPaidInvoice is Invoice with part of the balance paid, so filters on
+// status=partially_paid find it on the fake.
+func (e *ClinicEnv) PartiallyPaidInvoice(ctx context.Context, exampleID string) string {
+	id := e.Invoice(exampleID)
+	if e.Fake == nil {
+		return id
+	}
+	Must(e.Client.RecordPayment(ctx, id, clinic.RecordPaymentParams{
+		Amount: must("1500.00"), Mode: clinic.PaymentModeCash, PaymentDate: clinic.NewDate(2026, time.March, 15),
+	}))
+	return id
+}

@@ -9,7 +9,7 @@ var clinicSnippets = map[string]snippet{
 	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": env.Client.TokenFetches()})`},
 
 	"listInvoices": {Code: `
-	env.Invoice("INV-2026-00042")
+	env.PartiallyPaidInvoice(ctx, "INV-2026-00042")
 	params := &clinic.ListInvoicesParams{
 		PatientID: {{param "patient_id"}},
 		Status:    clinic.InvoiceStatus({{param "status"}}),
