@@ -9,8 +9,9 @@ package main
 
 import (
 	"context"
-	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 	"log"
+
+	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
 
 func main() {

@@ -9,9 +9,10 @@ package main
 
 import (
 	"context"
+	"log"
+
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
-	"log"
 )
 
 func main() {

@@ -9,10 +9,11 @@ package main
 
 import (
 	"context"
-	"github.com/polybill/polybill-go"
+	"log"
+
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
-	"log"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func main() {
 
 	id := env.Invoice("INV-2026-00042")
 	result := exampleenv.Must(env.Client.RecordPayment(ctx, id, clinic.RecordPaymentParams{
-		Amount:      polybill.MustDecimal("1500"),
+		Amount:      polybill.MustDecimal("1500.00"),
 		Mode:        clinic.PaymentMode("upi"),
 		Reference:   "UPI-TXN-123456",
 		PaymentDate: exampleenv.Must(clinic.ParseDate("2026-03-15")),

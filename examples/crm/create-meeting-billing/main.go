@@ -9,10 +9,11 @@ package main
 
 import (
 	"context"
-	"github.com/polybill/polybill-go"
+	"log"
+
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
-	"log"
 )
 
 func main() {

@@ -10,9 +10,10 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 	"log"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
 
 func main() {

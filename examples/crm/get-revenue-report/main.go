@@ -9,10 +9,11 @@ package main
 
 import (
 	"context"
-	"github.com/polybill/polybill-go/crm"
-	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 	"log"
 	"time"
+
+	"github.com/polybill/polybill-go/crm"
+	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
 
 func main() {

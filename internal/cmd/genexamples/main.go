@@ -39,7 +39,7 @@ type snippet struct {
 // apis lists the APIs in the order they are generated, with their Go package import path.
 var apis = []struct {
 	name, pkg, env string
-	snippets  map[string]snippet
+	snippets       map[string]snippet
 }{
 	{"crm", "github.com/polybill/polybill-go/crm", "CRM", crmSnippets},
 	{"epilot", "github.com/polybill/polybill-go/epilot", "Epilot", epilotSnippets},
@@ -69,8 +69,8 @@ func main() {
 // operation is what a template sees of one spec operation.
 type operation struct {
 	API, ID, Method, Path, Summary, Dir string
-	params                             map[string]any
-	body                               any
+	params                              map[string]any
+	body                                any
 }
 
 func generate(specDir, outDir, api, pkg, envName string, snippets map[string]snippet) (int, error) {
@@ -208,7 +208,9 @@ package main
 import (
 	"context"
 	"log"
-{{range .Imports}}	{{printf "%q" .}}
+{{range .Std}}	{{printf "%q" .}}
+{{end}}
+{{range .Imports}}	{{if eq . "github.com/polybill/polybill-go"}}polybill {{end}}{{printf "%q" .}}
 {{end}})
 
 func main() {
@@ -241,6 +243,19 @@ func render(op operation, sn snippet, pkg, envName, specPath string) ([]byte, er
 			}
 			return literal(v, true), nil
 		},
+		// money renders a numeric example as a quoted decimal with scale fraction digits: the
+		// YAML loader hands numbers over as float64, so 250.00 arrives as 250.
+		"money": func(path string, scale int) (string, error) {
+			v, err := lookup(op.body, path)
+			if err != nil {
+				return "", err
+			}
+			f, ok := v.(float64)
+			if !ok {
+				return literal(v, true), nil
+			}
+			return strconv.Quote(strconv.FormatFloat(f, 'f', scale, 64)), nil
+		},
 		"bodyJSON": func() (string, error) {
 			if op.body == nil {
 				return "", fmt.Errorf("no request body example")
@@ -267,10 +282,20 @@ func render(op operation, sn snippet, pkg, envName, specPath string) ([]byte, er
 	if strings.Contains(codeBuf.String(), op.API+".") {
 		imports = append(imports, pkg)
 	}
-	sort.Strings(imports)
+	// Standard library first, then modules, as goimports groups them.
+	var std, mods []string
+	for _, imp := range imports {
+		if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+			mods = append(mods, imp)
+		} else if imp != "context" && imp != "log" {
+			std = append(std, imp)
+		}
+	}
+	sort.Strings(std)
+	sort.Strings(mods)
 	var out bytes.Buffer
 	err = template.Must(template.New("program").Parse(programTemplate)).Execute(&out, map[string]any{
-		"Spec": specPath, "Op": op, "Env": envName, "Imports": slices.Compact(imports), "Code": codeBuf.String(),
+		"Spec": specPath, "Op": op, "Env": envName, "Std": slices.Compact(std), "Imports": slices.Compact(mods), "Code": codeBuf.String(),
 	})
 	if err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ var clinicSnippets = map[string]snippet{
 	"recordPayment": {Imports: []string{"github.com/polybill/polybill-go"}, Code: `
 	id := env.Invoice({{param "id"}})
 	result := exampleenv.Must(env.Client.RecordPayment(ctx, id, clinic.RecordPaymentParams{
-		Amount:      polybill.MustDecimal({{bodyStr "amount"}}),
+		Amount:      polybill.MustDecimal({{money "amount" 2}}),
 		Mode:        clinic.PaymentMode({{body "payment_mode"}}),
 		Reference:   {{body "reference"}},
 		PaymentDate: exampleenv.Must(clinic.ParseDate({{body "payment_date"}})),
