@@ -1,0 +1,75 @@
+package polybill_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+func TestDateJSON(t *testing.T) {
+	tests := []struct {
+		in   string
+		want polybill.Date
+		ok   bool
+	}{
+		{`"2026-03-15"`, polybill.NewDate(2026, time.March, 15), true},
+		{`"2026-03-15T00:30:00+05:30"`, polybill.NewDate(2026, time.March, 15), true},
+		{`"2025-07-10T00:00:00.000Z"`, polybill.NewDate(2025, time.July, 10), true},
+		{`null`, polybill.Date{}, true},
+		{`""`, polybill.Date{}, true},
+		{`"15/03/2026"`, polybill.Date{}, false},
+		{`20260315`, polybill.Date{}, false},
+	}
+	for _, tt := range tests {
+		var d polybill.Date
+		err := json.Unmarshal([]byte(tt.in), &d)
+		if !tt.ok {
+			assert.Error(t, err, tt.in)
+			continue
+		}
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, d, tt.in)
+	}
+	b, err := json.Marshal(struct {
+		D polybill.Date `json:"d"`
+		Z polybill.Date `json:"z,omitzero"`
+	}{D: polybill.NewDate(2026, time.March, 5)})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"d":"2026-03-05"}`, string(b))
+	_, err = json.Marshal(polybill.NewDate(2026, time.February, 30))
+	assert.Error(t, err, "an impossible day is never sent")
+}
+
+func TestDateParseAndCompare(t *testing.T) {
+	d, err := polybill.ParseDate("2026-03-15")
+	require.NoError(t, err)
+	assert.Equal(t, "2026-03-15", d.String())
+	_, err = polybill.ParseDate("2026-03-15T10:00:00Z")
+	assert.Error(t, err, "callers pass dates, not timestamps")
+	assert.True(t, polybill.NewDate(2026, 1, 31).Before(polybill.NewDate(2026, 2, 1)))
+	assert.Equal(t, 0, d.Compare(polybill.DateOf(time.Date(2026, 3, 15, 23, 0, 0, 0, time.UTC))))
+	assert.False(t, polybill.NewDate(2026, 2, 29).Valid())
+	assert.True(t, polybill.NewDate(2028, 2, 29).Valid())
+	assert.Equal(t, "", polybill.Date{}.String())
+}
+
+func FuzzDateUnmarshalJSON(f *testing.F) {
+	for _, s := range []string{`"2026-03-15"`, `"2026-03-15T00:30:00+05:30"`, `null`, `""`, `"x"`, `1`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var d polybill.Date
+		if json.Unmarshal(b, &d) == nil && d.Valid() {
+			out, err := json.Marshal(d)
+			require.NoError(t, err)
+			var back polybill.Date
+			require.NoError(t, json.Unmarshal(out, &back))
+			require.Equal(t, d, back)
+		}
+	})
+}
