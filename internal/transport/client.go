@@ -121,7 +121,7 @@ func New(s Settings) (*Client, error) {
 		decodeError: s.DecodeError,
 		budget:      newBudget(cfg.RetryBudget),
 		userAgent:   userAgent(cfg.UserAgentSuffix),
-		requestID:   s.RequestIDHeader,
+		requestID:   http.CanonicalHeaderKey(s.RequestIDHeader),
 		log:         cfg.Logger,
 	}
 	if r, ok := s.Auth.(Refresher); ok {
@@ -209,6 +209,10 @@ var defaultTransport = func() *http.Transport {
 	return t
 }()
 
+// acceptJSON is the Accept (and default Content-Type) value of every call, shared by the
+// requests Do builds; see Do.
+var acceptJSON = []string{"application/json"}
+
 func userAgent(suffix string) string {
 	ua := fmt.Sprintf("polybill-go/%s (go%s; %s/%s)", polybill.Version, strings.TrimPrefix(runtime.Version(), "go"), runtime.GOOS, runtime.GOARCH)
 	if suffix != "" {
@@ -231,11 +235,53 @@ func isLoopback(host string) bool {
 // cannot climb out of the route. An empty segment yields an empty step ("//" or a trailing
 // "/") that Do refuses before sending.
 func Path(format string, segments ...string) string {
+	if p, ok := fastPath(format, segments); ok {
+		return p
+	}
 	args := make([]any, len(segments))
 	for i, s := range segments {
 		args[i] = escapeSegment(s)
 	}
 	return fmt.Sprintf(format, args...)
+}
+
+// fastPath is Path without fmt (which boxes every segment and parses the format) for the
+// formats every API uses: exactly one plain %s per segment and no other verb. Anything else
+// (%%, a missing or extra segment, another verb) reports ok false and goes through fmt.
+func fastPath(format string, segments []string) (string, bool) {
+	verbs, size := 0, len(format)
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		if i+1 >= len(format) || format[i+1] != 's' {
+			return "", false
+		}
+		i++
+		verbs++
+	}
+	if verbs != len(segments) {
+		return "", false
+	}
+	escaped := make([]string, 0, 4)
+	for _, s := range segments {
+		e := escapeSegment(s)
+		escaped = append(escaped, e)
+		size += len(e) - 2
+	}
+	var b strings.Builder
+	b.Grow(size)
+	k := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] == '%' {
+			b.WriteString(escaped[k])
+			k++
+			i++
+			continue
+		}
+		b.WriteByte(format[i])
+	}
+	return b.String(), true
 }
 
 func escapeSegment(s string) string {
@@ -251,7 +297,10 @@ func escapeSegment(s string) string {
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched). Every failure is a *polybill.Error.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
-	rc := polybill.NewRequestConfig(opts...)
+	var rc polybill.RequestConfig
+	if len(opts) > 0 {
+		rc = polybill.NewRequestConfig(opts...)
+	}
 	safety := call.Safety.resolve(call.Method)
 	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, maxRetries: c.cfg.MaxRetries}
 	if rc.MaxRetries != nil {
@@ -289,13 +338,15 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	if err != nil {
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
 	}
-	req.Header.Set("Accept", "application/json")
+	// The original request never reaches a RoundTripper (attemptTransport sends a copy with
+	// copied values), so the constant values can be shared instead of allocated per call.
+	req.Header["Accept"] = acceptJSON
 	if body != nil {
-		ct := call.ContentType
-		if ct == "" {
-			ct = "application/json"
+		if ct := call.ContentType; ct != "" {
+			req.Header.Set("Content-Type", ct)
+		} else {
+			req.Header["Content-Type"] = acceptJSON
 		}
-		req.Header.Set("Content-Type", ct)
 	}
 	for k, v := range call.Header {
 		req.Header[k] = v
@@ -303,9 +354,10 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	for k, v := range rc.Header {
 		req.Header[k] = v
 	}
-	if c.requestID != "" && req.Header.Get(c.requestID) == "" {
+	// c.requestID is canonical: indexing the map is Get and Set without re-canonicalizing.
+	if c.requestID != "" && (len(req.Header[c.requestID]) == 0 || req.Header[c.requestID][0] == "") {
 		st.sentRequestID = newRequestID()
-		req.Header.Set(c.requestID, st.sentRequestID)
+		req.Header[c.requestID] = []string{st.sentRequestID}
 	}
 	st.route = call.Route
 	if st.route == "" {
@@ -314,22 +366,26 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	st.method = call.Method
 	req.SetResponseHandler(st.readBody)
 
-	rclient := &retryablehttp.Client{
+	// The retry client lives in the call state (one allocation, not two) and its hooks are
+	// plain functions that find the state through the request context, not closures
+	// allocated per call.
+	st.rclient = retryablehttp.Client{
 		HTTPClient: c.hc,
 		// One more than the caller's retries: a 401 replay after a token refresh is not a
 		// retry and must not eat into them; checkRetry enforces maxRetries itself.
 		RetryMax:     st.maxRetries + 1,
-		CheckRetry:   st.checkRetry,
-		Backoff:      st.backoff,
+		CheckRetry:   checkRetry,
+		Backoff:      chosenWait,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
-	resp, err := rclient.Do(req)
+	resp, err := st.rclient.Do(req)
 	return st.finish(resp, err, out, rc)
 }
 
 // callState is the per-call memory of the retry loop.
 type callState struct {
 	c          *Client
+	rclient    retryablehttp.Client
 	ctx        context.Context
 	safety     Safety
 	skipAuth   bool
@@ -340,7 +396,6 @@ type callState struct {
 	attempts      int
 	retries       int
 	refreshed     bool
-	wait          time.Duration
 	lastFailure   failure
 	authReq       *http.Request
 	body          []byte
@@ -368,14 +423,34 @@ func (st *callState) readBody(resp *http.Response) error {
 	return st.bodyErr
 }
 
+// readBounded reads at most limit bytes of the body. It is io.ReadAll over an
+// io.LimitReader(limit+1), except that a declared Content-Length sizes the buffer once:
+// io.ReadAll starts at 512 bytes and grows (allocating and copying) about 1.25× at a time,
+// which for a 700 KB page is over twenty allocations and as many copies.
 func readBounded(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
 		return nil, errBodyTooLarge
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, err
+	size := int64(512)
+	if resp.ContentLength >= 0 {
+		// One spare byte, so the read that reports EOF does not grow the buffer.
+		size = resp.ContentLength + 1
+	}
+	b := make([]byte, 0, size)
+	r := io.LimitedReader{R: resp.Body, N: limit + 1}
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the next capacity, as io.ReadAll does
+		}
 	}
 	if int64(len(b)) > limit {
 		return nil, errBodyTooLarge
@@ -402,7 +477,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 			st.refreshErr = rerr
 			return false, nil
 		}
-		st.wait = 0
+		st.rclient.RetryWaitMin = 0
 		return true, nil
 	}
 	if f == noFailure && status < 400 {
@@ -428,12 +503,20 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, nil
 	}
 	st.retries++
-	st.wait = wait
+	st.rclient.RetryWaitMin = wait
 	return true, nil
 }
 
-func (st *callState) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return st.wait
+// checkRetry is the retry client's CheckRetry: ctx is the call's request context, which
+// always carries the call state.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	return stateFrom(ctx).checkRetry(ctx, resp, err)
+}
+
+// chosenWait is the retry client's Backoff: the wait checkRetry chose, which it stores in
+// the retry client's RetryWaitMin (go-retryablehttp passes that value to Backoff).
+func chosenWait(wait, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return wait
 }
 
 // finish turns the loop's outcome into the caller's result.
@@ -669,11 +752,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	r := new(http.Request)
 	*r = *req
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = http.Header{}
-	}
-	r.Header.Set("User-Agent", c.userAgent)
+	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if t.withAuth && c.auth != nil && sameHost && (st == nil || !st.skipAuth) {
 		if err := c.auth.Apply(r); err != nil {
@@ -690,7 +769,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		ctx, cancel = context.WithTimeout(r.Context(), d)
 		r = r.WithContext(ctx)
 	}
-	start := time.Now()
+	var start time.Time
+	if c.log != nil {
+		start = time.Now()
+	}
 	resp, err := t.chain(r)
 	if cancel != nil {
 		if err != nil {
@@ -719,6 +801,32 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		c.log.LogAttrs(r.Context(), slog.LevelDebug, "polybill attempt", attrs...)
 	}
 	return resp, err
+}
+
+// cloneWithUserAgent is req.Header.Clone() followed by Set("User-Agent", ua), in two
+// allocations instead of five: one map sized for the credentials Apply adds next, and one
+// backing array for every value, the User-Agent included. Each value slice is capped so an
+// Add by a middleware reallocates instead of writing over its neighbour.
+func cloneWithUserAgent(h http.Header, ua string) http.Header {
+	const room = 4 // User-Agent plus the headers an authenticator typically sets
+	nv := 1
+	for _, vv := range h {
+		nv += len(vv)
+	}
+	sv := make([]string, nv)
+	out := make(http.Header, len(h)+room)
+	for k, vv := range h {
+		if vv == nil {
+			out[k] = nil // as Header.Clone does
+			continue
+		}
+		n := copy(sv, vv)
+		out[k] = sv[:n:n]
+		sv = sv[n:]
+	}
+	sv[0] = ua
+	out["User-Agent"] = sv[:1:1]
+	return out
 }
 
 type cancelOnClose struct {

@@ -1,0 +1,313 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+//go:embed testdata/*.json
+var testdata embed.FS
+
+// fixture returns a recorded payload, compacted as a server sends it.
+func fixture(name string) []byte {
+	b, err := testdata.ReadFile("testdata/" + name)
+	if err != nil {
+		panic(err)
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, b); err != nil {
+		panic(fmt.Sprintf("%s: %v", name, err))
+	}
+	return out.Bytes()
+}
+
+// server is a loopback HTTP/1.1 server that counts the TCP connections it accepts.
+type server struct {
+	*httptest.Server
+	conns atomic.Int64
+	gate  atomic.Pointer[gate]
+}
+
+func newServer(tb testing.TB, h http.Handler) *server {
+	s := &server{}
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g := s.gate.Load(); g != nil {
+			g.arrive()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	hs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	hs.Start()
+	s.Server = hs
+	tb.Cleanup(hs.Close)
+	return s
+}
+
+// gate holds requests until n of them are in the handler at once, so a warm-up provably opens
+// n concurrent connections.
+type gate struct {
+	n       int64
+	arrived atomic.Int64
+	open    chan struct{}
+}
+
+func (g *gate) arrive() {
+	if g.arrived.Add(1) == g.n {
+		close(g.open)
+	}
+	select {
+	case <-g.open:
+	case <-time.After(5 * time.Second): // never hang a benchmark on a miscount
+	}
+}
+
+// warm makes n concurrent calls held at the server until all n arrived, then returns: the
+// client's pool has n connections to the server afterwards (if it keeps them).
+func (s *server) warm(tb testing.TB, n int, call func() error) {
+	s.gate.Store(&gate{n: int64(n), open: make(chan struct{})})
+	defer s.gate.Store(nil)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			if err := call(); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		tb.Fatal(err)
+	}
+}
+
+// writeJSON answers with a body of known length, as API servers do for JSON.
+func writeJSON(w http.ResponseWriter, parts ...[]byte) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json; charset=utf-8"}
+	h["Content-Length"] = []string{strconv.Itoa(n)}
+	w.WriteHeader(http.StatusOK)
+	for _, p := range parts {
+		_, _ = w.Write(p)
+	}
+}
+
+// pager renders pages of a list whose items are all the same recorded item.
+type pager struct {
+	item  []byte
+	total int
+	mu    sync.Mutex
+	cache map[int][]byte
+}
+
+func newPager(item []byte, total int) *pager {
+	return &pager{item: item, total: total, cache: map[int][]byte{}}
+}
+
+// window returns how many items the page [start, start+limit) holds and their JSON, comma
+// separated.
+func (p *pager) window(start, limit int) (int, []byte) {
+	n := min(max(p.total-start, 0), max(limit, 0))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b, ok := p.cache[n]
+	if !ok {
+		b = make([]byte, 0, n*(len(p.item)+1))
+		for i := range n {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, p.item...)
+		}
+		p.cache[n] = b
+	}
+	return n, b
+}
+
+func intQuery(r *http.Request, key string, def int) int {
+	v := strings.TrimPrefix(r.URL.Query().Get(key), "#")
+	if n, err := strconv.Atoi(v); err == nil {
+		return n
+	}
+	return def
+}
+
+// rawClient is the baseline's client: net/http with a transport tuned for concurrency (the
+// default keeps 2 idle connections per host).
+func rawClient(tb testing.TB) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	tb.Cleanup(t.CloseIdleConnections)
+	return &http.Client{Transport: t}
+}
+
+// rawGet is the careful hand-written call: headers, status check, streaming decode into a
+// typed struct, body drained and closed so the connection is reused.
+func rawGet(ctx context.Context, hc *http.Client, url string, header http.Header, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// sample is what one side of a benchmark measured itself, per op.
+type sample struct {
+	ns, allocs, bytes float64
+	extra             map[string]float64
+}
+
+// meter brackets the timed loop with its own clock and allocation counters, so the sdk side
+// can report ratios against the raw side that ran just before it.
+type meter struct {
+	start time.Time
+	m0    runtime.MemStats
+}
+
+func startMeter(b *testing.B) *meter {
+	m := &meter{}
+	runtime.ReadMemStats(&m.m0)
+	b.ResetTimer()
+	m.start = time.Now()
+	return m
+}
+
+func (m *meter) stop(b *testing.B) sample {
+	elapsed := time.Since(m.start)
+	b.StopTimer()
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	n := float64(b.N)
+	return sample{
+		ns:     float64(elapsed.Nanoseconds()) / n,
+		allocs: float64(m1.Mallocs-m.m0.Mallocs) / n,
+		bytes:  float64(m1.TotalAlloc-m.m0.TotalAlloc) / n,
+	}
+}
+
+var rawSamples sync.Map // parent benchmark name -> sample of its "raw" side
+
+// report stores the raw side's sample, or reports the sdk side's ratios to it: x-raw-ns,
+// x-raw-allocs, x-raw-B and x-raw-<metric> for every extra metric (the sdk value divided by
+// the raw one; for "new-conns" the difference is what matters and no ratio is reported).
+func report(b *testing.B, s sample) {
+	parent, side := path.Dir(b.Name()), path.Base(b.Name())
+	for k, v := range s.extra {
+		b.ReportMetric(v, k)
+	}
+	switch side {
+	case "raw":
+		rawSamples.Store(parent, s)
+	case "sdk":
+		v, ok := rawSamples.Load(parent)
+		if !ok {
+			return
+		}
+		raw := v.(sample)
+		ratio := func(a, b float64) float64 {
+			if b == 0 {
+				return 0
+			}
+			return a / b
+		}
+		b.ReportMetric(ratio(s.ns, raw.ns), "x-raw-ns")
+		b.ReportMetric(ratio(s.allocs, raw.allocs), "x-raw-allocs")
+		b.ReportMetric(ratio(s.bytes, raw.bytes), "x-raw-B")
+		for k, sv := range s.extra {
+			if rv, ok := raw.extra[k]; ok && k != "new-conns" {
+				b.ReportMetric(ratio(sv, rv), "x-raw-"+k)
+			}
+		}
+	}
+}
+
+// heapPeak samples the heap's object bytes every heapEvery (runtime/metrics does not stop
+// the world) and reports the largest growth over the heap before the walk.
+type heapPeak struct {
+	base  uint64
+	peak  atomic.Uint64
+	stopc chan struct{}
+	done  chan struct{}
+}
+
+const heapMetric = "/memory/classes/heap/objects:bytes"
+
+var heapEvery = 10 * time.Millisecond
+
+func readHeap(s []metrics.Sample) uint64 {
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func startHeapPeak() *heapPeak {
+	runtime.GC()
+	s := []metrics.Sample{{Name: heapMetric}}
+	h := &heapPeak{base: readHeap(s), stopc: make(chan struct{}), done: make(chan struct{})}
+	h.peak.Store(h.base)
+	go func() {
+		defer close(h.done)
+		s := []metrics.Sample{{Name: heapMetric}}
+		t := time.NewTicker(heapEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.stopc:
+				return
+			case <-t.C:
+				if v := readHeap(s); v > h.peak.Load() {
+					h.peak.Store(v)
+				}
+			}
+		}
+	}()
+	return h
+}
+
+// stop returns the peak growth in bytes.
+func (h *heapPeak) stop() float64 {
+	close(h.stopc)
+	<-h.done
+	return float64(h.peak.Load() - h.base)
+}
