@@ -1,0 +1,330 @@
+package reliability_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+// Chaos run sizes: the default run makes 10,000 calls, -short (and -race, which is several
+// times slower) fewer, POLYBILL_CHAOS_LONG=1 many more. POLYBILL_CHAOS_CALLS overrides all.
+const (
+	chaosCallsDefault = 10_000
+	chaosCallsShort   = 2_000
+	chaosCallsRace    = 4_000
+	chaosCallsLong    = 200_000
+	chaosSeedDefault  = 20260522
+	chaosWorkers      = 32
+	// Every call gets this deadline; a call returning later than deadline+slack is an overrun.
+	chaosCallDeadline = 2 * time.Second
+	chaosSlack        = 250 * time.Millisecond
+)
+
+func chaosSize(t *testing.T) (calls int, seed uint64, mode string) {
+	calls, mode = chaosCallsDefault, "default"
+	switch {
+	case os.Getenv("POLYBILL_CHAOS_LONG") == "1":
+		calls, mode = chaosCallsLong, "long"
+	case testing.Short():
+		calls, mode = chaosCallsShort, "short"
+	case raceEnabled:
+		calls, mode = chaosCallsRace, "race"
+	}
+	if v := os.Getenv("POLYBILL_CHAOS_CALLS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err, "POLYBILL_CHAOS_CALLS")
+		calls, mode = n, "POLYBILL_CHAOS_CALLS"
+	}
+	seed = chaosSeedDefault
+	if v := os.Getenv("POLYBILL_CHAOS_SEED"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		require.NoError(t, err, "POLYBILL_CHAOS_SEED")
+		seed = n
+	}
+	return calls, seed, mode
+}
+
+// rigFigures are what one API's part of the run produced.
+type rigFigures struct {
+	calls, writes, acked, ok        atomic.Int64
+	typedErrs, untypedErrs          atomic.Int64
+	ambiguous, rateLimited, tooSlow atomic.Int64
+	overruns                        atomic.Int64
+	maxOverrunNs                    atomic.Int64
+	ops                             opStats
+	failedOps                       opStats
+
+	mu         sync.Mutex
+	acks       map[string]string // write key -> id the call returned
+	untypedMsg []string
+	overrunMsg []string
+}
+
+func (f *rigFigures) ack(key, id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.acks[key] = id
+}
+
+// TestChaos makes thousands of mixed calls across the four clients against their fakes
+// while the fakes inject every kind of fault, and checks what DESIGN rules 3 and 4 promise:
+// no write duplicated, no acknowledged write lost, no call past its deadline, every failure
+// a *polybill.Error.
+func TestChaos(t *testing.T) {
+	calls, seed, mode := chaosSize(t)
+	t.Logf("chaos run: mode %s, %d calls, seed %d (POLYBILL_CHAOS_SEED), %d workers, %.1f%% of requests faulted",
+		mode, calls, seed, chaosWorkers, 100*faultShare())
+
+	rigs := allRigs(t)
+	defer func() {
+		for _, r := range rigs {
+			r.close()
+		}
+	}()
+	figs := make([]*rigFigures, len(rigs))
+	baseRequests := make([]int64, len(rigs))
+	for i, r := range rigs {
+		figs[i] = &rigFigures{acks: map[string]string{}}
+		baseRequests[i] = r.requests()
+		r.faults.SetRandom(randomFaults(rand.New(rand.NewPCG(seed, uint64(i))), r.injected))
+	}
+
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range chaosWorkers {
+		wg.Go(func() {
+			for {
+				n := next.Add(1) - 1
+				if n >= int64(calls) {
+					return
+				}
+				rng := rand.New(rand.NewPCG(seed, 1_000_000+uint64(n)))
+				i := rng.IntN(len(rigs))
+				runChaosCall(rigs[i], figs[i], rng, n)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+
+	for _, r := range rigs {
+		r.faults.Clear()
+	}
+	var dups, missing []int
+	for i, r := range rigs {
+		d, m := checkState(t, r, figs[i])
+		dups, missing = append(dups, d), append(missing, m)
+	}
+
+	report := chaosReport(rigs, figs, baseRequests, dups, missing, calls, seed, mode, elapsed)
+	t.Log("\n" + report)
+	if testing.Verbose() {
+		fmt.Println(report)
+	}
+
+	var totalCalls, totalReq, totalInjected int64
+	for i, r := range rigs {
+		f := figs[i]
+		totalCalls += f.calls.Load()
+		totalReq += r.requests() - baseRequests[i]
+		for k := range r.injected {
+			totalInjected += r.injected[k].Load()
+		}
+		assert.Zero(t, dups[i], "%s: duplicate writes", r.name)
+		assert.Zero(t, missing[i], "%s: acknowledged writes missing from the fake", r.name)
+		assert.Zero(t, f.overruns.Load(), "%s: calls past their deadline: %v", r.name, f.overrunMsg)
+		assert.Zero(t, f.untypedErrs.Load(), "%s: errors that are not *polybill.Error: %v", r.name, f.untypedMsg)
+		assert.Positive(t, f.acked.Load(), "%s: no write succeeded", r.name)
+		assert.Positive(t, f.typedErrs.Load(), "%s: no call failed: were faults injected?", r.name)
+	}
+	require.EqualValues(t, calls, totalCalls)
+	assert.GreaterOrEqual(t, float64(totalInjected)/float64(totalReq), 0.30, "share of requests faulted")
+	for k, fk := range faultMix {
+		var n int64
+		for _, r := range rigs {
+			n += r.injected[k].Load()
+		}
+		assert.Positive(t, n, "fault kind %q never injected", fk.name)
+	}
+}
+
+func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
+	key := fmt.Sprintf("chaos-%d", n)
+	id := strconv.FormatInt(n, 10)
+	ctx, cancel := context.WithTimeout(context.Background(), chaosCallDeadline)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	op, write, acked, err := r.call(ctx, rng, key, []polybill.RequestOption{polybill.WithHeader(callHeader, id)})
+	over := time.Since(deadline)
+	if over > chaosSlack {
+		f.overruns.Add(1)
+		f.mu.Lock()
+		if len(f.overrunMsg) < 5 {
+			f.overrunMsg = append(f.overrunMsg, fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err))
+		}
+		f.mu.Unlock()
+	}
+	if over > 0 {
+		for {
+			m := f.maxOverrunNs.Load()
+			if int64(over) <= m || f.maxOverrunNs.CompareAndSwap(m, int64(over)) {
+				break
+			}
+		}
+	}
+	f.calls.Add(1)
+	f.ops.add(op)
+	if write {
+		f.writes.Add(1)
+	}
+	if err == nil {
+		f.ok.Add(1)
+		if write {
+			f.acked.Add(1)
+			f.ack(key, acked)
+		}
+		return
+	}
+	f.failedOps.add(op)
+	var pe *polybill.Error
+	if !errors.As(err, &pe) {
+		f.untypedErrs.Add(1)
+		f.mu.Lock()
+		if len(f.untypedMsg) < 5 {
+			f.untypedMsg = append(f.untypedMsg, fmt.Sprintf("%s: %T %v", op, err, err))
+		}
+		f.mu.Unlock()
+		return
+	}
+	f.typedErrs.Add(1)
+	if pe.Ambiguous {
+		f.ambiguous.Add(1)
+	}
+	if errors.Is(err, polybill.ErrRateLimited) {
+		f.rateLimited.Add(1)
+	}
+	if pe.Code == polybill.CodeTimeout {
+		f.tooSlow.Add(1)
+	}
+}
+
+// checkState compares the fake's records with what the callers were told: every chaos key
+// at most once (no duplicate write), every acknowledged key present with the acknowledged id.
+func checkState(t *testing.T, r *rig, f *rigFigures) (dups, missing int) {
+	state := r.state(t)
+	for key, s := range state {
+		if strings.HasPrefix(key, "chaos-") && s.count > 1 {
+			dups += s.count - 1
+			t.Errorf("%s: write %s stored %d times: %v", r.name, key, s.count, s.ids)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for key, id := range f.acks {
+		s, ok := state[key]
+		if !ok || (id != "" && !contains(s.ids, id)) {
+			missing++
+			t.Errorf("%s: write %s acknowledged as %q but the fake holds %v", r.name, key, id, s.ids)
+		}
+	}
+	return dups, missing
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "chaos run (%s): %d calls, seed %d, %d workers, %s, retry delays %s..%s, attempt timeout %s, call deadline %s\n",
+		mode, calls, seed, chaosWorkers, elapsed.Round(time.Millisecond), chaosMinRetryDelay, chaosMaxRetryDelay, chaosAttemptTimeout, chaosCallDeadline)
+	b2 := func(name string, f func(i int) int64) {
+		var t int64
+		fmt.Fprintf(&b, "%-48s", name)
+		for i := range rigs {
+			v := f(i)
+			t += v
+			fmt.Fprintf(&b, " %10d", v)
+		}
+		fmt.Fprintf(&b, " %10d\n", t)
+	}
+	fmt.Fprintf(&b, "%-48s", "")
+	for _, r := range rigs {
+		fmt.Fprintf(&b, " %10s", r.name)
+	}
+	fmt.Fprintf(&b, " %10s\n", "total")
+	b2("calls", func(i int) int64 { return figs[i].calls.Load() })
+	b2("  of which writes (creates)", func(i int) int64 { return figs[i].writes.Load() })
+	b2("HTTP requests reaching the fake", func(i int) int64 { return rigs[i].requests() - base[i] })
+	b2("attempts (client side)", func(i int) int64 { return rigs[i].counter.attempts.Load() })
+	b2("retries (repeated attempts of a call)", func(i int) int64 { return rigs[i].counter.repeats.Load() })
+	b2("faults injected", func(i int) int64 {
+		var n int64
+		for k := range rigs[i].injected {
+			n += rigs[i].injected[k].Load()
+		}
+		return n
+	})
+	for k, fk := range faultMix {
+		b2("  "+fk.name, func(i int) int64 { return rigs[i].injected[k].Load() })
+	}
+	b2("calls succeeded", func(i int) int64 { return figs[i].ok.Load() })
+	b2("writes acknowledged", func(i int) int64 { return figs[i].acked.Load() })
+	b2("calls ending in a typed error (*polybill.Error)", func(i int) int64 { return figs[i].typedErrs.Load() })
+	b2("  of which Ambiguous (write may have happened)", func(i int) int64 { return figs[i].ambiguous.Load() })
+	b2("  of which ErrRateLimited", func(i int) int64 { return figs[i].rateLimited.Load() })
+	b2("  of which timeouts", func(i int) int64 { return figs[i].tooSlow.Load() })
+	b2("calls ending in an untyped error (must be 0)", func(i int) int64 { return figs[i].untypedErrs.Load() })
+	b2("retry-budget refusals", func(i int) int64 { return rigs[i].logs.budgetRefused.Load() })
+	b2("duplicate writes (must be 0)", func(i int) int64 { return int64(dups[i]) })
+	b2("acknowledged writes missing (must be 0)", func(i int) int64 { return int64(missing[i]) })
+	b2("calls past deadline+"+chaosSlack.String()+" (must be 0)", func(i int) int64 { return figs[i].overruns.Load() })
+	fmt.Fprintf(&b, "%-48s", "max lateness past the deadline")
+	for i := range rigs {
+		fmt.Fprintf(&b, " %10s", time.Duration(figs[i].maxOverrunNs.Load()).Round(time.Millisecond))
+	}
+	fmt.Fprintln(&b)
+	var names []string
+	for i := range rigs {
+		figs[i].ops.mu.Lock()
+		for n := range figs[i].ops.byName {
+			names = append(names, rigs[i].name+": "+n)
+		}
+		figs[i].ops.mu.Unlock()
+	}
+	sort.Strings(names)
+	fmt.Fprintln(&b, "operations (calls / failed):")
+	for _, n := range names {
+		api, op, _ := strings.Cut(n, ": ")
+		for i, r := range rigs {
+			if r.name == api {
+				figs[i].ops.mu.Lock()
+				figs[i].failedOps.mu.Lock()
+				fmt.Fprintf(&b, "  %-10s %-30s %7d / %d\n", api, op, figs[i].ops.byName[op], figs[i].failedOps.byName[op])
+				figs[i].failedOps.mu.Unlock()
+				figs[i].ops.mu.Unlock()
+			}
+		}
+	}
+	return b.String()
+}

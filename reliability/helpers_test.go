@@ -1,0 +1,179 @@
+package reliability_test
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/crm/crmtest"
+)
+
+// The four fakes re-export the same fault types (aliases of internal/fake's); one name is
+// enough here.
+type (
+	fault  = crmtest.Fault
+	faults = crmtest.Faults
+)
+
+// callHeader tags every attempt of one logical call (its retries, 401 replays, the
+// exactly-once lookups) so the attempt counter can tell first attempts from repeats.
+const callHeader = "X-Chaos-Call"
+
+// attemptCounter is a middleware counting HTTP attempts: total, per logical call, and
+// repeats (an attempt whose call, method and path were already seen: a transport retry, a
+// 401 replay, or an exactly-once re-send after a lookup).
+type attemptCounter struct {
+	attempts atomic.Int64
+	repeats  atomic.Int64
+	untagged atomic.Int64 // token endpoint requests and other calls without a call id
+	seen     sync.Map     // call+method+path -> struct{}
+	mu       sync.Mutex
+	perCall  map[string]int
+}
+
+func newAttemptCounter() *attemptCounter { return &attemptCounter{perCall: map[string]int{}} }
+
+func (a *attemptCounter) middleware() polybill.Middleware {
+	return func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		a.attempts.Add(1)
+		id := req.Header.Get(callHeader)
+		if id == "" {
+			a.untagged.Add(1)
+			return next(req)
+		}
+		if _, dup := a.seen.LoadOrStore(id+" "+req.Method+" "+req.URL.EscapedPath(), struct{}{}); dup {
+			a.repeats.Add(1)
+		}
+		a.mu.Lock()
+		a.perCall[id]++
+		a.mu.Unlock()
+		return next(req)
+	}
+}
+
+// callAttempts is how many attempts the call tagged id made.
+func (a *attemptCounter) callAttempts(id string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.perCall[id]
+}
+
+// countingHandler is a slog handler counting the transport's call records that report a
+// refused retry (budget_refused=true), and keeping every record's text when keep is set.
+type countingHandler struct {
+	level         slog.Level
+	budgetRefused *atomic.Int64
+	mu            *sync.Mutex
+	keep          *[]string
+}
+
+func newCountingHandler(level slog.Level) *countingHandler {
+	return &countingHandler{level: level, budgetRefused: new(atomic.Int64), mu: new(sync.Mutex), keep: new([]string)}
+}
+
+func (h *countingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "budget_refused" && a.Value.Kind() == slog.KindBool && a.Value.Bool() {
+			h.budgetRefused.Add(1)
+		}
+		return true
+	})
+	return nil
+}
+
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
+
+// faultMix is the chaos run's menu: each kind with its share of all requests. The shares
+// add up to faultShare.
+type faultKind struct {
+	name  string
+	share float64
+	make  func(now time.Time) *fault
+}
+
+// Timing of the injected timeouts: the latency is well past the per-attempt timeout.
+const (
+	chaosAttemptTimeout = 150 * time.Millisecond
+	chaosFaultLatency   = 400 * time.Millisecond
+	chaosMinRetryDelay  = time.Millisecond
+	chaosMaxRetryDelay  = 20 * time.Millisecond
+	// chaosSlowBodyStep is the pause between 64-byte chunks of a slow body: a 10 KB body takes
+	// about 40 ms, slow but inside the attempt timeout.
+	chaosSlowBodyStep = 250 * time.Microsecond
+)
+
+var faultMix = []faultKind{
+	{"500", 0.03, func(time.Time) *fault { return &fault{Status: 500, Body: `{"message":"chaos"}`} }},
+	{"502", 0.03, func(time.Time) *fault {
+		return &fault{Status: 502, Body: "<html>bad gateway</html>", Header: http.Header{"Content-Type": {"text/html"}}}
+	}},
+	{"503", 0.03, func(time.Time) *fault { return &fault{Status: 503} }},
+	{"504", 0.03, func(time.Time) *fault { return &fault{Status: 504} }},
+	{"429 Retry-After: 0", 0.025, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "0"} }},
+	{"429 Retry-After: <past HTTP date>", 0.01, func(now time.Time) *fault {
+		return &fault{Status: 429, RetryAfter: now.Add(-time.Minute).UTC().Format(http.TimeFormat)}
+	}},
+	{"429 Retry-After-Ms: 5", 0.01, func(time.Time) *fault {
+		return &fault{Status: 429, Header: http.Header{"Retry-After-Ms": {"5"}}}
+	}},
+	{"429 Retry-After: 3600 (over the cap)", 0.005, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "3600"} }},
+	{"reset before handler", 0.04, func(time.Time) *fault { return &fault{ResetBeforeHandler: true} }},
+	{"reset after commit", 0.04, func(time.Time) *fault { return &fault{ResetAfterHandler: true} }},
+	{"timeout (latency > attempt timeout)", 0.015, func(time.Time) *fault { return &fault{Latency: chaosFaultLatency} }},
+	{"truncated body", 0.03, func(time.Time) *fault { return &fault{TruncateBody: true} }},
+	{"malformed body", 0.03, func(time.Time) *fault { return &fault{MalformedBody: true} }},
+	{"slow body", 0.03, func(time.Time) *fault { return &fault{SlowBody: chaosSlowBodyStep} }},
+}
+
+// faultKindName maps fake.Fault.Kind() (what Faults.Injected counts) onto the mix's names.
+func faultKindName(kind string) string {
+	switch kind {
+	case "latency":
+		return "timeout (latency > attempt timeout)"
+	case "reset_before":
+		return "reset before handler"
+	case "reset_after":
+		return "reset after commit"
+	case "truncated_body":
+		return "truncated body"
+	case "malformed_body":
+		return "malformed body"
+	case "slow_body":
+		return "slow body"
+	}
+	return strings.TrimPrefix(kind, "status_")
+}
+
+// randomFaults returns a picker for Faults.SetRandom: with the mix's probabilities it
+// returns a fault (counted in counts, indexed like faultMix), otherwise nil. The fake calls
+// it under its own lock, so rng needs none.
+func randomFaults(rng *rand.Rand, counts []atomic.Int64) func(*http.Request) *fault {
+	return func(*http.Request) *fault {
+		x := rng.Float64()
+		for i, k := range faultMix {
+			if x < k.share {
+				counts[i].Add(1)
+				return k.make(time.Now())
+			}
+			x -= k.share
+		}
+		return nil
+	}
+}
+
+func faultShare() float64 {
+	s := 0.0
+	for _, k := range faultMix {
+		s += k.share
+	}
+	return s
+}
