@@ -76,10 +76,8 @@ func BenchmarkP2Concurrent(b *testing.B) {
 				if err := failed.Load(); err != nil {
 					b.Fatal(*err)
 				}
-				smp.extra = map[string]float64{
-					"calls/s":   1e9 / smp.ns,
-					"new-conns": float64(srv.conns.Load() - before),
-				}
+				smp.extra["calls/s"] = 1e9 / smp.ns
+				smp.extra["new-conns"] = float64(srv.conns.Load() - before)
 				report(b, smp)
 			})
 		})
@@ -114,11 +112,9 @@ func BenchmarkP3Iterate(b *testing.B) {
 					}
 				}
 				smp := m.stop(b)
-				smp.extra = map[string]float64{
-					"items/s":     p3Items / (smp.ns / float64(time.Second)),
-					"peak-heap-B": peak,
-					"page-B":      float64(a.pageBytes),
-				}
+				smp.extra["items/s"] = p3Items / (smp.ns / float64(time.Second))
+				smp.extra["peak-heap-B"] = peak
+				smp.extra["page-B"] = float64(a.pageBytes)
 				report(b, smp)
 			})
 		})

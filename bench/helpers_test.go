@@ -193,7 +193,9 @@ func rawGet(ctx context.Context, hc *http.Client, url string, header http.Header
 	return err
 }
 
-// sample is what one side of a benchmark measured itself, per op.
+// sample is what one side of a benchmark measured itself, per op. extra always holds
+// cpu-ns/op: the process's CPU time per op (client and server), the figure to trust when the
+// machine is shared, since wall time then mostly measures the other processes.
 type sample struct {
 	ns, allocs, bytes float64
 	extra             map[string]float64
@@ -203,6 +205,7 @@ type sample struct {
 // can report ratios against the raw side that ran just before it.
 type meter struct {
 	start time.Time
+	cpu0  time.Duration
 	m0    runtime.MemStats
 }
 
@@ -210,12 +213,14 @@ func startMeter(b *testing.B) *meter {
 	m := &meter{}
 	runtime.ReadMemStats(&m.m0)
 	b.ResetTimer()
+	m.cpu0 = cpuTime()
 	m.start = time.Now()
 	return m
 }
 
 func (m *meter) stop(b *testing.B) sample {
 	elapsed := time.Since(m.start)
+	cpu := cpuTime() - m.cpu0
 	b.StopTimer()
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
@@ -224,6 +229,7 @@ func (m *meter) stop(b *testing.B) sample {
 		ns:     float64(elapsed.Nanoseconds()) / n,
 		allocs: float64(m1.Mallocs-m.m0.Mallocs) / n,
 		bytes:  float64(m1.TotalAlloc-m.m0.TotalAlloc) / n,
+		extra:  map[string]float64{"cpu-ns/op": float64(cpu.Nanoseconds()) / n},
 	}
 }
 
@@ -231,7 +237,7 @@ var rawSamples sync.Map // parent benchmark name -> sample of its "raw" side
 
 // report stores the raw side's sample, or reports the sdk side's ratios to it: x-raw-ns,
 // x-raw-allocs, x-raw-B and x-raw-<metric> for every extra metric (the sdk value divided by
-// the raw one; for "new-conns" the difference is what matters and no ratio is reported).
+// the raw one; for "new-conns" and "page-B" no ratio is reported).
 func report(b *testing.B, s sample) {
 	parent, side := path.Dir(b.Name()), path.Base(b.Name())
 	for k, v := range s.extra {
@@ -256,7 +262,7 @@ func report(b *testing.B, s sample) {
 		b.ReportMetric(ratio(s.allocs, raw.allocs), "x-raw-allocs")
 		b.ReportMetric(ratio(s.bytes, raw.bytes), "x-raw-B")
 		for k, sv := range s.extra {
-			if rv, ok := raw.extra[k]; ok && k != "new-conns" {
+			if rv, ok := raw.extra[k]; ok && k != "new-conns" && k != "page-B" {
 				b.ReportMetric(ratio(sv, rv), "x-raw-"+k)
 			}
 		}
