@@ -1931,11 +1931,17 @@ type TariffContext struct {
 	ProductTitle *string `json:"product_title,omitempty"`
 }
 
+// BillingAccountIDPath Entity id.
+type BillingAccountIDPath = EntityID
+
 // ConfigurationHistoryChangeType defines model for ConfigurationHistoryChangeType.
 type ConfigurationHistoryChangeType = ConfigurationChangeType
 
 // EntityIDPath Entity id.
 type EntityIDPath = EntityID
+
+// EventIDPath Entity id.
+type EventIDPath = EntityID
 
 // From defines model for From.
 type From = int

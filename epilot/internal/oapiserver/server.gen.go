@@ -1942,11 +1942,17 @@ type TariffContext struct {
 	ProductTitle *string `json:"product_title,omitempty"`
 }
 
+// BillingAccountIDPath Entity id.
+type BillingAccountIDPath = EntityID
+
 // ConfigurationHistoryChangeType defines model for ConfigurationHistoryChangeType.
 type ConfigurationHistoryChangeType = ConfigurationChangeType
 
 // EntityIDPath Entity id.
 type EntityIDPath = EntityID
+
+// EventIDPath Entity id.
+type EventIDPath = EntityID
 
 // From defines model for From.
 type From = int
@@ -7831,10 +7837,10 @@ func (t *ConfigurationHistoryRow) UnmarshalJSON(b []byte) error {
 type ServerInterface interface {
 	// GetBillingAccountConfigurationHistory Get the configuration history of a billing account
 	// (GET /v1/billing/billing_accounts/{id}/configuration_history)
-	GetBillingAccountConfigurationHistory(w http.ResponseWriter, r *http.Request, id EntityIDPath, params GetBillingAccountConfigurationHistoryParams)
+	GetBillingAccountConfigurationHistory(w http.ResponseWriter, r *http.Request, id BillingAccountIDPath, params GetBillingAccountConfigurationHistoryParams)
 	// GetBillingAccountPricingInformation Get the pricing information of a billing account
 	// (GET /v1/billing/billing_accounts/{id}/pricing_information)
-	GetBillingAccountPricingInformation(w http.ResponseWriter, r *http.Request, id EntityIDPath, params GetBillingAccountPricingInformationParams)
+	GetBillingAccountPricingInformation(w http.ResponseWriter, r *http.Request, id BillingAccountIDPath, params GetBillingAccountPricingInformationParams)
 	// CreateContractEntity Create a contract
 	// (POST /v1/billing/contracts)
 	CreateContractEntity(w http.ResponseWriter, r *http.Request)
@@ -7861,13 +7867,13 @@ type ServerInterface interface {
 	CreateBillingEvent(w http.ResponseWriter, r *http.Request)
 	// DeleteBillingEvent Delete a billing event
 	// (DELETE /v1/billing/events/{id})
-	DeleteBillingEvent(w http.ResponseWriter, r *http.Request, id EntityIDPath)
+	DeleteBillingEvent(w http.ResponseWriter, r *http.Request, id EventIDPath)
 	// GetBillingEvent Get a billing event
 	// (GET /v1/billing/events/{id})
-	GetBillingEvent(w http.ResponseWriter, r *http.Request, id EntityIDPath)
+	GetBillingEvent(w http.ResponseWriter, r *http.Request, id EventIDPath)
 	// UpdateBillingEvent Update a billing event
 	// (PATCH /v1/billing/events/{id})
-	UpdateBillingEvent(w http.ResponseWriter, r *http.Request, id EntityIDPath)
+	UpdateBillingEvent(w http.ResponseWriter, r *http.Request, id EventIDPath)
 	// GetBillingEventByExternalID Get a billing event by external id
 	// (GET /v1/billing/external/{external_id})
 	GetBillingEventByExternalID(w http.ResponseWriter, r *http.Request, externalID string)
@@ -7889,7 +7895,7 @@ func (siw *ServerInterfaceWrapper) GetBillingAccountConfigurationHistory(w http.
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id EntityIDPath
+	var id BillingAccountIDPath
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -7970,7 +7976,7 @@ func (siw *ServerInterfaceWrapper) GetBillingAccountPricingInformation(w http.Re
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id EntityIDPath
+	var id BillingAccountIDPath
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -8378,7 +8384,7 @@ func (siw *ServerInterfaceWrapper) DeleteBillingEvent(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id EntityIDPath
+	var id EventIDPath
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -8404,7 +8410,7 @@ func (siw *ServerInterfaceWrapper) GetBillingEvent(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id EntityIDPath
+	var id EventIDPath
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -8430,7 +8436,7 @@ func (siw *ServerInterfaceWrapper) UpdateBillingEvent(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id EntityIDPath
+	var id EventIDPath
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -8626,7 +8632,7 @@ type UnauthorizedJSONResponse Error
 type UnprocessableEntityJSONResponse Error
 
 type GetBillingAccountConfigurationHistoryRequestObject struct {
-	ID     EntityIDPath `json:"id"`
+	ID     BillingAccountIDPath `json:"id"`
 	Params GetBillingAccountConfigurationHistoryParams
 }
 
@@ -8721,7 +8727,7 @@ func (response GetBillingAccountConfigurationHistory500JSONResponse) VisitGetBil
 }
 
 type GetBillingAccountPricingInformationRequestObject struct {
-	ID     EntityIDPath `json:"id"`
+	ID     BillingAccountIDPath `json:"id"`
 	Params GetBillingAccountPricingInformationParams
 }
 
@@ -9551,7 +9557,7 @@ func (response CreateBillingEvent500JSONResponse) VisitCreateBillingEventRespons
 }
 
 type DeleteBillingEventRequestObject struct {
-	ID EntityIDPath `json:"id"`
+	ID EventIDPath `json:"id"`
 }
 
 type DeleteBillingEventResponseObject interface {
@@ -9625,7 +9631,7 @@ func (response DeleteBillingEvent500JSONResponse) VisitDeleteBillingEventRespons
 }
 
 type GetBillingEventRequestObject struct {
-	ID EntityIDPath `json:"id"`
+	ID EventIDPath `json:"id"`
 }
 
 type GetBillingEventResponseObject interface {
@@ -9713,7 +9719,7 @@ func (response GetBillingEvent500JSONResponse) VisitGetBillingEventResponse(w ht
 }
 
 type UpdateBillingEventRequestObject struct {
-	ID   EntityIDPath `json:"id"`
+	ID   EventIDPath `json:"id"`
 	Body *UpdateBillingEventJSONRequestBody
 }
 
@@ -10005,7 +10011,7 @@ type strictHandler struct {
 }
 
 // GetBillingAccountConfigurationHistory operation middleware
-func (sh *strictHandler) GetBillingAccountConfigurationHistory(w http.ResponseWriter, r *http.Request, id EntityIDPath, params GetBillingAccountConfigurationHistoryParams) {
+func (sh *strictHandler) GetBillingAccountConfigurationHistory(w http.ResponseWriter, r *http.Request, id BillingAccountIDPath, params GetBillingAccountConfigurationHistoryParams) {
 	var request GetBillingAccountConfigurationHistoryRequestObject
 
 	request.ID = id
@@ -10032,7 +10038,7 @@ func (sh *strictHandler) GetBillingAccountConfigurationHistory(w http.ResponseWr
 }
 
 // GetBillingAccountPricingInformation operation middleware
-func (sh *strictHandler) GetBillingAccountPricingInformation(w http.ResponseWriter, r *http.Request, id EntityIDPath, params GetBillingAccountPricingInformationParams) {
+func (sh *strictHandler) GetBillingAccountPricingInformation(w http.ResponseWriter, r *http.Request, id BillingAccountIDPath, params GetBillingAccountPricingInformationParams) {
 	var request GetBillingAccountPricingInformationRequestObject
 
 	request.ID = id
@@ -10286,7 +10292,7 @@ func (sh *strictHandler) CreateBillingEvent(w http.ResponseWriter, r *http.Reque
 }
 
 // DeleteBillingEvent operation middleware
-func (sh *strictHandler) DeleteBillingEvent(w http.ResponseWriter, r *http.Request, id EntityIDPath) {
+func (sh *strictHandler) DeleteBillingEvent(w http.ResponseWriter, r *http.Request, id EventIDPath) {
 	var request DeleteBillingEventRequestObject
 
 	request.ID = id
@@ -10312,7 +10318,7 @@ func (sh *strictHandler) DeleteBillingEvent(w http.ResponseWriter, r *http.Reque
 }
 
 // GetBillingEvent operation middleware
-func (sh *strictHandler) GetBillingEvent(w http.ResponseWriter, r *http.Request, id EntityIDPath) {
+func (sh *strictHandler) GetBillingEvent(w http.ResponseWriter, r *http.Request, id EventIDPath) {
 	var request GetBillingEventRequestObject
 
 	request.ID = id
@@ -10338,7 +10344,7 @@ func (sh *strictHandler) GetBillingEvent(w http.ResponseWriter, r *http.Request,
 }
 
 // UpdateBillingEvent operation middleware
-func (sh *strictHandler) UpdateBillingEvent(w http.ResponseWriter, r *http.Request, id EntityIDPath) {
+func (sh *strictHandler) UpdateBillingEvent(w http.ResponseWriter, r *http.Request, id EventIDPath) {
 	var request UpdateBillingEventRequestObject
 
 	request.ID = id
@@ -10401,130 +10407,132 @@ func (sh *strictHandler) GetBillingEventByExternalID(w http.ResponseWriter, r *h
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pchs31uiroPqmKtK9JEVSiyW5pmbkLdFkkqgiZaYyli4Jdp8mETWBDoAWTfvT23yPMf/mxb7C1iu4",
-	"mvIXT1zlHzIbywFwcPZz8CEI2TRlFKgUwfmHIMUcT0EC1/97yWhMxhnHkjD6LRGS8fnLCaZjuJmnoFpE",
-	"IEJOUvU9OA/+MSHhBN0TGiEWo4npgCRDHGTGaSdoBfAOT9MEgvOAUCFxkkyBygGesozKQajHjoJWQNRw",
-	"v2XA50EroHiqOpivA6mmbgUinMAUKxi+4hAH58H/OSiWcmC+ioPKCkqgPz62gtdUEjm/jK6wnDTXYr4i",
-	"ElWhjo9Pz56dnozah93+UfvoMIzaZ+HosH2MD8Oz48O4f3p24uBP1cA5+ESti8NvGeEQBeeSZ7DuKhyk",
-	"Guw3nE2b4P4YxwKk2nY5ARQTLiTibIb2uu0RFhDtV5bR9e9wrIYuAxVBjLNE6g5TQsk0m+q/9RmoI5Qw",
-	"Bq7BaqCHaAL5kk2nuC1AYZmECJkTRWo0odCE0DDJIuigywI3cjSaTYAiNiVSQrQuJrVCRiXHoRyknISE",
-	"jlegmJ1rUEI1UdmQFEsJXPX8/3uLp/2vRdPu77W26rb/f78K8l0XkhM61pt+aTbM7r3vQoKcAFd7C9MR",
-	"RBo53IZyNhMddA0SxTgRYDYYJ4KhECcJoeNKa6BRygiVla3XHf1bac9yYPv70cpcAruuEWMJYKoXdk3e",
-	"e+jLFR4DEuQ9VIDoH/shUA3906oeU/zOoHOvW0bunge5H9W9FSmjwiD1Cxz9BL9lIKT6nzo0oPpPnKYJ",
-	"CTWtOfhVKJA/FGB+CIBzxoNz1R+5AVrBFITAYwcwmmZCohEgLNGUCYl63W43eFybUugpNMjVrbuZAOJm",
-	"TkQEmuIkZnwKEdqLGUcWSISR3kOUswHEMk1UuMLD/Y4C5A3jIxJFQLdbfNG9vPRfWIYihiiTaIIfAKXA",
-	"p0QIwqjCXRyGIASSEyIQB8EyHkJnR5si2T1QNMVzPfnCmS6puvc4uQb+ANyMuNX63UDIjITMUOW9uKAo",
-	"o/AuhVDRSN0PsTDMOFeEbzerFsAfSAgoxiSxo/7A5BuW0Wi7Zf3AJDLdy0t5QQwhgQdFydUGx6rNLlbx",
-	"A0MiCycING/UI/5McSYnjJP3sOUqKiOUF/K9QkY6RowjQh9wQiLkWupBDRrt6nRGgLmm2go11W1tzG7X",
-	"m3Km8BWPEjAywrbLLg2E7Ejl5f9dzWkWajDmHH09MmdredjXBeFCKRNEkgdAloTubFtYNEcRA6Ex6cHA",
-	"pK5nPrwmzxcaoL/jJPOwkAuKDMCIUBSquVuazQk8BfcFC4RRBCGZ4gQZbttCmBruqe8hDeeKBaWcpcAl",
-	"MWzB9F4pkWpR+7Flmw/sPKu6vTLNri3vbwUOjpXzuXaGjTnx860DtwFIaei7nBmy0a8QSjXvC5xgGuqd",
-	"rS5/VHxYa/22/WDzhRR9t9u8R++yBFhq9frB3Z4k+TEOzt8uH1z1tFfmsVXfFCwlDidTp16tFvJ/gkTf",
-	"M73Kyg1bf2Mr3bZGMDfMVufD2L3qq+7nyolVG4XQVvjdfJ8iwiE093tFV3Wyr/LWqmsGGwEJ7wz3HpCo",
-	"SVsuI0VUNDXRggMScyFh2kLQGXcQpuj64gq9uTx4eYEiFmZau6HZdKQoZEO6L82VEHq/cmm28d9U28eW",
-	"ll51Z8qkhwxeSxzHbUYTLfaAd35/z6tslJBQ90JiwmZaQDOEUUg2XbCWFJMo32gleWIZnAfqh7YkU/B1",
-	"4eqEIRqAu46NzWYxwsg2Q6OKqLGHUZpgQhGJnmvoHoBGjCORQmh0nDF5AIGIRMOvuMWlISou7753GUJi",
-	"mYm10OzaNM1pTR3+76yVRMN7jkpaIdq7GIlwkuCxeI8nSUbH+y2U4rn59k/zkwBCx1h9uqUcyHSUcQGm",
-	"xU///ld4D1zBKk3nKKNUXccYAO19jyd0DKN//2vC91tKnmAkhBaKicIWtYu3dO81jfCIQzihZoARo5lA",
-	"e99kUoQTTmK530Ih4/Yiob3v1N/3MuOjLJyYLowjTOeIKf3zlpotRErXwBZT3EnpyxFOMB/DCIf3+51b",
-	"6tV1y7zL2oBqBHIh6fMQsxqNKpGfJtO7qwsjbwgkkVAL4PM64r0wOyAElu/30QSLjmMvhYSGo4iooXBy",
-	"VeIWRhmu8o9ByEHfAizXvzmWOK1nUWoFA8bHqn1znE2sU9dJZjpJPNagEwlT4R3X/oA5x3PThUgjkDZB",
-	"yNJow/V7ubs5o4swVHhxZawrl9QMZxnHVtJMWdYs8bDqBqwwUOoeHpg8O2WUnQ3P13ZyZAhoNlV3KL8r",
-	"ZlNKeF86qQUHU7uO5RnKQJY35G7xsbz2U/iL6tXqoNfvcCiTOWIU0APmBFOJpliGExAtJCAxCvNojoZq",
-	"piHaAxxO0D1VTMq1n2BxS7Eaov2gTg2p7XiOXmqSpAFBEt+Du9yafCHdcr+DbibAQSlklKFhRBSwU0Kx",
-	"ZHx4S0cQ4kxAZSgiFNtnKVAkQBrKxiisIVWWLKBme5RsuazDlWEQ6zX+qcwx1uvyyvCQNwDrtb80jGW9",
-	"xm8U81HYsF7zF4odrdf0Zc6l1mxfnF7weFfD0b8RY/KrkooJkR5b9w2TOLHineLzGlFzZBZoDycJSvG4",
-	"KmrkRkdtcsySDShJ5TI1aEftxmqYizlWXc6fUye7LWNd9esbJ1iiFHNJcIIMIX+OtMypJLJiE5FQd8XY",
-	"ujvoQqIEsJD6mttGWtueElqes9f6omv9kXStJ9aPFqo/T6LL7FazWF8CugJOWFQWA2YA94m29jEqJ/ov",
-	"zfoGv2WYS+D5/08GuoUiG3PAPJl7JYYSad7IglKjXnUa2xBe1DQeAHx6whoC/YVHwzFyO8c0nJRnTtlM",
-	"b8oYq52YYbNFMywkDNz/IqLgCeVgAlgquHw79dIRqiUGyimhjKOMEimca9eRCLR3G7wAyfFYNVSD3QZV",
-	"J2+v2z3utgoMJVSeHHlZzSIvedlnttxf73ZnaaOFzljv9vhiDxiV8E76pHUBetSVxEXJ2eDG0ZZE13N9",
-	"Tlsfoy6lzxjXFHkrgCqddwWTjyL4Nvgn6+b0CTm5i3ldvaY5Opv5tksqSWm1AMXZbKXU1JBynO/ZzHG3",
-	"7jawmYanLOGrH6Y4TRV6WieLF5fX0/PMJYvURK1ll2a1dmA00NJ4j7lcNP+hGTjzuIUC4pliI6W23PNu",
-	"8ZYrNtBEvDLwPsZpd2ojA8k2RhWIYyXKPMBmvXaosOdCW2st3V3LGotkJ8bHiz4ZiAYPwIUV85oMw9i3",
-	"q2yRS21pg5QkTMEIPA1agTGBB60ApyQoZLagFfzKMk5BXU6cSWZtHq0go1ph9y7JTDtI8AgSP+ymAYcY",
-	"FJOEZY0sZKuNG24f811rLTN4eILU8r2sYGsFDfMtXUCicml9Fz4pgzQDQ1q9W1RoeQMcRRyEAL8p75M6",
-	"/WpIv72OZ5bkX5BtY5QVT0jVKzx3opiWh8uWe4EwBxRl8Bx10RQwNZ7q0NI7E7eWBx4d9pYH1ZWBMbSy",
-	"pJ16OtrzLPVLc2l/DcOBVQ1U91zoXdrNtCppkwMTeOUj0nmLxTjn/Edb6KSQEK2iLDvYyil6vjeZ8NpI",
-	"TZkkIQwUD1j3hMpdlHi/Uie2GPCzaqsJFIUZTjbGjEa/bSYXEnO5kSq/nnbr6FxJwQWuxS8F6Sbzlftx",
-	"wMJ75o/r6IUOczvotTYIO9EKEYFYamjkc4TR1cXNy2+tDUsYI9dsgrUFWACVnTIdv7R8Zz1anlN/H3hK",
-	"doKogDKo8i7Dk6x/xXp6WhWnUtXFcleCsim8bQLyQgGvyY8cT4y1V62iYTjpQmJO4jgoq2tBXc/Sando",
-	"HYHRnOIpCQem4yAsA+T3dNSUks3JQc0VRGE2CAt9dbOzdnvv9Lm7VkCzJMEjpddXgmYLKSHl8EBYJj7l",
-	"rDVRqQFCdRta9aP2WGY8CPh5KP0WRVeMcqNblYfRP6wPRnOAz9X4sMjtuUNXrEWbTUlVaSVGTpWDjyYH",
-	"T6II+gjZExpqUqCRwo7yZpgbXeKueRS/0X6iLIENfeDXrtsuHNBuO+5WI+F1CdwaBjaVgi2k+C2lcUJj",
-	"4ByiJdkdE0Bur9EMC+S6oJizKUqxkM7ryLHtgWlNLWkeX1mxUcAP5oC5zx5QO4wc4GV7fp1LhA6rI45j",
-	"qa1hA5ymnD3gZGDDkrX5QP2kzchYm2EUkwf9pxJetNzzwO71X076M5bpdynhC23MVefwU3osinCpXbot",
-	"lgZhGaGzpGnXsrGcJyFkESBC0eX1j+io33uGDDHuoB+YDo8415FcupVCNcbHKBMgqklYr3/+yWcAK/vT",
-	"n2J7KZPlXS7hbNAKbNCcRo5SwINCnSIiTqOcjlUIWkERBacjxGgmtN+iOLrHnZ2dC47L8yX1FbXBokU8",
-	"HGIcjTmJFKgDHP2aCTl1CsUr7IvQvEAhToBGmCMl2KO9X3755Zf299+3X72qOoiCfrd/3O6etHvHQatq",
-	"0GwcZSt418ZCZNN6FglwnTyDqZgBRxjl5lA009Ey5hetB6UQkpiAjci8fvUd4oAjgYCofTArqnjGfc4x",
-	"eIdDmUfnlyP2XaS+3sDboNftdo67t4EO26nEf5rQT8qQzeZ7fkt1wg+jkAfmCkNVJziFHFoBNBImiKfY",
-	"QzONRrY8NbD957fd9tnd/9u7ve2Yv/b//JXvdtSDap6SAJVRfocUyA6LGrGl5jzLpoOa11k4p7NzKQsv",
-	"kX5lVDkj+FYkzQafxg/A8diK9h8RjBFpMec9o7DAVCSBP2C/CXqK+T3IJZ8sdNtYQCsDbLs8NUiWfmzE",
-	"SnWUMWdC7GgsCh8BFYv8R6YIkpB4mq4ZLpFL4cvzwhvz1IyTHtqcEHqPJLO0X4uqBATaM36Tr0UlHh1L",
-	"yckok7DfTDfKm60t6leB01aotZQ1T7/Ngpg3DwneQl1aDLkOTW4cxc8//a0dcwI0StRxqhljYlzNiuAb",
-	"CJCZB+1hFHMAy2MMA0tgjMO5YSkTHCFMtbRU47FO+jehPz6UcbmkzYQ3k/sJ9AESloKVEfjc/u5ykpuo",
-	"AYuH/Pbm5goZkyhKJxwLyBlmnsJ5G3hxO08HbOohWKIZUIlmnCkOTChKORO+tJK64lbLfvWpDLVIsqZH",
-	"BkZEor1yDgpiMxD7SnQKOUSNr4rXzyDa76DLiqZk44YblQYcB1UTGb9dRPzadzlAq1mjIVXjchQmTCgp",
-	"yMbW6NIH5rfybOaXoBWwFPw2y0pM2xJSo9HZxCNThKmhPMb92RSO7OkogYoy2oZ3REjVdZjxZPi8HLmp",
-	"beDDCYd42ETBib6zJTd5xkmwfYS5Hs6HHLXI4acUoEq6wQ7lJz2qjnRHtbQbm3e+OAzjqezxO7GcUZgN",
-	"HlwO7gaGstyGnHdeb42VYTa2XBfQ+m3SjXD8p0S0shJ7t2YqVB5cu5bquSLdzGJeKYD/aZdrtO8nW6oe",
-	"Xq+pkiTxlGtylocdEgqXAcghBPIAUTMV0CxxqYY0gphxGDhPmXb/7kaIXzbyx4j0TeupJ3Jgc1Wq6iBc",
-	"CdVCHfSxFUywyJftN4QTMWjO12xm9LoFYVnm4+JMOReHqFQgv2ZqfaELI+lcKID3w26QZFdIocfJUe0j",
-	"VVnvYNtD59NDPPlWT0l9qtbOHdKgaqZxLfG7mXmsCVLVY9mgSClnURbKxWhvPi+RE5ucXUCYcaX4qS00",
-	"07zW6vVFZkq9mQIrb5xs+td/3AT1xZoO6PCki16Yciw37F5XLdIHo6+u/r2QaidSpqZ2CaExc6KUDdyz",
-	"RalSlsyteTnjie0kzg8OxkROslEnZNMD1yb/oz1mjRAmG2iJXImdi6vL82rCpCglI//7v+V70EnbNh+z",
-	"VRyb9a+2kCUht5QU7lhd96QSPuEqgnVu6S39B1daEtWJ3Q5ao0vpMnRqJqdQGyXja2EzGCRS6tDF1SU6",
-	"7HQ7hygmCdzSvWEEMaHasCAO7HI6vwpGh0p5oekUDf9iVn4govu/9Dv9buewN2yh3hFSaKVBFPt5uRaj",
-	"pN/SPCRUR4+jvV633LyDLiWKyTsQ5WIBCqSvhU0gHWVjocUmwNpaH7J0bmukTc/VVrStcj4sX9Zhnnga",
-	"Ys6JVquK3FOrb6pr20KCuZI2jAsN/5SF9wKFmN5ShCQkiQHODCgQTjG3mq0FOKP6fLA2blei1/efKwCH",
-	"lZSpjqMBQ6SQ0+lylRHVFixXCe3IlQynoU58tRUYbOo/iZoDRxAm2AxsW82InJSrMJjBFUIND4aCvIch",
-	"YrRQaAVKiJA66tJ6I0VzFoHnAg1NDJwFtz6AM6UYuNVuRLnlZ1jPAC2NEbOMIwozbckz9fGEW5VzIPC8",
-	"iFdeRG7JTlBGYV9frUsJU4G0yTdCw7L3ZagXPM50WC7CI5ZJPRkHnOSVveQES+3jMPU6XEUSkDIB68Sw",
-	"NDUokZCgFeSB30Gv0+3o2nMsBYpTEpwH+q4aZ8dE09WDh567pge1AF1x8IFEjwcV4jEohSeMwZP0/W2p",
-	"OGFh8HJky5T8cFTOztPSJyCkqXrZ0hc8MphUwZyOsaUYQC6j4Dz4BmS1MoBPp9WrLaqiLuDWRZODFVVT",
-	"FyVPlEbw1NJco5cuDLpGO11bUXH3SlHDfre7WfGw/CTf1pI0giVFN8vZGtb9eNTu9m663XP975/NILHz",
-	"t7WYprtqAodnmP4/K1Ega1dtrcTblPMtilyK4DTqw2F8hNvHo5OwfRQ9g/ZZ3MXt3qgfHkZHcByfdING",
-	"+F8jKqvQWaznvBD+g7TdD5w4HtzPJsFSETzodvpnp10t+Li0juDZ4Vm/fxT4owI3BKa3GTCHvX63VJKt",
-	"SCTpFXkjOjlEoaDN/eo9blXQt5615qkb9yO1HL9UkFgXPlV07cjgvG++/G4clKp96i691V0qZQR1p8PV",
-	"nYrCmLrH0eoeecXGx1ZwvM5SfEUs9Ull0ylWV1lRRCPT+yQ+L/VVfES7d95W87qQI593j5sS0EphZm1+",
-	"W81lHKkh1UhCL4+x8V6oLOaux2rWYCGeiMZN178d+a/VAv54Al+Ku3Qhj6dnZ91m5cLg9Kxz1i0XDjR0",
-	"pFoQ5+2HFdGU7i+bt9yYJY+0aE6zS1pf8LU7tYflofujo+gkPu22e/gwbCta3z7tnvXauD86DI+iYziJ",
-	"nzWGrqctFXKXxRh08uz0bIMavyvxbUH5zLSJ9l+o4FIqmPoJxTIa6GhL+TzuGsFTRV4JGkHC6Fj7ABvj",
-	"IjnhLBtPEEbDGhoNkXP/d4IdE9hKEauUCQ8FfanlL6UqwaxYiivFW6eRprWL/MzLy9py1C9YNN+KMA0a",
-	"YksjTrd33DQglwpduES3vKhDLZMt+IaTCL0saEMjjy3o9Q+PjoNG9pqLzHj7oUJAzvAh9MNnvfZJ3B21",
-	"j8IetE+jPm6fhr24G5/A8ajXMwfiI5GWMJbTr6zw22t3lZTm0qxciOwmUpXNMaraBiXP4LHBR3qbHdfA",
-	"I633tLR+Wgj9G9FuU7GuEHLzQnVlOu5Mho1DrNSUWwTPFxx7KhwzcUd+FmUxpZTP9vvmT/3+OtM0q3Tv",
-	"jlXllLiE+SV53BXfe1xE47X0bAh8Ar5o4lf6dx3c9I4IqbhTneDrGBJn1b24urTBwAL1u0faDsMyqZgb",
-	"izzMwYzvYQ4VknO0CLDoOaLMDv2fL5i4w1h12h8pEGj7Xuh5FMfUgVuODEU0oE5+17XdMAeUQCxRRq11",
-	"p4kIZuzdSQle6tbvdrtPxBW7vzuuuAkDPFybAa7iXwv3/Yl5h13UZ8M7NiUhvwNm467/RzGbDR0C5aeg",
-	"XLYHjXLVLM+4j0tgfZRHwC3kiy9gF76A5QXhmt6ABh3ykMlym94TmvqfhT1t7G8f4WMlSZ9E7VM4i9td",
-	"XBj7g1qkY43iNY1Y/W6n6zdiLTHeN4ff3Ea2zBxvqzd9sch/lhZ5PzX+BKb4GmHfxAb/0qoLpEHeW0VA",
-	"Sp7UrCj+niu3ksz3/etfSs6/2OUrdvnPzBK/vPiAfYawXG9gUzNNkWWfv2nozX7v9YukhZrou7E0+8V0",
-	"/79guvcQS6/Nftek0truLKks3WEveTTFT20rhEPOhEA4SYoAPk0TGY+AO+HXxfM5RfyieIjNDnRLTVG6",
-	"RqoUmjIK8+faoD/GugujNhrKZVB9k8kJHgG1D7Q0Ca0d0D0QtjMyZ4jbYoNs/S0wS/bW96fZiRa9Omc+",
-	"d/4gl6dApK+FW3vprrjN8twPX+k0HEpEIv0YUMO5VX9aeS3D9TZPK9dDhut300QCLryLeldohGKSSOD1",
-	"GFv9CCUWtTKQNKrGSosOsi80p3hsK9Pd0qZG+hwNJ0QKHUAp9eukS1+RWHAVyxGLIlhxUN6Xo/W7EJ/s",
-	"8eineufXPO1beuh31Uu/reaL1da6ucd4OWV7vo9IJMpxpPr5S5tx2UHX4KpScEiNT+Me5rd0b5gLSH/C",
-	"t1m32z8pfhgNW7r0ygG8SxMWwX6t1sTb9SSqO130JtGp8OYq+HatXCSp2Lr1M7SFnJsH0RmfLq0Ool9b",
-	"w2EIqRQon/Xt3Z9wC830g/FEmFqJurhMHJOQ4AT99bqouWHSTr9h+pcQUyRmRIYTk4CApd60TtA8vR9p",
-	"Mnfno0O2He+cTZio5gPrAiCWYm1Pluov1pvx6pvc2NvF0QEKoczT6FIU8JbCAtxv1XiAFRuhF3tPaNRM",
-	"/8VJoiNv7SstApCcMfMAklj46vqC5RtTSuO9fn+tntU5K8sWNWLsHiLEdH41jqXeJGKpMpVoT3FEHYpt",
-	"aG750ZShtypOrx6W6luh6j7Q01VWuN4zZWuvx6TWfeSCev32Ye+mf3h+fHZ+fLZ0QWa+zVe0AzOiNA/7",
-	"5G8fvfU7Sk7U4fS6dUfJcYS7+FnvtB2e9vvto+5h1D6Lj6N2vxsdHZ8eQfe4f7o0fKBerMHnKWnMXX86",
-	"yGrNi54GKrTn5qs/TqStPOlTmjdoPN2zIAhgLUahBaHSgz55gYPipZ5qiajKizzB9cVV++hZrxIUoGsV",
-	"lBhrccP1ZBsFuBVPbq2wIlYlst+5YrwjUV3tS23hZSndfrASoBbWVwdy1Z7bU6zh4uqynJuCSATTlEld",
-	"Nm4K4QRTIqZKbwxxkpjCgvKWCpCilGxEoqHm2rEudJZJNLOFCzFFeDoi44xlwsZ+oATTCCLH4m7p8JvX",
-	"N6girdthDz6UJngc+kRhs7pK8uTHhJ19qnveO32Ce+69u/2g8pxVCYKb3lFB4ex1dkntW13kTxZaVoa+",
-	"V/CGLjwLj0a9qP0Mn/TaR/EzaJ/h4+N2f3QadeNDOAv7vR3whtrcnzfOlHmDLXrzcYiU84m8uM3uUGtx",
-	"NFmVrn0JKVs3pKyyb8u4i9eesk1kWe2k/LFiDXr+JVJsSaTY2ofYWmL9QoLQcQK1t65Hc3T5qrPKABU8",
-	"RaTURyoAfwCxfoEI75PMd0lzfbT2D2Az3+CWfbLITI84r6gfIsK8zItphChAJBBe9OSuL0JzV+K0V1w4",
-	"uumenR8uEhe2wlT7dvGniuF8CspUbEvvP5cybYEPT0/OXFDpZyVCfs6RpVvLnF6rwHKf3kKpxhXWXEe8",
-	"eTF3rS9ffRF1fk8EZaG18osM9PQykLpG7gCQ9n8tusle32HC2H2WIuOTE7bekPZ0YGco1J6/CRaIg8w4",
-	"BR1lELKpqduL9jjgqK19M+0ZJ7qE9qqYBV1zuQBaPxRAlXSkp9SPbMSMI3thlbB1fXGF3lwevLzIHw6w",
-	"zvqaC6aEfZ74hTKmbhbIUCp2ptdTLnNm8teNF9astlpxzFXXEonomJJaHcJMDLA5qvr2vFheXWxxKIS1",
-	"7mgHol1yDQuWeN7zEun6wGvRF87hXgxc5CF4xqyVPEN73zEqmZCYRvsKd9JMulrQdadCAbkLF2otiml1",
-	"sWdq6eX41moIbyUaTbv5mrUm7JS+ADXP9DYVQjJPVK1whdzMdA5E9gAcSTKF6g56Yocf7x7/JwAA//8=",
+	"7H3rchs31uCroHpTFWmXpEiKkiW5vvpGviWaTBJV5MxUxtKSYPdpElET6ABo0bRXb7OPMf/mxbZw6yt4",
+	"NZWNJ67yD7mJywFwcO7n4GMQslnKKFApgouPQYo5noEErv/3giQJoZPLMGQZlVfRNZZT9T0CEXKSSsJo",
+	"cOFaIWyaIaCSyAUiUSdoBfAez9IEgougPx5Ep/FZt93Dx2F7ACdx+6x73mvj/vg4HEQncBo/C1oBUUOm",
+	"aqJWQPFM9SRR0Ao4/JYRDlFwIXkGrUCEU5hhBc1XHOLgIvgfR8VSjsyv4ui1huUqCh4fW8FLRmMyyThW",
+	"gH9LhGR88XKK6QTeLlJoLuwfUxJO0T2hEWIxmpoOSDLEQWacVpdHqJA4SWZA5RDP1EYMQz125Bb1WwZ8",
+	"UazK/DqUaupNl1NZQQl0tTq3VP8hvWRUchwuPZ345Oz82dnpuH3c7Q/ag+Mwap+H4+P2CT4Oz0+O4/7Z",
+	"+enTns7rB1iPY6AaNYA/iXAXP+udtcOzfr896B5H7fP4JGr3u9Hg5GwA3ZP+2dMC/4azWRPqH+NYgFTI",
+	"I6eAYsKFRJzN0UG3PcYCosPKMrp+PInV0GWgIohxlkjdYUYomWUz/bfGJIWIEibANVgNJBc+zJjNcFuA",
+	"uvoSImTwEqnRhEJ2QsMki6CDrgoMzy/DfAoUsRmREqJN70MrtLg4TDkJCZ2suSh2rmHpwojKhqRYSuCq",
+	"5/8+WD7t/1k27eFBa6duh//zqyDfdSE5oRO96Vdmw+ze+8gKyClwtbcwG0OkkcNtKGdz0UE3IFGMEwFm",
+	"g3EiGAqxuQLl1kCjlBEqK1uvO/q30p7l0Pb3o5W5BHZdY8YSwFQv7IZ88FDJazwBJMgHqADRP/FDoBr6",
+	"p1U9Zvi9Qedet4zcPQ9yP6p7K1JGhUHqFzj6CX7LQEj1P3VoQPWfOE0TEmqKefSrUCB/LMD8GADnjCsK",
+	"gyPkBmgFMxACTxzAaJYJicaAsEQzJiTqdbvd4HFjSqGn0CBXt+7tFBA3cyIi0AwnMeMziNBBzDiyQCKM",
+	"9B6inDcjlmmiwhUeHnYUIG8YH5MoArrb4ovu5aX/wjIUMUSZRFP8ACgFPiNCEEYV7uIwBCGQnBKBOAiW",
+	"8RA6e9oUye6Bohle6MmXznRF1b3HyQ3wB+BmxJ3W7wZCZiRkhirvxSVFGYX3KYSKRup+iIVhxrkifPtZ",
+	"tQD+QEJAMSaJHfUHJt+wjEa7LesHJpHpXl5KlZeqDY5Vm32s4geGRBZOrZChR/yZ4kxOGScfYMdVVEYo",
+	"L+R7hYx0ghhHhD7ghETItdSDGjTa1+mMAXNNtRVqqtvamN2uN+VM4SseJ2BkhF2XXRoI2ZHKy/+7mtMs",
+	"1GDMBfp6bM7W8rCvC8KFUiaIJA+ALAnd27awaIEiBkJj0oOBSV3PfHhNni81QH/HSeZhIZcUGYARoShU",
+	"c7c0mxN4Bu4XLBBGEYRkhhNkuG0LYWq4p76HNFwoFpRylgKXxLAF03utXK31n8eWbT6086zr9so0u7G8",
+	"vxU4ONbO59oZNubEz3cO3AYgpaHvcmbIxr9CKNW8L3CCaah3trr8cfHDRuu37YfbL6Tou9vmPXqXJcBS",
+	"K60d6ANNkh/j4OLd6sFVT3tlHlv1TcFS4nA6czrveiH/J0j0PdOrrNywzTe20m1nBHPD7HQ+jN2rvup+",
+	"rp1YtVEIbYXf7fcpIhxCc7/XdFUn+ypvrbpmsBWQ8N5w7yGJmrTlKlJERVMTLTggsRASZi0EnUkHYYpu",
+	"Lq/Rm6ujl5coYmGmtRuazcaKQjak+9JcCaH3a5dmG/9NtX1saelVd6ZMesjgjcRx3GY00WIPeOf397zO",
+	"xgkJdS8kpmyuBTRDGIVksyVrSTGJ8o1WkieWwUWgPrQlmYGvC1cnDNEQ3HVsbDaLEUa2GRpXRI0DjNIE",
+	"E4pI9FxD9wA0YhyJFEKj40zIAwhEJBp9xS0ujVBxeQ+9yxASy0xshGY3pmlOa+rwf2dtPRreC1TSCtHB",
+	"5ViE0wRPxAc8TTI6OWyhFC/Mb/80nwQQOsHqp1vKgczGGRdgWvz073+F98AVrNJ0jjJK1XWMAdDB93hK",
+	"JzD+97+m/LCl5AlGQmihmChsUbt4Sw9e0wiPOYRTagYYM5oJdPBNJkU45SSWhy0UMm4vEjr4Tv19LzM+",
+	"zsKp6cI4wnSBmNI/b6nZQqR0DWwxxZ2UvhzhFPMJjHF4f9i5pV5dt8y7rCWrRiCXkj4PMavRqBL5aTK9",
+	"u7ow8oZAEgm1AL6oI94LswNCYPnhEE2x6Dj2UkhoOIqIGgon1yVuYZThKv8Yhhz0LcBy85tjidNmFqVW",
+	"MGR8oto3x9nGOnWTZKaTxBMNOpEwE95x7QfMOV6YLkQagbQJQpZGW67fy90r1uVrY125omY4yzh2kmbK",
+	"smaJh1U3YI2ZVffwwOTZKaPsbHm+tpMjQ0CzmbpD+V0xm1LC+9JJLTmY2nUsz1AGsrwhd8uP5bWfwl9W",
+	"r1YHvX6PQ5ksEKOAHjAnmEo0wzKcgmghAYlRmMcLNFIzjdAB4HCK7qliUq79FItbitUQ7Qd1akhtx3P0",
+	"UpMkDQiS+B7c5dbkC+mWhx30dgoclEJGGRpFRAE7IxRLxke3dAwhzgRUhiJCsX2WAkUCpKFsjMIGUmXJ",
+	"Amq2R8mWqzpcGwaxWeOfyhxjsy6vDA95A7BZ+yvDWDZr/EYxH4UNmzV/odjRZk1f5lxqw/bF6QWPdzUc",
+	"/RsxJr8qqZgS6bF1v2USJ1a8U3xeI2qOzAId4CRBKZ5URY3c6KhNjlmyBSWpXKYG7ajdWA1zMce6y/lz",
+	"6mS3Vayrfn3jBEuUYi4JTpAh5M+RljmVRFZsIhLqrhhbdwddSpQAFlJfc9tIa9szQstz9lpfdK0/k671",
+	"xPrRUvXnSXSZ/WoWm0tA18AJi8piwBzgPtHWPkblVP+lWd/wtwxzCTz//+lQt1BkYwGYJwuvxFAizVtZ",
+	"UGrUq05jG8KLmsYDgE9P2ECgv/RoOEZu55iG0/LMKZvrTZlgtRNzbLZojoWEoftfRBQ8oRxOAUsFl2+n",
+	"XjpCtcJAOSOUcZRRIoVz7ToSgQ5ugxcgOZ6ohmqw26Dq5O11uyfdVoGhhMrTgZfVLPP1l31mq6MO3O6s",
+	"bLTUGevdHl8EBaMS3kuftC5Aj7qWuCg5G9w42pLoem7Oaetj1KX0OeOaIu8EUKXzvmDyUQTfBv9k3Zw+",
+	"ISd3MW+q1zRHZ3PfdkklKa0XoDibr5WaGlKO8z2bOe423QY21/CUJXz1YYbTVKGndbJ4cXkzPc9cskhN",
+	"1Fp1adZrB0YDLY33mMtFix+a4T+POyggnim2UmrLPe+Wb7liA03EKwPvY5x2p7YykOxiVIE4VqLMA2zX",
+	"a48Key60tTbS3bWssUx2Ynyy7CcD0fABuLBiXpNhGPt2lS1yqS1tkJKEKRiBp0ErMCbwoBXglASFzBa0",
+	"gl9Zximoy4kzyazNoxVkVCvs3iWZaYcJHkPih9004BCDYpKwqpGFbL1xw+1jvmutVQYPT6hdvpcVbK2g",
+	"Yb6lS0hULq3vwydlkGZoSKt3iwotb4ijiIMQ4Dfl/a5OvxrS767jmSX5F2TbGGXFE1L1Ci+cKKbl4bLl",
+	"XiDMAUUZPEddNANMjac6tPTOxK3lgUfHvdVBdWVgDK0saaeejvY8S/3SXNrfwHBgVQPVPRd6V3YzrUra",
+	"5NAEXvmIdN5iOc45/9EOOikkRKsoqw62coqe35tMeGOkpkySEIaKB2x6QuUuSrxfqxNbDPhZtdUEisIc",
+	"J1tjRqPfLpMLibncSpXfTLt1dK6k4ALX4peCdJv5yv04YOE988dN9EKHuR30WhuEnWiFiEAsNTTyOcLo",
+	"+vLty2+tDUsYI9d8irUFWACVnTIdv7J8ZzNanlN/H3hKdoKogDKo8i7Dk6x/xXp6WhWnUtXFcleCsim8",
+	"bQPyUgGvyY8cT4y1V62iYTjpQmJO4jgoq2tBXc/SandoHYHRguIZCYem4zAsA+T3dNSUku3JQc0VRGE+",
+	"DAt9dbuzdnvv9Lm7VkCzJMFjpddXgmYLKSHl8EBYJn7PWWuiUgOE6ja06kftscx4EPDzUPotiq4Z5a1u",
+	"VR5Gf9gcjOYAn6vxYZnbc4+uWIs225Kq0kqMnCqHn0wOnkQR9BGyJzTUpEAjhR3lzTA3usRd8yh+o/1E",
+	"WQJb+sBvXLd9OKDddtytR8KbErg1DGwqBTtI8TtK44TGwDlEK7I7poDcXqM5Fsh1QTFnM5RiIZ3XkWPb",
+	"A9OaWtI8vrJio4AfLgBznz2gdhg5wKv2/CaXCB1WRxzHUlvDhjhNOXvAydCGJWvzgfqkzchYm2EUkwf9",
+	"pxJetNzzwO71X076M5bp9ynhS23MVefwU3osinCpfbotVgZhGaGzpGnXsrGcJyFkESBC0dXNj2jQ7z1D",
+	"hhh30A9Mh0dc6Egu3UqhGuMTlAkQ1SSs1z//5DOAlf3pT7G9lMnyLpdwNmgFNmhOI0cp4EGhThERp1FO",
+	"xyoEraCIgtMRYjQT2m9RHN3j3s7OBcflWZ/6itpg0SIeDjGOJpxECtQhjn7NhJw5heIV9kVoXqIQJ0Aj",
+	"zJES7NHBL7/88kv7++/br14d1vJku/2Tdve03TsJWlWDZuMoW8H7NhYim9WzSIDr5BlMxRw4wig3h6K5",
+	"jpYxX7QelEJIYgI2IvPm1XeIA44EAqL2wayo4hn3OcfgPQ5lHp1fjth3kfp6A2+DXrfbOeneBjpspxL/",
+	"aUI/KUM2m+/5LdUJP4xCHpgrDFWd4hRyaAXQSJggnmIPzTQa2fLUwPZ/v+u2z+/+18Htbcf8dfjfX/lu",
+	"Rz2o5ikJUBnl90iB7LCoEVtqzrNsOqh5nYVzOjuXsvAS6VdGlTOCb0XSbPBp/AAcT6xo/wnBGJEWcz4w",
+	"CktMRRL4A/aboGeY34Nc8ZOFbhcLaGWAXZenBsnST41YqY4y4UyIPY1F4ROgYpH/yBRBEhLP0g3DJXIp",
+	"vEGCXpeT2hvz1IyTHtqcEHqPJLO0X4uqBAQ6MH6Tr0UlHh1Lyck4k3DYTDfKm20s6leB01aojZQ1T7/t",
+	"gpi3DwneQV1aDrkOTW4cxc8//a0dcwI0StRxqhljYlzNiuDb4gVmHnSAUcwBLI8xDCyBCQ4XhqVMcYQw",
+	"1dJSjcc66d+E/vhQxuWSNhPeTO4n0AdIWApWRuAL+93lJDdRA5YP+e3bt9fImERROuVYQM4w8xTO28CL",
+	"23k6YFMPwRLNgUo050xxYEJRypnwpZXUFbda9qtPZahFkjU9MjAmEh2Uc1AQm4M4VKJTyCFq/Kp4/Ryi",
+	"ww66qmhKNm64UWnAcVA1kfHbRcSvfZcDtJo1GlI1LkdhwoSSgmxsjS59YL6VZzNfglbAUvDbLCsxbStI",
+	"jUZnE49MEaaG8hj3Z1M4sqejBCrKaBveEyFV11HGk9HzcuSmtoGPphziURMFp/rOltzkGSfB7hHmejgf",
+	"ctQih59SgCrpBnuUn/SoOtId1dJubN758jCMp7LH78VyRmE+fHA5uFsYynIbct55szVWhtnacl1A67dJ",
+	"N8LxnxLRykrs3YapUHlw7Uaq55p0M4t5pQD+p12u0b6fbKl6eL2mSpLEU67JWR72SChcBiCHEMgDRM1U",
+	"QLPElRrSGGLGYeg8Zdr9ux8hftXInyLSN62nnsiB7VWpqoNwLVRLddDHVjDFIl+23xBOxLA5X7OZ0euW",
+	"hGWZH5dnyrk4RKUC+TVT6wtdGknnQgG8P+wHSfaFFHqcHNU+UZX1DrY7dD49xJNv9ZTUp2rt3CMNqmYa",
+	"1xK/m5nHmiBVPZYNipRyFmWhXI725ucVcmKTswsIM64UP7WFZprXWr2+zEzFN1Ng5Y2TTf/6j7dBfbGm",
+	"Azo+7aIXphzLW3avqxbpg9FXV38vpNqplKmpXUJozJwoZQP3bFGqlCULa17OeGI7iYujowmR02zcCdns",
+	"yLXJ/2hPWCOEyQZaIldi5/L66qKaMClKycj//r/yA+ikbZuP2SqOzfpXW8iSkFtKCnesrntSCZ9wFcE6",
+	"t/SW/oMrLYnqxG4HrdGldBk6NZNTqI2S8bWwGQwSKXXo8voKHXe6nWMUkwRu6cEogphQbVgQR3Y5nV8F",
+	"oyOlvNB0hkZ/MSs/EtH9X/qdfrdz3Bu1UG+AFFppEMVhXq7FKOm3NA8J1dHj6KDXLTfvoCuJYvIeRLlY",
+	"gALpa2ETSMfZRGixCbC21ocsXdgaabMLtRVtq5yPypd1lCeehphzotWqIvfU6pvq2raQYK6kDeNCwz9j",
+	"4b1AIaa3FCEJSWKAMwMKhFPMrWZrAc6oPh+sjduV6PXD5wrAUSVlquNowAgp5HS6XGVEtQWrVUI7ciXD",
+	"aaQTX20FBpv6T6LmwBGECTYD21ZzIqflKgxmcIVQo6ORIB9ghBgtFFqBEiKkjrq03kjRnEXghUAjEwNn",
+	"wa0P4EwpBm61G1Fu+RnVM0BLY8Qs44jCXFvyTH084VblHAg8L+KVF5FbsROUUTjUV+tKwkwgbfKN0Kjs",
+	"fRnpBU8yHZaL8JhlUk/GASd5ZS85xVL7OEy9DleRBKRMwDoxLE0NSiQkaAV54HfQ63Q7uvYcS4HilAQX",
+	"gb6rxtkx1XT16KHnrulRLUBXHH0k0eNRhXgMS+EJE/AkfX9bKk5YGLwc2TIlP8bVKrAtfQJCmqqXLX3B",
+	"I4NJFczpGFuKAeQqCi6Cb0BWKwP4dFq92qJU7RJuXTQ5WlP7dVnyRGkETy3NDXrpwqAbtNO1FRV3rxQ1",
+	"7He72xUPy0/yXS1JI1hRdLOcrWHdj4N2t/e2273Q//7ZDBK7eFeLabqrJnB4hun/sxIFsnHJ2Uq8TTnf",
+	"osilCM6iPhzHA9w+GZ+G7UH0DNrncRe3e+N+eBwN4CQ+7QaN8L9GVFahs1jPeSH8B2m7HzhxPLifT4OV",
+	"InjQ7fTPz7pa8HFpHcGz4/N+fxD4owK3BKa3HTDHvX63VJKtSCTpFXkjOjlEoaDN/eo97lSWuJ615qkb",
+	"9yO1HL9UVlkXPlV0bWBw3jdffjeOStU+dZfe+i6VMoK60/H6TkVhTN1jsL5HXrHxsRWcbLIUXxFLfVLZ",
+	"bIbVVVYU0cj0PonPS30VH9HunXfVvC7kyOfd47YE1FsLXJvh1nMbR3JINaLQy2ts3Bcqi7ubsZwNWIkn",
+	"snHbfdiNDdRqAn86oS/FX7rQx7Pz826zgmFwdt4575YLCBp6Ui2M8+7jmqhK95fNX27MkkdcNKfZJ80v",
+	"+Nud2sPy0BvWl68OXU9fKuQvizHo9NnZ+Ra1ftfi25IymmkT7b9Qw5XUMPUTilW00NGW8nncNYKoivwS",
+	"NIaE0Yn2BTbGRXLKWTaZIoxGNTQaIRcG0AmeiNBWilqlTHgo6UstjynVCebFklxp3jqtNK1dJGhebtaW",
+	"p37BosVOBGrYEGMacbu9k6ZBuVT4wiW+5UUeapltwTecROhlQSMaeW1Br388OAka2WwuUuPdxwohOcfH",
+	"0A+f9dqncXfcHoQ9aJ9Ffdw+C3txNz6Fk3GvZw7ERyotgSynY1lhuNfuKqnNpV25kNltpCybc1S1FUqe",
+	"wWODn/S2O66hR3rvaen9rFACtqLhpoJdIfTmhevK9NyZEBuHWKkxtwyeLzj2VDhm4pD8rMpiSim/7Y/N",
+	"p/r9TaZpVu3eH8vKKXEJ80vyuSvG97iMxmsp2hD4BHzRxa/0dx3s9J4IqbhUneDrmBJn5b28vrLBwQL1",
+	"uwNtl2GZVEyORR7mYMb3MIcKyRksAyx6jiizQ//nCyjuMNad9raCQeWBHyX9pliGnrdyTF241chQRAfq",
+	"ZHhd6w1zQAnEEmXUWnuaiGDG3p+U4KVu/W63+0RcsfuH44rbMMDjjRngOv61dN+fmHfYRX02vGNbEvIH",
+	"YDbu+n8Ss9nSQVB+Gsplf9AoV9HyDPy4BNYneQjcQr74BvbhG1hdIK7pHWjQIQ+ZLLfpPaHp/1nY08b/",
+	"9gCfKEn6NGqfwXnc7uLC+B/UIh9rFK9pzOp3O12/MWuFMb85/Pa2slXmeVvN6YuF/rO00Pup8V5M8zXB",
+	"cDVh38YW/9KqC6RB3ltFgEqe5Kwo/oErv5IsDv3rX0nOv9jnK/b5z8wiv7oYgX2WsFx/YFszTZF1n79x",
+	"6M2G7/WLJIaa6Lu1NPvFhP//wYTvIZZe2/2+SaW13VlSWbrDXvJoiqHaVgiHnAmBcJIUAX2aJjIeAXfC",
+	"r4vvc4r4ZfEwmx3olpoidY3UKTRjFBbPtUF/gnUXRm10lMuo+iaTUzwGah9saRJaO6B7MGxvZM4Qt+UG",
+	"2frbYJbsbe5XsxMte4XO/Nz5k1yeApG+Fm7tpbviNstzP3yl1HAoEYn040ANJ1f9qeWNDNe7PLVcDyGu",
+	"300TGbj0LupdoRGKSSKB12Nu9aOUWNTKQtKoGjstOsi+2Jziia1Ud0ubGulzNJoSKXRApdSvla58VWLJ",
+	"VSxHMIpgzUF5X5LW70T8bo9JP9W7v+ap39LDv+te/m0tfdv8gPFyCvfiEJFIlONK9XOYNgOzg27AVang",
+	"kBqfxj0sbunBKBeQ/gvfZt1u/7T4MB61dCmWI3ifJiyCw1rtiXebSVR3ughOolPjzVXw7Vq5aFKxdZtn",
+	"bAu5MK+7Mz5bWS1Ev76GwxBSKVA+67u7/8ItNNfP4BNhaifqYjNxTEKCE/TXm6IGh0lD/YbpLyGmSMyJ",
+	"DKcmIQFLvWmdoHl6P9Jk4c5Hh3A73jmfMlHND9YFQSzF2p0s1d/hN+PVN7mxt8ujBBRCmafSpSjgLYUH",
+	"uG/VuIA1G6EXe09o1EwHxkmiI3Htqy0CkJwz8yCSWPoK+5LlG1NKpTTy8to963NYVi1qzNg9RIjpfGsc",
+	"S71JxFJlKtGB4og6NNvQ3PIjKiNvlZxePUzVt0LVfainq6xws2fLNl6PSbX7xAX1+u3j3tv+8cXJ+cXJ",
+	"+coFmfm2X9EezIjSPPSTv4X0zu8oOVWH0+vWHSUnEe7iZ72zdnjW77cH3eOofR6fRO1+NxqcnA2ge9I/",
+	"Wxk+UC/e4POUNOauPyVkteZlTwUV2nPzFSAn0lae+CnNGzSe8lkSBLARo9CCUOmBn7zgQfFyT7VkVOWF",
+	"nuDm8ro9eNarBAXo2gUlxlrccD3ZVoFuxRNca6yIVYnsD64Y70lUV/tSW3hZSrc/WAlQC+vrA7lqz+8p",
+	"1nB5fVXOVUEkglnKpC4jN4NwiikRM6U3hjhJTKFBeUsFSFFKPiLRSHPtWBc+yySa20KGmCI8G5NJxjJh",
+	"Yz9QgmkEkWNxt3T0zeu3qCKt22GPPpYmeBz5RGGzukoy5aeEnf1e97x39gT33Ht3+0HleasSBG97g4LC",
+	"2evsktx3usi/W2hZGfpewRu68CwcjHtR+xk+7bUH8TNon+OTk3Z/fBZ142M4D/u9PfCG2tyfN86UeYMt",
+	"gvNpiJTzibzYzf5Qa3k0WZWufQkp2zSkrLJvq7iL156yS2RZ7aT8sWINev4lUmxFpNjGh9haYf1CgtBJ",
+	"ArW3r8cLdPWqs84AFTxFpNQnKgB/ArF+iQjvk8z3SXN9tPZPYDPf4pZt6VVSHXcKzPRI84r4ISLMQ72Y",
+	"RogCRALhZS/w+gI09yVNe6WFwdvu+cXxMmlhJ0S1Txn/XiGcT0GYim3p/ecSph3w4empmYsp/awkyM85",
+	"sHRnkdNrFFjt0lsq1Lg6m5tINy8WrvXVqy+Szh+JoCw1Vn4RgZ5eBFLXyB0A0u6vZTfZ6zpMGLvPUmRc",
+	"csKWH9KODuzshNrxN8UCcZAZp6CDDEI2M2V80QEHHLW1a6Y950RX1F4XsqBLMBdA63cDqJKO9JT6zY2Y",
+	"cWQvrBK2bi6v0Zuro5eX+TsC1ldf88CUsM8TvlDG1O3iGEq1z/R6ylXPTBq7ccKa1VYLkLliWyIRHVNh",
+	"q0OYCQE2R1Xfnheri40tj4Swxh3tP7RLrmHBCsd7XjFdH3gt+ML524uBizQEz5i1Cmjo4DtGJRMS0+hQ",
+	"4U6aSVcauu5TKCB30UKtZSGtLvRMLb0c3lqN4K0Eo2kvX7PkhJ3SF5/mmd5mQkjmCaoVrq6bmc6ByB6A",
+	"I0lmUN1BT+jw493j/wsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

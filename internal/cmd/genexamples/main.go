@@ -15,6 +15,8 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"go/scanner"
+	"go/token"
 	"log"
 	"os"
 	"path/filepath"
@@ -279,7 +281,7 @@ func render(op operation, sn snippet, pkg, envName, specPath string) ([]byte, er
 		return nil, err
 	}
 	imports := append([]string{"github.com/polybill/polybill-go/examples/internal/exampleenv"}, sn.Imports...)
-	if strings.Contains(codeBuf.String(), op.API+".") {
+	if usesPackage(codeBuf.String(), op.API) {
 		imports = append(imports, pkg)
 	}
 	// Standard library first, then modules, as goimports groups them.
@@ -305,6 +307,26 @@ func render(op operation, sn snippet, pkg, envName, specPath string) ([]byte, er
 		return nil, fmt.Errorf("formatting generated program: %w\n%s", err, out.String())
 	}
 	return src, nil
+}
+
+// usesPackage reports whether Go code refers to package name (an identifier followed by a
+// dot), ignoring comments and string literals.
+func usesPackage(code, name string) bool {
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	src := []byte(code)
+	sc.Init(fset.AddFile("", fset.Base(), len(src)), src, nil, 0)
+	prevIdent := false
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return false
+		}
+		if tok == token.PERIOD && prevIdent {
+			return true
+		}
+		prevIdent = tok == token.IDENT && lit == name
+	}
 }
 
 func goLiteral(params map[string]any, name string, asString bool) (string, error) {

@@ -51,7 +51,7 @@ var epilotSnippets = map[string]snippet{
 	"getBillingEvent": {Code: `
 	// The installment of the spec's response examples (the shared path parameter's example is
 	// a contract id).
-	id := env.Event("5da0a718-c822-403d-9f5d-20d4584e0528")
+	id := env.Event({{param "id"}})
 	// The event is one of the kinds' Go types (an InstallmentEvent here); a type switch gives
 	// the typed value, and a kind the SDK does not know arrives as a CustomEvent.
 	exampleenv.Print(exampleenv.Must(env.Client.GetBillingEvent(ctx, id)))`},
@@ -59,7 +59,7 @@ var epilotSnippets = map[string]snippet{
 	"updateBillingEvent": {Imports: []string{"time"}, Code: `
 	// The installment of the spec's response examples (the shared path parameter's example is
 	// a contract id).
-	id := env.Event("5da0a718-c822-403d-9f5d-20d4584e0528")
+	id := env.Event({{param "id"}})
 	event := exampleenv.Must(env.Client.UpdateBillingEvent(ctx, id, epilot.BillingEventUpdate{
 		Status:   epilot.EventStatus({{body "status"}}),
 		PaidDate: exampleenv.Must(time.Parse(time.RFC3339, {{body "paid_date"}})),
@@ -69,7 +69,7 @@ var epilotSnippets = map[string]snippet{
 	"deleteBillingEvent": {Code: `
 	// The installment of the spec's response examples (the shared path parameter's example is
 	// a contract id).
-	id := env.Event("5da0a718-c822-403d-9f5d-20d4584e0528")
+	id := env.Event({{param "id"}})
 	exampleenv.Check(env.Client.DeleteBillingEvent(ctx, id))
 	exampleenv.Print(map[string]any{"deleted": id})`},
 
@@ -118,7 +118,7 @@ var epilotSnippets = map[string]snippet{
 	"getBillingAccountPricingInformation": {Code: `
 	// The billing account of the spec's response example (the path parameter's example is a
 	// contract id).
-	id := env.BillingAccount("2b4d6f80-1a3c-4e5f-8091-a2b3c4d5e6f7")
+	id := env.BillingAccount({{param "id"}})
 	includeHistory := {{param "include_history"}}
 	info := exampleenv.Must(env.Client.GetBillingAccountPricingInformation(ctx, id, epilot.PricingInformationParams{
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes({{param "history_change_types"}}),
@@ -146,7 +146,7 @@ var epilotSnippets = map[string]snippet{
 	"getBillingAccountConfigurationHistory": {Code: `
 	// The billing account of the spec's pricing information example (the path parameter's
 	// example is a contract id).
-	id := env.AccountHistory("2b4d6f80-1a3c-4e5f-8091-a2b3c4d5e6f7")
+	id := env.AccountHistory({{param "id"}})
 	params := epilot.ConfigurationHistoryParams{
 		ChangeType:         epilot.ChangeType({{param "change_type"}}),
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes({{param "history_change_types"}}),
