@@ -43,7 +43,7 @@ func TestEpilotCreateAfterAttemptTimeoutIsNotDuplicated(t *testing.T) {
 		Latency: 400 * time.Millisecond,
 	})
 	ev, err := client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
-		Amount: epilot.MinorUnits(1250, "EUR"), BookingDate: epilot.NewDate(2025, 6, 1), DueDate: epilot.NewDate(2025, 6, 15),
+		Amount: epilot.MinorUnits(1250, "EUR"), BookingDate: polybill.NewDate(2025, 6, 1), DueDate: polybill.NewDate(2025, 6, 15),
 		Contract: epilot.Link(contract.ID), ExternalID: "ERP-timeout-1",
 	}})
 	t.Logf("CreateBillingEvent: event %v, err %v", ev != nil, err)
@@ -62,4 +62,19 @@ func TestEpilotCreateAfterAttemptTimeoutIsNotDuplicated(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, n, "events stored with external_id ERP-timeout-1 (epilot.Client.CreateBillingEvent re-sent a create whose first attempt was still in flight)")
+}
+
+// TestHugeResponseAllocatesLessThanItsSize: a 100 MB chunked body cut at the default bound
+// (32 MiB) must not cost 100 MB of allocations. readBounded reads with io.ReadAll, whose
+// buffer grows by about 1.25x per step, so reaching the bound allocates about six times the
+// bound in total (~200 MB), more than the whole body the bound is there to refuse.
+func TestHugeResponseAllocatesLessThanItsSize(t *testing.T) {
+	rig := secretRigs(t)[0]
+	f := newFront(t, rig.fake)
+	call := rig.build(t, f.URL())
+	f.setMode(modeHuge)
+	peak, allocated, err := measureHeap(func() error { return call(context.Background()) })
+	require.ErrorIs(t, err, polybill.ErrResponseTooLarge)
+	t.Logf("peak live heap +%d MiB, %d MiB allocated in total for a body cut at %d MiB", peak>>20, allocated>>20, polybill.DefaultMaxResponseBytes>>20)
+	assert.Less(t, allocated, uint64(hugeSize), "allocated in total while refusing a 100 MB body (internal/transport readBounded)")
 }

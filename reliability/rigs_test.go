@@ -141,7 +141,7 @@ func newEpilotRig(t *testing.T) *rig {
 	require.NoError(t, err)
 	event := func(contractID, ext string) *epilot.InstallmentEvent {
 		return &epilot.InstallmentEvent{EventFields: epilot.EventFields{
-			Amount: epilot.MinorUnits(1250, "EUR"), BookingDate: epilot.NewDate(2025, 6, 1), DueDate: epilot.NewDate(2025, 6, 15),
+			Amount: epilot.MinorUnits(1250, "EUR"), BookingDate: polybill.NewDate(2025, 6, 1), DueDate: polybill.NewDate(2025, 6, 15),
 			Contract: epilot.Link(contractID), ExternalID: ext,
 		}}
 	}
