@@ -25,10 +25,10 @@ import (
 const (
 	chaosCallsDefault = 10_000
 	chaosCallsShort   = 2_000
-	chaosCallsRace    = 4_000
+	chaosCallsRace    = 2_000
 	chaosCallsLong    = 200_000
 	chaosSeedDefault  = 20260522
-	chaosWorkers      = 32
+	chaosWorkers      = 16
 	// Every call gets this deadline; a call returning later than deadline+slack is an overrun.
 	chaosCallDeadline = 2 * time.Second
 	chaosSlack        = 250 * time.Millisecond
@@ -39,10 +39,10 @@ func chaosSize(t *testing.T) (calls int, seed uint64, mode string) {
 	switch {
 	case os.Getenv("POLYBILL_CHAOS_LONG") == "1":
 		calls, mode = chaosCallsLong, "long"
-	case testing.Short():
-		calls, mode = chaosCallsShort, "short"
 	case raceEnabled:
 		calls, mode = chaosCallsRace, "race"
+	case testing.Short():
+		calls, mode = chaosCallsShort, "short"
 	}
 	if v := os.Getenv("POLYBILL_CHAOS_CALLS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -169,6 +169,7 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), chaosCallDeadline)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
+	start := time.Now()
 	op, write, acked, err := r.call(ctx, rng, key, []polybill.RequestOption{polybill.WithHeader(callHeader, id)})
 	over := time.Since(deadline)
 	if over > chaosSlack {
@@ -188,7 +189,7 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 		}
 	}
 	f.calls.Add(1)
-	f.ops.add(op)
+	f.ops.add(op, time.Since(start))
 	if write {
 		f.writes.Add(1)
 	}
@@ -200,7 +201,7 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 		}
 		return
 	}
-	f.failedOps.add(op)
+	f.failedOps.add(op, 0)
 	var pe *polybill.Error
 	if !errors.As(err, &pe) {
 		f.untypedErrs.Add(1)
@@ -313,14 +314,15 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []
 		figs[i].ops.mu.Unlock()
 	}
 	sort.Strings(names)
-	fmt.Fprintln(&b, "operations (calls / failed):")
+	fmt.Fprintln(&b, "operations (calls / failed / mean duration):")
 	for _, n := range names {
 		api, op, _ := strings.Cut(n, ": ")
 		for i, r := range rigs {
 			if r.name == api {
 				figs[i].ops.mu.Lock()
 				figs[i].failedOps.mu.Lock()
-				fmt.Fprintf(&b, "  %-10s %-30s %7d / %d\n", api, op, figs[i].ops.byName[op], figs[i].failedOps.byName[op])
+				n := figs[i].ops.byName[op]
+				fmt.Fprintf(&b, "  %-10s %-30s %7d / %5d / %s\n", api, op, n, figs[i].failedOps.byName[op], (figs[i].ops.time[op] / time.Duration(n)).Round(100*time.Microsecond))
 				figs[i].failedOps.mu.Unlock()
 				figs[i].ops.mu.Unlock()
 			}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -316,13 +317,15 @@ func allRigs(t *testing.T) []*rig {
 type opStats struct {
 	mu     sync.Mutex
 	byName map[string]int
+	time   map[string]time.Duration
 }
 
-func (o *opStats) add(name string) {
+func (o *opStats) add(name string, d time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.byName == nil {
-		o.byName = map[string]int{}
+		o.byName, o.time = map[string]int{}, map[string]time.Duration{}
 	}
 	o.byName[name]++
+	o.time[name] += d
 }

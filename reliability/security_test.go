@@ -19,6 +19,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
+	"github.com/polybill/polybill-go/clinic/clinictest"
 	"github.com/polybill/polybill-go/crm"
 	"github.com/polybill/polybill-go/encounters"
 	"github.com/polybill/polybill-go/epilot"
@@ -193,7 +194,7 @@ type pathCase struct {
 	call   func(ctx context.Context, id string) error
 }
 
-func pathCases(t *testing.T, base string, clinicToken string) []pathCase {
+func pathCases(t *testing.T, base, clinicToken string) []pathCase {
 	opts := []polybill.Option{polybill.WithBaseURL(base), polybill.WithMaxRetries(0)}
 	cc, err := crm.New(append(opts, crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey))...)
 	require.NoError(t, err)
@@ -247,7 +248,7 @@ func pathCases(t *testing.T, base string, clinicToken string) []pathCase {
 func TestPathParametersCannotChangeTheRoute(t *testing.T) {
 	ids := []string{"../x", "..", ".", "a/b", "/", "%2e%2e", "%2e%2e%2fadmin", "..%2F..%2Fadmin", "x?admin=1", "x#frag",
 		"x\r\nX-Injected: 1", "\r\n", "x\nX-Injected: 1", "a b", "a+b", "%", "%00", "\x00", "..\\..\\x", "ü/é", ""}
-	_, _, clinicFake := clinicFakeURL(t)
+	clinicFake := clinicFakeURL(t)
 	f := newFront(t, clinicFake)
 	f.setMode(modeRecord404)
 	for _, pc := range pathCases(t, f.URL(), clinicFake+clinic.TokenPath) {
@@ -290,53 +291,11 @@ func TestPathParametersCannotChangeTheRoute(t *testing.T) {
 	}
 }
 
-// clinicFakeURL starts a clinic fake knowing the test credentials.
-func clinicFakeURL(t *testing.T) (string, string, string) {
-	for _, r := range secretRigs(t) {
-		if strings.HasPrefix(r.name, "clinic") {
-			return clinicClientID, clinicSecret, r.fake
-		}
-	}
-	t.Fatal("no clinic rig")
-	return "", "", ""
-}
-
-// TestHugeResponseIsCut streams 100 MB at every client, chunked and with a Content-Length:
-// the call fails with ErrResponseTooLarge at the default bound (32 MiB) and the client stops
-// reading there (the server cannot send the rest). The memory it takes is logged; the
-// allocation bound is asserted in TestHugeResponseAllocatesLessThanItsSize.
-func TestHugeResponseIsCut(t *testing.T) {
-	for _, rig := range secretRigs(t) {
-		if strings.Contains(rig.name, "token source") || strings.Contains(rig.name, "token func") || strings.Contains(rig.name, "static token)") && strings.HasPrefix(rig.name, "encounters") {
-			continue // one row per API is enough here
-		}
-		for _, mode := range []frontMode{modeHuge, modeHugeCL} {
-			name := rig.name + "/chunked"
-			if mode == modeHugeCL {
-				name = rig.name + "/content-length"
-			}
-			t.Run(name, func(t *testing.T) {
-				f := newFront(t, rig.fake)
-				call := rig.build(t, f.URL())
-				f.setMode(modeProxy)
-				_ = call(context.Background()) // fetch credentials first (404 for the unknown id)
-				f.setMode(mode)
-
-				peak, allocated, err := measureHeap(func() error { return call(context.Background()) })
-
-				require.Error(t, err)
-				assert.ErrorIs(t, err, polybill.ErrResponseTooLarge)
-				var pe *polybill.Error
-				require.True(t, errors.As(err, &pe))
-				assert.Equal(t, polybill.CodeResponseTooLarge, pe.Code)
-				assert.Less(t, len(pe.Body), polybill.MaxErrorBody+1)
-				t.Logf("%s: peak live heap +%d MiB, %d MiB allocated in total, %d MiB sent by the server: %v",
-					name, peak>>20, allocated>>20, f.sent.Load()>>20, err)
-				// What the client allocates on the way is TestHugeResponseAllocatesLessThanItsSize.
-				assert.Less(t, f.sent.Load(), int64(hugeSize), "the client read the whole body")
-			})
-		}
-	}
+// clinicFakeURL starts a clinic fake that knows the test's client credentials.
+func clinicFakeURL(t *testing.T) string {
+	srv := clinictest.New(clinictest.WithClient(clinicClientID, clinicSecret, clinic.ScopeBillingRead, clinic.ScopeBillingWrite))
+	t.Cleanup(srv.Close)
+	return srv.URL()
 }
 
 // measureHeap runs fn and reports how far the live heap grew above its level before (sampled
@@ -389,7 +348,10 @@ func TestPlainHTTPRefused(t *testing.T) {
 		{"crm", func(o ...polybill.Option) error {
 			_, err := crm.New(append([]polybill.Option{crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey)}, o...)...)
 			return err
-		}, crm.EnvAPIURL, func() error { _, err := crm.NewFromEnv(crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey)); return err }},
+		}, crm.EnvAPIURL, func() error {
+			_, err := crm.NewFromEnv(crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey))
+			return err
+		}},
 		{"epilot", func(o ...polybill.Option) error {
 			_, err := epilot.New(append([]polybill.Option{epilot.WithToken(epilotToken)}, o...)...)
 			return err
@@ -429,4 +391,3 @@ func TestPlainHTTPRefused(t *testing.T) {
 		assert.Error(t, err, "a plain http token URL on another host carries the client secret in clear")
 	})
 }
-
