@@ -298,6 +298,45 @@ func clinicFakeURL(t *testing.T) string {
 	return srv.URL()
 }
 
+// TestHugeResponseIsCut streams 100 MB at every client, chunked and with a Content-Length:
+// the call fails with ErrResponseTooLarge at the default bound (32 MiB) and the client stops
+// reading there (the server cannot send the rest). The memory it takes is logged; the
+// allocation bound is asserted in TestHugeResponseAllocatesLessThanItsSize.
+func TestHugeResponseIsCut(t *testing.T) {
+	for _, rig := range secretRigs(t) {
+		switch rig.name {
+		case "crm (token source with refresh token)", "epilot (token func)", "encounters (static token)":
+			continue // one row per API is enough here
+		}
+		for _, mode := range []frontMode{modeHuge, modeHugeCL} {
+			name := rig.name + "/chunked"
+			if mode == modeHugeCL {
+				name = rig.name + "/content-length"
+			}
+			t.Run(name, func(t *testing.T) {
+				f := newFront(t, rig.fake)
+				call := rig.build(t, f.URL())
+				f.setMode(modeProxy)
+				_ = call(context.Background()) // fetch credentials first (404 for the unknown id)
+				f.setMode(mode)
+
+				peak, allocated, err := measureHeap(func() error { return call(context.Background()) })
+
+				require.Error(t, err)
+				assert.ErrorIs(t, err, polybill.ErrResponseTooLarge)
+				var pe *polybill.Error
+				require.True(t, errors.As(err, &pe))
+				assert.Equal(t, polybill.CodeResponseTooLarge, pe.Code)
+				assert.Less(t, len(pe.Body), polybill.MaxErrorBody+1)
+				t.Logf("%s: peak live heap +%d MiB, %d MiB allocated in total, %d MiB sent by the server: %v",
+					name, peak>>20, allocated>>20, f.sent.Load()>>20, err)
+				// What the client allocates on the way is TestHugeResponseAllocatesLessThanItsSize.
+				assert.Less(t, f.sent.Load(), int64(hugeSize), "the client read the whole body")
+			})
+		}
+	}
+}
+
 // measureHeap runs fn and reports how far the live heap grew above its level before (sampled
 // every 100µs while fn runs) and how much was allocated in total.
 func measureHeap(fn func() error) (peak, allocated uint64, err error) {
