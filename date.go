@@ -32,7 +32,7 @@ func DateOf(t time.Time) Date {
 // ParseDate parses "2006-01-02" strictly: input from callers is a date, not a timestamp.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if d := DateOf(t); err != nil || !d.Valid() {
 		return Date{}, fmt.Errorf("polybill: invalid date %q: want YYYY-MM-DD", s)
 	}
 	return DateOf(t), nil

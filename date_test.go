@@ -2,6 +2,7 @@ package polybill_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -72,4 +73,19 @@ func FuzzDateUnmarshalJSON(f *testing.F) {
 			require.Equal(t, d, back)
 		}
 	})
+}
+
+func ExampleParseDate() {
+	d, err := polybill.ParseDate("2026-03-15")
+	fmt.Println(d, d.Valid(), err)
+	_, err = polybill.ParseDate("15/03/2026")
+	fmt.Println(err)
+	// Reading JSON is tolerant: a timestamp where a date is specified keeps its calendar day.
+	var due polybill.Date
+	_ = json.Unmarshal([]byte(`"1970-01-01T00:00:00.000Z"`), &due)
+	fmt.Println(due, polybill.NewDate(2026, time.February, 30).Valid())
+	// Output:
+	// 2026-03-15 true <nil>
+	// polybill: invalid date "15/03/2026": want YYYY-MM-DD
+	// 1970-01-01 false
 }

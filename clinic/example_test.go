@@ -136,7 +136,7 @@ func ExampleClient_ListInvoices() {
 
 	// Pages are fetched lazily as the loop advances; break stops all requests.
 	for inv, err := range client.ListInvoices(context.Background(), &clinic.ListInvoicesParams{
-		DateFrom: clinic.NewDate(2026, time.March, 1), DateTo: clinic.NewDate(2026, time.March, 31), PerPage: 50,
+		DateFrom: polybill.NewDate(2026, time.March, 1), DateTo: polybill.NewDate(2026, time.March, 31), PerPage: 50,
 	}) {
 		if err != nil {
 			log.Fatal(err)
@@ -209,7 +209,7 @@ func ExampleClient_RecordPayment() {
 		Amount:       inv.Balance,
 		Mode:         clinic.PaymentModeCheque,
 		Reference:    "CHQ-004512",
-		PaymentDate:  clinic.NewDate(2026, time.March, 15),
+		PaymentDate:  polybill.NewDate(2026, time.March, 15),
 		KnownBalance: &inv.Balance,
 	})
 	if err != nil {
@@ -258,7 +258,7 @@ func ExampleClient_GetSummary() {
 		}
 	}
 
-	s, err := client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: clinic.NewDate(2026, time.March, 1), DateTo: clinic.NewDate(2026, time.March, 31)})
+	s, err := client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: polybill.NewDate(2026, time.March, 1), DateTo: polybill.NewDate(2026, time.March, 31)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -312,18 +312,6 @@ func ExampleInvoice_PaymentByReference() {
 	fmt.Println(ok)
 	// Output:
 	// true 100.00 neft
-	// false
-}
-
-func ExampleParseDate() {
-	d, err := clinic.ParseDate("2026-03-15")
-	fmt.Println(d, d.Valid(), err)
-	_, err = clinic.ParseDate("15/03/2026")
-	fmt.Println(err)
-	fmt.Println(clinic.NewDate(2026, time.February, 30).Valid())
-	// Output:
-	// 2026-03-15 true <nil>
-	// clinic: invalid date "15/03/2026": want YYYY-MM-DD
 	// false
 }
 

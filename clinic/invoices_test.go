@@ -30,7 +30,7 @@ func seedMany(srv *clinictest.Server, n int) {
 		}
 		seedConsultation(srv, clinictest.InvoiceSeed{
 			BranchID: branch, Status: status, PatientID: fmt.Sprintf("PAT-%d", i%3),
-			Date: clinic.NewDate(2026, time.March, 1+i%20),
+			Date: polybill.NewDate(2026, time.March, 1+i%20),
 		})
 	}
 }
@@ -69,9 +69,9 @@ func TestListInvoicesPagesAndFilters(t *testing.T) {
 					func(s clinic.InvoiceSummary) bool { return s.BranchID == "DEL-02" }},
 				{"patient", &clinic.ListInvoicesParams{PatientID: "PAT-1"}, 15,
 					func(s clinic.InvoiceSummary) bool { return s.PatientID == "PAT-1" }},
-				{"date range", &clinic.ListInvoicesParams{DateFrom: clinic.NewDate(2026, 3, 5), DateTo: clinic.NewDate(2026, 3, 6), PerPage: 100}, 5,
+				{"date range", &clinic.ListInvoicesParams{DateFrom: polybill.NewDate(2026, 3, 5), DateTo: polybill.NewDate(2026, 3, 6), PerPage: 100}, 5,
 					func(s clinic.InvoiceSummary) bool {
-						return s.Date.Compare(clinic.NewDate(2026, 3, 5)) >= 0 && s.Date.Compare(clinic.NewDate(2026, 3, 6)) <= 0
+						return s.Date.Compare(polybill.NewDate(2026, 3, 5)) >= 0 && s.Date.Compare(polybill.NewDate(2026, 3, 6)) <= 0
 					}},
 				{"start page", &clinic.ListInvoicesParams{Page: 3, PerPage: 20}, 5, func(clinic.InvoiceSummary) bool { return true }},
 			}
@@ -201,7 +201,7 @@ func TestTolerantReader(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, clinic.InvoiceStatus("on_hold"), inv.Status)
 	assert.False(t, inv.Status.IsKnown())
-	assert.Equal(t, clinic.NewDate(2026, 3, 15), inv.Date)
+	assert.Equal(t, polybill.NewDate(2026, 3, 15), inv.Date)
 	assert.Equal(t, "118.00", inv.GrandTotal.String(), "total stands in for grand_total")
 	assert.Equal(t, clinic.Party{ID: "PAT-9", Name: "Ravi"}, inv.Patient)
 	assert.Equal(t, "BLR-03", inv.Branch.ID)

@@ -29,13 +29,13 @@ func TestPartialThenFullPaymentMovesStatusAndSummary(t *testing.T) {
 	id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
 
 	res, err := f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{
-		Amount: dec("1500.00"), Mode: clinic.PaymentModeUPI, Reference: "UPI-TXN-123456", PaymentDate: clinic.NewDate(2026, 3, 15),
+		Amount: dec("1500.00"), Mode: clinic.PaymentModeUPI, Reference: "UPI-TXN-123456", PaymentDate: polybill.NewDate(2026, 3, 15),
 	})
 	require.NoError(t, err)
 	assert.False(t, res.Reconciled)
 	assert.Equal(t, "1500.00", res.Payment.Amount.String())
 	assert.Equal(t, clinic.PaymentModeUPI, res.Payment.Mode)
-	assert.Equal(t, clinic.NewDate(2026, 3, 15), res.Payment.PaymentDate)
+	assert.Equal(t, polybill.NewDate(2026, 3, 15), res.Payment.PaymentDate)
 	_, offset := res.Payment.RecordedAt.Zone()
 	assert.Equal(t, 19800, offset, "timestamps carry the +05:30 offset")
 
@@ -79,7 +79,7 @@ func TestPartialThenFullPaymentMovesStatusAndSummary(t *testing.T) {
 	assert.Equal(t, "860.00", res.Payment.Amount.String())
 	assert.Equal(t, clinic.InvoiceStatusPaid, f.srv.InvoiceStatus(id))
 
-	sum, err = f.client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: clinic.NewDate(2026, 3, 1), DateTo: clinic.NewDate(2026, 3, 31), BranchID: "MUM-01"})
+	sum, err = f.client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: polybill.NewDate(2026, 3, 1), DateTo: polybill.NewDate(2026, 3, 31), BranchID: "MUM-01"})
 	require.NoError(t, err)
 	assert.Equal(t, "2360.00", sum.TotalCollected.String())
 	assert.True(t, sum.TotalOutstanding.IsZero())
@@ -177,7 +177,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"zero amount", pay(clinic.RecordPaymentParams{Amount: dec("0"), Mode: clinic.PaymentModeCash}), "amount"},
 		{"negative amount", pay(clinic.RecordPaymentParams{Amount: dec("-5.00"), Mode: clinic.PaymentModeCash}), "amount"},
 		{"fractional paise", pay(clinic.RecordPaymentParams{Amount: dec("10.005"), Mode: clinic.PaymentModeCash}), "amount"},
-		{"malformed payment date", pay(clinic.RecordPaymentParams{Amount: dec("10"), Mode: clinic.PaymentModeCash, PaymentDate: clinic.NewDate(2026, 2, 30)}), "payment_date"},
+		{"malformed payment date", pay(clinic.RecordPaymentParams{Amount: dec("10"), Mode: clinic.PaymentModeCash, PaymentDate: polybill.NewDate(2026, 2, 30)}), "payment_date"},
 		{"empty invoice id", func() error {
 			_, err := f.client.RecordPayment(ctx, "", clinic.RecordPaymentParams{Amount: dec("10"), Mode: clinic.PaymentModeCash})
 			return err
@@ -186,11 +186,11 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"unknown status filter", list(clinic.ListInvoicesParams{Status: "open"}), "status"},
 		{"per_page too large", list(clinic.ListInvoicesParams{PerPage: 101}), "per_page"},
 		{"negative page", list(clinic.ListInvoicesParams{Page: -1}), "page"},
-		{"malformed date_from", list(clinic.ListInvoicesParams{DateFrom: clinic.NewDate(2026, 13, 1)}), "date_from"},
-		{"malformed date_to", list(clinic.ListInvoicesParams{DateTo: clinic.NewDate(2026, 4, 31)}), "date_to"},
-		{"reversed range", list(clinic.ListInvoicesParams{DateFrom: clinic.NewDate(2026, 4, 2), DateTo: clinic.NewDate(2026, 4, 1)}), "date_from"},
+		{"malformed date_from", list(clinic.ListInvoicesParams{DateFrom: polybill.NewDate(2026, 13, 1)}), "date_from"},
+		{"malformed date_to", list(clinic.ListInvoicesParams{DateTo: polybill.NewDate(2026, 4, 31)}), "date_to"},
+		{"reversed range", list(clinic.ListInvoicesParams{DateFrom: polybill.NewDate(2026, 4, 2), DateTo: polybill.NewDate(2026, 4, 1)}), "date_from"},
 		{"summary malformed date", func() error {
-			_, err := f.client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: clinic.NewDate(0, 1, 1)})
+			_, err := f.client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: polybill.NewDate(0, 1, 1)})
 			return err
 		}, "date_from"},
 	}

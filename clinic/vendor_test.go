@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/internal/oapiserver"
 	"github.com/polybill/polybill-go/clinic/webhook"
@@ -41,7 +42,7 @@ func TestVendorDocumentedBodies(t *testing.T) {
 	capture := &captureBody{next: &canned{status: 201, body: []byte(`{"id":"PAY-1","amount":1500.00,"payment_mode":"upi","reference":"UPI-TXN-123456","payment_date":"2026-03-15"}`)}, body: &sent}
 	client := cannedClientWith(t, capture)
 	_, err = client.RecordPayment(context.Background(), "INV-1", clinic.RecordPaymentParams{
-		Amount: dec("1500.00"), Mode: clinic.PaymentModeUPI, Reference: "UPI-TXN-123456", PaymentDate: clinic.NewDate(2026, 3, 15),
+		Amount: dec("1500.00"), Mode: clinic.PaymentModeUPI, Reference: "UPI-TXN-123456", PaymentDate: polybill.NewDate(2026, 3, 15),
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, string(readFixture(t, "vendor_payment_request.json")), string(sent))

@@ -28,7 +28,7 @@ func TestContractLifecycle(t *testing.T) {
 		BillingDurationAmount: decimalPtr("30"),
 		NoticeTimeAmount:      decimalPtr("1.5"),
 		NoticeTimeUnit:        epilot.UnitMonths,
-		StartDate:             epilot.NewDate(2025, 1, 1),
+		StartDate:             polybill.NewDate(2025, 1, 1),
 		InstallmentAmount:     polybillInt(10050),
 		BalanceCurrency:       "EUR",
 		Customer:              epilot.Link("cust-1"),
@@ -47,10 +47,10 @@ func TestContractLifecycle(t *testing.T) {
 	assert.Equal(t, "100.50", inst.String())
 	assert.Equal(t, []string{"cust-1"}, created.Customer.IDs())
 
-	updated, err := e.client.UpdateContract(ctx, created.ID, epilot.Contract{Status: epilot.ContractTerminated, TerminationDate: epilot.NewDate(2025, 12, 31)})
+	updated, err := e.client.UpdateContract(ctx, created.ID, epilot.Contract{Status: epilot.ContractTerminated, TerminationDate: polybill.NewDate(2025, 12, 31)})
 	require.NoError(t, err)
 	assert.Equal(t, epilot.ContractTerminated, updated.Status)
-	assert.Equal(t, epilot.NewDate(2025, 12, 31), updated.TerminationDate)
+	assert.Equal(t, polybill.NewDate(2025, 12, 31), updated.TerminationDate)
 	assert.Equal(t, "Grid Contract", updated.Name, "fields not sent are unchanged")
 	assert.Equal(t, `{"malo":"DE0001","digits":0.10}`, string(updated.Extra["meter_point"]))
 
@@ -78,7 +78,7 @@ func TestCustomerBalanceIsComputedFromEvents(t *testing.T) {
 	}
 	a1, a2, b1 := mk("cust-a", "acct-a", "EUR"), mk("cust-a", "acct-a2", "EUR"), mk("cust-b", "acct-b", "JPY")
 	f := func(contract string, units int64, cur polybill.Currency) epilot.EventFields {
-		return epilot.EventFields{Amount: epilot.MinorUnits(units, cur), BookingDate: epilot.NewDate(2025, 1, 1), DueDate: epilot.NewDate(2025, 1, 15), Contract: epilot.Link(contract)}
+		return epilot.EventFields{Amount: epilot.MinorUnits(units, cur), BookingDate: polybill.NewDate(2025, 1, 1), DueDate: polybill.NewDate(2025, 1, 15), Contract: epilot.Link(contract)}
 	}
 	events := []epilot.BillingEvent{
 		&epilot.InstallmentEvent{EventFields: f(a1, 10000, "EUR")}, // +100.00
@@ -148,7 +148,7 @@ func pricingEnv(t *testing.T, n int) (*env, *epilot.Contract) {
 func TestContractPricingInformation(t *testing.T) {
 	e, c := pricingEnv(t, 2)
 	ctx := context.Background()
-	_, err := e.client.CreateBillingEvent(ctx, installment(c.ID, 10100, epilot.NewDate(2025, 1, 15)))
+	_, err := e.client.CreateBillingEvent(ctx, installment(c.ID, 10100, polybill.NewDate(2025, 1, 15)))
 	require.NoError(t, err)
 
 	info, err := e.client.GetContractPricingInformation(ctx, c.ID, epilot.PricingInformationParams{})

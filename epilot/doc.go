@@ -20,8 +20,8 @@
 //	}
 //	_, err = client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
 //		Amount:      epilot.MinorUnits(10050, "EUR"), // the SDK fills billing_amount_decimal "100.50"
-//		BookingDate: epilot.NewDate(2025, 6, 1),
-//		DueDate:     epilot.NewDate(2025, 6, 15),
+//		BookingDate: polybill.NewDate(2025, 6, 1),
+//		DueDate:     polybill.NewDate(2025, 6, 15),
 //		Contract:    epilot.Link(contract.ID),
 //	}})
 //	if err != nil {

@@ -33,8 +33,8 @@ func TestBillingEventLifecycle(t *testing.T) {
 
 	created, err := e.client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
 		Amount:      epilot.DecimalAmount(polybill.MustDecimal("100.50"), "EUR"),
-		BookingDate: epilot.NewDate(2025, 6, 1),
-		DueDate:     epilot.NewDate(2025, 6, 15),
+		BookingDate: polybill.NewDate(2025, 6, 1),
+		DueDate:     polybill.NewDate(2025, 6, 15),
 		Contract:    epilot.Link("contract-1"),
 		ExternalID:  "SAP-4711",
 		Status:      epilot.EventStatusOpen,
@@ -94,8 +94,8 @@ func seedEvents(t *testing.T, e *env) (contracts [3]string) {
 	for i := range 9 {
 		f := epilot.EventFields{
 			Amount:      epilot.MinorUnits(int64(1000*(i+1)), "EUR"),
-			BookingDate: epilot.NewDate(2025, time.Month(i+1), 10),
-			DueDate:     epilot.NewDate(2025, time.Month(i+1), 20),
+			BookingDate: polybill.NewDate(2025, time.Month(i+1), 10),
+			DueDate:     polybill.NewDate(2025, time.Month(i+1), 20),
 			Contract:    epilot.Link(contracts[i%3]),
 			ExternalID:  fmt.Sprintf("ext-%d", i),
 		}
@@ -219,8 +219,8 @@ func allKinds(contractID string) []epilot.BillingEvent {
 	f := func(extra string) epilot.EventFields {
 		return epilot.EventFields{
 			Amount:      epilot.MinorUnits(2500, "EUR"),
-			BookingDate: epilot.NewDate(2025, 6, 1),
-			DueDate:     epilot.NewDate(2025, 6, 30),
+			BookingDate: polybill.NewDate(2025, 6, 1),
+			DueDate:     polybill.NewDate(2025, 6, 30),
 			Contract:    epilot.Link(contractID),
 			Extra:       map[string]json.RawMessage{"x_org_ref": json.RawMessage(extra)},
 		}
@@ -286,8 +286,8 @@ func TestParseBillingEventTolerance(t *testing.T) {
 			assert.Equal(t, epilot.EventKind(""), ev.Kind())
 		}},
 		{"timestamp where a date is specified", `{"type":"installment","due_date":"1970-01-01T00:00:00.000Z","booking_date":"2025-07-10T23:30:00+02:00"}`, func(t *testing.T, ev epilot.BillingEvent) {
-			assert.Equal(t, epilot.NewDate(1970, 1, 1), ev.Fields().DueDate)
-			assert.Equal(t, epilot.NewDate(2025, 7, 10), ev.Fields().BookingDate, "the date as written, not shifted to UTC")
+			assert.Equal(t, polybill.NewDate(1970, 1, 1), ev.Fields().DueDate)
+			assert.Equal(t, polybill.NewDate(2025, 7, 10), ev.Fields().BookingDate, "the date as written, not shifted to UTC")
 		}},
 		{"related_event as the vendor's $relation object", `{"type":"correction","related_event":{"$relation":[{"entity_id":"ev-9"}]}}`, func(t *testing.T, ev epilot.BillingEvent) {
 			assert.Equal(t, "ev-9", ev.Fields().RelatedEvent)
@@ -328,7 +328,7 @@ func TestUpdateThatBreaksTheEventIsRejectedByTheServer(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	ev, err := e.client.CreateBillingEvent(ctx, &epilot.PaymentEvent{EventFields: epilot.EventFields{
-		Amount: epilot.MinorUnits(100, "EUR"), BookingDate: epilot.NewDate(2025, 1, 1), Contract: epilot.Link("c"),
+		Amount: epilot.MinorUnits(100, "EUR"), BookingDate: polybill.NewDate(2025, 1, 1), Contract: epilot.Link("c"),
 	}})
 	require.NoError(t, err)
 	// An installment needs a due date; the payment has none.
@@ -343,7 +343,7 @@ func TestUpdateThatBreaksTheEventIsRejectedByTheServer(t *testing.T) {
 func TestPathParametersCannotChangeTheRoute(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	ev, err := e.client.CreateBillingEvent(ctx, installment("c", 100, epilot.NewDate(2025, 1, 1)))
+	ev, err := e.client.CreateBillingEvent(ctx, installment("c", 100, polybill.NewDate(2025, 1, 1)))
 	require.NoError(t, err)
 	for _, id := range []string{"..", "../events", "a/b", "x?y=1", "%2e%2e", ev.Fields().ID + "/"} {
 		_, err := e.client.GetBillingEvent(ctx, id)

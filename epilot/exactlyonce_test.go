@@ -23,7 +23,7 @@ func isLookup(r *http.Request) bool {
 
 func paymentWithExternalID(ext string) *epilot.PaymentEvent {
 	return &epilot.PaymentEvent{EventFields: epilot.EventFields{
-		Amount: epilot.MinorUnits(4200, "EUR"), BookingDate: epilot.NewDate(2025, 6, 18),
+		Amount: epilot.MinorUnits(4200, "EUR"), BookingDate: polybill.NewDate(2025, 6, 18),
 		Contract: epilot.Link("contract-1"), ExternalID: ext,
 	}}
 }

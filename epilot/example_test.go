@@ -42,8 +42,8 @@ func seedContract(client *epilot.Client) *epilot.Contract {
 func seedInstallment(client *epilot.Client, contractID, externalID string, month time.Month) epilot.BillingEvent {
 	ev, err := client.CreateBillingEvent(context.Background(), &epilot.InstallmentEvent{EventFields: epilot.EventFields{
 		Amount:      epilot.MinorUnits(10050, "EUR"),
-		BookingDate: epilot.NewDate(2025, month, 1),
-		DueDate:     epilot.NewDate(2025, month, 15),
+		BookingDate: polybill.NewDate(2025, month, 1),
+		DueDate:     polybill.NewDate(2025, month, 15),
 		Contract:    epilot.Link(contractID),
 		ExternalID:  externalID,
 	}})
@@ -69,8 +69,8 @@ func Example() {
 	}
 	_, err = client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
 		Amount:      epilot.MinorUnits(10050, "EUR"), // the SDK fills billing_amount_decimal "100.50"
-		BookingDate: epilot.NewDate(2025, 6, 1),
-		DueDate:     epilot.NewDate(2025, 6, 15),
+		BookingDate: polybill.NewDate(2025, 6, 1),
+		DueDate:     polybill.NewDate(2025, 6, 15),
 		Contract:    epilot.Link(contract.ID),
 	}})
 	if err != nil {
@@ -121,7 +121,7 @@ func ExampleClient_CreateBillingEvent() {
 
 	ev, err := client.CreateBillingEvent(context.Background(), &epilot.PaymentEvent{EventFields: epilot.EventFields{
 		Amount:      epilot.DecimalAmount(polybill.MustDecimal("1500"), "JPY"),
-		BookingDate: epilot.NewDate(2025, 6, 18),
+		BookingDate: polybill.NewDate(2025, 6, 18),
 		PaidDate:    time.Date(2025, 6, 18, 14, 0, 0, 0, time.UTC),
 		Contract:    epilot.Link("contract-1"),
 		ExternalID:  "SAP-4712",
@@ -145,7 +145,7 @@ func ExampleClient_CreateBillingEvent_exactlyOnce() {
 	})
 
 	ev, err := client.CreateBillingEvent(context.Background(), &epilot.PaymentEvent{EventFields: epilot.EventFields{
-		Amount: epilot.MinorUnits(4200, "EUR"), BookingDate: epilot.NewDate(2025, 6, 18),
+		Amount: epilot.MinorUnits(4200, "EUR"), BookingDate: polybill.NewDate(2025, 6, 18),
 		Contract: epilot.Link("contract-1"), ExternalID: "SAP-4713",
 	}})
 	if err != nil {
@@ -308,7 +308,7 @@ func ExampleClient_GetCustomerBalance() {
 	c := seedContract(client)
 	seedInstallment(client, c.ID, "", time.June) // debit 100.50
 	_, err := client.CreateBillingEvent(context.Background(), &epilot.PaymentEvent{EventFields: epilot.EventFields{
-		Amount: epilot.MinorUnits(4000, "EUR"), BookingDate: epilot.NewDate(2025, 6, 20), Contract: epilot.Link(c.ID),
+		Amount: epilot.MinorUnits(4000, "EUR"), BookingDate: polybill.NewDate(2025, 6, 20), Contract: epilot.Link(c.ID),
 	}}) // credit 40.00
 	if err != nil {
 		log.Fatal(err)
@@ -473,10 +473,4 @@ func ExampleLink() {
 	rel := epilot.Link("f589786b-3024-43cd-9cb3-5a3c953f2896")
 	fmt.Println(rel.IDs(), rel.Contains("f589786b-3024-43cd-9cb3-5a3c953f2896"))
 	// Output: [f589786b-3024-43cd-9cb3-5a3c953f2896] true
-}
-
-func ExampleParseDate() {
-	d, _ := epilot.ParseDate("1970-01-01T00:00:00.000Z") // a timestamp where a date is specified
-	fmt.Println(d)
-	// Output: 1970-01-01
 }

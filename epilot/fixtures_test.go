@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot"
 	"github.com/polybill/polybill-go/epilot/epilottest"
 )
@@ -74,7 +75,7 @@ func TestLegacyReferenceExample(t *testing.T) {
 	require.NoError(t, err)
 	f := ev.Fields()
 	assert.True(t, f.CreatedAt.IsZero(), `"_created_at": "string" reads as zero`)
-	assert.Equal(t, epilot.NewDate(1970, 1, 1), f.DueDate)
+	assert.Equal(t, polybill.NewDate(1970, 1, 1), f.DueDate)
 	assert.True(t, f.PaidDate.Equal(time.Unix(0, 0)))
 	assert.Equal(t, "d4fb2a4e-3f74-4fc4-8fba-6fdaaaa3b08e", f.ExternalID)
 	assert.Equal(t, []string{"f589786b-3024-43cd-9cb3-5a3c953f2896"}, f.Contract.IDs())

@@ -134,23 +134,6 @@ func FuzzListQuery(f *testing.F) {
 	})
 }
 
-func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"2025-06-15", "1970-01-01T00:00:00.000Z", "2025-07-10T23:30:00+02:00", "2025-13-01", "", "0000-00-00"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := epilot.ParseDate(s)
-		if err != nil {
-			return
-		}
-		b, err := json.Marshal(d)
-		require.NoError(t, err)
-		var back epilot.Date
-		require.NoError(t, json.Unmarshal(b, &back))
-		assert.Equal(t, d, back)
-	})
-}
-
 func FuzzContractAndPricingDecoders(f *testing.F) {
 	f.Add(`{"_id":"c","contract_name":"Grid","billing_due_day":0,"notice_time_amount":1.5,"x":{"y":1}}`)
 	f.Add(`{"entity_type":"contract","entity_id":"c","history":[{"change_type":"installment_amount_changed","previous_value":null,"new_value":{"amount":1,"amount_decimal":"0.01","currency":"EUR"}}]}`)

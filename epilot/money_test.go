@@ -34,7 +34,7 @@ func TestMoneyMinorUnitsAndDecimalOnCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := &epilot.PaymentEvent{EventFields: epilot.EventFields{
-				Amount: tt.amount, BookingDate: epilot.NewDate(2025, 1, 1), Contract: epilot.Link("c"),
+				Amount: tt.amount, BookingDate: polybill.NewDate(2025, 1, 1), Contract: epilot.Link("c"),
 			}}
 			created, err := e.client.CreateBillingEvent(ctx, ev)
 			require.NoError(t, err)
@@ -73,7 +73,7 @@ func TestMoneyRefusedBeforeSending(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.srv.Requests()
 			_, err := e.client.CreateBillingEvent(context.Background(), &epilot.PaymentEvent{EventFields: epilot.EventFields{
-				Amount: tt.amount, BookingDate: epilot.NewDate(2025, 1, 1), Contract: epilot.Link("c"),
+				Amount: tt.amount, BookingDate: polybill.NewDate(2025, 1, 1), Contract: epilot.Link("c"),
 			}})
 			require.ErrorIs(t, err, polybill.ErrValidation)
 			var pe *polybill.Error

@@ -17,7 +17,7 @@ import (
 func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	ok := epilot.EventFields{Amount: epilot.MinorUnits(100, "EUR"), BookingDate: epilot.NewDate(2025, 1, 1), Contract: epilot.Link("c")}
+	ok := epilot.EventFields{Amount: epilot.MinorUnits(100, "EUR"), BookingDate: polybill.NewDate(2025, 1, 1), Contract: epilot.Link("c")}
 	with := func(mod func(f *epilot.EventFields)) epilot.EventFields { f := ok; mod(&f); return f }
 	list := func(p epilot.ListBillingEventsParams, from int) error {
 		_, err := e.client.ListBillingEventsPage(ctx, p, from)
@@ -60,7 +60,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"event_type the filter does not support", func() error { return list(epilot.ListBillingEventsParams{EventType: epilot.KindPayment}, 0) }, "event_type"},
 		{"empty entity id", func() error { return list(epilot.ListBillingEventsParams{EntityIDs: []string{"a", ""}}, 0) }, "entity_id"},
 		{"date range reversed", func() error {
-			return list(epilot.ListBillingEventsParams{DateAfter: epilot.NewDate(2025, 2, 1).Time(nil), DateBefore: epilot.NewDate(2025, 1, 1).Time(nil)}, 0)
+			return list(epilot.ListBillingEventsParams{DateAfter: polybill.NewDate(2025, 2, 1).Time(nil), DateBefore: polybill.NewDate(2025, 1, 1).Time(nil)}, 0)
 		}, "date_before"},
 		{"event without contract link", func() error {
 			return create(&epilot.PaymentEvent{EventFields: with(func(f *epilot.EventFields) { f.Contract = epilot.Relation{} })})

@@ -6,3 +6,5 @@
 //	go run ./examples/quickstart
 //	go run ./examples/clinic/record-payment
 package examples
+
+//go:generate go run ../internal/cmd/genexamples -specs ../openapi -out .

@@ -84,8 +84,8 @@ func (h *handlers) ListInvoices(_ context.Context, req oapiserver.ListInvoicesRe
 		case p.PatientID != nil && inv.patientID != *p.PatientID,
 			p.BranchID != nil && inv.branchID != *p.BranchID,
 			p.Status != nil && string(inv.status) != string(*p.Status),
-			p.DateFrom != nil && inv.date.Compare(clinic.DateOf(p.DateFrom.Time)) < 0,
-			p.DateTo != nil && inv.date.Compare(clinic.DateOf(p.DateTo.Time)) > 0:
+			p.DateFrom != nil && inv.date.Compare(polybill.DateOf(p.DateFrom.Time)) < 0,
+			p.DateTo != nil && inv.date.Compare(polybill.DateOf(p.DateTo.Time)) > 0:
 			continue
 		}
 		match = append(match, inv.summary())
@@ -161,7 +161,7 @@ func (h *handlers) RecordPayment(ctx context.Context, req oapiserver.RecordPayme
 	if b.PaymentDate != nil {
 		p.PaymentDate = *b.PaymentDate
 	} else {
-		p.PaymentDate = apiDate(clinic.DateOf(now))
+		p.PaymentDate = apiDate(polybill.DateOf(now))
 	}
 	inv.payments = append(inv.payments, p)
 	inv.paid = mustAdd(inv.paid, amount)
@@ -195,8 +195,8 @@ func (h *handlers) GetSummary(_ context.Context, req oapiserver.GetSummaryReques
 		// Drafts are not bills yet and cancelled invoices are void (ASSUMPTION).
 		case inv.status == clinic.InvoiceStatusDraft, inv.status == clinic.InvoiceStatusCancelled,
 			p.BranchID != nil && inv.branchID != *p.BranchID,
-			p.DateFrom != nil && inv.date.Compare(clinic.DateOf(p.DateFrom.Time)) < 0,
-			p.DateTo != nil && inv.date.Compare(clinic.DateOf(p.DateTo.Time)) > 0:
+			p.DateFrom != nil && inv.date.Compare(polybill.DateOf(p.DateFrom.Time)) < 0,
+			p.DateTo != nil && inv.date.Compare(polybill.DateOf(p.DateTo.Time)) > 0:
 			continue
 		}
 		out.TotalBilled = mustAdd(out.TotalBilled, inv.grandTotal)

@@ -117,7 +117,7 @@ func (s *Server) AddInvoice(seed InvoiceSeed) string {
 		inv.patientName = "Test Patient"
 	}
 	if inv.date.IsZero() {
-		inv.date = clinic.DateOf(now)
+		inv.date = polybill.DateOf(now)
 	}
 	if inv.status == "" {
 		inv.status = clinic.InvoiceStatusFinalized

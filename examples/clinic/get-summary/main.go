@@ -11,6 +11,7 @@ import (
 	"context"
 	"log"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
@@ -25,8 +26,8 @@ func main() {
 
 	env.Invoice("INV-2026-00042")
 	summary := exampleenv.Must(env.Client.GetSummary(ctx, &clinic.SummaryParams{
-		DateFrom: exampleenv.Must(clinic.ParseDate("2026-03-01")),
-		DateTo:   exampleenv.Must(clinic.ParseDate("2026-03-31")),
+		DateFrom: exampleenv.Must(polybill.ParseDate("2026-03-01")),
+		DateTo:   exampleenv.Must(polybill.ParseDate("2026-03-31")),
 		BranchID: "MUM-01",
 	}))
 	exampleenv.Print(summary)

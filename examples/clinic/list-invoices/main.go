@@ -11,6 +11,7 @@ import (
 	"context"
 	"log"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
@@ -27,8 +28,8 @@ func main() {
 	params := &clinic.ListInvoicesParams{
 		PatientID: "PAT-2026-00123",
 		Status:    clinic.InvoiceStatus("partially_paid"),
-		DateFrom:  exampleenv.Must(clinic.ParseDate("2026-03-01")),
-		DateTo:    exampleenv.Must(clinic.ParseDate("2026-03-31")),
+		DateFrom:  exampleenv.Must(polybill.ParseDate("2026-03-01")),
+		DateTo:    exampleenv.Must(polybill.ParseDate("2026-03-31")),
 		BranchID:  "MUM-01",
 		PerPage:   20,
 	}

@@ -29,7 +29,7 @@ func main() {
 		Amount:      polybill.MustDecimal("1500.00"),
 		Mode:        clinic.PaymentMode("upi"),
 		Reference:   "UPI-TXN-123456",
-		PaymentDate: exampleenv.Must(clinic.ParseDate("2026-03-15")),
+		PaymentDate: exampleenv.Must(polybill.ParseDate("2026-03-15")),
 	}))
 	exampleenv.Print(result)
 }

@@ -12,6 +12,7 @@ import (
 	"log"
 	"time"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
@@ -30,7 +31,7 @@ func main() {
 	// create that fails ambiguously is settled by looking the id up instead of sending twice.
 	event := exampleenv.Must(env.Client.CreateBillingEvent(ctx, &epilot.PaymentEvent{EventFields: epilot.EventFields{
 		Amount:      epilot.MinorUnits(10050, "EUR"),
-		BookingDate: exampleenv.Must(epilot.ParseDate("2025-06-18")),
+		BookingDate: exampleenv.Must(polybill.ParseDate("2025-06-18")),
 		PaidDate:    exampleenv.Must(time.Parse(time.RFC3339, "2025-06-18T14:00:00Z")),
 		ExternalID:  "SAP-4712",
 		Contract:    epilot.Link(contractID),

@@ -11,6 +11,7 @@ import (
 	"context"
 	"log"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot"
 	"github.com/polybill/polybill-go/examples/internal/exampleenv"
 )
@@ -32,7 +33,7 @@ func main() {
 		BillingDueDay:     epilot.Ptr(15),
 		InstallmentAmount: epilot.Ptr[int64](10050), // minor units of BalanceCurrency
 		BalanceCurrency:   "EUR",
-		StartDate:         exampleenv.Must(epilot.ParseDate("2025-01-01")),
+		StartDate:         exampleenv.Must(polybill.ParseDate("2025-01-01")),
 		Customer:          epilot.Link("9a3e2c71-6f0b-4c1e-8d2a-8c1f0f6e5b11"),
 	}))
 	exampleenv.Print(contract)

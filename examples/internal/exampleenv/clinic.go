@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/clinictest"
 )
@@ -44,7 +45,7 @@ func (e *ClinicEnv) Invoice(exampleID string) string {
 		return exampleID
 	}
 	return e.Fake.AddInvoice(clinictest.InvoiceSeed{
-		ID: exampleID, PatientID: "PAT-2026-00123", PatientName: "Asha Rao", BranchID: "MUM-01", Date: clinic.NewDate(2026, time.March, 15),
+		ID: exampleID, PatientID: "PAT-2026-00123", PatientName: "Asha Rao", BranchID: "MUM-01", Date: polybill.NewDate(2026, time.March, 15),
 		Items: []clinictest.ItemSeed{
 			{Service: "Consultation", Department: "General Medicine", Quantity: must("1"), Rate: must("800.00"), TaxPercent: must("0")},
 			{Service: "Complete Blood Count", Department: "Pathology", Quantity: must("1"), Rate: must("1360.00"), TaxPercent: must("18")},
@@ -60,7 +61,7 @@ func (e *ClinicEnv) PartiallyPaidInvoice(ctx context.Context, exampleID string) 
 		return id
 	}
 	Must(e.Client.RecordPayment(ctx, id, clinic.RecordPaymentParams{
-		Amount: must("1500.00"), Mode: clinic.PaymentModeCash, PaymentDate: clinic.NewDate(2026, time.March, 15),
+		Amount: must("1500.00"), Mode: clinic.PaymentModeCash, PaymentDate: polybill.NewDate(2026, time.March, 15),
 	}))
 	return id
 }

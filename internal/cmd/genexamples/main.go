@@ -284,6 +284,9 @@ func render(op operation, sn snippet, pkg, envName, specPath string) ([]byte, er
 	if usesPackage(codeBuf.String(), op.API) {
 		imports = append(imports, pkg)
 	}
+	if usesPackage(codeBuf.String(), "polybill") {
+		imports = append(imports, "github.com/polybill/polybill-go")
+	}
 	// Standard library first, then modules, as goimports groups them.
 	var std, mods []string
 	for _, imp := range imports {

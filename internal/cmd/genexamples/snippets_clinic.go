@@ -13,8 +13,8 @@ var clinicSnippets = map[string]snippet{
 	params := &clinic.ListInvoicesParams{
 		PatientID: {{param "patient_id"}},
 		Status:    clinic.InvoiceStatus({{param "status"}}),
-		DateFrom:  exampleenv.Must(clinic.ParseDate({{param "date_from"}})),
-		DateTo:    exampleenv.Must(clinic.ParseDate({{param "date_to"}})),
+		DateFrom:  exampleenv.Must(polybill.ParseDate({{param "date_from"}})),
+		DateTo:    exampleenv.Must(polybill.ParseDate({{param "date_to"}})),
 		BranchID:  {{param "branch_id"}},
 		PerPage:   {{param "per_page"}},
 	}
@@ -33,15 +33,15 @@ var clinicSnippets = map[string]snippet{
 		Amount:      polybill.MustDecimal({{money "amount" 2}}),
 		Mode:        clinic.PaymentMode({{body "payment_mode"}}),
 		Reference:   {{body "reference"}},
-		PaymentDate: exampleenv.Must(clinic.ParseDate({{body "payment_date"}})),
+		PaymentDate: exampleenv.Must(polybill.ParseDate({{body "payment_date"}})),
 	}))
 	exampleenv.Print(result)`},
 
 	"getSummary": {Code: `
 	env.Invoice("INV-2026-00042")
 	summary := exampleenv.Must(env.Client.GetSummary(ctx, &clinic.SummaryParams{
-		DateFrom: exampleenv.Must(clinic.ParseDate({{param "date_from"}})),
-		DateTo:   exampleenv.Must(clinic.ParseDate({{param "date_to"}})),
+		DateFrom: exampleenv.Must(polybill.ParseDate({{param "date_from"}})),
+		DateTo:   exampleenv.Must(polybill.ParseDate({{param "date_to"}})),
 		BranchID: {{param "branch_id"}},
 	}))
 	exampleenv.Print(summary)`},

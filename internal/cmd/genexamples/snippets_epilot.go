@@ -41,7 +41,7 @@ var epilotSnippets = map[string]snippet{
 	// create that fails ambiguously is settled by looking the id up instead of sending twice.
 	event := exampleenv.Must(env.Client.CreateBillingEvent(ctx, &epilot.PaymentEvent{EventFields: epilot.EventFields{
 		Amount:      epilot.MinorUnits({{body "billing_amount"}}, {{body "billing_currency"}}),
-		BookingDate: exampleenv.Must(epilot.ParseDate({{body "booking_date"}})),
+		BookingDate: exampleenv.Must(polybill.ParseDate({{body "booking_date"}})),
 		PaidDate:    exampleenv.Must(time.Parse(time.RFC3339, {{body "paid_date"}})),
 		ExternalID:  {{body "external_id"}},
 		Contract:    epilot.Link(contractID),
@@ -87,7 +87,7 @@ var epilotSnippets = map[string]snippet{
 		BillingDueDay:     epilot.Ptr({{body "billing_due_day"}}),
 		InstallmentAmount: epilot.Ptr[int64]({{body "installment_amount"}}), // minor units of BalanceCurrency
 		BalanceCurrency:   {{body "balance_currency"}},
-		StartDate:         exampleenv.Must(epilot.ParseDate({{body "start_date"}})),
+		StartDate:         exampleenv.Must(polybill.ParseDate({{body "start_date"}})),
 		Customer:          epilot.Link({{bodyStr "customer.$relation.0.entity_id"}}),
 	}))
 	exampleenv.Print(contract)`},
