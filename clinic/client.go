@@ -379,23 +379,5 @@ func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
 // missing scope assignment fail there rather than on the first payment. Unlike a call, a
 // failed token request is not retried here.
 func (c *Client) Authenticate(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.t.BaseURL().String(), nil)
-	if err != nil {
-		return &polybill.Error{API: api, Code: polybill.CodeInvalidParams, Message: "building token request", Err: err}
-	}
-	if err := c.auth.Apply(req); err != nil {
-		var pe *polybill.Error
-		if errors.As(err, &pe) {
-			return pe
-		}
-		e := &polybill.Error{API: api, Code: polybill.CodeUnauthenticated, Message: "obtaining an access token failed", Err: err}
-		switch {
-		case errors.Is(err, context.Canceled):
-			e.Code = polybill.CodeCanceled
-		case errors.Is(err, context.DeadlineExceeded):
-			e.Code = polybill.CodeTimeout
-		}
-		return e
-	}
-	return nil
+	return c.t.Authenticate(ctx)
 }

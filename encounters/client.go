@@ -200,30 +200,7 @@ func (c *Client) TokenFetches() int64 {
 // With WithToken there is nothing to obtain: Authenticate sends no request and
 // returns nil, and a bad static token is only reported by the first call.
 func (c *Client) Authenticate(ctx context.Context) error {
-	if c.session == nil {
-		return nil
-	}
-	// TokenAuth fetches (or reuses) the token when it authenticates a request;
-	// this request only carries it and is never sent.
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.tc.BaseURL().String(), nil)
-	if err != nil {
-		return &polybill.Error{API: apiName, Code: polybill.CodeInvalidParams, Message: "building the authentication request", Err: err}
-	}
-	if err := c.session.auth.Apply(req); err != nil {
-		var pe *polybill.Error
-		if errors.As(err, &pe) {
-			return pe
-		}
-		e := &polybill.Error{API: apiName, Code: polybill.CodeUnauthenticated, Message: "obtaining an access token failed", Err: err}
-		switch {
-		case errors.Is(err, context.Canceled):
-			e.Code = polybill.CodeCanceled
-		case errors.Is(err, context.DeadlineExceeded):
-			e.Code = polybill.CodeTimeout
-		}
-		return e
-	}
-	return nil
+	return c.tc.Authenticate(ctx)
 }
 
 // do runs one call with the client's fixed headers.

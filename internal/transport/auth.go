@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	polybill "github.com/polybill/polybill-go"
 )
 
 // Authenticator adds credentials to one attempt. It is called on every attempt, below the
@@ -185,4 +187,33 @@ func (a *TokenAuth) get(ctx context.Context, rejected string) (string, error) {
 			return tok.AccessToken, nil
 		}
 	}
+}
+
+// Authenticate obtains credentials now when the client's authenticator fetches them (a
+// TokenAuth), so bad credentials fail at start-up rather than on the first call; with static
+// credentials there is nothing to obtain and it returns nil. Failures are *polybill.Error,
+// scrubbed of secrets.
+func (c *Client) Authenticate(ctx context.Context) error {
+	ensurer, ok := c.auth.(interface{ Ensure(context.Context) error })
+	if !ok {
+		return nil
+	}
+	err := ensurer.Ensure(ctx)
+	if err == nil {
+		return nil
+	}
+	st := &callState{c: c, ctx: ctx, route: "authenticate"}
+	var pe *polybill.Error
+	if errors.As(err, &pe) {
+		st.scrub(pe)
+		return st.logged(pe)
+	}
+	e := &polybill.Error{API: c.api, Code: polybill.CodeUnauthenticated, Message: "obtaining credentials: " + c.redact(err.Error()), Err: err}
+	switch {
+	case errors.Is(err, context.Canceled):
+		e.Code = polybill.CodeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Code = polybill.CodeTimeout
+	}
+	return st.logged(e)
 }
