@@ -25,7 +25,7 @@ import (
 const (
 	chaosCallsDefault = 10_000
 	chaosCallsShort   = 2_000
-	chaosCallsRace    = 2_000
+	chaosCallsRace    = 3_000
 	chaosCallsLong    = 200_000
 	chaosSeedDefault  = 20260522
 	chaosWorkers      = 16
