@@ -26,7 +26,7 @@ const (
 	chaosCallsDefault = 10_000
 	chaosCallsShort   = 2_000
 	chaosCallsRace    = 3_000
-	chaosCallsLong    = 200_000
+	chaosCallsLong    = 50_000
 	chaosSeedDefault  = 20260522
 	chaosWorkers      = 16
 	// Every call gets this deadline; a call returning later than deadline+slack is an overrun.
