@@ -245,7 +245,7 @@ func epilotAPI() api {
 			},
 			walk: func(ctx context.Context) (int, error) {
 				n := 0
-				for ev, err := range c.ListBillingEvents(ctx, epilot.ListBillingEventsParams{Size: pageSize}) {
+				for ev, err := range c.ListBillingEvents(ctx, &epilot.ListBillingEventsParams{Size: pageSize}) {
 					if err != nil {
 						return n, err
 					}

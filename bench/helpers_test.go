@@ -262,7 +262,7 @@ func report(b *testing.B, s sample) {
 		b.ReportMetric(ratio(s.allocs, raw.allocs), "x-raw-allocs")
 		b.ReportMetric(ratio(s.bytes, raw.bytes), "x-raw-B")
 		for k, sv := range s.extra {
-			if rv, ok := raw.extra[k]; ok && k != "new-conns" && k != "page-B" {
+			if rv, ok := raw.extra[k]; ok && k != "new-conns" && k != "warm-conns" && k != "page-B" {
 				b.ReportMetric(ratio(sv, rv), "x-raw-"+k)
 			}
 		}

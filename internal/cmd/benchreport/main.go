@@ -57,6 +57,7 @@ var groups = []group{
 		// Throughput of CPU-bound callers is CPUs / CPU per call: ≥ 0.95× raw is ≤ 1.053×.
 		{"cpu-ns/op", "x-raw-cpu-ns/op", "<=1.053"},
 		{"new-conns", "", "=0"},
+		{"warm-conns", "", ""},
 		{"allocs/op", "x-raw-allocs", ""},
 	}},
 	{name: "P3", pattern: "^BenchmarkP3", benchtime: "1x", quick: "1x", rows: []row{
@@ -269,7 +270,13 @@ func median(v []float64) (float64, bool) {
 
 // spread is benchstat's "±": the largest distance from the median, in percent of it.
 func spread(med float64, v []float64) string {
-	if len(v) < 2 || med == 0 {
+	if len(v) < 2 {
+		return ""
+	}
+	if med == 0 {
+		if m := slices.Max(v); m != 0 {
+			return fmt.Sprintf(" (max %g)", m)
+		}
 		return ""
 	}
 	d := 0.0
