@@ -151,7 +151,7 @@ func TestContractPricingInformation(t *testing.T) {
 	_, err := e.client.CreateBillingEvent(ctx, installment(c.ID, 10100, polybill.NewDate(2025, 1, 15)))
 	require.NoError(t, err)
 
-	info, err := e.client.GetContractPricingInformation(ctx, c.ID, epilot.PricingInformationParams{})
+	info, err := e.client.GetContractPricingInformation(ctx, c.ID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "contract", info.EntityType)
 	assert.Equal(t, c.ID, info.EntityID)
@@ -170,7 +170,7 @@ func TestContractPricingInformation(t *testing.T) {
 	assert.Equal(t, int64(10100), *newest.PreviousValue.MinorUnits)
 	assert.True(t, newest.Source.IsKnown())
 
-	both, err := e.client.GetContractPricingInformation(ctx, c.ID, epilot.PricingInformationParams{HistoryChangeTypes: []epilot.ChangeType{epilot.ChangeInstallmentAmount, epilot.ChangeContractPricing}})
+	both, err := e.client.GetContractPricingInformation(ctx, c.ID, &epilot.PricingInformationParams{HistoryChangeTypes: []epilot.ChangeType{epilot.ChangeInstallmentAmount, epilot.ChangeContractPricing}})
 	require.NoError(t, err)
 	require.Len(t, both.History, 3)
 	var pricing *epilot.HistoryRow
@@ -185,24 +185,24 @@ func TestContractPricingInformation(t *testing.T) {
 	assert.Equal(t, []string{"working_price"}, pricing.ChangedFields)
 	assert.Contains(t, string(pricing.Raw()), `"p-1"`)
 
-	none, err := e.client.GetContractPricingInformation(ctx, c.ID, epilot.PricingInformationParams{ExcludeHistory: true})
+	none, err := e.client.GetContractPricingInformation(ctx, c.ID, &epilot.PricingInformationParams{ExcludeHistory: true})
 	require.NoError(t, err)
 	assert.Empty(t, none.History)
 
-	_, err = e.client.GetContractPricingInformation(ctx, "missing", epilot.PricingInformationParams{})
+	_, err = e.client.GetContractPricingInformation(ctx, "missing", nil)
 	require.ErrorIs(t, err, polybill.ErrNotFound)
 }
 
 func TestBillingAccountPricingInformation(t *testing.T) {
 	e, c := pricingEnv(t, 1)
 	ctx := context.Background()
-	info, err := e.client.GetBillingAccountPricingInformation(ctx, "acct-1", epilot.PricingInformationParams{})
+	info, err := e.client.GetBillingAccountPricingInformation(ctx, "acct-1", nil)
 	require.NoError(t, err)
 	assert.Equal(t, "billing_account", info.EntityType)
 	require.Len(t, info.Contracts, 1)
 	assert.Equal(t, c.ID, info.Contracts[0].EntityID)
 	require.Len(t, info.Contracts[0].History, 1)
-	_, err = e.client.GetBillingAccountPricingInformation(ctx, "acct-x", epilot.PricingInformationParams{})
+	_, err = e.client.GetBillingAccountPricingInformation(ctx, "acct-x", nil)
 	require.ErrorIs(t, err, polybill.ErrNotFound)
 }
 
@@ -211,7 +211,7 @@ func TestConfigurationHistoryPages(t *testing.T) {
 	ctx := context.Background()
 	p := epilot.ConfigurationHistoryParams{Size: 2}
 
-	page, err := e.client.ListContractConfigurationHistoryPage(ctx, c.ID, p, 0)
+	page, err := e.client.ListContractConfigurationHistoryPage(ctx, c.ID, &p)
 	require.NoError(t, err)
 	assert.Equal(t, 7, page.Total)
 	assert.Len(t, page.Items, 2)
@@ -220,10 +220,10 @@ func TestConfigurationHistoryPages(t *testing.T) {
 	type source func() func(func(epilot.HistoryRow, error) bool)
 	for name, seq := range map[string]source{
 		"contract": func() func(func(epilot.HistoryRow, error) bool) {
-			return e.client.ListContractConfigurationHistory(ctx, c.ID, p)
+			return e.client.ListContractConfigurationHistory(ctx, c.ID, &p)
 		},
 		"billing account": func() func(func(epilot.HistoryRow, error) bool) {
-			return e.client.ListBillingAccountConfigurationHistory(ctx, "acct-1", p)
+			return e.client.ListBillingAccountConfigurationHistory(ctx, "acct-1", &p)
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -243,12 +243,41 @@ func TestConfigurationHistoryPages(t *testing.T) {
 		})
 	}
 
-	pricing, err := e.client.ListBillingAccountConfigurationHistoryPage(ctx, "acct-1", epilot.ConfigurationHistoryParams{ChangeType: epilot.ChangeContractPricing}, 0)
+	pricing, err := e.client.ListBillingAccountConfigurationHistoryPage(ctx, "acct-1", &epilot.ConfigurationHistoryParams{ChangeType: epilot.ChangeContractPricing})
 	require.NoError(t, err)
 	require.Len(t, pricing.Items, 1)
 	assert.Equal(t, epilot.ChangeContractPricing, pricing.Items[0].ChangeType)
 	assert.False(t, pricing.HasMore)
 
-	_, err = e.client.ListContractConfigurationHistoryPage(ctx, "missing", p, 0)
+	_, err = e.client.ListContractConfigurationHistoryPage(ctx, "missing", &p)
 	require.ErrorIs(t, err, polybill.ErrNotFound)
+
+	// The cursor lives in the params, like crm's and clinic's Page; nil means the defaults.
+	p.From = 5
+	tail, err := e.client.ListContractConfigurationHistoryPage(ctx, c.ID, &p)
+	require.NoError(t, err)
+	require.Len(t, tail.Items, 2)
+	assert.Equal(t, int64(10200), *tail.Items[0].NewValue.MinorUnits)
+	assert.Equal(t, 7, tail.Next)
+	assert.False(t, tail.HasMore)
+	assert.Equal(t, epilot.ConfigurationHistoryParams{Size: 2, From: 5}, p, "the caller's params are not changed")
+	var rest []int64
+	for row, err := range e.client.ListBillingAccountConfigurationHistory(ctx, "acct-1", &p) {
+		require.NoError(t, err)
+		rest = append(rest, *row.NewValue.MinorUnits)
+	}
+	assert.Equal(t, []int64{10200, 10100}, rest, "the iterator starts at params.From")
+	defaults, err := e.client.ListContractConfigurationHistoryPage(ctx, c.ID, nil)
+	require.NoError(t, err)
+	assert.Len(t, defaults.Items, 7)
+	n := 0
+	for _, err := range e.client.ListContractConfigurationHistory(ctx, c.ID, nil) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 7, n)
+	_, err = e.client.ListBillingAccountConfigurationHistoryPage(ctx, "", nil)
+	require.ErrorIs(t, err, polybill.ErrValidation)
+	_, err = e.client.ListContractConfigurationHistoryPage(ctx, c.ID, &epilot.ConfigurationHistoryParams{From: -1})
+	require.ErrorIs(t, err, polybill.ErrValidation)
 }

@@ -39,7 +39,7 @@
 //
 // Lists are iterators that fetch pages lazily:
 //
-//	for ev, err := range client.ListBillingEvents(ctx, epilot.ListBillingEventsParams{ContactID: "cust-1"}) {
+//	for ev, err := range client.ListBillingEvents(ctx, &epilot.ListBillingEventsParams{ContactID: "cust-1"}) {
 //		if err != nil {
 //			return err
 //		}

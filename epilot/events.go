@@ -19,8 +19,13 @@ import (
 // MaxEventsPageSize is the largest `size` GET /v1/billing/events accepts.
 const MaxEventsPageSize = 1000
 
-// ListBillingEventsParams filters the billing event list. Zero values are not sent.
+// ListBillingEventsParams filters and pages the billing event list. Zero values are not sent;
+// a nil *ListBillingEventsParams means the defaults.
 type ListBillingEventsParams struct {
+	// From is the 0-based offset of the first event (the API's `from`; must be >= 0).
+	// ListBillingEvents starts there, ListBillingEventsPage fetches the page there; set it to
+	// Page.Next to ask for the next page.
+	From int
 	// Size is the page size, 1..1000; 0 leaves the server default (100).
 	Size int
 	// EntityIDs keeps events linked to any of these contracts (or other entities).
@@ -96,17 +101,31 @@ type eventList struct {
 	Results []decodedEvent `json:"results"`
 }
 
-// ListBillingEvents returns every billing event matching p, fetching pages of p.Size lazily
-// with from/size until `hits` events were seen. Breaking out of the loop stops all requests.
-func (c *Client) ListBillingEvents(ctx context.Context, p ListBillingEventsParams, opts ...polybill.RequestOption) iter.Seq2[BillingEvent, error] {
-	return polybill.Iterate(0, func(from int) (*polybill.Page[BillingEvent], error) {
-		return c.ListBillingEventsPage(ctx, p, from, opts...)
+// ListBillingEvents returns every billing event matching params from offset params.From on
+// (nil params: every event), fetching pages of params.Size lazily with from/size until `hits`
+// events were seen. Breaking out of the loop stops all requests.
+func (c *Client) ListBillingEvents(ctx context.Context, params *ListBillingEventsParams, opts ...polybill.RequestOption) iter.Seq2[BillingEvent, error] {
+	var p ListBillingEventsParams // a copy: later changes to *params do not affect the sequence
+	if params != nil {
+		p = *params
+	}
+	return polybill.Iterate(p.From, func(from int) (*polybill.Page[BillingEvent], error) {
+		return c.listBillingEventsPage(ctx, p, from, opts)
 	})
 }
 
-// ListBillingEventsPage returns the page of events starting at offset from. Page.Total is
-// `hits`; Page.Next is the offset of the next page.
-func (c *Client) ListBillingEventsPage(ctx context.Context, p ListBillingEventsParams, from int, opts ...polybill.RequestOption) (*polybill.Page[BillingEvent], error) {
+// ListBillingEventsPage returns the page of events starting at offset params.From (nil
+// params: the first page with the defaults). Page.Total is `hits`; Page.Next is the offset
+// of the next page (set params.From to it to continue).
+func (c *Client) ListBillingEventsPage(ctx context.Context, params *ListBillingEventsParams, opts ...polybill.RequestOption) (*polybill.Page[BillingEvent], error) {
+	var p ListBillingEventsParams
+	if params != nil {
+		p = *params
+	}
+	return c.listBillingEventsPage(ctx, p, p.From, opts)
+}
+
+func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsParams, from int, opts []polybill.RequestOption) (*polybill.Page[BillingEvent], error) {
 	q, err := p.query(c.entityIDStyle, from)
 	if err != nil {
 		return nil, err

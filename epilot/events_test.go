@@ -143,19 +143,59 @@ func TestListBillingEventsPagesWithEachFilter(t *testing.T) {
 			p := tt.params
 			p.Size = max(1, len(tt.want)/3) // at least three pages for every filter
 			before := e.srv.Requests()
-			got := externalIDs(t, e.client.ListBillingEvents(ctx, p))
+			got := externalIDs(t, e.client.ListBillingEvents(ctx, &p))
 			assert.Equal(t, tt.want, got)
 			pages := (len(tt.want) + p.Size - 1) / p.Size
 			require.GreaterOrEqual(t, pages, 3)
 			assert.Equal(t, int64(pages), e.srv.Requests()-before, "one request per page, none after hits is reached")
 
-			first, err := e.client.ListBillingEventsPage(ctx, p, 0)
+			first, err := e.client.ListBillingEventsPage(ctx, &p)
 			require.NoError(t, err)
 			assert.Equal(t, len(tt.want), first.Total, "Total is hits")
 			assert.Equal(t, p.Size, first.Next)
 			assert.True(t, first.HasMore)
 		})
 	}
+}
+
+// TestListBillingEventsFromInParams proves the paging shape shared with crm and clinic: nil
+// params mean the defaults, the cursor (From) lives in the params, the iterator starts at it,
+// and neither method changes the caller's struct.
+func TestListBillingEventsFromInParams(t *testing.T) {
+	e := newEnv(t)
+	seedEvents(t, e)
+	ctx := context.Background()
+	all := []string{"ext-0", "ext-1", "ext-2", "ext-3", "ext-4", "ext-5", "ext-6", "ext-7", "ext-8"}
+
+	assert.Equal(t, all, externalIDs(t, e.client.ListBillingEvents(ctx, nil)), "nil params: every event")
+	first, err := e.client.ListBillingEventsPage(ctx, nil)
+	require.NoError(t, err)
+	assert.Len(t, first.Items, len(all))
+	assert.Equal(t, len(all), first.Next)
+	assert.False(t, first.HasMore)
+
+	params := &epilot.ListBillingEventsParams{Size: 2, From: 3}
+	seq := e.client.ListBillingEvents(ctx, params)
+	params.From, params.Size = 0, 100 // changes after the call do not reach the sequence
+	assert.Equal(t, all[3:], externalIDs(t, seq), "the iterator starts at params.From")
+
+	params = &epilot.ListBillingEventsParams{Size: 4}
+	var paged []string
+	for {
+		page, err := e.client.ListBillingEventsPage(ctx, params)
+		require.NoError(t, err)
+		for _, ev := range page.Items {
+			paged = append(paged, ev.Fields().ExternalID)
+		}
+		if !page.HasMore {
+			break
+		}
+		before := *params
+		params.From = page.Next
+		assert.Equal(t, before.From+len(page.Items), params.From)
+	}
+	assert.Equal(t, all, paged, "paging with params.From = page.Next walks every event once")
+	assert.Equal(t, epilot.ListBillingEventsParams{Size: 4, From: 8}, *params, "only the caller changed From")
 }
 
 func TestListBillingEventsEntityIDStyles(t *testing.T) {
@@ -168,7 +208,7 @@ func TestListBillingEventsEntityIDStyles(t *testing.T) {
 			})
 			e := newEnv(t, epilot.WithEntityIDStyle(style), record)
 			contracts := seedEvents(t, e)
-			got := externalIDs(t, e.client.ListBillingEvents(context.Background(), epilot.ListBillingEventsParams{EntityIDs: []string{contracts[2]}}))
+			got := externalIDs(t, e.client.ListBillingEvents(context.Background(), &epilot.ListBillingEventsParams{EntityIDs: []string{contracts[2]}}))
 			assert.Equal(t, []string{"ext-2", "ext-5", "ext-8"}, got, "the fake accepts both forms, like Prism")
 			key := "entity_id="
 			if style == epilot.EntityIDBrackets {
@@ -183,7 +223,7 @@ func TestListBillingEventsIsLazyAndBreakStops(t *testing.T) {
 	e := newEnv(t)
 	seedEvents(t, e)
 	before := e.srv.Requests()
-	seq := e.client.ListBillingEvents(context.Background(), epilot.ListBillingEventsParams{Size: 2})
+	seq := e.client.ListBillingEvents(context.Background(), &epilot.ListBillingEventsParams{Size: 2})
 	assert.Equal(t, before, e.srv.Requests(), "nothing is fetched until ranged")
 	n := 0
 	for _, err := range seq {
@@ -202,7 +242,7 @@ func TestListBillingEventsErrorEndsSequence(t *testing.T) {
 	e.srv.Faults().Add(epilottestFault(http.StatusForbidden, `{"error":"Forbidden","message":"no access"}`))
 	var errs []error
 	n := 0
-	for _, err := range e.client.ListBillingEvents(context.Background(), epilot.ListBillingEventsParams{Size: 2}) {
+	for _, err := range e.client.ListBillingEvents(context.Background(), &epilot.ListBillingEventsParams{Size: 2}) {
 		n++
 		if err != nil {
 			errs = append(errs, err)

@@ -224,7 +224,7 @@ func ExampleClient_ListBillingEvents() {
 	}
 
 	// Pages of two are fetched as the loop needs them.
-	for ev, err := range client.ListBillingEvents(context.Background(), epilot.ListBillingEventsParams{
+	for ev, err := range client.ListBillingEvents(context.Background(), &epilot.ListBillingEventsParams{
 		Size:      2,
 		EntityIDs: []string{"contract-1"},
 		DateAfter: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
@@ -248,7 +248,7 @@ func ExampleClient_ListBillingEventsPage() {
 		seedInstallment(client, "contract-1", "", m)
 	}
 
-	page, err := client.ListBillingEventsPage(context.Background(), epilot.ListBillingEventsParams{Size: 2}, 2)
+	page, err := client.ListBillingEventsPage(context.Background(), &epilot.ListBillingEventsParams{Size: 2, From: 2})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func ExampleClient_GetContractPricingInformation() {
 		log.Fatal(err)
 	}
 
-	info, err := client.GetContractPricingInformation(context.Background(), c.ID, epilot.PricingInformationParams{})
+	info, err := client.GetContractPricingInformation(context.Background(), c.ID, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func ExampleClient_GetBillingAccountPricingInformation() {
 	defer srv.Close()
 	seedContract(client)
 
-	info, err := client.GetBillingAccountPricingInformation(context.Background(), "acct-1", epilot.PricingInformationParams{ExcludeHistory: true})
+	info, err := client.GetBillingAccountPricingInformation(context.Background(), "acct-1", &epilot.PricingInformationParams{ExcludeHistory: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -373,7 +373,7 @@ func ExampleClient_ListContractConfigurationHistory() {
 	c := seedContract(client)
 	changeInstallments(client, clock, c.ID, 3)
 
-	for row, err := range client.ListContractConfigurationHistory(context.Background(), c.ID, epilot.ConfigurationHistoryParams{Size: 2}) {
+	for row, err := range client.ListContractConfigurationHistory(context.Background(), c.ID, &epilot.ConfigurationHistoryParams{Size: 2}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -394,7 +394,7 @@ func ExampleClient_ListContractConfigurationHistoryPage() {
 	c := seedContract(client)
 	changeInstallments(client, clock, c.ID, 3)
 
-	page, err := client.ListContractConfigurationHistoryPage(context.Background(), c.ID, epilot.ConfigurationHistoryParams{Size: 2}, 0)
+	page, err := client.ListContractConfigurationHistoryPage(context.Background(), c.ID, &epilot.ConfigurationHistoryParams{Size: 2})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -410,7 +410,7 @@ func ExampleClient_ListBillingAccountConfigurationHistory() {
 	changeInstallments(client, clock, c.ID, 2)
 
 	n := 0
-	for row, err := range client.ListBillingAccountConfigurationHistory(context.Background(), "acct-1", epilot.ConfigurationHistoryParams{}) {
+	for row, err := range client.ListBillingAccountConfigurationHistory(context.Background(), "acct-1", nil) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -429,7 +429,7 @@ func ExampleClient_ListBillingAccountConfigurationHistoryPage() {
 	c := seedContract(client)
 	changeInstallments(client, clock, c.ID, 2)
 
-	page, err := client.ListBillingAccountConfigurationHistoryPage(context.Background(), "acct-1", epilot.ConfigurationHistoryParams{Size: 1}, 1)
+	page, err := client.ListBillingAccountConfigurationHistoryPage(context.Background(), "acct-1", &epilot.ConfigurationHistoryParams{Size: 1, From: 1})
 	if err != nil {
 		log.Fatal(err)
 	}

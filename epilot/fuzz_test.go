@@ -97,7 +97,7 @@ func FuzzListResponse(f *testing.F) {
 		if from < 0 || from > 1_000_000 {
 			return
 		}
-		page, err := cannedClient(t, 200, body, nil).ListBillingEventsPage(context.Background(), epilot.ListBillingEventsParams{}, from)
+		page, err := cannedClient(t, 200, body, nil).ListBillingEventsPage(context.Background(), &epilot.ListBillingEventsParams{From: from})
 		if err != nil {
 			var pe *polybill.Error
 			require.True(t, errors.As(err, &pe))
@@ -120,8 +120,8 @@ func FuzzListQuery(f *testing.F) {
 	f.Add("x", "y", "", 0, 1000)
 	f.Fuzz(func(t *testing.T, id1, id2, contact string, size, from int) {
 		var seen url.Values
-		p := epilot.ListBillingEventsParams{EntityIDs: []string{id1, id2}, ContactID: contact, Size: size}
-		_, err := cannedClient(t, 200, `{"hits":0,"results":[]}`, &seen).ListBillingEventsPage(context.Background(), p, from)
+		p := epilot.ListBillingEventsParams{EntityIDs: []string{id1, id2}, ContactID: contact, Size: size, From: from}
+		_, err := cannedClient(t, 200, `{"hits":0,"results":[]}`, &seen).ListBillingEventsPage(context.Background(), &p)
 		if err != nil {
 			require.ErrorIs(t, err, polybill.ErrValidation)
 			assert.Nil(t, seen, "refused before sending")

@@ -167,7 +167,8 @@ type BillingAccountPricingInformation struct {
 	Contracts  []ContractPricingInformation `json:"contracts"`
 }
 
-// PricingInformationParams tunes the pricing information calls.
+// PricingInformationParams tunes the pricing information calls; a nil
+// *PricingInformationParams means the defaults.
 type PricingInformationParams struct {
 	// HistoryChangeTypes selects the embedded history; the API returns installment history
 	// when it is empty.
@@ -188,8 +189,11 @@ func changeTypesCSV(types []ChangeType) (string, error) {
 	return strings.Join(parts, ","), nil
 }
 
-func (p PricingInformationParams) query() (url.Values, error) {
+func (p *PricingInformationParams) query() (url.Values, error) {
 	q := url.Values{}
+	if p == nil {
+		return q, nil
+	}
 	csv, err := changeTypesCSV(p.HistoryChangeTypes)
 	if err != nil {
 		return nil, err
@@ -204,12 +208,12 @@ func (p PricingInformationParams) query() (url.Values, error) {
 }
 
 // GetContractPricingInformation returns the current installment amount, balance, schedule
-// and history of a contract.
-func (c *Client) GetContractPricingInformation(ctx context.Context, contractID string, p PricingInformationParams, opts ...polybill.RequestOption) (*ContractPricingInformation, error) {
+// and history of a contract. A nil params means the defaults.
+func (c *Client) GetContractPricingInformation(ctx context.Context, contractID string, params *PricingInformationParams, opts ...polybill.RequestOption) (*ContractPricingInformation, error) {
 	if contractID == "" {
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
-	q, err := p.query()
+	q, err := params.query()
 	if err != nil {
 		return nil, err
 	}
@@ -222,12 +226,12 @@ func (c *Client) GetContractPricingInformation(ctx context.Context, contractID s
 }
 
 // GetBillingAccountPricingInformation returns the pricing information of every contract of
-// a billing account.
-func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accountID string, p PricingInformationParams, opts ...polybill.RequestOption) (*BillingAccountPricingInformation, error) {
+// a billing account. A nil params means the defaults.
+func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accountID string, params *PricingInformationParams, opts ...polybill.RequestOption) (*BillingAccountPricingInformation, error) {
 	if accountID == "" {
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
-	q, err := p.query()
+	q, err := params.query()
 	if err != nil {
 		return nil, err
 	}
@@ -242,8 +246,13 @@ func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accoun
 // MaxHistoryPageSize is the largest `size` the history endpoints accept.
 const MaxHistoryPageSize = 100
 
-// ConfigurationHistoryParams filters a configuration history.
+// ConfigurationHistoryParams filters and pages a configuration history; a nil
+// *ConfigurationHistoryParams means the defaults.
 type ConfigurationHistoryParams struct {
+	// From is the 0-based offset of the first row (the API's `from`; must be >= 0). The list
+	// methods start there, the page methods fetch the page there; set it to Page.Next to ask
+	// for the next page.
+	From int
 	// ChangeType selects one kind of history; the API defaults to installment_amount_changed.
 	ChangeType ChangeType
 	// HistoryChangeTypes selects several kinds (sent comma-separated).
@@ -309,36 +318,59 @@ func (c *Client) historyPage(ctx context.Context, path, route string, p Configur
 	return page, nil
 }
 
+// historyParams copies *params (the zero value for nil) so the caller's struct is never
+// changed and later changes to it do not affect a sequence already returned.
+func historyParams(params *ConfigurationHistoryParams) ConfigurationHistoryParams {
+	if params == nil {
+		return ConfigurationHistoryParams{}
+	}
+	return *params
+}
+
 // ListContractConfigurationHistoryPage returns one page of a contract's configuration
-// history, newest first, starting at offset from. Page.Total is the API's `total`.
-func (c *Client) ListContractConfigurationHistoryPage(ctx context.Context, contractID string, p ConfigurationHistoryParams, from int, opts ...polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
+// history, newest first, starting at offset params.From (nil params: the first page with the
+// defaults). Page.Total is the API's `total`; Page.Next is the offset of the next page.
+func (c *Client) ListContractConfigurationHistoryPage(ctx context.Context, contractID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
+	p := historyParams(params)
+	return c.contractHistoryPage(ctx, contractID, p, p.From, opts)
+}
+
+func (c *Client) contractHistoryPage(ctx context.Context, contractID string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	if contractID == "" {
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
 	return c.historyPage(ctx, transport.Path("/v1/billing/contracts/%s/configuration_history", contractID), "/v1/billing/contracts/{id}/configuration_history", p, from, opts)
 }
 
-// ListContractConfigurationHistory returns a contract's whole configuration history,
-// fetching pages lazily.
-func (c *Client) ListContractConfigurationHistory(ctx context.Context, contractID string, p ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
-	return polybill.Iterate(0, func(from int) (*polybill.Page[HistoryRow], error) {
-		return c.ListContractConfigurationHistoryPage(ctx, contractID, p, from, opts...)
+// ListContractConfigurationHistory returns a contract's configuration history from offset
+// params.From on (nil params: all of it), fetching pages lazily.
+func (c *Client) ListContractConfigurationHistory(ctx context.Context, contractID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
+	p := historyParams(params)
+	return polybill.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
+		return c.contractHistoryPage(ctx, contractID, p, from, opts)
 	})
 }
 
 // ListBillingAccountConfigurationHistoryPage returns one page of the configuration history
-// of a billing account's contracts, newest first, starting at offset from.
-func (c *Client) ListBillingAccountConfigurationHistoryPage(ctx context.Context, accountID string, p ConfigurationHistoryParams, from int, opts ...polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
+// of a billing account's contracts, newest first, starting at offset params.From (nil params:
+// the first page with the defaults). Page.Next is the offset of the next page.
+func (c *Client) ListBillingAccountConfigurationHistoryPage(ctx context.Context, accountID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
+	p := historyParams(params)
+	return c.accountHistoryPage(ctx, accountID, p, p.From, opts)
+}
+
+func (c *Client) accountHistoryPage(ctx context.Context, accountID string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	if accountID == "" {
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
 	return c.historyPage(ctx, transport.Path("/v1/billing/billing_accounts/%s/configuration_history", accountID), "/v1/billing/billing_accounts/{id}/configuration_history", p, from, opts)
 }
 
-// ListBillingAccountConfigurationHistory returns the whole configuration history of a
-// billing account, fetching pages lazily.
-func (c *Client) ListBillingAccountConfigurationHistory(ctx context.Context, accountID string, p ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
-	return polybill.Iterate(0, func(from int) (*polybill.Page[HistoryRow], error) {
-		return c.ListBillingAccountConfigurationHistoryPage(ctx, accountID, p, from, opts...)
+// ListBillingAccountConfigurationHistory returns the configuration history of a billing
+// account from offset params.From on (nil params: all of it), fetching pages lazily.
+func (c *Client) ListBillingAccountConfigurationHistory(ctx context.Context, accountID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
+	p := historyParams(params)
+	return polybill.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
+		return c.accountHistoryPage(ctx, accountID, p, from, opts)
 	})
 }

@@ -19,13 +19,13 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 	ctx := context.Background()
 	ok := epilot.EventFields{Amount: epilot.MinorUnits(100, "EUR"), BookingDate: polybill.NewDate(2025, 1, 1), Contract: epilot.Link("c")}
 	with := func(mod func(f *epilot.EventFields)) epilot.EventFields { f := ok; mod(&f); return f }
-	list := func(p epilot.ListBillingEventsParams, from int) error {
-		_, err := e.client.ListBillingEventsPage(ctx, p, from)
+	list := func(p epilot.ListBillingEventsParams) error {
+		_, err := e.client.ListBillingEventsPage(ctx, &p)
 		return err
 	}
 	create := func(ev epilot.BillingEvent) error { _, err := e.client.CreateBillingEvent(ctx, ev); return err }
 	history := func(p epilot.ConfigurationHistoryParams) error {
-		_, err := e.client.ListContractConfigurationHistoryPage(ctx, "c", p, 0)
+		_, err := e.client.ListContractConfigurationHistoryPage(ctx, "c", &p)
 		return err
 	}
 
@@ -54,13 +54,13 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			_, err := e.client.UpdateBillingEvent(ctx, "", epilot.BillingEventUpdate{Note: epilot.Ptr("x")})
 			return err
 		}, "id"},
-		{"negative size", func() error { return list(epilot.ListBillingEventsParams{Size: -1}, 0) }, "size"},
-		{"size over 1000", func() error { return list(epilot.ListBillingEventsParams{Size: 1001}, 0) }, "size"},
-		{"negative from", func() error { return list(epilot.ListBillingEventsParams{}, -5) }, "from"},
-		{"event_type the filter does not support", func() error { return list(epilot.ListBillingEventsParams{EventType: epilot.KindPayment}, 0) }, "event_type"},
-		{"empty entity id", func() error { return list(epilot.ListBillingEventsParams{EntityIDs: []string{"a", ""}}, 0) }, "entity_id"},
+		{"negative size", func() error { return list(epilot.ListBillingEventsParams{Size: -1}) }, "size"},
+		{"size over 1000", func() error { return list(epilot.ListBillingEventsParams{Size: 1001}) }, "size"},
+		{"negative from", func() error { return list(epilot.ListBillingEventsParams{From: -5}) }, "from"},
+		{"event_type the filter does not support", func() error { return list(epilot.ListBillingEventsParams{EventType: epilot.KindPayment}) }, "event_type"},
+		{"empty entity id", func() error { return list(epilot.ListBillingEventsParams{EntityIDs: []string{"a", ""}}) }, "entity_id"},
 		{"date range reversed", func() error {
-			return list(epilot.ListBillingEventsParams{DateAfter: polybill.NewDate(2025, 2, 1).Time(nil), DateBefore: polybill.NewDate(2025, 1, 1).Time(nil)}, 0)
+			return list(epilot.ListBillingEventsParams{DateAfter: polybill.NewDate(2025, 2, 1).Time(nil), DateBefore: polybill.NewDate(2025, 1, 1).Time(nil)})
 		}, "date_before"},
 		{"event without contract link", func() error {
 			return create(&epilot.PaymentEvent{EventFields: with(func(f *epilot.EventFields) { f.Contract = epilot.Relation{} })})
@@ -118,11 +118,11 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			return history(epilot.ConfigurationHistoryParams{HistoryChangeTypes: []epilot.ChangeType{epilot.ChangeContractPricing, "x"}})
 		}, "history_change_types"},
 		{"pricing unknown types list", func() error {
-			_, err := e.client.GetContractPricingInformation(ctx, "c", epilot.PricingInformationParams{HistoryChangeTypes: []epilot.ChangeType{"x"}})
+			_, err := e.client.GetContractPricingInformation(ctx, "c", &epilot.PricingInformationParams{HistoryChangeTypes: []epilot.ChangeType{"x"}})
 			return err
 		}, "history_change_types"},
 		{"pricing without id", func() error {
-			_, err := e.client.GetBillingAccountPricingInformation(ctx, "", epilot.PricingInformationParams{})
+			_, err := e.client.GetBillingAccountPricingInformation(ctx, "", nil)
 			return err
 		}, "id"},
 	}
@@ -144,7 +144,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 func TestIteratorYieldsLocalValidationError(t *testing.T) {
 	e := newEnv(t)
 	n := 0
-	for ev, err := range e.client.ListBillingEvents(context.Background(), epilot.ListBillingEventsParams{Size: -1}) {
+	for ev, err := range e.client.ListBillingEvents(context.Background(), &epilot.ListBillingEventsParams{Size: -1}) {
 		n++
 		assert.Nil(t, ev)
 		require.ErrorIs(t, err, polybill.ErrValidation)

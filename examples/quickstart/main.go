@@ -174,11 +174,11 @@ func epilotWalk(ctx context.Context) error {
 
 	// Pages of 5, fetched one at a time with the page method (ListBillingEvents is the same
 	// as a lazy iterator over every event).
-	params := epilot.ListBillingEventsParams{Size: 5, EntityIDs: []string{contract.ID}}
+	params := &epilot.ListBillingEventsParams{Size: 5, EntityIDs: []string{contract.ID}}
 	pages, n := 0, 0
 	w := table("#", "KIND", "BOOKED", "DUE", "AMOUNT", "EXTERNAL ID")
-	for from := 0; ; {
-		page, err := c.ListBillingEventsPage(ctx, params, from)
+	for {
+		page, err := c.ListBillingEventsPage(ctx, params)
 		if err != nil {
 			return fmt.Errorf("list events: %w", err)
 		}
@@ -195,7 +195,7 @@ func epilotWalk(ctx context.Context) error {
 		if !page.HasMore {
 			break
 		}
-		from = page.Next
+		params.From = page.Next
 	}
 	w.Flush()
 	fmt.Printf("\n%d events in %d pages\n", n, pages)

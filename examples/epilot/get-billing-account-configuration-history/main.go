@@ -26,13 +26,14 @@ func main() {
 	// The billing account of the spec's pricing information example (the path parameter's
 	// example is a contract id).
 	id := env.AccountHistory("2b4d6f80-1a3c-4e5f-8091-a2b3c4d5e6f7")
-	params := epilot.ConfigurationHistoryParams{
+	params := &epilot.ConfigurationHistoryParams{
 		ChangeType:         epilot.ChangeType("installment_amount_changed"),
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes("installment_amount_changed,contract_pricing_changed"),
+		From:               0,
 		Size:               25,
 	}
 	// Rows of every contract of the account, newest first; the iterator starts at offset
-	// 0 and pages lazily.
+	// From and pages lazily.
 	n := 0
 	for row, err := range env.Client.ListBillingAccountConfigurationHistory(ctx, id, params) {
 		exampleenv.Check(err)

@@ -27,7 +27,7 @@ func main() {
 	// contract id).
 	id := env.BillingAccount("2b4d6f80-1a3c-4e5f-8091-a2b3c4d5e6f7")
 	includeHistory := false
-	info := exampleenv.Must(env.Client.GetBillingAccountPricingInformation(ctx, id, epilot.PricingInformationParams{
+	info := exampleenv.Must(env.Client.GetBillingAccountPricingInformation(ctx, id, &epilot.PricingInformationParams{
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes("installment_amount_changed,contract_pricing_changed"),
 		ExcludeHistory:     !includeHistory,
 	}))

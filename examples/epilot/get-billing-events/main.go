@@ -29,7 +29,8 @@ func main() {
 	for i, id := range entityIDs {
 		entityIDs[i] = env.Contract(id)
 	}
-	params := epilot.ListBillingEventsParams{
+	params := &epilot.ListBillingEventsParams{
+		From:       0,
 		Size:       25,
 		EntityIDs:  entityIDs,
 		ContactID:  env.Customer("9a3e2c71-6f0b-4c1e-8d2a-8c1f0f6e5b11"),
@@ -37,8 +38,9 @@ func main() {
 		DateAfter:  exampleenv.Must(time.Parse(time.RFC3339, "2025-01-01T00:00:00Z")),
 		DateBefore: exampleenv.Must(time.Parse(time.RFC3339, "2025-12-31T23:59:59Z")),
 	}
-	// The iterator starts at offset 0 and fetches the next page of Size events
-	// only when the loop gets there; breaking out stops it.
+	// The iterator starts at offset From and fetches the next page of Size events only when
+	// the loop gets there; breaking out stops it. ListBillingEventsPage fetches the one page
+	// at From instead; set From to its Next to continue.
 	n := 0
 	for event, err := range env.Client.ListBillingEvents(ctx, params) {
 		exampleenv.Check(err)

@@ -24,12 +24,13 @@ func main() {
 	defer env.Close()
 
 	id := env.ContractHistory("f589786b-3024-43cd-9cb3-5a3c953f2896")
-	params := epilot.ConfigurationHistoryParams{
+	params := &epilot.ConfigurationHistoryParams{
 		ChangeType:         epilot.ChangeType("installment_amount_changed"),
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes("installment_amount_changed,contract_pricing_changed"),
+		From:               0,
 		Size:               25,
 	}
-	// Newest first; the iterator starts at offset 0 and pages lazily.
+	// Newest first; the iterator starts at offset From and pages lazily.
 	n := 0
 	for row, err := range env.Client.ListContractConfigurationHistory(ctx, id, params) {
 		exampleenv.Check(err)

@@ -25,7 +25,7 @@ func main() {
 
 	id := env.Contract("f589786b-3024-43cd-9cb3-5a3c953f2896")
 	includeHistory := false
-	info := exampleenv.Must(env.Client.GetContractPricingInformation(ctx, id, epilot.PricingInformationParams{
+	info := exampleenv.Must(env.Client.GetContractPricingInformation(ctx, id, &epilot.PricingInformationParams{
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes("installment_amount_changed,contract_pricing_changed"),
 		ExcludeHistory:     !includeHistory,
 	}))

@@ -15,7 +15,8 @@ var epilotSnippets = map[string]snippet{
 	for i, id := range entityIDs {
 		entityIDs[i] = env.Contract(id)
 	}
-	params := epilot.ListBillingEventsParams{
+	params := &epilot.ListBillingEventsParams{
+		From:       {{param "from"}},
 		Size:       {{param "size"}},
 		EntityIDs:  entityIDs,
 		ContactID:  env.Customer({{param "contact_id"}}),
@@ -23,8 +24,9 @@ var epilotSnippets = map[string]snippet{
 		DateAfter:  exampleenv.Must(time.Parse(time.RFC3339, {{param "date_after"}})),
 		DateBefore: exampleenv.Must(time.Parse(time.RFC3339, {{param "date_before"}})),
 	}
-	// The iterator starts at offset {{param "from"}} and fetches the next page of Size events
-	// only when the loop gets there; breaking out stops it.
+	// The iterator starts at offset From and fetches the next page of Size events only when
+	// the loop gets there; breaking out stops it. ListBillingEventsPage fetches the one page
+	// at From instead; set From to its Next to continue.
 	n := 0
 	for event, err := range env.Client.ListBillingEvents(ctx, params) {
 		exampleenv.Check(err)
@@ -109,7 +111,7 @@ var epilotSnippets = map[string]snippet{
 	"getContractPricingInformation": {Code: `
 	id := env.Contract({{param "id"}})
 	includeHistory := {{param "include_history"}}
-	info := exampleenv.Must(env.Client.GetContractPricingInformation(ctx, id, epilot.PricingInformationParams{
+	info := exampleenv.Must(env.Client.GetContractPricingInformation(ctx, id, &epilot.PricingInformationParams{
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes({{param "history_change_types"}}),
 		ExcludeHistory:     !includeHistory,
 	}))
@@ -120,7 +122,7 @@ var epilotSnippets = map[string]snippet{
 	// contract id).
 	id := env.BillingAccount({{param "id"}})
 	includeHistory := {{param "include_history"}}
-	info := exampleenv.Must(env.Client.GetBillingAccountPricingInformation(ctx, id, epilot.PricingInformationParams{
+	info := exampleenv.Must(env.Client.GetBillingAccountPricingInformation(ctx, id, &epilot.PricingInformationParams{
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes({{param "history_change_types"}}),
 		ExcludeHistory:     !includeHistory,
 	}))
@@ -128,12 +130,13 @@ var epilotSnippets = map[string]snippet{
 
 	"getContractConfigurationHistory": {Code: `
 	id := env.ContractHistory({{param "id"}})
-	params := epilot.ConfigurationHistoryParams{
+	params := &epilot.ConfigurationHistoryParams{
 		ChangeType:         epilot.ChangeType({{param "change_type"}}),
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes({{param "history_change_types"}}),
+		From:               {{param "from"}},
 		Size:               {{param "size"}},
 	}
-	// Newest first; the iterator starts at offset {{param "from"}} and pages lazily.
+	// Newest first; the iterator starts at offset From and pages lazily.
 	n := 0
 	for row, err := range env.Client.ListContractConfigurationHistory(ctx, id, params) {
 		exampleenv.Check(err)
@@ -147,13 +150,14 @@ var epilotSnippets = map[string]snippet{
 	// The billing account of the spec's pricing information example (the path parameter's
 	// example is a contract id).
 	id := env.AccountHistory({{param "id"}})
-	params := epilot.ConfigurationHistoryParams{
+	params := &epilot.ConfigurationHistoryParams{
 		ChangeType:         epilot.ChangeType({{param "change_type"}}),
 		HistoryChangeTypes: exampleenv.EpilotChangeTypes({{param "history_change_types"}}),
+		From:               {{param "from"}},
 		Size:               {{param "size"}},
 	}
 	// Rows of every contract of the account, newest first; the iterator starts at offset
-	// {{param "from"}} and pages lazily.
+	// From and pages lazily.
 	n := 0
 	for row, err := range env.Client.ListBillingAccountConfigurationHistory(ctx, id, params) {
 		exampleenv.Check(err)
