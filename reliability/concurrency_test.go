@@ -113,7 +113,7 @@ func TestSharedClientTokenRefreshUnderLoad(t *testing.T) {
 			c, err := epilot.New(polybill.WithBaseURL(g.srv.URL), epilot.WithTokenFunc(func(context.Context) (string, error) { return g.issue(), nil }))
 			require.NoError(t, err)
 			return sharedClient{func(ctx context.Context, i int) error {
-				_, err := c.ListBillingEventsPage(ctx, epilot.ListBillingEventsParams{Size: 5}, 0)
+				_, err := c.ListBillingEventsPage(ctx, &epilot.ListBillingEventsParams{Size: 5})
 				return err
 			}, g.revoke, g.issued.Load}
 		}},

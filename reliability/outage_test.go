@@ -51,7 +51,7 @@ var readRigs = []struct {
 		c, err := epilot.New(append(srv.ClientOptions(), opts...)...)
 		require.NoError(t, err)
 		return readRig{srv.Faults(), func(ctx context.Context, o ...polybill.RequestOption) error {
-			_, err := c.ListBillingEventsPage(ctx, epilot.ListBillingEventsParams{Size: 10}, 0, o...)
+			_, err := c.ListBillingEventsPage(ctx, &epilot.ListBillingEventsParams{Size: 10}, o...)
 			return err
 		}, srv.Close}
 	}},

@@ -168,7 +168,7 @@ func newEpilotRig(t *testing.T) *rig {
 			_, err := c.GetBillingEventByExternalID(ctx, pick(rng, seededExt), opts...)
 			return "get event by external_id", false, "", err
 		case x < 0.90:
-			_, err := c.ListBillingEventsPage(ctx, epilot.ListBillingEventsParams{Size: 20, EntityIDs: []string{readContract.ID}}, 0, opts...)
+			_, err := c.ListBillingEventsPage(ctx, &epilot.ListBillingEventsParams{Size: 20, EntityIDs: []string{readContract.ID}}, opts...)
 			return "list events", false, "", err
 		default:
 			_, err := c.GetCustomerBalance(ctx, "cust-read", opts...)
