@@ -132,6 +132,57 @@ func TestPaymentNeverDoubles(t *testing.T) {
 	assert.Equal(t, 1, srv.Count("billing-payments"))
 }
 
+// TestPaymentIdempotencyKeyReuseConflicts: the same idemp with a different
+// payment is a Feathers Conflict (in the spec's 409 shape), surfaced as
+// polybill.ErrConflict naming the key and never retried.
+func TestPaymentIdempotencyKeyReuseConflicts(t *testing.T) {
+	ctx := context.Background()
+	c, srv := setup(t, nil)
+	inv, err := c.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
+	require.NoError(t, err)
+	it, err := c.Items.Create(ctx, encounters.CreateItemParams{Invoice: inv.ID, Type: "service", Price: dec("100")})
+	require.NoError(t, err)
+	params := encounters.CreatePaymentParams{Item: it.ID, Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: dec("60"), Idemp: "receipt-0042"}
+	first, err := c.Payments.Create(ctx, params)
+	require.NoError(t, err)
+
+	for _, opt := range []struct {
+		name string
+		opts []polybill.RequestOption
+	}{
+		{"key in params", nil},
+		{"key as request option", []polybill.RequestOption{polybill.WithIdempotencyKey("receipt-0042")}},
+	} {
+		t.Run(opt.name, func(t *testing.T) {
+			p := params
+			p.Amount = dec("40")
+			if opt.opts != nil {
+				p.Idemp = ""
+			}
+			before := srv.Requests()
+			got, err := c.Payments.Create(ctx, p, opt.opts...)
+			assert.Nil(t, got)
+			require.ErrorIs(t, err, polybill.ErrConflict)
+			var perr *polybill.Error
+			require.ErrorAs(t, err, &perr)
+			assert.Equal(t, 409, perr.StatusCode)
+			assert.Equal(t, "Conflict", perr.Code)
+			assert.Equal(t, "idemp", perr.Param)
+			assert.Contains(t, perr.Message, "receipt-0042")
+			assert.Contains(t, err.Error(), "receipt-0042")
+			assert.False(t, perr.Retryable)
+			assert.EqualValues(t, 1, srv.Requests()-before, "a conflict is not retried")
+		})
+	}
+	assert.Equal(t, 1, srv.Count("billing-payments"))
+	item, err := c.Items.Get(ctx, it.ID, nil)
+	require.NoError(t, err)
+	assert.True(t, item.Paid.Equal(dec("60")), "only the first payment counts")
+	again, err := c.Payments.Create(ctx, params)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, again.ID, "an identical repeat still returns the first payment")
+}
+
 // TestUnsafeCreateIsNotReplayed: an invoice create whose response is lost is
 // surfaced as ambiguous, never re-sent.
 func TestUnsafeCreateIsNotReplayed(t *testing.T) {

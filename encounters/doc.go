@@ -62,8 +62,10 @@
 // one exception: every payment create carries an idemp key (the caller's, or
 // a random UUID from crypto/rand) that is fixed before the first attempt, so a
 // payment whose answer was lost is re-sent with the same key and HapiHub
-// returns the payment it already recorded (ASSUMPTION: HapiHub documents the
-// idemp field as an idempotency key but not its dedupe behaviour).
+// returns the payment it already recorded; reusing a key for a different
+// payment is refused with a 409 Conflict (polybill.ErrConflict), as Stripe
+// does (ASSUMPTION: HapiHub documents the idemp field as an idempotency key
+// but not its dedupe behaviour).
 //
 // # Authentication
 //

@@ -99,6 +99,8 @@ type CreatePaymentParams struct {
 	// Idemp is the idempotency key HapiHub stores on the payment. Leave it
 	// empty to have one generated (polybill.WithIdempotencyKey also sets it).
 	// It is fixed before the first attempt, so every retry carries the same key.
+	// Reusing a key for a different payment (another item, amount, method…) is
+	// refused with a 409: errors.Is(err, polybill.ErrConflict).
 	Idemp string
 }
 
@@ -167,7 +169,8 @@ func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...p
 //
 // Every create carries an idemp key, so it is retried like a read
 // (transport.DedupedWrite): a payment whose response was lost is re-sent with
-// the same key and HapiHub returns the payment it already recorded.
+// the same key and HapiHub returns the payment it already recorded. The same
+// key with a different request is a polybill.ErrConflict (409).
 func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
 	idemp := p.Idemp
 	if idemp == "" {

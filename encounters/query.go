@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -53,7 +54,9 @@ type Populate struct {
 // (null). Strings are sent unchanged, which is why a string value starting
 // with "#" is refused: the server would read it as a number or boolean.
 // Times are sent as epoch milliseconds, HapiHub's timestamp format; money as
-// exact decimals. Floats are refused (use polybill.Decimal).
+// exact decimals. Floats are refused (use polybill.Decimal). Named types are
+// sent as their underlying kind: Where("status", IntentCaptured) as a string,
+// a named integer as a number, []PaymentType as a list.
 //
 // A nil *Query is an empty query.
 type Query struct {
@@ -295,6 +298,8 @@ func (q *Query) Set(value any, path ...string) *Query {
 	return q
 }
 
+var errFloat = errors.New("floats are not sent exactly; use polybill.Decimal or an integer")
+
 // queryValue converts a Go value to the qs tree.
 func queryValue(v any) (any, error) {
 	switch t := v.(type) {
@@ -316,7 +321,7 @@ func queryValue(v any) (any, error) {
 	case time.Time:
 		return qs.Number(strconv.FormatInt(t.UnixMilli(), 10)), nil
 	case float32, float64:
-		return nil, fmt.Errorf("floats are not sent exactly; use polybill.Decimal or an integer")
+		return nil, errFloat
 	case []string:
 		return list(t), nil
 	case []any:
@@ -339,6 +344,40 @@ func queryValue(v any) (any, error) {
 			return nil, t.err
 		}
 		return t.obj().Clone(), nil
+	}
+	return reflectValue(v)
+}
+
+// reflectValue encodes named types (type Status string, type Level int, []Status…) like
+// their underlying kind: strings as strings, integers as "#"-tagged numbers, booleans as
+// "#true"/"#false", slices element by element. Floats are refused as float64 is.
+func reflectValue(v any) (any, error) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.String(), nil
+	case reflect.Bool:
+		return rv.Bool(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return qs.Number(strconv.FormatInt(rv.Int(), 10)), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return qs.Number(strconv.FormatUint(rv.Uint(), 10)), nil
+	case reflect.Float32, reflect.Float64:
+		return nil, errFloat
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			// []byte and json.RawMessage: text or a list of numbers? Say which.
+			return nil, fmt.Errorf("unsupported query value type %T: convert bytes to a string", v)
+		}
+		out := make([]any, rv.Len())
+		for i := range out {
+			c, err := queryValue(rv.Index(i).Interface())
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
 	}
 	return nil, fmt.Errorf("unsupported query value type %T", v)
 }

@@ -71,6 +71,11 @@ func goldenQueries() []struct {
 		{"dotted path and reserved characters", encounters.NewQuery().Where("owner.account", "a&b=c #1").Where("notes", "ünïcode/€"),
 			"owner.account=a&b=c #1&notes=ünïcode/€"},
 		{"raw operator", encounters.NewQuery().Set("^px", "name", "$regex").Set("i", "name", "$options"), "name[$regex]=^px&name[$options]=i"},
+		{"named string", encounters.NewQuery().Where("status", encounters.IntentCaptured), "status=captured"},
+		{"named number and bool", encounters.NewQuery().Where("order", encounters.Descending).Ne("level", level(3)).Where("flag", toggle(true)),
+			"order=#-1&level[$ne]=#3&flag=#true"},
+		{"named slice", encounters.NewQuery().Where("type", []encounters.PaymentType{encounters.PaymentPrivate, "refund"}).In("status", encounters.IntentPending, encounters.IntentApproved),
+			"type[0]=private&type[1]=refund&status[$in][0]=pending&status[$in][1]=approved"},
 	}
 }
 
@@ -117,6 +122,43 @@ func TestGoldenFileIsPercentEncoded(t *testing.T) {
 	assert.True(t, found)
 }
 
+// Named types of the encounters package and of callers.
+type (
+	level  uint16
+	toggle bool
+	ratio  float64
+	code   string
+)
+
+// TestQueryNamedTypes: a value is encoded like its underlying kind, so a named
+// type encodes exactly as the plain value does.
+func TestQueryNamedTypes(t *testing.T) {
+	cases := []struct {
+		name         string
+		named, plain any
+	}{
+		{"package string constant", encounters.IntentCaptured, "captured"},
+		{"caller string type", code("x-1"), "x-1"},
+		{"invoice type", encounters.InvoiceTypeMedicalEncounter, "medical-encounter"},
+		{"named int", encounters.Descending, -1},
+		{"named uint", level(7), uint(7)},
+		{"named bool", toggle(false), false},
+		{"slice of named strings", []encounters.PaymentIntentStatus{encounters.IntentPending, encounters.IntentCaptured}, []string{"pending", "captured"}},
+		{"slice of ints", []int{1, 2}, []any{1, 2}},
+		{"array of named uints", [2]level{4, 5}, []any{4, 5}},
+		{"empty named slice", []code{}, []string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := encounters.NewQuery().Where("f", tc.named).Gte("g", tc.named).Encode()
+			require.NoError(t, err)
+			want, err := encounters.NewQuery().Where("f", tc.plain).Gte("g", tc.plain).Encode()
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
 func TestQueryRefusesAmbiguousValues(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -128,6 +170,11 @@ func TestQueryRefusesAmbiguousValues(t *testing.T) {
 		{"all-digit field", encounters.NewQuery().Where("7", "x"), "7"},
 		{"array over qs arrayLimit", encounters.NewQuery().In("id", make([]any, 22)...), "id[$in]"},
 		{"float", encounters.NewQuery().Where("amount", 1.1), "amount"},
+		{"named float", encounters.NewQuery().Where("ratio", ratio(0.5)), "ratio"},
+		{"slice of floats", encounters.NewQuery().In("amount", []float64{1.5}), "amount[$in]"},
+		{"named string starting with #", encounters.NewQuery().Where("code", code("#1")), "code"},
+		{"bytes", encounters.NewQuery().Where("raw", []byte("x")), "raw"},
+		{"struct", encounters.NewQuery().Where("owner", encounters.CustomerOwner{}), "owner"},
 		{"bad sort order", encounters.NewQuery().Sort("createdAt", 2), "$sort[createdAt]"},
 		{"populate without service", encounters.NewQuery().Populate("x", encounters.Populate{Method: encounters.PopulateGet, LocalKey: "id"}), "$populate[x][service]"},
 		{"populate find without foreignKey", encounters.NewQuery().Populate("x", encounters.Populate{Service: "s", Method: encounters.PopulateFind, LocalKey: "id"}), "$populate[x][foreignKey]"},

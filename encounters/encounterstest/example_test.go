@@ -16,7 +16,7 @@ import (
 func Example() {
 	srv := encounterstest.New()
 	defer srv.Close()
-	client, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()))
+	client, err := encounters.New(srv.ClientOptions()...)
 	if err != nil {
 		panic(err)
 	}
@@ -28,12 +28,33 @@ func Example() {
 	// Output: inv-1 unpaid
 }
 
+// ClientOptions point a client at the fake with its static token.
+func ExampleServer_ClientOptions() {
+	srv := encounterstest.New()
+	defer srv.Close()
+	client, err := encounters.New(srv.ClientOptions()...)
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	enc, err := client.Encounters.Create(ctx, encounters.CreateEncounterParams{Facility: "fac-1", Patient: "px-1", Type: encounters.EncounterOutpatient, Invoice: true})
+	if err != nil {
+		panic(err)
+	}
+	inv, err := client.Invoices.Get(ctx, enc.ID, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(enc.ID, inv.ID, inv.Status)
+	// Output: enc-1 enc-1 unpaid
+}
+
 // Inject a failure: the next payment create commits and then loses its
 // response. The client retries with the same idemp and gets the first payment.
 func ExampleServer_Faults() {
 	srv := encounterstest.New()
 	defer srv.Close()
-	client, _ := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()))
+	client, _ := encounters.New(srv.ClientOptions()...)
 	ctx := context.Background()
 	inv, _ := client.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
 	item, _ := client.Items.Create(ctx, encounters.CreateItemParams{Invoice: inv.ID, Type: "service", Price: polybill.MustDecimal("100")})
@@ -51,7 +72,7 @@ func ExampleServer_Faults() {
 func ExampleWithPageShape() {
 	srv := encounterstest.New(encounterstest.WithPageShape(encounterstest.PageArray), encounterstest.WithPagination(2, 50))
 	defer srv.Close()
-	client, _ := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()))
+	client, _ := encounters.New(srv.ClientOptions()...)
 	ctx := context.Background()
 	for range 3 {
 		_, _ = client.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
@@ -83,7 +104,7 @@ func ExampleWithUser() {
 func ExampleServer_rules() {
 	srv := encounterstest.New()
 	defer srv.Close()
-	client, _ := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()))
+	client, _ := encounters.New(srv.ClientOptions()...)
 	ctx := context.Background()
 	inv, _ := client.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
 	item, _ := client.Items.Create(ctx, encounters.CreateItemParams{Invoice: inv.ID, Type: "service", Price: polybill.MustDecimal("100")})

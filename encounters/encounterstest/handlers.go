@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"sort"
 	"strconv"
 
 	polybill "github.com/polybill/polybill-go"
@@ -309,7 +311,10 @@ func (h *handlers) CreateInvoice(_ context.Context, r oapiserver.CreateInvoiceRe
 func (s *Server) createInvoice(d doc) reply {
 	id, _ := d["id"].(string)
 	if id == "" {
-		id = s.newID("inv")
+		// Skip ids a caller chose (Invoices.Create with ID "inv-1"), so a generated
+		// id never overwrites an invoice.
+		for id = s.newID("inv"); s.st.coll(svcInvoices).get(id) != nil; id = s.newID("inv") {
+		}
 	} else if s.st.coll(svcInvoices).get(id) != nil {
 		return fail(409, "Conflict", fmt.Sprintf("id '%s' already exists", id), map[string]any{"id": "already exists"})
 	}
@@ -471,13 +476,23 @@ func (h *handlers) CreatePayment(_ context.Context, r oapiserver.CreatePaymentRe
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := r.Body
-	// A repeated idemp is the same payment: answer with the first one.
-	if b.Idemp != nil && *b.Idemp != "" {
-		for _, p := range s.st.coll(svcPayments).all() {
-			if p["idemp"] == *b.Idemp {
-				return reply{201, clone(p)}, nil
+	req := toDoc(b)
+	// A repeated idemp with the same request is the same payment: answer with
+	// the first one. With a different request the key is refused, as Stripe
+	// does, rather than answering with a payment the caller did not ask for.
+	key := ""
+	if b.Idemp != nil {
+		key = *b.Idemp
+	}
+	if first, ok := s.idemp[key]; ok && key != "" {
+		if p := s.st.coll(svcPayments).get(first.payment); p != nil {
+			if field, same := sameRequest(first.request, req); !same {
+				msg := fmt.Sprintf("Idempotency key '%s' was already used for a different payment request (%s differs); use a new key for a new payment", key, field)
+				return fail(409, "Conflict", msg, map[string]any{"idemp": msg}), nil
 			}
+			return reply{201, clone(p)}, nil
 		}
+		delete(s.idemp, key) // the payment was removed: the key is free again
 	}
 	item := s.st.coll(svcItems).get(b.Item)
 	if item == nil {
@@ -491,14 +506,55 @@ func (h *handlers) CreatePayment(_ context.Context, r oapiserver.CreatePaymentRe
 		bal, _ := s.itemPayable(item).Sub(s.itemPaid(b.Item))
 		return badRequest("amount", fmt.Sprintf("Payment of %s exceeds the item's balance of %s", b.Amount, bal)), nil
 	}
-	d := toDoc(b)
+	d := clone(req)
 	id := s.newID("pay")
 	d["id"], d["invoice"], d["createdAt"], d["createdBy"] = id, item["invoice"], s.now(), "uid-fake"
 	if f, ok := item["facility"]; ok && f != nil {
 		d["facility"] = f
 	}
 	s.st.coll(svcPayments).put(id, d)
+	if key != "" {
+		s.idemp[key] = idempEntry{payment: id, request: req}
+	}
 	return reply{201, clone(d)}, nil
+}
+
+// idempEntry is the payment an idemp key created and the request that
+// created it.
+type idempEntry struct {
+	payment string
+	request doc
+}
+
+// sameRequest reports whether two payment create bodies ask for the same
+// payment (amounts compared as decimals, so 100 and 100.00 are equal), and
+// otherwise the first field that differs.
+func sameRequest(a, b doc) (string, bool) {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		x, y := a[k], b[k]
+		if nx, ok := x.(json.Number); ok {
+			if ny, ok := y.(json.Number); ok && dec(nx).Cmp(dec(ny)) == 0 {
+				continue
+			}
+			return k, false
+		}
+		if !reflect.DeepEqual(x, y) {
+			return k, false
+		}
+	}
+	return "", true
 }
 
 func (h *handlers) PatchPayment(_ context.Context, r oapiserver.PatchPaymentRequestObject) (oapiserver.PatchPaymentResponseObject, error) {

@@ -3,7 +3,11 @@
 //
 //	srv := encounterstest.New()
 //	defer srv.Close()
-//	client, _ := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()))
+//	client, err := encounters.New(srv.ClientOptions()...)
+//
+// ClientOptions is the base URL and the static token; to exercise the sign-in
+// flow instead, register an account with WithUser and pass
+// polybill.WithBaseURL(srv.URL()) and encounters.WithCredentials.
 //
 // It serves the same OpenAPI spec as the client (openapi/encounters.yaml):
 // every request is validated against it and answered in HapiHub's shapes —
@@ -16,8 +20,10 @@
 // deleting an invoice deletes its items and their payments and is refused
 // once finalized; invoice paid, balance, total and status and item paid and
 // balance are computed; a payment create repeating an idemp returns the first
-// payment. Feathers query operators ($limit, $skip, $sort, $select, $in,
-// $nin, $lt, $lte, $gt, $gte, $ne, $exists, $regex, $or, $and, $populate) are
+// payment, and one reusing an idemp for a different request (another item,
+// amount, method…) is refused with a 409 Conflict naming the key, as Stripe
+// does. Feathers query operators ($limit, $skip, $sort, $select, $in, $nin,
+// $lt, $lte, $gt, $gte, $ne, $exists, $regex, $or, $and, $populate) are
 // evaluated on the "#"-typed values.
 //
 // Faults() injects failures (statuses, Retry-After, connection resets before
@@ -36,6 +42,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters"
 	"github.com/polybill/polybill-go/encounters/internal/oapiserver"
 	"github.com/polybill/polybill-go/internal/fake"
 )
@@ -110,7 +117,9 @@ type Server struct {
 	logins    int
 	refreshes int
 	catalog   map[string]polybill.Decimal
-	seq       int
+	idemp     map[string]idempEntry // payment idemp key -> the payment and its request
+	seq       int                   // record ids (inv-1, itm-2…)
+	tokenSeq  int                   // issued tokens, apart from records so a sign-in does not shift ids
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -118,7 +127,7 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		clock: fake.RealClock{}, defLimit: 10, maxLimit: 50, token: DefaultToken, ttl: time.Hour,
 		users: map[string]string{}, st: newStore(), access: map[string]time.Time{}, refresh: map[string]string{},
-		catalog: map[string]polybill.Decimal{},
+		catalog: map[string]polybill.Decimal{}, idemp: map[string]idempEntry{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -169,6 +178,13 @@ func (s *Server) Requests() int64 { return s.srv.Requests() }
 
 // Token is the accepted static bearer token.
 func (s *Server) Token() string { return s.token }
+
+// ClientOptions are the options that point an encounters client at this fake
+// with its static token: polybill.WithBaseURL(s.URL()) and
+// encounters.WithToken(s.Token()). Append more to change retries, logging…
+func (s *Server) ClientOptions() []polybill.Option {
+	return []polybill.Option{polybill.WithBaseURL(s.URL()), encounters.WithToken(s.Token())}
+}
 
 // Clock is the fake's clock.
 func (s *Server) Clock() Clock { return s.clock }
@@ -272,12 +288,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // issue mints a JWT-shaped token (unsigned: the fake only needs exp) and a
 // fresh refresh token. Call with s.mu held.
 func (s *Server) issue(email string) map[string]any {
-	s.seq++
+	s.tokenSeq++
 	exp := s.clock.Now().Add(s.ttl)
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{"sub": email, "exp": exp.Unix(), "jti": s.seq})
+	claims, _ := json.Marshal(map[string]any{"sub": email, "exp": exp.Unix(), "jti": s.tokenSeq})
 	access := header + "." + base64.RawURLEncoding.EncodeToString(claims) + ".fake-signature"
-	rt := fmt.Sprintf("rt-%d", s.seq)
+	rt := fmt.Sprintf("rt-%d", s.tokenSeq)
 	s.access[access] = time.Unix(exp.Unix(), 0)
 	s.refresh[rt] = email
 	return map[string]any{"uid": "uid-" + email, "accessToken": access, "refreshToken": rt, "expiresAt": exp.UnixMilli()}

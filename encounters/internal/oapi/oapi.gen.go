@@ -865,7 +865,7 @@ type PaymentCreate struct {
 	Amount   Money   `json:"amount"`
 	Coverage *string `json:"coverage,omitempty"`
 
-	// Idemp Idempotency key; the SDK always sends one.
+	// Idemp Idempotency key; the SDK always sends one. A repeat of the same request returns the payment the key first created; the key with a different request is refused with 409 Conflict.
 	Idemp             *string                 `json:"idemp,omitempty"`
 	Item              string                  `json:"item"`
 	ItemType          *string                 `json:"itemType,omitempty"`
@@ -1011,11 +1011,26 @@ type StripeCard struct {
 // TaxComplication defines model for TaxComplication.
 type TaxComplication string
 
-// ID defines model for ID.
-type ID = string
+// CustomerID defines model for CustomerID.
+type CustomerID = string
+
+// EncounterID defines model for EncounterID.
+type EncounterID = string
+
+// InvoiceID defines model for InvoiceID.
+type InvoiceID = string
+
+// ItemID defines model for ItemID.
+type ItemID = string
 
 // Limit defines model for Limit.
 type Limit = string
+
+// PaymentID defines model for PaymentID.
+type PaymentID = string
+
+// PaymentIntentID defines model for PaymentIntentID.
+type PaymentIntentID = string
 
 // PopulateStripeCards defines model for PopulateStripeCards.
 type PopulateStripeCards string

@@ -878,7 +878,7 @@ type PaymentCreate struct {
 	Amount   Money   `json:"amount"`
 	Coverage *string `json:"coverage,omitempty"`
 
-	// Idemp Idempotency key; the SDK always sends one.
+	// Idemp Idempotency key; the SDK always sends one. A repeat of the same request returns the payment the key first created; the key with a different request is refused with 409 Conflict.
 	Idemp             *string                 `json:"idemp,omitempty"`
 	Item              string                  `json:"item"`
 	ItemType          *string                 `json:"itemType,omitempty"`
@@ -1024,11 +1024,26 @@ type StripeCard struct {
 // TaxComplication defines model for TaxComplication.
 type TaxComplication string
 
-// ID defines model for ID.
-type ID = string
+// CustomerID defines model for CustomerID.
+type CustomerID = string
+
+// EncounterID defines model for EncounterID.
+type EncounterID = string
+
+// InvoiceID defines model for InvoiceID.
+type InvoiceID = string
+
+// ItemID defines model for ItemID.
+type ItemID = string
 
 // Limit defines model for Limit.
 type Limit = string
+
+// PaymentID defines model for PaymentID.
+type PaymentID = string
+
+// PaymentIntentID defines model for PaymentIntentID.
+type PaymentIntentID = string
 
 // PopulateStripeCards defines model for PopulateStripeCards.
 type PopulateStripeCards string
@@ -1631,33 +1646,33 @@ type ServerInterface interface {
 	// FindInvoices Find Invoice records (Feathers find)
 	// (GET /billing-invoices)
 	FindInvoices(w http.ResponseWriter, r *http.Request, params FindInvoicesParams)
-	// CreateInvoice Create a Invoice (Feathers create)
+	// CreateInvoice Create an Invoice (Feathers create)
 	// (POST /billing-invoices)
 	CreateInvoice(w http.ResponseWriter, r *http.Request)
-	// RemoveInvoice Remove a Invoice (Feathers remove)
+	// RemoveInvoice Remove an Invoice (Feathers remove)
 	// (DELETE /billing-invoices/{id})
-	RemoveInvoice(w http.ResponseWriter, r *http.Request, id ID)
-	// GetInvoice Get a Invoice by id (Feathers get)
+	RemoveInvoice(w http.ResponseWriter, r *http.Request, id InvoiceID)
+	// GetInvoice Get an Invoice by id (Feathers get)
 	// (GET /billing-invoices/{id})
-	GetInvoice(w http.ResponseWriter, r *http.Request, id ID)
-	// PatchInvoice Patch a Invoice (Feathers patch)
+	GetInvoice(w http.ResponseWriter, r *http.Request, id InvoiceID)
+	// PatchInvoice Patch an Invoice (Feathers patch)
 	// (PATCH /billing-invoices/{id})
-	PatchInvoice(w http.ResponseWriter, r *http.Request, id ID)
+	PatchInvoice(w http.ResponseWriter, r *http.Request, id InvoiceID)
 	// FindItems Find Item records (Feathers find)
 	// (GET /billing-items)
 	FindItems(w http.ResponseWriter, r *http.Request, params FindItemsParams)
-	// CreateItem Create a Item (Feathers create)
+	// CreateItem Create an Item (Feathers create)
 	// (POST /billing-items)
 	CreateItem(w http.ResponseWriter, r *http.Request)
-	// RemoveItem Remove a Item (Feathers remove)
+	// RemoveItem Remove an Item (Feathers remove)
 	// (DELETE /billing-items/{id})
-	RemoveItem(w http.ResponseWriter, r *http.Request, id ID)
-	// GetItem Get a Item by id (Feathers get)
+	RemoveItem(w http.ResponseWriter, r *http.Request, id ItemID)
+	// GetItem Get an Item by id (Feathers get)
 	// (GET /billing-items/{id})
-	GetItem(w http.ResponseWriter, r *http.Request, id ID)
-	// PatchItem Patch a Item (Feathers patch)
+	GetItem(w http.ResponseWriter, r *http.Request, id ItemID)
+	// PatchItem Patch an Item (Feathers patch)
 	// (PATCH /billing-items/{id})
-	PatchItem(w http.ResponseWriter, r *http.Request, id ID)
+	PatchItem(w http.ResponseWriter, r *http.Request, id ItemID)
 	// FindPaymentIntents Find PaymentIntent records (Feathers find)
 	// (GET /billing-payment-intents)
 	FindPaymentIntents(w http.ResponseWriter, r *http.Request, params FindPaymentIntentsParams)
@@ -1666,13 +1681,13 @@ type ServerInterface interface {
 	CreatePaymentIntent(w http.ResponseWriter, r *http.Request)
 	// RemovePaymentIntent Remove a PaymentIntent (Feathers remove)
 	// (DELETE /billing-payment-intents/{id})
-	RemovePaymentIntent(w http.ResponseWriter, r *http.Request, id ID)
+	RemovePaymentIntent(w http.ResponseWriter, r *http.Request, id PaymentIntentID)
 	// GetPaymentIntent Get a PaymentIntent by id (Feathers get)
 	// (GET /billing-payment-intents/{id})
-	GetPaymentIntent(w http.ResponseWriter, r *http.Request, id ID)
+	GetPaymentIntent(w http.ResponseWriter, r *http.Request, id PaymentIntentID)
 	// PatchPaymentIntent Patch a PaymentIntent (Feathers patch)
 	// (PATCH /billing-payment-intents/{id})
-	PatchPaymentIntent(w http.ResponseWriter, r *http.Request, id ID)
+	PatchPaymentIntent(w http.ResponseWriter, r *http.Request, id PaymentIntentID)
 	// FindPayments Find Payment records (Feathers find)
 	// (GET /billing-payments)
 	FindPayments(w http.ResponseWriter, r *http.Request, params FindPaymentsParams)
@@ -1681,13 +1696,13 @@ type ServerInterface interface {
 	CreatePayment(w http.ResponseWriter, r *http.Request)
 	// RemovePayment Remove a Payment (Feathers remove)
 	// (DELETE /billing-payments/{id})
-	RemovePayment(w http.ResponseWriter, r *http.Request, id ID)
+	RemovePayment(w http.ResponseWriter, r *http.Request, id PaymentID)
 	// GetPayment Get a Payment by id (Feathers get)
 	// (GET /billing-payments/{id})
-	GetPayment(w http.ResponseWriter, r *http.Request, id ID)
+	GetPayment(w http.ResponseWriter, r *http.Request, id PaymentID)
 	// PatchPayment Patch a Payment (Feathers patch)
 	// (PATCH /billing-payments/{id})
-	PatchPayment(w http.ResponseWriter, r *http.Request, id ID)
+	PatchPayment(w http.ResponseWriter, r *http.Request, id PaymentID)
 	// FindCustomers Find Customer records (Feathers find)
 	// (GET /billing/customers)
 	FindCustomers(w http.ResponseWriter, r *http.Request, params FindCustomersParams)
@@ -1696,28 +1711,28 @@ type ServerInterface interface {
 	CreateCustomer(w http.ResponseWriter, r *http.Request)
 	// RemoveCustomer Remove a Customer (Feathers remove)
 	// (DELETE /billing/customers/{id})
-	RemoveCustomer(w http.ResponseWriter, r *http.Request, id ID)
+	RemoveCustomer(w http.ResponseWriter, r *http.Request, id CustomerID)
 	// GetCustomer Get a Customer by id (Feathers get)
 	// (GET /billing/customers/{id})
-	GetCustomer(w http.ResponseWriter, r *http.Request, id ID, params GetCustomerParams)
+	GetCustomer(w http.ResponseWriter, r *http.Request, id CustomerID, params GetCustomerParams)
 	// PatchCustomer Patch a Customer (Feathers patch)
 	// (PATCH /billing/customers/{id})
-	PatchCustomer(w http.ResponseWriter, r *http.Request, id ID)
+	PatchCustomer(w http.ResponseWriter, r *http.Request, id CustomerID)
 	// FindEncounters Find Encounter records (Feathers find)
 	// (GET /medical-encounters)
 	FindEncounters(w http.ResponseWriter, r *http.Request, params FindEncountersParams)
-	// CreateEncounter Create a Encounter (Feathers create)
+	// CreateEncounter Create an Encounter (Feathers create)
 	// (POST /medical-encounters)
 	CreateEncounter(w http.ResponseWriter, r *http.Request)
-	// RemoveEncounter Remove a Encounter (Feathers remove)
+	// RemoveEncounter Remove an Encounter (Feathers remove)
 	// (DELETE /medical-encounters/{id})
-	RemoveEncounter(w http.ResponseWriter, r *http.Request, id ID)
-	// GetEncounter Get a Encounter by id (Feathers get)
+	RemoveEncounter(w http.ResponseWriter, r *http.Request, id EncounterID)
+	// GetEncounter Get an Encounter by id (Feathers get)
 	// (GET /medical-encounters/{id})
-	GetEncounter(w http.ResponseWriter, r *http.Request, id ID)
-	// PatchEncounter Patch a Encounter (Feathers patch)
+	GetEncounter(w http.ResponseWriter, r *http.Request, id EncounterID)
+	// PatchEncounter Patch an Encounter (Feathers patch)
 	// (PATCH /medical-encounters/{id})
-	PatchEncounter(w http.ResponseWriter, r *http.Request, id ID)
+	PatchEncounter(w http.ResponseWriter, r *http.Request, id EncounterID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -1838,7 +1853,7 @@ func (siw *ServerInterfaceWrapper) RemoveInvoice(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id InvoiceID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -1864,7 +1879,7 @@ func (siw *ServerInterfaceWrapper) GetInvoice(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id InvoiceID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -1890,7 +1905,7 @@ func (siw *ServerInterfaceWrapper) PatchInvoice(w http.ResponseWriter, r *http.R
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id InvoiceID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -1976,7 +1991,7 @@ func (siw *ServerInterfaceWrapper) RemoveItem(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id ItemID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2002,7 +2017,7 @@ func (siw *ServerInterfaceWrapper) GetItem(w http.ResponseWriter, r *http.Reques
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id ItemID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2028,7 +2043,7 @@ func (siw *ServerInterfaceWrapper) PatchItem(w http.ResponseWriter, r *http.Requ
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id ItemID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2114,7 +2129,7 @@ func (siw *ServerInterfaceWrapper) RemovePaymentIntent(w http.ResponseWriter, r 
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id PaymentIntentID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2140,7 +2155,7 @@ func (siw *ServerInterfaceWrapper) GetPaymentIntent(w http.ResponseWriter, r *ht
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id PaymentIntentID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2166,7 +2181,7 @@ func (siw *ServerInterfaceWrapper) PatchPaymentIntent(w http.ResponseWriter, r *
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id PaymentIntentID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2252,7 +2267,7 @@ func (siw *ServerInterfaceWrapper) RemovePayment(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id PaymentID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2278,7 +2293,7 @@ func (siw *ServerInterfaceWrapper) GetPayment(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id PaymentID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2304,7 +2319,7 @@ func (siw *ServerInterfaceWrapper) PatchPayment(w http.ResponseWriter, r *http.R
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id PaymentID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2390,7 +2405,7 @@ func (siw *ServerInterfaceWrapper) RemoveCustomer(w http.ResponseWriter, r *http
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id CustomerID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2416,7 +2431,7 @@ func (siw *ServerInterfaceWrapper) GetCustomer(w http.ResponseWriter, r *http.Re
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id CustomerID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2458,7 +2473,7 @@ func (siw *ServerInterfaceWrapper) PatchCustomer(w http.ResponseWriter, r *http.
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id CustomerID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2544,7 +2559,7 @@ func (siw *ServerInterfaceWrapper) RemoveEncounter(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id EncounterID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2570,7 +2585,7 @@ func (siw *ServerInterfaceWrapper) GetEncounter(w http.ResponseWriter, r *http.R
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id EncounterID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -2596,7 +2611,7 @@ func (siw *ServerInterfaceWrapper) PatchEncounter(w http.ResponseWriter, r *http
 	_ = err
 
 	// ------------- Path parameter "id" -------------
-	var id ID
+	var id EncounterID
 
 	err = runtime.BindStyledParameterWithOptions("simple", "id", r.PathValue("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
 	if err != nil {
@@ -3130,7 +3145,7 @@ func (response CreateInvoicedefaultJSONResponse) VisitCreateInvoiceResponse(w ht
 }
 
 type RemoveInvoiceRequestObject struct {
-	ID ID `json:"id"`
+	ID InvoiceID `json:"id"`
 }
 
 type RemoveInvoiceResponseObject interface {
@@ -3211,7 +3226,7 @@ func (response RemoveInvoicedefaultJSONResponse) VisitRemoveInvoiceResponse(w ht
 }
 
 type GetInvoiceRequestObject struct {
-	ID ID `json:"id"`
+	ID InvoiceID `json:"id"`
 }
 
 type GetInvoiceResponseObject interface {
@@ -3278,7 +3293,7 @@ func (response GetInvoicedefaultJSONResponse) VisitGetInvoiceResponse(w http.Res
 }
 
 type PatchInvoiceRequestObject struct {
-	ID   ID `json:"id"`
+	ID   InvoiceID `json:"id"`
 	Body *PatchInvoiceJSONRequestBody
 }
 
@@ -3508,7 +3523,7 @@ func (response CreateItemdefaultJSONResponse) VisitCreateItemResponse(w http.Res
 }
 
 type RemoveItemRequestObject struct {
-	ID ID `json:"id"`
+	ID ItemID `json:"id"`
 }
 
 type RemoveItemResponseObject interface {
@@ -3589,7 +3604,7 @@ func (response RemoveItemdefaultJSONResponse) VisitRemoveItemResponse(w http.Res
 }
 
 type GetItemRequestObject struct {
-	ID ID `json:"id"`
+	ID ItemID `json:"id"`
 }
 
 type GetItemResponseObject interface {
@@ -3656,7 +3671,7 @@ func (response GetItemdefaultJSONResponse) VisitGetItemResponse(w http.ResponseW
 }
 
 type PatchItemRequestObject struct {
-	ID   ID `json:"id"`
+	ID   ItemID `json:"id"`
 	Body *PatchItemJSONRequestBody
 }
 
@@ -3886,7 +3901,7 @@ func (response CreatePaymentIntentdefaultJSONResponse) VisitCreatePaymentIntentR
 }
 
 type RemovePaymentIntentRequestObject struct {
-	ID ID `json:"id"`
+	ID PaymentIntentID `json:"id"`
 }
 
 type RemovePaymentIntentResponseObject interface {
@@ -3967,7 +3982,7 @@ func (response RemovePaymentIntentdefaultJSONResponse) VisitRemovePaymentIntentR
 }
 
 type GetPaymentIntentRequestObject struct {
-	ID ID `json:"id"`
+	ID PaymentIntentID `json:"id"`
 }
 
 type GetPaymentIntentResponseObject interface {
@@ -4034,7 +4049,7 @@ func (response GetPaymentIntentdefaultJSONResponse) VisitGetPaymentIntentRespons
 }
 
 type PatchPaymentIntentRequestObject struct {
-	ID   ID `json:"id"`
+	ID   PaymentIntentID `json:"id"`
 	Body *PatchPaymentIntentJSONRequestBody
 }
 
@@ -4264,7 +4279,7 @@ func (response CreatePaymentdefaultJSONResponse) VisitCreatePaymentResponse(w ht
 }
 
 type RemovePaymentRequestObject struct {
-	ID ID `json:"id"`
+	ID PaymentID `json:"id"`
 }
 
 type RemovePaymentResponseObject interface {
@@ -4345,7 +4360,7 @@ func (response RemovePaymentdefaultJSONResponse) VisitRemovePaymentResponse(w ht
 }
 
 type GetPaymentRequestObject struct {
-	ID ID `json:"id"`
+	ID PaymentID `json:"id"`
 }
 
 type GetPaymentResponseObject interface {
@@ -4412,7 +4427,7 @@ func (response GetPaymentdefaultJSONResponse) VisitGetPaymentResponse(w http.Res
 }
 
 type PatchPaymentRequestObject struct {
-	ID   ID `json:"id"`
+	ID   PaymentID `json:"id"`
 	Body *PatchPaymentJSONRequestBody
 }
 
@@ -4642,7 +4657,7 @@ func (response CreateCustomerdefaultJSONResponse) VisitCreateCustomerResponse(w 
 }
 
 type RemoveCustomerRequestObject struct {
-	ID ID `json:"id"`
+	ID CustomerID `json:"id"`
 }
 
 type RemoveCustomerResponseObject interface {
@@ -4723,7 +4738,7 @@ func (response RemoveCustomerdefaultJSONResponse) VisitRemoveCustomerResponse(w 
 }
 
 type GetCustomerRequestObject struct {
-	ID     ID `json:"id"`
+	ID     CustomerID `json:"id"`
 	Params GetCustomerParams
 }
 
@@ -4791,7 +4806,7 @@ func (response GetCustomerdefaultJSONResponse) VisitGetCustomerResponse(w http.R
 }
 
 type PatchCustomerRequestObject struct {
-	ID   ID `json:"id"`
+	ID   CustomerID `json:"id"`
 	Body *PatchCustomerJSONRequestBody
 }
 
@@ -5021,7 +5036,7 @@ func (response CreateEncounterdefaultJSONResponse) VisitCreateEncounterResponse(
 }
 
 type RemoveEncounterRequestObject struct {
-	ID ID `json:"id"`
+	ID EncounterID `json:"id"`
 }
 
 type RemoveEncounterResponseObject interface {
@@ -5102,7 +5117,7 @@ func (response RemoveEncounterdefaultJSONResponse) VisitRemoveEncounterResponse(
 }
 
 type GetEncounterRequestObject struct {
-	ID ID `json:"id"`
+	ID EncounterID `json:"id"`
 }
 
 type GetEncounterResponseObject interface {
@@ -5169,7 +5184,7 @@ func (response GetEncounterdefaultJSONResponse) VisitGetEncounterResponse(w http
 }
 
 type PatchEncounterRequestObject struct {
-	ID   ID `json:"id"`
+	ID   EncounterID `json:"id"`
 	Body *PatchEncounterJSONRequestBody
 }
 
@@ -5264,31 +5279,31 @@ type StrictServerInterface interface {
 	// FindInvoices Find Invoice records (Feathers find)
 	// (GET /billing-invoices)
 	FindInvoices(ctx context.Context, request FindInvoicesRequestObject) (FindInvoicesResponseObject, error)
-	// CreateInvoice Create a Invoice (Feathers create)
+	// CreateInvoice Create an Invoice (Feathers create)
 	// (POST /billing-invoices)
 	CreateInvoice(ctx context.Context, request CreateInvoiceRequestObject) (CreateInvoiceResponseObject, error)
-	// RemoveInvoice Remove a Invoice (Feathers remove)
+	// RemoveInvoice Remove an Invoice (Feathers remove)
 	// (DELETE /billing-invoices/{id})
 	RemoveInvoice(ctx context.Context, request RemoveInvoiceRequestObject) (RemoveInvoiceResponseObject, error)
-	// GetInvoice Get a Invoice by id (Feathers get)
+	// GetInvoice Get an Invoice by id (Feathers get)
 	// (GET /billing-invoices/{id})
 	GetInvoice(ctx context.Context, request GetInvoiceRequestObject) (GetInvoiceResponseObject, error)
-	// PatchInvoice Patch a Invoice (Feathers patch)
+	// PatchInvoice Patch an Invoice (Feathers patch)
 	// (PATCH /billing-invoices/{id})
 	PatchInvoice(ctx context.Context, request PatchInvoiceRequestObject) (PatchInvoiceResponseObject, error)
 	// FindItems Find Item records (Feathers find)
 	// (GET /billing-items)
 	FindItems(ctx context.Context, request FindItemsRequestObject) (FindItemsResponseObject, error)
-	// CreateItem Create a Item (Feathers create)
+	// CreateItem Create an Item (Feathers create)
 	// (POST /billing-items)
 	CreateItem(ctx context.Context, request CreateItemRequestObject) (CreateItemResponseObject, error)
-	// RemoveItem Remove a Item (Feathers remove)
+	// RemoveItem Remove an Item (Feathers remove)
 	// (DELETE /billing-items/{id})
 	RemoveItem(ctx context.Context, request RemoveItemRequestObject) (RemoveItemResponseObject, error)
-	// GetItem Get a Item by id (Feathers get)
+	// GetItem Get an Item by id (Feathers get)
 	// (GET /billing-items/{id})
 	GetItem(ctx context.Context, request GetItemRequestObject) (GetItemResponseObject, error)
-	// PatchItem Patch a Item (Feathers patch)
+	// PatchItem Patch an Item (Feathers patch)
 	// (PATCH /billing-items/{id})
 	PatchItem(ctx context.Context, request PatchItemRequestObject) (PatchItemResponseObject, error)
 	// FindPaymentIntents Find PaymentIntent records (Feathers find)
@@ -5339,16 +5354,16 @@ type StrictServerInterface interface {
 	// FindEncounters Find Encounter records (Feathers find)
 	// (GET /medical-encounters)
 	FindEncounters(ctx context.Context, request FindEncountersRequestObject) (FindEncountersResponseObject, error)
-	// CreateEncounter Create a Encounter (Feathers create)
+	// CreateEncounter Create an Encounter (Feathers create)
 	// (POST /medical-encounters)
 	CreateEncounter(ctx context.Context, request CreateEncounterRequestObject) (CreateEncounterResponseObject, error)
-	// RemoveEncounter Remove a Encounter (Feathers remove)
+	// RemoveEncounter Remove an Encounter (Feathers remove)
 	// (DELETE /medical-encounters/{id})
 	RemoveEncounter(ctx context.Context, request RemoveEncounterRequestObject) (RemoveEncounterResponseObject, error)
-	// GetEncounter Get a Encounter by id (Feathers get)
+	// GetEncounter Get an Encounter by id (Feathers get)
 	// (GET /medical-encounters/{id})
 	GetEncounter(ctx context.Context, request GetEncounterRequestObject) (GetEncounterResponseObject, error)
-	// PatchEncounter Patch a Encounter (Feathers patch)
+	// PatchEncounter Patch an Encounter (Feathers patch)
 	// (PATCH /medical-encounters/{id})
 	PatchEncounter(ctx context.Context, request PatchEncounterRequestObject) (PatchEncounterResponseObject, error)
 }
@@ -5529,7 +5544,7 @@ func (sh *strictHandler) CreateInvoice(w http.ResponseWriter, r *http.Request) {
 }
 
 // RemoveInvoice operation middleware
-func (sh *strictHandler) RemoveInvoice(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) RemoveInvoice(w http.ResponseWriter, r *http.Request, id InvoiceID) {
 	var request RemoveInvoiceRequestObject
 
 	request.ID = id
@@ -5555,7 +5570,7 @@ func (sh *strictHandler) RemoveInvoice(w http.ResponseWriter, r *http.Request, i
 }
 
 // GetInvoice operation middleware
-func (sh *strictHandler) GetInvoice(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) GetInvoice(w http.ResponseWriter, r *http.Request, id InvoiceID) {
 	var request GetInvoiceRequestObject
 
 	request.ID = id
@@ -5581,7 +5596,7 @@ func (sh *strictHandler) GetInvoice(w http.ResponseWriter, r *http.Request, id I
 }
 
 // PatchInvoice operation middleware
-func (sh *strictHandler) PatchInvoice(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) PatchInvoice(w http.ResponseWriter, r *http.Request, id InvoiceID) {
 	var request PatchInvoiceRequestObject
 
 	request.ID = id
@@ -5671,7 +5686,7 @@ func (sh *strictHandler) CreateItem(w http.ResponseWriter, r *http.Request) {
 }
 
 // RemoveItem operation middleware
-func (sh *strictHandler) RemoveItem(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) RemoveItem(w http.ResponseWriter, r *http.Request, id ItemID) {
 	var request RemoveItemRequestObject
 
 	request.ID = id
@@ -5697,7 +5712,7 @@ func (sh *strictHandler) RemoveItem(w http.ResponseWriter, r *http.Request, id I
 }
 
 // GetItem operation middleware
-func (sh *strictHandler) GetItem(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) GetItem(w http.ResponseWriter, r *http.Request, id ItemID) {
 	var request GetItemRequestObject
 
 	request.ID = id
@@ -5723,7 +5738,7 @@ func (sh *strictHandler) GetItem(w http.ResponseWriter, r *http.Request, id ID) 
 }
 
 // PatchItem operation middleware
-func (sh *strictHandler) PatchItem(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) PatchItem(w http.ResponseWriter, r *http.Request, id ItemID) {
 	var request PatchItemRequestObject
 
 	request.ID = id
@@ -5813,7 +5828,7 @@ func (sh *strictHandler) CreatePaymentIntent(w http.ResponseWriter, r *http.Requ
 }
 
 // RemovePaymentIntent operation middleware
-func (sh *strictHandler) RemovePaymentIntent(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) RemovePaymentIntent(w http.ResponseWriter, r *http.Request, id PaymentIntentID) {
 	var request RemovePaymentIntentRequestObject
 
 	request.ID = id
@@ -5839,7 +5854,7 @@ func (sh *strictHandler) RemovePaymentIntent(w http.ResponseWriter, r *http.Requ
 }
 
 // GetPaymentIntent operation middleware
-func (sh *strictHandler) GetPaymentIntent(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) GetPaymentIntent(w http.ResponseWriter, r *http.Request, id PaymentIntentID) {
 	var request GetPaymentIntentRequestObject
 
 	request.ID = id
@@ -5865,7 +5880,7 @@ func (sh *strictHandler) GetPaymentIntent(w http.ResponseWriter, r *http.Request
 }
 
 // PatchPaymentIntent operation middleware
-func (sh *strictHandler) PatchPaymentIntent(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) PatchPaymentIntent(w http.ResponseWriter, r *http.Request, id PaymentIntentID) {
 	var request PatchPaymentIntentRequestObject
 
 	request.ID = id
@@ -5955,7 +5970,7 @@ func (sh *strictHandler) CreatePayment(w http.ResponseWriter, r *http.Request) {
 }
 
 // RemovePayment operation middleware
-func (sh *strictHandler) RemovePayment(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) RemovePayment(w http.ResponseWriter, r *http.Request, id PaymentID) {
 	var request RemovePaymentRequestObject
 
 	request.ID = id
@@ -5981,7 +5996,7 @@ func (sh *strictHandler) RemovePayment(w http.ResponseWriter, r *http.Request, i
 }
 
 // GetPayment operation middleware
-func (sh *strictHandler) GetPayment(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) GetPayment(w http.ResponseWriter, r *http.Request, id PaymentID) {
 	var request GetPaymentRequestObject
 
 	request.ID = id
@@ -6007,7 +6022,7 @@ func (sh *strictHandler) GetPayment(w http.ResponseWriter, r *http.Request, id I
 }
 
 // PatchPayment operation middleware
-func (sh *strictHandler) PatchPayment(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) PatchPayment(w http.ResponseWriter, r *http.Request, id PaymentID) {
 	var request PatchPaymentRequestObject
 
 	request.ID = id
@@ -6097,7 +6112,7 @@ func (sh *strictHandler) CreateCustomer(w http.ResponseWriter, r *http.Request) 
 }
 
 // RemoveCustomer operation middleware
-func (sh *strictHandler) RemoveCustomer(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) RemoveCustomer(w http.ResponseWriter, r *http.Request, id CustomerID) {
 	var request RemoveCustomerRequestObject
 
 	request.ID = id
@@ -6123,7 +6138,7 @@ func (sh *strictHandler) RemoveCustomer(w http.ResponseWriter, r *http.Request, 
 }
 
 // GetCustomer operation middleware
-func (sh *strictHandler) GetCustomer(w http.ResponseWriter, r *http.Request, id ID, params GetCustomerParams) {
+func (sh *strictHandler) GetCustomer(w http.ResponseWriter, r *http.Request, id CustomerID, params GetCustomerParams) {
 	var request GetCustomerRequestObject
 
 	request.ID = id
@@ -6150,7 +6165,7 @@ func (sh *strictHandler) GetCustomer(w http.ResponseWriter, r *http.Request, id 
 }
 
 // PatchCustomer operation middleware
-func (sh *strictHandler) PatchCustomer(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) PatchCustomer(w http.ResponseWriter, r *http.Request, id CustomerID) {
 	var request PatchCustomerRequestObject
 
 	request.ID = id
@@ -6240,7 +6255,7 @@ func (sh *strictHandler) CreateEncounter(w http.ResponseWriter, r *http.Request)
 }
 
 // RemoveEncounter operation middleware
-func (sh *strictHandler) RemoveEncounter(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) RemoveEncounter(w http.ResponseWriter, r *http.Request, id EncounterID) {
 	var request RemoveEncounterRequestObject
 
 	request.ID = id
@@ -6266,7 +6281,7 @@ func (sh *strictHandler) RemoveEncounter(w http.ResponseWriter, r *http.Request,
 }
 
 // GetEncounter operation middleware
-func (sh *strictHandler) GetEncounter(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) GetEncounter(w http.ResponseWriter, r *http.Request, id EncounterID) {
 	var request GetEncounterRequestObject
 
 	request.ID = id
@@ -6292,7 +6307,7 @@ func (sh *strictHandler) GetEncounter(w http.ResponseWriter, r *http.Request, id
 }
 
 // PatchEncounter operation middleware
-func (sh *strictHandler) PatchEncounter(w http.ResponseWriter, r *http.Request, id ID) {
+func (sh *strictHandler) PatchEncounter(w http.ResponseWriter, r *http.Request, id EncounterID) {
 	var request PatchEncounterRequestObject
 
 	request.ID = id
@@ -6329,124 +6344,127 @@ func (sh *strictHandler) PatchEncounter(w http.ResponseWriter, r *http.Request, 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H19c+M2kvdXQXGmauznoWTJ48le5ErdOh4n42xmxjf2bOpu1reCyLaEmCQYAJStuPzdr/DCd1CiZMuW",
-	"Y+8fm7EIgkCju9H9Q3fjxvFoGNMIIsGdwY0TY4ZDEMDUX8fv5f/7wD1GYkFo5AycL+BR5iPio60YmAeR",
-	"6EDkUR/87a7jOnCNwzgAZ+BA5HX6jusQ+VaMxcRxnQiH8hHxHddh8EdCGPjOQLAEXId7Ewix/GBIol8h",
-	"GouJM+i7jpjF8h0uGInGzu2t6/xKQiLqIzvBY0Cc/AkuGr4adgQej8FHW8NX/d5wex8NX/WGyKNJJDii",
-	"UTArj/ZVv5eO9Y8E2Cwf7OtAfa44wBgLAUy2/d9X//mt1/n+/P+/dmwjPaFxEmABp4KRGA4x83l93AdC",
-	"YG+CxAQQx1PwkW6NPNkcJZEPDHHdQcIFDYGpjsrjlzRsmkBsGUVxOhAloTP4lvbxyvz3Agdc/a3/cW6b",
-	"4Okliesz+nxxwUFUl2G3N6ywyKvdRqJz2fEKNL+VjMVjGnFQpP4R+1/gjwS4YhiPRgIi9U8cxwHxsBzx",
-	"zu9cDvsmH9mN4wWY8096MCPsd5jpxHUkrzuDvV7PdXws5NhuXQcYo0pmbl0nBM7xWL54HE1xQHyk2mVz",
-	"KwzptjjD1wwuJFF2cpHc0U/5zk+AxQQYP5Lf0dMskzxtgPLeu7L7QxpdBMS7w+y9tId86t8vnjrxEQ4Y",
-	"YH+G4JpwwfP5Z0Naw+zTvtXcdfMHWXYHh1KzSLV37QH4HI1wgCMP0LtezylR5gTPQogE0m+gtL0UfyIg",
-	"fJO9umaOOYhmiMomKKOemo4i3ScqDhIxgUhIYkklvSoVIyo6uNRVTsv+Yj76/UqSKFYbRUaP2ujWwEnV",
-	"b6Rk+Ykm0R3JcaG6yMmwt5gMnyhieuNVL6MLyuQW/Ob6TYkqenDroYbqu6u0vnlfdi9pVFCw5ddPyThC",
-	"JELDGy4YFjCeDVBAPRy4CEJMAhfFmPMryvzboYsYKEYptf79SrgIex5wfkYvIZLtKEMMLhhw2RR78luD",
-	"9JeDvKmb/mZelFtPzGgMTBC9NxT6lX9WthLX0X0Xd8j6VyzbouuoyVm7TOdrfVgcr7VBSpfikBQ9HVcK",
-	"inUsgoq4qcfbrD0d/Q5aI+sF5Umg1nM5gmlB5QdiEeMdxdSbfCRBQLht4hWLkwosQBptCKbAZum6dh3L",
-	"dBNip23CQW0F2PeJ7BcHJ4WpaQu0Qovboo36rTT5cwvhUuOsPoEf5USjcdqgiw5OT79+PDk7/vxpgC4j",
-	"ehUpgxRdMBqqfWAKkU8ZGifEh31tGCrCoRHMaOQjehUBQzjyjY1IOMJonADndSb3GEj1tfSamPd+nFnJ",
-	"6cMFTgIhbUmLQVuYnhy8aVy0axHxrcvXsHpqwosmkNL3s2qsxaVgNC8eZzo+80LTGC22uMUZYcDlLq8W",
-	"9opItWazw3+QnGdRTWY/cKRFwBdNPO/PySUaM4ZnNhGvsDXx69zsOtcdzHkSNnAwuiAQSBunyo4W0iDM",
-	"AEVUoDgZBcQLZsinXiItILOnpq0P1IDrixShJIrxmESSHXNb5YJEPmJKUUnytSJUxgo1MuXDOFR8X9d9",
-	"d2HBo8b9QD+fo5+LS6WHME/3fE4HWabh0TX2RDBDNAJEL+R+qkxPyhBlYxyRP5XpYt0gtVVrE8nCmy23",
-	"lnSUJ8qmqS10vrYxHsMdZWLeUgcpfmAekEjA2KyX8WfrTwQVOLA9qiySbpd+xPRoDLzzuUQR3qTOdq99",
-	"CKCoMmy4h/AmSL6EBWUDpN9A2KAJUt3ul/RwSKfAkaDqxwiupZYCq6p7zUG8128tM4IQX5a/X/z8HJ3a",
-	"YACcYjleHKF881a9uuhqQrwJGoFHQ+ALPmLjyPeEZxxeYf0w/X0el32kESiW0qZ8jaWVAYnkw2V2O23P",
-	"26xHDbgZ8Wk1sJjRkLaUz6NIEcOmQT6CTzwcZC0GCKMYCyK3uCnhRNTFNdvu/EWDPcka5nbHfdsr1BPG",
-	"U8/UR91UrugJSGd7ph7kNncEV47rXNAgoFedJLba3RfYIwER9uFckIjwyQqzTF9smGYDQ5mVsk8aj5ck",
-	"izDUmDvsEuna2BxF/nsAUyDndcsMs4dNxsCGsROJppR4NgUUcIq0ZCjtaOy4Y91+HxHBEfGl/yCfZgMs",
-	"W74jSgPA0SYyUkaVfGhzGeshLI+5nLVRpkeBLHbbI4k4iGavOePgft57YdiVHYRGY9rhYhYAGuqehwPk",
-	"UyFFWfkTckOZKLvECwAzFwH2JijEcQy+/LXfRR9wTD4kI92Ap26ImBCOrvBsH/1y+vkTipIgkCwdwRQY",
-	"Ul4YifR+5RVBg5wQK4nzBYlwQP6ExeZQ2rIsZG84MnKLtjzMPexro0zJpBzFtl0G9RbQxghjlxWxTncP",
-	"e8fLCvBcE6Kq40iUCqjr0ETkf5Q8mvxTxX3PIrCChMAFDmO5tCDbolA1Bo9GPkdbhhPCEbDyoVP/b738",
-	"f1LrshALzbjf7Tk2Pi6jpLXBlNFzxYL7BqiKaNTZvb5GI+rP0AQbTuUTHFuUTAElrn7iEkZ41PEwB6Ra",
-	"uQi64y4qHFBYzUu7UXr0R4IDrfA/nJ2dIC6wSHjXOvVU8S2BmhUPRSoMCqyjBV23GEiTXr+GLmEGPhrN",
-	"jCbYokzZ+5LR5ApzGgLiwKbEAy0XNILPF87g23Jjy5m7xs3nRbx9jlE+d/HV6iDZ1CxRfnLj1k4U3AKq",
-	"7jYJW80XkpTIvjoFxgmNuNRyuUF0pI9x3AVwgppRPmnDL7aN4rjJvijbE9IpSMGzNxxRlroIb+TGOsOj",
-	"AHgXDWNM/KGLhuaYa6iQo6Fmw6GCi6aEiQQH9+ZTaCD/0IhDjdLpeVt7Z28KDI9B6rglN401eTfGjeWt",
-	"jZTM8bVtbAVTs7zcRcxHGo42tk03u5V8G/3mXOemIn+UoVD7pmikmVGfpJqddaFxWxBwKoA3QF3WEAfi",
-	"ERwgBh6QWJi9xtqzZPjWzKXlYFFzI3GnurF8LdHSagUZ9bOzpQ309EWjie7D5MfXhzTMTksXTfOs0rxo",
-	"DOMgMDtAC7qeu3Owf56EiF4oLjFqyhzO8/Rnw05vjGXWrSPkn6iyMmVjHJP31DM7WUC40OjbBb4ExCCm",
-	"TGiONJ9NPyl7Tr/bbeseGT5Yxss2rzyAj51uGxY+MI+a/OsFCntVLbo+PdlKWX2OtZ2yX1NI6jy/osdW",
-	"UlJNsv8M9MIdpaUAJaiu5ojOQ6AIc2RnozCEjCTPG0FYEQxIzRQc+a70fgwO4OYggMVVr+09ZxPQsQLK",
-	"8+D5JzBHOFUrnUzf8Gw0WhHRwEen7/+BxCwm0ZgjH7xAWuFl4/5Ue1/dtPOt7e5KCunhdcNtM9ueZsZW",
-	"edH+efzl7OvBr67yOYF15GcSoYGTFNFQVp3ryN2ytNPmEymqm9onfptgUeIBqfZ58QO1hVOxslOIBGWz",
-	"jmA44iZCyfpxAWGzwyYgHKjj4ICYM+EoHUjqoWm3LHfS1uCXLe14rSmWpUChm+VPctbq7szD+pueHa5I",
-	"JvP66RyTgZRZeomjy2V8oJgRD5ZrfZgwBpFnJ+UfCY6EWcGQRCSUAta37Tjqe/bQvGZrxyrfCv4xkJXN",
-	"kptS4n8BzBuYTj5eYQn1a1aOqnsHOTNZd3YB4UM4CVJP2TwEAWHj8dsCiZ0nI80c+iSZbsEiG0KY9ukk",
-	"m5b7QQzbhvXeLKtWEeOZH4ot2hZXMXmJNmuRTxh4QidhtTdvOZ6pOCDVhYcjNIKscz/rs51VKyBsMmnv",
-	"R0O0lX+beao7seldkzWiLPvCGRfaSrmg30dcUAZcPgFGvK3+O/e77e0ueg8qTQ+BiQbEHMU0mEm7s/se",
-	"PBLiwDX8obq/CCgW5bOzd71e9102Xv1ptWBj2jE/VrssPu6QMKZMmHSuiTNwxkRMklHXo+FO+mL2j86Y",
-	"Kup8AnGgZn2WSvv8MF6Dq0Xpa4jKKaknEIAnRSs2OThEpXBYoqazl1svt6gFdYiOXqyO1j7nC89jsm8u",
-	"Dsg9iHAwE8TjSj+4SKXPKYs9zX7Tx4zKbE+iSsitSUFqdA/Mc+0hpLSikfpTyt79HcwsG2WnD17uFRSc",
-	"7xy0APksP0NoyYo8lj9TIQ0GdAkze0RgYyRPhckVmgzehEIpdSz14ax9G4/Q+qDR0AhB4JWOgZuRAcNR",
-	"H0FMqDWaVD3uhOq5ip40p6mHB6cfGk5YCj1+avZBCq0aJ9xkjfFkJJoBTzYGMddQmysTemAal9wQ1wA3",
-	"qKJcfTyAc5AqKou9aB41niDco2ZpJ8/a7JAmBw6upKHCIfK5PbTaYuNgkRlyPvhJDNwE7qnEJzWEfZ1N",
-	"osRf2YaEV5MpNlfG/9IyWxUguQqZz7VYko6zTNJ527FutWz2WIhnKv1GZWFLVsoNRUsMEo5FwlbZRCfg",
-	"XdLEFkgfx4xOcfD1y68tw9BX3sjneeNjLOAKzw5x5EHDWLJGX0AkLFrQqJEXm4yCVN8to/j0kje5zMsb",
-	"qSpYYaoCceZ5sK36arZP0sPz/GsoBoZizMTM6mq2i3ko0SSNfFglm+20lExZWE8Xff3yK3dRykmuPoPR",
-	"mZaGw7sFhi4lXlbF+eG2R6M+mjdJ3aBpqyzKTaHKxreDzv+c37y9fW0zuNYmThYQVW4BCicZe5hPmizb",
-	"O8pWSKJj/XLfEudaZLHigAtKJx3FQjVvP5j5rI9hxIQBoAvKQj5AN7KjAcrPfKaYERwJldk+QPwyuXXT",
-	"RgZpNo+If6vy5HU0HrrREYlaLk+AySHcWtL9is9b6wF7YKROa9NIjWxhNduXhkgrp3SaHJIQcrKGBE3x",
-	"XXaYvkbcQk/7iIZEqNiMNLAxc3/nW9DZxBZyw0NArgvVxEZhrxXyWEFYY6cshh5NQxVMrPQ2+Ab0scXA",
-	"3y4aTtN5cSmaTLVBUxwkwC34S+EEGSJfewPp2KRCMSaY+qfUrgHYT5fNwB6QgZ4K6zx35H4N7pzdwZoj",
-	"L/b9/LN0VGJGpliooBekAxg6HvVB12ZDgl5h5qOrNDwizTKNMSkLj+5FHWLyhElR6WRevHToWUwZFtCR",
-	"ZmekYjiyhwwudAWewucle1Fsl7QitjmPoLZKeRxhVd9NpzfkRSCGbp70gAOCuXUpv+QGe3v0W4WtKm4r",
-	"2Pvd/2fYcgU0/D7dhtoUq8B54WNtkfPi+NaNnc/Lgz8olTgxqS1bEyFiPtjZ0Tnu6qzDpx7fwTHZUfVb",
-	"dnTL7X1Tj8voAfn5S4gtqdUjhiO/qQLPv0MaiYld8crHM8DM/rTBcw0wF3utUEObTj6rR2/lOWFekHAy",
-	"BXXGlP7butocvIQRMVOumyECYAbsINFz1X/9lGZz/fLbmVNzUdEvv51pmGSnUJGM0AjpdKODk2Mpky4a",
-	"UTFBmKMfVafdtA6hshXUT7moysXVlbNIdEHTumBYh8+YwlzpgZbjOgkLzEuSIxaeflWnkG4YaapDmhIl",
-	"B5tt+F+OTs8G2p8c/nx0hnb+lfR6bz3TVv0htc8YRPNz8xvxs+Ymi3h48vn0bOjq3QcNTw7ODj+07IFB",
-	"SKeAhu+Pfj06O2r1Uhed0oR5wLVu+zg7lMZcOnt9KLxFE1UQDKQfBsin3rars9sMsUw8/vRdd+/dzvRd",
-	"t9//Tkm7bPP3cObJLk/f/4N30VmaVaiFr55XuI9Cqce03184fu2iz8rkVHkxsm8jwiFml+CjYVED6VA6",
-	"BRoAR1cTUPVxTHkcxNV8kQ8XJDJHOzpf8F/Rv6Kqrh9hDujrl1/RlnKUU7bCMenqeXVDf1sONgaGfIgD",
-	"qhS9QqoZKKMi+3CxcAYRqjynIfcOqrLdVonXth3XMYlozsBR9O32Otk5cF8Fg8YQ4Zg4A+dtt9d9q/O1",
-	"J0qOK7Ko7DZqqybXpooc4mQccUSi/aVqwyGmMAq5qhFcmYJzSMiH2kxRP28xVYnM387qz6kWKh0xXf5j",
-	"X2qaQpqfqXQLXPxI/Vn7woGKNrq42+DGUd6EeqpLCTke5hMC7O+mtdQhTrG8nNSYDJTRnBWNM93d5hXX",
-	"Sl2n5e5sVe6qNdocJjp9rffalRos1gm8LW8d0naqlm3d7fWXq7FYKk3nwOyXyehnj3wmvxx//fO4/4n8",
-	"8n0XZr/86f92LH/s49/+S3w8PebH4T/3vMPj7z6eeVcf3x9cffzzv68+fuh1vd0gckoF7XTe8NvvTN5w",
-	"nRy7jqk+J/+/03eWJI2quGcpwai+oOHFvV6vqa+MeDvlWqF7mo7zX7GV0zTqYPHLae3IfI92Bt/OXYcn",
-	"YYjZLK8CmRV4TL9TLOSo8qYKUuekgeLfisKkYp3lp3aMJurg1JbbqcVbDG4cc74z32AuHpeYAHo1msxK",
-	"lDu9rhiNPlJfOeSl/XY4BjFEVPpkw9q4hhksdTWhvJiQWP6APj3Upqg2zHnVLtdl5HSZ6BAykENt/nK3",
-	"r+uhn0FUgmdqYtZbTswKRw793XelYKAq/Vvzf2WINhmYAFKdPgkxyBnfGojU5HYVWT5lDWkM36P3Ypec",
-	"usP1IjpSdGq+912Fp+JG56FFWpRy57i+Iq2FqTbov5Q4KWSjDGpskkyZ6CveKECl074u+okEKh8r4Zm3",
-	"8oajP7jKDfWlpa0rh+Zl9LW7oX0MA1tztDXUdxT88KrfG7po+JpTJr5lx+jnP7zq9OXvkru+vSbR+bfe",
-	"+Q/Xw+19hKO04gZlmVTI/kikOorMfwNh/gPqv2Nh/qP/jPR/dJ139U/K9DjUsqh/ZrDXtopIwHEM2MSZ",
-	"jhj2LkGunqb7Jcy6SPKoPg3VzlaMx4CGN4ptXTVbl1+S2PWxwLdD5cCjkVwehUzX5fknEvnH6fK4pXsu",
-	"GjLI8yY7+sKJW3dhQ3Udwu35XRSFRtjSs2NjnH+7yXOl+u+k/VkIkqhWtMnUivynvoLDL9zHoTNxevmp",
-	"e5rCVkgWduJr1baU6JslpOXFe8x2oYckyq3ytDVVWyU25xSZu6ER6qc+s+wEpN9LTzx6+dsVBykvWtMi",
-	"9Vcd7DTxXKXtQVrDxlLmX4tORUCMHqXqHpGntAlIOUZm1ukMCniE1KvbBa2fibxiQQMrlDWDDos4zjJl",
-	"VvLWy/t5xp7Ls10jp7U1AMqVFdbhaj9leV2SijbryWRXPrjY7PW+X/xi8W6VO8mZniXCmazlMqYXvEHK",
-	"bObQzg3xb7UxFICOQCqL4BeFDOciuNzufPz+jlvuC1M72twKVXyE1qqPwN97rV7M7ji5E39rlrPyt6ZD",
-	"4y5iDPuau/jCvo/NvgW2fRI8+DOIAgOOZupSvYwNxyCaLZk0wqXiXuYHxyqkBPz06gkdoJKm96kfs+CS",
-	"LjqNQdUyi0vRUxwJhqcQSC9NVbC8hBmve1Yq2ubOzL+qzZUloRrTZilW0oFCrWykF3lcVh4VMz2X7UTH",
-	"Hdp2E0WGNsZSGoj3AhxtHnCk1uZZokZEhOYWV5OYWtdMJi1efyEP6e6bqEGHT/ULaVSPqYmyblRonSNf",
-	"B+qT1t9YCPlkdVmeD94jIGwD9ugEjEVIj07OW9nksPBTkY3mc07rvTWvfrOREM4ahWsZEr3gM1o25oIz",
-	"RipqxkZbWEbLy1N0ajeYS58x4FJmWAvakqnxRqjlhSXXxpJPFESRTLUIQcnNg42DT+7E0CsaMnk+lMn7",
-	"6df3UhpJTyorstyewTYYWtlwEXyeuEl5U6iDJhYjxsT6dNJYnxfs5JGxk2qKQsNCyb4X1S1RtL7CXJUu",
-	"CcmYqWIJghaql+wjuI6BEdm1rklcB25KybtPE8EpVlYp1VLJsoiyyhSFXICdmOgQ9Gb1mJd9cE4+nDiV",
-	"SgxOreqC0p2q26zgwrdazYC+7NmkPZkSALJ9QYVKKhWjiLXP3BQY2esVyoNkCdMLoKMXktlItgbMql7J",
-	"YBF4ZamQ8mxQrNLcW8BZFeVVD1t9WP1agNWao8IfV+VrUKRc7uIOBnKTuBeq3iiNMtjZUZlVE8rFji7a",
-	"4Niq39Qb67SzFookUx4WY/T0H1+LxmitookSymWM2JVUVGvb11aTaB0Y58suYNkFVlqkF5S1orvnwa2b",
-	"prXneEwWAHhTNbtGD6ua/REAwBetsk6t8nxR8SYFU4fHN88sXJgr+Li642cQL4rjWSiOp3l2URb9BYcY",
-	"G+gUPt5hymYBjgrLvidNs6rHmtZFXCoa1lJxcR0HNy8acN0a8FkeHTVZTrUzpCfgmb0cYm1mAPBJujxP",
-	"8QQJ5wpq7nm5Vot4Zk7K1Z0XzruLntfH73Y7f/P33nb28N7bzvd+3+v04D/83dH3F9/hvv0sXd9EkR22",
-	"V+6DcA4PTj/k2GNazHPBwc6Tmsn6zluWOWl5nmcs7U9XFscLp8WP72CWlfl2WYZcif2WtCvWiMM/JaFd",
-	"kmovwHgmcC0g8Yb4nbZxyLkcPgJ688yY+NnjsG0Q2Pkxyi/s+tDs+qTRv5a434bGL9+Z2Vc0rEzgsoFd",
-	"dDF9UxkX7S7NWuuDvp6hPD5nLKoFClUxhnb09UJKbF4QoM0KYza3MB6aFWoFB26ZiyA4qKLa2/u6gCRP",
-	"L50T2Z3mhWLwduzpMOOMJxm+3KjrjMDpmzQcDzP/31mKhpdwpbLoVQTMlPfWGrRQXFtfxGGoI7vh5QRy",
-	"fUmG80/CsVO6GaO/W7wJY7f3NtW82SDMlRfO3u7ergJPFgQc/0UmuQbIKh16K8wqbfzMQKtMsyxGrXJl",
-	"UD++eEA91SoW+BH1poYn0i/fBbpbLJxH5kaG+LpyGYN+nN4QIOjlv6dSSlsbWJnUrzFG9q+huJal6Atu",
-	"l+ucecDdpmgbq6G8VPTqI+oiDS0VdNFjBJ+9yPkLtGkR+Tq2uTkGxsKo0keU6Z9B3EmgF7tk6Z2T+XWD",
-	"/EUP3L8eeJqYccbyC0DjDfIWNidI9BHVhoIJ724JrFrvg4N4r5mveImplrPd5f2SNUaKvqipZw+lW6yV",
-	"Gpa+Sf5JrZDuC5K/mbGcR/kC/bUA9cWlpHUh6KxedHpXcyLSRyvj3Pfy7TXAz9lit8Kfs9bPDIDO5t0C",
-	"gS6Iz6LIyazpPd+qk51061v32/BW2604G/KjgK73IUVLz/QFDC3w/zw0tMT59i2/ZShjUTA2Cg3cGAZ8",
-	"viidjRfrMF1FCzcFIb4wWjtGe5owUM4qC3Cg6p69aeGD98CmD3t/TMGsfHgMZKNk51liEzYdXQMnyuZC",
-	"+X78G2ckBYzJ+TiDb+eShzmwacr1ZTp/nB0mDFDMqJ8oYAJtFQHNhONRoO6PEhPCfBRjJghwOZaEBYX0",
-	"ahyTbjjzEgbd0FdyY8Za/WDtPuMsEzq7vEa6Ug0vmctS0jfUn83N4zy10ryRRUjWX7KALNlrBXo3fi0/",
-	"PUZbJeSHRsFs26kkfM/tqpYlPLfDSu5xc6/51eZbCs4CX2NQhb7ym6zr3eBcQOQP+Tvl32/Pb/8vAAD/",
-	"/w==",
+	"7H37c9s2tv+/gmEyE/v7pWTJcbq39nTuuk7auNs8buxs596s7womjyTUJMECoB3V4//9Dl58ghIlW45c",
+	"e3/YxiII4nHOwTmf88C1F9A4pQkkgnv7116KGY5BAFN/HWVc0BjY8Wv5Vwg8YCQVhCbevvcjiSKSTFBg",
+	"2iASoq0UWACJ6EES0BDC7b7ne/AVx2kE3r4XZLw39HyPyPdTLKae7yU4lo9I6Pkegz8ywiD09gXLwPd4",
+	"MIUYy0/HJPkVkomYevtD3xOzVL7DBSPJxLu58b03SUCzRLhH+g5CEuAIgW3kHOoBwhGnSExBPqZjRARH",
+	"JLmkJIDqNCAJ1jSNY/051yTMI/cqo8OkmN2LfNhoirmaUOVZWJ0NSS7XNRsB8dypCIg7UA0R8ZoG+CuJ",
+	"iWiO7yOeAOLkT/DR6NmoJ/BkAiHaGj0bDkbbB2j0bDBCaj05okk0q4722XBgx/pHBmxWDPZ5pD5XHmCK",
+	"hQAm2/7vs//8Muh9f/b/n3uukX7EsxgS4VpN86jDQqZ4tqaFtMNLxKJBqhZdxkrWNVSaZhEWcCIYSeEI",
+	"s5A3h3soBA6minU4voQQ6dYokM1RloTAENcdGOmnOqpOQY6sjRRSxyjKs4Aki739L7aPZ+a/Yxxx9bf+",
+	"x5lrgicXJG3O6MN4zEHUCXp3MKqt+7PdVvLlsuMVqPdGbhdPacJBLfWPOPwEf2TAFesFVJGE/CdO04gE",
+	"WI5453cuh31djOzaCyLM+Xs9mHMc9pjpxPckAXn7e4OB74VYyLHd+B4wRtUpduN7MXCOJ6BlD45IiFS7",
+	"fG6lId2UZ/icwVguyk5xSO7op3znJ8BiCoy/kd/R06wuuW2Ait77svsjmowjEtxi9oHtoZj694unTkKE",
+	"IwY4nCH4SrjgxfzzIa1h9rZvNXfd/F623cOxlNHyvP4aAIQcneMIJwGgV4OBV1kZK530G8i2V6qAgPhF",
+	"/uqaKeYwmSEqm6B89dR01NK9p+IwE1NIhFwsKfpWXcWEih6udFWs5XAxHf1+JZcoVeI3X4/G6NZASfVv",
+	"2GX5iWbJLZdjrLoolmFv8TK8p4hBQFmI1MtoTJVe+eLri8qq6MGtZzVU330l9c37snu5RiUBW339hEwS",
+	"RBI0uuaCYQGT2T6KaIAjH0GMSeSjFHN+RVl4M/IRA0Uolda/Xwkf4SAAzk/pBSSyHWWIwZgBl01xIL+1",
+	"b385LJr69jfzojx6UkZTYILos6HUr/yzdpT4nu67fEI2v+I4Fn1PTc7ZpZ2v82F5vM4Gdl3KQ1Lr6fmS",
+	"UZxjEVSkbT3e5O3p+e+gJbLeUJ5Faj+XWzDNqPxQLCK8NykNpu+kTcddE69S0ScqsACp/iK4BDaz+9r3",
+	"HNPNiHttMw7qKMBhSGS/OPpYmprW62prcVPW/L5UJn/mWDirnLUar7ZBHx2enHx+9/H0+MP7fXSR0KtE",
+	"qfZozGiszoFLSELK0CQjIRxoxVAtHDqHGU1CRK8SYAgnodERCUcYTTLgvEnkAQMpvpbeE/PejzPncoYw",
+	"xlkkpC7pUGhL05ODN43Leq0xDBv9tuyemvCiCdj1/aAaa3YpKc2Lx2nHV2AMzjE6dHGHDcKAy1NebewV",
+	"kWLNpYf/ICnPIZrMeeBJjYAvmnjRn1dwNGYMz1wsXiNrEjap2fe+9jDnWdxCwWhMIJI6Tp0cHUuDMAOU",
+	"UIHS7DwiQTRDIQ0yqQGZM9W2PlQDbm5SgrIkxROSSHIsdJUxSULElKCSy9dpoXJSaCxTMYwjRfdN2Xcb",
+	"EnzTeh7o53Pkc3mr9BDmyZ4PdpDVNXzzFQcimiGaAKJjeZ4q1ZMyRNkEJ+RPpbo4D0it1bpYsvRmx6PF",
+	"jvKj0mkaG13sbYoncEuemLfVkUVizAOSCJiY/TL2bPOJoAJHrke1TdLt7EdMj0bBO5u7KCKYNsnueQgR",
+	"lEWGC+4QwRTJl7CgbB/pNxA2aIIUtwcVORzTS+BIaPgxga9SSoFT1D3nIF7rt5YZQYwvqt8vf36OTG1R",
+	"AE6wHC9OUHF4q159dDUlwRSdQ0Bj4As+4qLI14TnFF4j/dj+Po/K3tEEFElpVb5B0kqBRPLhMqed1udd",
+	"2qNGsQz7dBpYymhMO/Jnjmu3otp5i32EUYoFkUfcJeFENNk1P+7CRYP9mDcs9I671ldoIIylnouPpqpc",
+	"kxM5kH2qHhQ6dwJXnu+NaRTRq16WOvXuMQ5IRIR7OGOSED5dYZb2xZZpthCU2Sn3pPFkyWURZjXmDruy",
+	"dF10jjL93YMqUNC6Y4b5wzZlYMPIyXhgHCsWcYo0ZyjpaPQ44xM50F6nUNoPFcdNVfM9pzQCnGwiIeWr",
+	"UgxtLmHdh+Yxl7I2SvUoLYtb98gSDqLdas4peFj0Xhp27QShyYT2uJhFgEa659E+CqmQrKzsCXmgTJVe",
+	"EkSAmY8AB1MU4zSFUP467KO3OCVvs3PdgFszREwJR1d4doB+OfnwHiVZFEmSTuASGOLaE6TPq6AMGhQL",
+	"sRI7j0mCI/InLFaHbMumd9T4JrcCzAMcaqVM8aQcxbabB/UR0EUJYxc1tranh7vjZRl4rgpRl3EksQzq",
+	"ezQTxR8Vi6b4VPncczCsIDFwgeNUbi3ItihWjSGgScjRlqGE+BxY1ek0/Nug+J+UuizGQhPud3uei46r",
+	"KGljMFX0XJHggQGqEpr0dr9+Rec0nBn3OOGIT3HqEDIllLj+iQs4x+e9AHNAqpWPoD/po5KDwqleupXS",
+	"N39kONIC/+3p6UfEBRYZ7zunbgXfEqhZ2SlSI1BgPc3ousW+VOn1a+gCZhCi85mRBFuUKX1fEprcYU5j",
+	"QBzYJQlA8wVN4MPY2/+y3NgK4m5Q81kZb5+jlM/dfLU7SDY1W1R4bvyGR8Evoep+G7M1bCG5EvlXL4Fx",
+	"QhMupVyhEL3Rbhx/AZygZlRM2tCL66A4btMvqvqENAosePaCI8qsifBCHqwzfB4B76NRikk48tHIuLlG",
+	"CjkaaTIcKbjokjCR4ejObAoN5B8ZdmistPW3dTf2LoHhCUgZt+ShsSbrxpixvLOSkhu+roOtpGpWt7uM",
+	"+UjF0UW29rBbybbRb841bmr8RxmKTcTVuYkRU57UIoBpvnJbYnAqgLdAXc4QBxIQHCEGAZBUmLPG2bMk",
+	"+M7EpflgUXPDcSe6sXwt09zqBBn1s9OlFXT7opFEd6Hy469HNM69pYumeVprXlaGcRSZE6DDup75c7B/",
+	"nsWIjhWVGDFlnPPc/mzI6YXRzPpNhPw9VVqmbIxT8poG5iSLCBcafRvjC0AMUsqEpkjzWftJFaBmvtvv",
+	"ah4ZOljGyjav3IONbY8NBx2YR2329QKBvaoUXZ+c7CSsPqRaTzloCCTlz6/JsZWEVBvvPwK5cEtuKUEJ",
+	"qqs5rHMfKMIc3tkoDCFfkseNIKwIBlg1BSehL60fgwP4BQjgMNUbZ8/pFHSsgLI8ePEJzBG2YqWXyxue",
+	"j0YLIhqF6OT1P5CYpSSZcBRCEEktvKrcn2jrq28739rurySQ7l823LST7UmubFU37Z/Hn04/H/7qK5sT",
+	"WE9+JhMaOLGIhtLqfE+elpWTtphIWdw0PvHbFIsKDUixz8sfaGycipW9hERQNusJhhNuIpScHxcQtxts",
+	"AuJ95Q6OiPEJJ3n6gbHQtFlWGGlrsMuWNrzWFMtSWqHr5T05azV35mH9bc+OVlwm8/rJHJWBVEl6Cdfl",
+	"MjZQykgAy7U+yhiDJHAv5R8ZToTZwZgkJJYMNnSdOOp77tC8dm3Hyd8K/jGQlUuTu6Qk/ASYtxCdfLzC",
+	"FurXnBTVtA4KYnKe7ALi+zASpJxyWQgC4lb32wKOnccj7RT6IIluwSabhTDt7STbtvteFNuW/d4srVYt",
+	"xiN3ii06FldReYlWa1FIGARCp7N1V285nqk4INVFgBN0DnnnYd5nN61WQNym0t6NhOjK/y71VHfikrsm",
+	"a0Rp9iUfF9qyVDAcIi4oAy6fACPB1vCV/932dh+9BpX7hsBEA2KOUhrNpN7Zfw0BiXHkG/pQ3Y8jikXV",
+	"d/ZqMOi/yserP602bEJ75sd6l+XHPRKnlAmTzjX19r0JEdPsvB/QeMe+mP+jN6Fqdd6DOFSzPrXcPj+M",
+	"1+BqiX0NUTkl9QQiCCRrpZUMQUfUdP5y5+0WjaAO0dOb1dPS52yhPyb/5uKA3MMERzNBAq7kg49U+pzS",
+	"2G32m3YzKrU9S2ohtyYFqdU8MM+1hWDXiibqT8l7d+eYWTbKTjte7hQUnG8cdAD5HD9D7MiKPJY/UyEV",
+	"BnQBM3dEYGskT43IFZoMwZRCJXWslELe7NtYhM4HrYpGDAKv5AZuRwYMRb0DMaVha/puL1bPVfSk8aYe",
+	"HZ68bfGwlHp8326DlFq1TrhNG+PZuWgHPNkExFxFbS5P6IFpXHJDTAPcIooK8XEPxoEVVA590Txq9SDc",
+	"oWTpxs9a7ZAqB46upKLCIQm5Cq1Gh4hBClhYfxLHMSATuoEYiIwl3PqflLCV/76AGRoTxoWJ4DNR3PJn",
+	"lVCCUUjGY2Cyve2LcMRgnHEIdZu9wfelnNg65zhULSxyfTKEMEuBm6+r/Cu1EmhLnzPyM1JPYKC+N29c",
+	"2wc6EUZJLqXWEl7PA9lc8fSXFjd13pe7kJuLi4XAcZ4EO0+T0K2WTXyL8UxlDqkEckl+hY7rCJ/CqcjY",
+	"Kuf/FIILmrlyANKU0Uscff70a8cI+pV1kHlAwgQLuMKzI5wE0DKWvNEnJUsWNGqlxTZ9xorqZWS2Kc/R",
+	"Yu0vr1+rOItLFUM0z/ju1Fe7amX9/sXXUAoMpZiJmdNK7hauUVkTG7SxSiLeSSUPtLSfPvr86VfuI0tJ",
+	"vnYf6SRRQ+H9EkFXckbr7Hx/J7sRH+3nu27QdsqX+aZUIOTLYe9/zq5f3jx36YprYycH/iuPAAXxTALM",
+	"p21K+S15KybJsX556AjRLZNYecAloWNHsVDMu31KH7QHSUwZABpTFvN9dC072keFu+oSM4IToZLy9xG/",
+	"yG5828iA5OYRCW9Uir8OJETXOphS8+VHYHIIN45MxfLzznLAHdOpM/I0yCRbOC2OpdHdmoNRL4dcCDlZ",
+	"swRtoWluD0NjcUs9HSAaE6HCSmxMZm65z1f+84ktpIb7QIsXiomNgo1ry+PEj42eshg1NQ1VHLSS2xAa",
+	"vMoVvn+zaDhtru5KIJxqgy5xlAF3QEcl5zckobYg7NikQDEqmPqnlK4RuB3jZmD3SEAPhXQeu9NhDeac",
+	"28Cawy/u8/yDNFRSRi6xUPE6SMde9AIagi7QhwS9wixEVzaywybIpphUmUf3ovyvPGOSVXo5AOF7AWUp",
+	"ZVhAT6qdiQo/yR9Ks1sVDyp9XpIXxW5OK8Oy8xa0VnJF1RriCKvSdDozo6hfMfKLfA0cEcydW/mpUNi7",
+	"A/cq4lZRW0nf7/8/Q5YrAPl3aTY0pljH/Esf6wr6l8e3bth/Xgr/YaU6i8nK2ZoKkfL9nR2dnq/cNCEN",
+	"+A5OyY4qPbOjW24fmFJiRg7Iz19A6sgKP2c4CduKB/07pomYugWvfDwDzNxPWyzXCHOx1wnwdMnk02bg",
+	"WZHOFkQZJ5eg3GP2387d5hBkjIiZMt3MIgBmwA4zPVf91082Ee2X3069homKfvntVMMkO6ViaoQmSGdK",
+	"HX48ljzpo3Mqpghz9KPqtG9LKCpdQf1UsKrcXF30iyRjakuaYR35Y2qKWV+c53sZi8xLkiIWOu7qU7AH",
+	"hs3SsNlccrD5gf/pzcnpvrYnRz+/OUU7/8oGg5eBaav+kNJnAqL9ufmNhHlzkwA9+vjh5HTk69MHjT4e",
+	"nh697dgDg5heAhq9fvPrm9M3nV7qoxOasQC4lm3vZkdSmbOz1/7sLZqpWmYg7TBAIQ22fZ2YZxbLpBJc",
+	"vurvvdq5fNUfDr9T3C7b/D2eBbLLk9f/4H10ahMiNfM1UyIPUCzlmLb7S57jPvqgVE6V0iP7NiwcY3YB",
+	"IRqVJZCOAlSgAXB0NQVV2sdU9kFczReFMCaJ8UrpVMd/Jf9K6rL+HHNAnz/9iraUoWzJCqekr+fVj8Nt",
+	"OdgUGAohjagS9AoCZ6CUivzD5ZofRKjKoma5d1Cd7LYqtLbt+Z7JofP2PbW+/UEvd2EPVRxrCglOibfv",
+	"vewP+i91qvlU8XGNF5XeRl2F8LoUwEOcTBKOSHKwVFm73H2AUQJXplYeEvKhVlPUz1tMFVELt/PSeaqF",
+	"yqS0238cSklTylA0pW+Bix9pOOte81Ctja5Lt3/tKWtCPdVVkLwA8ykB9nfTWsoQr1wZT0pMBkppzuvd",
+	"me5uimJxla5tpT5Xgb56eTmPid5Qy71uVRLLJQ5vqkeH1J3qFWd3B8PlykNWqup5MPtlev5zQD6QX44/",
+	"/3k8fE9++b4Ps1/+DH87lj8O8W//Jd6dHPPj+J97wdHxd+9Og6t3rw+v3v3531fv3g76wW6UeJVafDrl",
+	"+eV3JuW5uRy7nimcJ/+/N/SWXBpVLNBRPVJ9QcOLe4NBW1/54u1Uy5zu6XWc/4qrEqgRB4tftmUvizPa",
+	"2/9y5ns8i2PMZkUBy7w2pf1OuQalSvkqcZ1nY9y/lJlJhWnLT+0YSdTDVpfbaYSK7F97xr8zX2Euu0tM",
+	"7L8aTa4lypNelw1H72ioDPLKeTuagBghKm2yUWNcoxyWuppSXs6lrH5AuyW1KqoVc17Xy7VjMPd8WpBD",
+	"Hf7ytG/KoZ9B1OJ+Gmw2WI7NSi6H4e6rShxTff07039tiC4emAJSnT4INigI3xlD1WZ2lUnekoZUhu/Q",
+	"enFzTtPgemIdyToN2/u2zFMzo4uoKM1KhXHc3JHOzNQY9F+KnRSyUQU1NomnTOAYb2Wgirevj34ikUol",
+	"y3hurbzg6A+u0lpDqWnroqfFDQDa3NA2hoGtOdoa6Ysqfng2HIx8NHrOKRNfcjf62Q/PekP5u6SuL89J",
+	"cvZlcPbD19H2AcKJLRZCWc4Vsj+SqI4S899ImP+A+u9EmP/oPxP9H12iXv2TMj0OtS3qnznsta0iEnCa",
+	"AjYhsucMBxcgd0+v+wXM+kjSqPaGamMrxRNAo2tFtr6arc8vSOqHWOCbkTLg0bncHoVMN/n5J5KEx3Z7",
+	"/MqlOS3J70WTHX3ryI2/sKG6yeHm7DaCQiNs1ndslPMv10Wa1/CV1D9LQRL1Yjy5WJH/1HdyhKVbY3QS",
+	"0aDwutvsu1Kes5d+VW0rOcp5Ll1Rd8gcF3pIotqqyLhTZWFS46fIzQ2NUD/0meUekOHAejwGxds1A6mo",
+	"t9Mha1k5dtportb20JbfcdxQoFmnxiBGjlJ1BcpDOgQkHyN7HZGZQQmPkHJ1uyT1c5ZXJGhghapk0GER",
+	"x3mSz0rWevU8z8lzebJrpbSuCkC1KMQ6TO2HzK9LrqJLezKJoffONnuD7xe/WL4W5lZ8pmeJcJIzW8Fk",
+	"esdb2MylD+1ck/BGa0MR6BCkKg9+UtBwwYPLHc/FHWy3O3qfiNvTales4iS0dP0GdL7X6cX8mpZb0bmm",
+	"PDed64VoPU6Mht+wG5/IeEPIuES+D4IWfwZRJsTzmbp1LyfHCYh21caGvNTszcKTrGJMbEaDjVixqYrq",
+	"xzzapI9OUlB12dJKOBVHguFLiKTZpqpxXsCMN00tFX5zV0ywqi6W59UalWcpktIBRJ10pye+XJYvFU09",
+	"luNFxyM6Txe1Dl2UKBuh94QobR6ipPbmccJJ+R2/Jtk2v2Q5F00m1V9/oYj1HppwQo9f6hdsuI+p87J2",
+	"uGiNI18HHGRriizEgvJaM48HCBIQd0GBdGbGIghIZ+2trHM46KlMRvMpp/PhWlT02UxsZ33MtcwSPQE3",
+	"iWaOuaiNYYuGttEVr9EMs6SCr6+Y3wQTd3NJ9THDMFWqdWAwuTBvBWCe6HKtdPlQcRVJWYtAlUJT2DhE",
+	"5dZUvaJeU+RNmfygYfNopYk0rPI60t2pbJOhls3mw0eKo1SPhyaI4tBpTFBQzwYFPWEp3xhLqecytGyU",
+	"7HtRgRO11leYqxonMZkwVVVB0FKZkwMEX1NgRHat6y43gZxKlu/DRHTKJVgqRVfydKO8hEUpaWAnJTpW",
+	"vV0+FvUhvI9vP3q1kg1eozyDEp6q27wyw5dGcYGh7NnkR5laAbJ9SYbKVSqHG2sbui2CcjAo1RHJM6sX",
+	"QElPS+ZasjVgWM2SB4vALEcplUeDalXm3gHeqgmvZnzr/crXEszWHj7+bUW+BkmqdTFuoSG3sXupPI6S",
+	"KPs7OyoFa0q52NHVHTxXmZxmY52f1kGQ5MLDoY2e/ONzWRttlD5RTLmMFruSiOqs/LqKF60D83w6BRyn",
+	"wEqb9IS61mT3PPR106T2HIvJgQdvqmTXQGJdsi+nzVfLdd0FJvgkYtYpYh4tWt4qbZqo+ebpiAszDL+t",
+	"IPkZxJMUeXxS5EH6NmpyYIGPYwPNxW/na9ksKFLB3OsQO6satrbO4lJRtI4Kjutw8DyJw3WLw8foYmrV",
+	"qRqupgdgwD35ujYzbvij3Z6H6GjChYCa61fXYhHPjEddXf/hvRoPgiF+tdv7W7j3sreH9172vg+HQW8A",
+	"/xHunn8//g4P3T53fbNF7pSv3S/hHR2evC0gSlscdIH/50HNZH1umWUcMo/TFdPdCbM4zNgWU76FWlal",
+	"22UJciXyW1KvWCNc/5CYdslVe8LPc4brgJy3hPl0jV4u+HA1A+suEJ1HRsuPHqjtAtHOj21+otpvRLUP",
+	"GhjsCAluaOTzXdH8itqWiXo2WIyu2G/K76LdpSlsfXjYI2TLxwxQdYCmahrSjr7DSHHPEyy0WSHQ5qrH",
+	"I7NDnTDCLXPbBAdVuXv7QFep5PZmO5Hf+V6qOO8GpI5yyniQoc+tss4wnL6uwwswC/+d53cEGVcii14l",
+	"wEwNcS1BSxW89W0fZnVkN7yajK5v4vD+STj2KtdvDHfL123sDl5ayZsPwtyr4e3t7u0qRGVBsPJfZJJr",
+	"wLHs0DsBWbbxI0OycsmyGMoqhEHTp3GPcqpTHPE3lJsas7Bfvg2et5g535hrH9KvtRsf9GN7DYGgF/++",
+	"lFzaWcHKuX6N8bV/DcG17Io+gXmFzJmH5m2KtHEqyktFvn5DWaSBppIsWk6Jsy/eTZjaE78/AZ4O1m8i",
+	"npujaCwMRv2GvP0ziDth7MUmmr3osrjjkD/Jg7uXBw8TSs5JfwGWvEHWw+aElX5D8aFgw7vTDFYtIsJB",
+	"vNZEWL5BVfPb7vL2yhrDSp/E1aOH2B3aSwNj3yS7pVGt9wnh38zAzzfFBv21gPa2IkpFySRdbTovSm0v",
+	"is6EfbQy/n0n314DLJ1vdidcOm/9yIDpfN4dkOkS+ywKs8yb3vGVPrkHXF/534W2uh7F+ZC/CRh7F1y0",
+	"9EyfQNKkxADzYNIK6bvP/I6Bj2XOWO4Iyt9cM064MaT4iOuwuqiyieDVBHJb1OITyS1Jcg+0xGpBNAtA",
+	"ovpBvmkhh3dJsPd7hU1J6bx/hGSjuOhxFkh1ye0GdlFVJqp3919755LVmJyQt//lTBIxB3Zp6b+60O9m",
+	"RxkDlDIaZgq3QFtl3DPj+DxSV1mJKWEhSjETBLgcS8aiUqo2Tkk/ngUZg34cKsYxY61/sHHXcp5Vnd+f",
+	"Iy2tlpfMfS32DfVne/O0SNM0b+SBlc2XHBhM/lppvVu/Vjid0VYFGKJJNNv2asnjc7tqZBzP7bCWx9ze",
+	"a3Ht+pZCuyDUEFWpr+KW7WY3uOAQ+UPxTvX3m7Ob/wsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

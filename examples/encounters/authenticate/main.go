@@ -26,6 +26,7 @@ func main() {
 	// fake, the spec's example account "cashier@example.com") on its first call. Authenticate does it
 	// now, so wrong credentials fail at start-up rather than on the first invoice. With a
 	// static token (HAPIHUB_TOKEN) there is nothing to obtain: it returns nil at once.
-	exampleenv.Check(env.Client.Authenticate(ctx))
-	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": env.Client.TokenFetches()})
+	client := env.SignInClient()
+	exampleenv.Check(client.Authenticate(ctx))
+	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": client.TokenFetches()})
 }

@@ -23,7 +23,7 @@ func main() {
 	}
 	defer env.Close()
 
-	env.Invoice("enc-1")
+	env.Invoice("inv-1")
 	q := exampleenv.Must(encounters.ParseQuery("$limit="+"#10")).Sort("createdAt", encounters.Descending)
 	n := 0
 	for invoice, err := range env.Client.Invoices.List(ctx, q) {

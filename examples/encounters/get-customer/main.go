@@ -24,7 +24,7 @@ func main() {
 
 	// The spec's example asks for the saved cards ($populateStripeCards="true"):
 	// GetWithCards; Get leaves them out.
-	id := env.Customer("enc-1")
+	id := env.Customer("cus-1")
 	customer := exampleenv.Must(env.Client.Customers.GetWithCards(ctx, id))
 	exampleenv.Print(customer)
 	exampleenv.Print(map[string]any{"cards": customer.Cards})

@@ -25,7 +25,7 @@ func main() {
 
 	// The query selects the payment intents to total, with the operators of a find.
 	env.PaymentIntentHistory()
-	q := encounters.NewQuery().Where("status", string(encounters.IntentCaptured))
+	q := encounters.NewQuery().Where("status", encounters.IntentCaptured)
 	total := exampleenv.Must(env.Client.Analytics.NetAmountTotal(ctx, q))
 	exampleenv.Print(map[string]any{"netAmount": total})
 }

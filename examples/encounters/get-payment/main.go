@@ -22,6 +22,6 @@ func main() {
 	}
 	defer env.Close()
 
-	id := env.Payment("enc-1")
+	id := env.Payment("pay-1")
 	exampleenv.Print(exampleenv.Must(env.Client.Payments.Get(ctx, id, nil)))
 }

@@ -24,7 +24,7 @@ func main() {
 
 	// The spec's example body, `{"$setDefaultStripeCard":"card_2"}`, is the $setDefaultStripeCard operator:
 	// SetDefaultCard sends it. AddCard and DeleteCard send the other two.
-	id := env.Customer("enc-1")
+	id := env.Customer("cus-1")
 	card := env.Card(id, "card_2")
 	customer := exampleenv.Must(env.Client.Customers.SetDefaultCard(ctx, id, card))
 	exampleenv.Print(customer)

@@ -24,6 +24,6 @@ func main() {
 
 	// The spec's example body, `{"capture":true}`, is the capture operator: Capture sends it, once
 	// the payer has approved the checkout.
-	id := env.ApprovedPaymentIntent("enc-1")
+	id := env.ApprovedPaymentIntent("pi-1")
 	exampleenv.Print(exampleenv.Must(env.Client.PaymentIntents.Capture(ctx, id)))
 }

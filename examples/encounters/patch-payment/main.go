@@ -23,7 +23,7 @@ func main() {
 	}
 	defer env.Close()
 
-	id := env.Payment("enc-1")
+	id := env.Payment("pay-1")
 	payment := exampleenv.Must(env.Client.Payments.Patch(ctx, id, encounters.PatchPaymentParams{
 		Notes: "received by cashier 2",
 	}))

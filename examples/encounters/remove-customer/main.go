@@ -22,6 +22,6 @@ func main() {
 	}
 	defer env.Close()
 
-	id := env.Customer("enc-1")
+	id := env.Customer("cus-1")
 	exampleenv.Print(exampleenv.Must(env.Client.Customers.Delete(ctx, id)))
 }

@@ -22,6 +22,6 @@ func main() {
 	}
 	defer env.Close()
 
-	id := env.PaymentIntent("enc-1")
+	id := env.PaymentIntent("pi-1")
 	exampleenv.Print(exampleenv.Must(env.Client.PaymentIntents.Delete(ctx, id)))
 }

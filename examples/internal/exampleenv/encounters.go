@@ -8,8 +8,8 @@ import (
 	"github.com/polybill/polybill-go/encounters/encounterstest"
 )
 
-// The account the fake accepts, and the client signs in with when not live: the example
-// body of the spec's authenticate operation.
+// The account the fake accepts, for SignInClient: the example body of the spec's
+// authenticate operation.
 const (
 	encountersFakeEmail    = "cashier@example.com"
 	encountersFakePassword = "secret"
@@ -26,9 +26,10 @@ type EncountersEnv struct {
 }
 
 // Encounters connects to HapiHub when HAPIHUB_API_URL is set (with HAPIHUB_TOKEN, or
-// HAPIHUB_EMAIL and HAPIHUB_PASSWORD), otherwise to encounterstest. On the fake the client
-// signs in with email and password, as a cashier's app does, and the catalog prices the
-// spec's example sku and service, so payment intents that reference them can be created.
+// HAPIHUB_EMAIL and HAPIHUB_PASSWORD), otherwise to encounterstest with its ClientOptions (a
+// static token). The fake also accepts the spec's example account (see SignInClient), and its
+// catalog prices the spec's example sku and service, so payment intents that reference them
+// can be created.
 func Encounters(ctx context.Context) (*EncountersEnv, error) {
 	if live(encounters.EnvAPIURL) {
 		c, err := encounters.NewFromEnv()
@@ -37,13 +38,22 @@ func Encounters(ctx context.Context) (*EncountersEnv, error) {
 	f := encounterstest.New(encounterstest.WithUser(encountersFakeEmail, encountersFakePassword))
 	f.SetCatalogPrice("SKU-1", must("250.00"))
 	f.SetCatalogPrice("svc-1", must("1500.00"))
-	// encounterstest has no ClientOptions: its URL and the account above are all a client needs.
-	c, err := encounters.New(polybill.WithBaseURL(f.URL()), encounters.WithCredentials(encountersFakeEmail, encountersFakePassword))
+	c, err := encounters.New(f.ClientOptions()...)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return &EncountersEnv{Client: c, Fake: f, ctx: ctx}, nil
+}
+
+// SignInClient returns a client that signs in with email and password, as a cashier's app
+// does: against the real API the example's client (HAPIHUB_EMAIL and HAPIHUB_PASSWORD, or a
+// static HAPIHUB_TOKEN), on the fake a new client of the spec's example account.
+func (e *EncountersEnv) SignInClient() *encounters.Client {
+	if e.Fake == nil {
+		return e.Client
+	}
+	return Must(encounters.New(polybill.WithBaseURL(e.Fake.URL()), encounters.WithCredentials(encountersFakeEmail, encountersFakePassword)))
 }
 
 // Close stops the fake, if any.

@@ -12,13 +12,14 @@ var encountersSnippets = map[string]snippet{
 	// fake, the spec's example account {{body "email"}}) on its first call. Authenticate does it
 	// now, so wrong credentials fail at start-up rather than on the first invoice. With a
 	// static token (HAPIHUB_TOKEN) there is nothing to obtain: it returns nil at once.
-	exampleenv.Check(env.Client.Authenticate(ctx))
-	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": env.Client.TokenFetches()})`},
+	client := env.SignInClient()
+	exampleenv.Check(client.Authenticate(ctx))
+	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": client.TokenFetches()})`},
 
 	// --- billing-invoices ---
 
 	"findInvoices": {Code: `
-	env.Invoice("enc-1")
+	env.Invoice("inv-1")
 	q := exampleenv.Must(encounters.ParseQuery("$limit=" + {{param "$limit"}})).Sort("createdAt", encounters.Descending)
 	n := 0
 	for invoice, err := range env.Client.Invoices.List(ctx, q) {
@@ -272,14 +273,14 @@ var encountersSnippets = map[string]snippet{
 	"getNetAmountTotal": {Code: `
 	// The query selects the payment intents to total, with the operators of a find.
 	env.PaymentIntentHistory()
-	q := encounters.NewQuery().Where("status", string(encounters.IntentCaptured))
+	q := encounters.NewQuery().Where("status", encounters.IntentCaptured)
 	total := exampleenv.Must(env.Client.Analytics.NetAmountTotal(ctx, q))
 	exampleenv.Print(map[string]any{"netAmount": total})`},
 
 	"getReceivablesTotal": {Code: `
 	// The query selects the payment intents to total, with the operators of a find.
 	env.PaymentIntentHistory()
-	q := encounters.NewQuery().Where("status", string(encounters.IntentCaptured))
+	q := encounters.NewQuery().Where("status", encounters.IntentCaptured)
 	receivables := exampleenv.Must(env.Client.Analytics.ReceivablesTotal(ctx, q))
 	exampleenv.Print(map[string]any{"receivables": receivables})`},
 }
