@@ -342,32 +342,11 @@ func decodeDetails(raw json.RawMessage, str func(json.RawMessage) string) []poly
 	return out
 }
 
-// do runs one call and decodes the JSON object it answers into out; every method is a few
-// lines over it. A 2xx with an empty or null body is an error, not a zero value: a caller
-// must never mistake "nothing came back" for an invoice with no balance.
+// do runs one call and decodes the JSON it answers into out; every method is a few lines over
+// it. The transport refuses a 2xx with an empty or null body, so a caller never mistakes
+// "nothing came back" for an invoice with no balance.
 func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []polybill.RequestOption) error {
-	var raw json.RawMessage
-	if err := c.t.Do(ctx, call, &raw, opts...); err != nil {
-		return err
-	}
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
-		return invalidResponse("empty response body", nil, raw)
-	}
-	if u, ok := out.(*json.RawMessage); ok {
-		*u = raw
-		return nil
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return invalidResponse("decoding response: "+err.Error(), err, raw)
-	}
-	return nil
-}
-
-// invalidResponse reports a 2xx answer whose body could not be used.
-func invalidResponse(msg string, err error, body []byte) *polybill.Error {
-	return &polybill.Error{API: api, Code: polybill.CodeInvalidResponse, Message: msg, Err: err,
-		Body: append([]byte(nil), body[:min(len(body), polybill.MaxErrorBody)]...)}
+	return c.t.Do(ctx, call, out, opts...)
 }
 
 // TokenFetches reports how many access tokens this client has requested: one per hour of use

@@ -3,6 +3,7 @@ package clinic
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -281,7 +282,7 @@ func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, pe
 	}
 	p, err := decodeInvoicePage(body, page, perPage)
 	if err != nil {
-		return nil, invalidResponse("decoding invoice list: "+err.Error(), err, body)
+		return nil, c.t.InvalidResponse(body, fmt.Errorf("invoice list: %w", err))
 	}
 	return p, nil
 }

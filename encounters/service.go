@@ -41,7 +41,8 @@ func findPage[T any](ctx context.Context, c *Client, service string, q *Query, o
 		return nil, err
 	}
 	var page wirePage[T]
-	call := transport.Call{Method: http.MethodGet, Path: "/" + service, Route: "/" + service, RawQuery: raw}
+	// An empty find answer is an empty page (sdk-js reads '' as null), not an error.
+	call := transport.Call{Method: http.MethodGet, Path: "/" + service, Route: "/" + service, RawQuery: raw, AllowEmptyBody: true}
 	if err := c.do(ctx, call, &page, opts); err != nil {
 		return nil, err
 	}
@@ -70,19 +71,12 @@ func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query,
 	if err != nil {
 		return nil, err
 	}
-	var body json.RawMessage
-	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", RawQuery: raw}
-	if err := c.do(ctx, call, &body, opts); err != nil {
-		return nil, err
-	}
-	// sdk-js reads an empty body as null; a get that found nothing must not
-	// look like an empty record.
-	if len(bytes.TrimSpace(body)) == 0 || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
-		return nil, &polybill.Error{API: apiName, Code: polybill.CodeInvalidResponse, Message: "get " + service + ": empty response body"}
-	}
+	// sdk-js reads an empty body as null; the transport refuses it, so a get
+	// that found nothing never looks like an empty record.
 	out := new(T)
-	if err := json.Unmarshal(body, out); err != nil {
-		return nil, &polybill.Error{API: apiName, Code: polybill.CodeInvalidResponse, Message: "decoding " + service + ": " + err.Error(), Err: err}
+	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", RawQuery: raw}
+	if err := c.do(ctx, call, out, opts); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -86,6 +86,10 @@ type Call struct {
 	Header      http.Header
 	// SkipAuth sends the call without credentials (token endpoints).
 	SkipAuth bool
+	// AllowEmptyBody accepts a 2xx answer with an empty or null body when out is set (out is
+	// then left untouched). By default that is an invalid-response error: a caller must never
+	// mistake "nothing came back" for a record with zero fields.
+	AllowEmptyBody bool
 }
 
 // New builds a client from settings. It validates the base URL: http:// is refused unless
@@ -302,7 +306,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		rc = polybill.NewRequestConfig(opts...)
 	}
 	safety := call.Safety.resolve(call.Method)
-	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, maxRetries: c.cfg.MaxRetries}
+	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, maxRetries: c.cfg.MaxRetries}
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
 	}
@@ -389,6 +393,7 @@ type callState struct {
 	ctx        context.Context
 	safety     Safety
 	skipAuth   bool
+	allowEmpty bool
 	maxRetries int
 	method     string
 	route      string
@@ -437,25 +442,37 @@ func readBounded(resp *http.Response, limit int64) ([]byte, error) {
 		// One spare byte, so the read that reports EOF does not grow the buffer.
 		size = resp.ContentLength + 1
 	}
-	b := make([]byte, 0, size)
-	r := io.LimitedReader{R: resp.Body, N: limit + 1}
+	b := make([]byte, 0, min(size, limit))
 	for {
-		n, err := r.Read(b[len(b):cap(b)])
+		if int64(len(b)) == limit {
+			// At the bound: one more byte decides, without growing the buffer again.
+			var probe [1]byte
+			n, err := io.ReadFull(resp.Body, probe[:])
+			if n > 0 {
+				return nil, errBodyTooLarge
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			return b, nil
+		}
+		if len(b) == cap(b) {
+			// Double, capped at the bound: append's 1.25x growth for large slices made cutting
+			// a 100 MB stream at 32 MiB allocate ~190 MiB in total; doubling keeps the total
+			// under twice the bound.
+			grown := make([]byte, len(b), min(2*int64(cap(b))+512, limit))
+			copy(grown, b)
+			b = grown
+		}
+		n, err := resp.Body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if err == io.EOF {
-			break
+			return b, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // let append pick the next capacity, as io.ReadAll does
-		}
 	}
-	if int64(len(b)) > limit {
-		return nil, errBodyTooLarge
-	}
-	return b, nil
 }
 
 // checkRetry decides after every attempt whether to go again, and how long to wait first.
@@ -545,12 +562,23 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		c.budget.success()
-		if out != nil && len(bytes.TrimSpace(st.body)) > 0 {
-			if derr := json.Unmarshal(st.body, out); derr != nil {
+		if out != nil {
+			trimmed := bytes.TrimSpace(st.body)
+			empty := len(trimmed) == 0 || string(trimmed) == "null"
+			switch {
+			case empty && (st.allowEmpty || resp.StatusCode == http.StatusNoContent):
+			case empty:
 				e := st.newError(resp, polybill.CodeInvalidResponse)
-				e.Message = "decoding response: " + derr.Error()
-				e.Err = derr
+				e.Message = "empty response body"
 				return st.logged(e)
+			default:
+				if derr := json.Unmarshal(st.body, out); derr != nil {
+					e := st.newError(resp, polybill.CodeInvalidResponse)
+					e.Message = "decoding response: " + derr.Error()
+					e.Err = derr
+					st.scrub(e)
+					return st.logged(e)
+				}
 			}
 		}
 		st.logCall(resp.StatusCode, nil)
@@ -629,6 +657,18 @@ func (st *callState) transportError(err error, status int) error {
 	}
 	e.Message = st.c.redact(errorText(err))
 	return st.logged(e)
+}
+
+// InvalidResponse builds the error for a 2xx body an API package could not use after Do
+// returned it (a shape only the package understands), with the body bounded and scrubbed of
+// secrets like every error the transport builds.
+func (c *Client) InvalidResponse(body []byte, err error) *polybill.Error {
+	e := &polybill.Error{API: c.api, Code: polybill.CodeInvalidResponse, Message: "decoding response: " + err.Error(), Err: err}
+	if n := len(body); n > 0 {
+		e.Body = append([]byte(nil), body[:min(n, polybill.MaxErrorBody)]...)
+	}
+	(&callState{c: c}).scrub(e)
+	return e
 }
 
 // errorText drops the URL that *url.Error prints: it can hold emails and names.

@@ -603,3 +603,46 @@ func TestTokenAuthEnsureFetchesOnce(t *testing.T) {
 	failing := transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) { return nil, errors.New("bad credentials") })
 	assert.Error(t, failing.Ensure(context.Background()))
 }
+
+func TestBodyBoundIsExact(t *testing.T) {
+	const limit = 10_000
+	for _, tt := range []struct {
+		size    int
+		chunked bool
+		ok      bool
+	}{{limit - 2, false, true}, {limit - 2, true, true}, {limit, true, true}, {limit, false, true}, {limit + 1, true, false}, {limit + 1, false, false}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body := `"` + strings.Repeat("x", tt.size-2) + `"`
+			if !tt.chunked {
+				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+			}
+			_, _ = io.WriteString(w, body)
+		}))
+		c := newClient(t, srv.URL, nil, polybill.WithMaxResponseBytes(limit))
+		var out string
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &out)
+		srv.Close()
+		if tt.ok {
+			require.NoError(t, err, "size %d chunked %v", tt.size, tt.chunked)
+			assert.Len(t, out, tt.size-2)
+		} else {
+			require.ErrorIs(t, err, polybill.ErrResponseTooLarge, "size %d chunked %v", tt.size, tt.chunked)
+		}
+	}
+}
+
+func TestEmptySuccessBodyIsAnErrorUnlessAllowed(t *testing.T) {
+	for _, body := range []string{"", "null", "  \n"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) }))
+		c := newClient(t, srv.URL, nil)
+		var out map[string]any
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &out)
+		assert.ErrorContains(t, err, "empty response body", "%q", body)
+		var pe *polybill.Error
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+		assert.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x", AllowEmptyBody: true}, &out))
+		assert.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Path: "/x"}, nil), "no out, no body needed")
+		srv.Close()
+	}
+}
