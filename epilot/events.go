@@ -182,10 +182,16 @@ func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...poly
 // and fills whichever amount form is missing from the other.
 //
 // The API has no idempotency key, so a create is never blindly repeated. When the event has
-// an ExternalID and the create fails ambiguously (connection lost or a 5xx after the request
-// was sent: it may have been stored), CreateBillingEvent asks GET
-// /v1/billing/external/{external_id}: if the event exists it is returned as the result; if
-// the lookup says 404 the create is sent again (at most WithCreateAttempts times in total).
+// an ExternalID and the create fails ambiguously (connection lost, timeout or a 5xx after the
+// request was sent: it may have been stored), CreateBillingEvent asks GET
+// /v1/billing/external/{external_id}: if the event exists it is returned as the result.
+// If the lookup says 404, the create is sent again (at most WithCreateAttempts times in total)
+// only when the failure was an answer from the server (a 5xx): the server was done with that
+// request, so 404 means it stored nothing. After a lost connection or a timeout the first
+// request may still be in flight on the server, so a 404 proves nothing and re-sending could
+// store the event twice (the reliability suite reproduced exactly that): the ambiguous error
+// is returned instead, and the caller can look the event up later with
+// GetBillingEventByExternalID.
 // Without an ExternalID only the transport's never-sent retries apply and an ambiguous
 // failure is returned as is (polybill.Error.Ambiguous).
 func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts ...polybill.RequestOption) (BillingEvent, error) {
@@ -209,9 +215,11 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 		if lerr == nil {
 			return found, nil
 		}
-		if !errors.Is(lerr, polybill.ErrNotFound) || attempt >= c.maxCreates {
-			// The lookup could not settle it, or the attempts are spent: report the create's
-			// failure (still Ambiguous) with the lookup's for context.
+		serverAnswered := pe.StatusCode != 0
+		if !errors.Is(lerr, polybill.ErrNotFound) || !serverAnswered || attempt >= c.maxCreates {
+			// The lookup could not settle it, the first request may still be in flight, or the
+			// attempts are spent: report the create's failure (still Ambiguous) with the
+			// lookup's for context.
 			return nil, errors.Join(err, lerr)
 		}
 	}
