@@ -3,11 +3,14 @@ package epilot
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // Entities in epilot are open (`additionalProperties: true` on BaseEntity): orgs add their own
@@ -47,25 +50,29 @@ func jsonKeys(t reflect.Type) map[string]bool {
 }
 
 // unmarshalOpen decodes data into wire (a pointer to a struct) and returns the properties wire
-// does not know, as raw JSON.
+// does not know, as raw JSON. The properties are found by one scan of the object's top level;
+// only the unknown values are copied (the known ones are already decoded into wire).
 func unmarshalOpen(data []byte, wire any) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(data, wire); err != nil {
 		return nil, err
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, err
-	}
 	known := jsonKeys(reflect.TypeOf(wire).Elem())
 	var extra map[string]json.RawMessage
-	for k, v := range all {
-		if known[k] {
-			continue
+	err := jsonscan.ScanObject(data, func(k, v []byte) error {
+		if known[string(k)] {
+			return nil
 		}
 		if extra == nil {
 			extra = map[string]json.RawMessage{}
 		}
-		extra[k] = v
+		extra[string(k)] = append(json.RawMessage(nil), v...) // a repeated key: the last wins, as in encoding/json
+		return nil
+	})
+	switch {
+	case errors.Is(err, jsonscan.ErrNotObject):
+		return nil, nil // null: wire accepted it, and there is nothing else to keep
+	case err != nil:
+		return nil, err
 	}
 	return extra, nil
 }
