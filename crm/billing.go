@@ -141,7 +141,8 @@ func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
 	case len(data) == 0 || isNull(data):
 		d.billings = nil
 	case data[0] == '[':
-		return json.Unmarshal(data, &d.billings)
+		d.billings, err = decodeList[Billing](data)
+		return err
 	default:
 		var b Billing
 		if err := b.UnmarshalJSON(data); err != nil {
@@ -577,7 +578,7 @@ func (s *PaymentSplit) UnmarshalJSON(body []byte) error {
 		return err
 	}
 	data := bytes.TrimSpace(env.Data)
-	*s = PaymentSplit{Raw: data}
+	*s = PaymentSplit{Raw: clone(data)}
 	var entries []json.RawMessage
 	if len(data) > 0 && data[0] == '[' {
 		if entries, err = parseArray(data, "data"); err != nil {

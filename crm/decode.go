@@ -9,6 +9,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // This file is the tolerant reader. 23blocks' server, its vendor document and its official
@@ -19,10 +20,18 @@ import (
 // by a default (the SDK's "missing date → now" fallback is exactly what we must not do), and
 // the raw JSON stays reachable on every result.
 
-// object is one decoded JSON object whose values are still raw.
-type object map[string]json.RawMessage
+// object is one JSON object split into its members; the values are still raw and share the
+// memory of the document they were read from (copy what a result keeps). A key sent twice is
+// read as its last occurrence, as encoding/json would.
+type object []member
 
-// parseObject decodes raw as a JSON object. null decodes as an empty object.
+type member struct {
+	key   []byte
+	value json.RawMessage
+}
+
+// parseObject splits raw, a JSON object, into its members with one validating scan. null
+// decodes as an empty object.
 func parseObject(raw json.RawMessage) (object, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || isNull(raw) {
@@ -31,18 +40,32 @@ func parseObject(raw json.RawMessage) (object, error) {
 	if raw[0] != '{' {
 		return nil, fmt.Errorf("crm: expected a JSON object, got %s", describe(raw))
 	}
-	var o object
-	if err := json.Unmarshal(raw, &o); err != nil {
+	var buf [32]member // most objects fit: one allocation of the right size below
+	ms := buf[:0]
+	if err := jsonscan.ScanObject(raw, func(k, v []byte) error {
+		ms = append(ms, member{k, v})
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("crm: %w", err)
 	}
-	return o, nil
+	return append(make(object, 0, len(ms)), ms...), nil
+}
+
+// get returns the value of key k (its last occurrence).
+func (o object) get(k string) (json.RawMessage, bool) {
+	for i := len(o) - 1; i >= 0; i-- {
+		if string(o[i].key) == k {
+			return o[i].value, true
+		}
+	}
+	return nil, false
 }
 
 // resource is a JSON:API resource object, or a plain object standing in for one.
 type resource struct {
 	id, typ  string
 	attrs    object
-	rawAttrs json.RawMessage
+	rawAttrs json.RawMessage // a copy: results keep it
 }
 
 // parseResource accepts `{"id","type","attributes":{…}}` and a plain attributes object alike:
@@ -53,7 +76,7 @@ func parseResource(raw json.RawMessage) (resource, error) {
 	if err != nil {
 		return resource{}, err
 	}
-	if a, ok := o["attributes"]; ok && len(bytes.TrimSpace(a)) > 0 && bytes.TrimSpace(a)[0] == '{' {
+	if a, ok := o.get("attributes"); ok && len(bytes.TrimSpace(a)) > 0 && bytes.TrimSpace(a)[0] == '{' {
 		attrs, err := parseObject(a)
 		if err != nil {
 			return resource{}, err
@@ -66,19 +89,22 @@ func parseResource(raw json.RawMessage) (resource, error) {
 		if err != nil {
 			return resource{}, err
 		}
-		return resource{id: id, typ: typ, attrs: attrs, rawAttrs: bytes.TrimSpace(a)}, nil
+		return resource{id: id, typ: typ, attrs: attrs, rawAttrs: clone(bytes.TrimSpace(a))}, nil
 	}
 	id, err := o.str("id")
 	if err != nil {
 		return resource{}, err
 	}
-	return resource{id: id, attrs: o, rawAttrs: bytes.TrimSpace(raw)}, nil
+	return resource{id: id, attrs: o, rawAttrs: clone(bytes.TrimSpace(raw))}, nil
 }
+
+// clone copies raw JSON a result keeps out of the document it was read from.
+func clone(raw []byte) json.RawMessage { return json.RawMessage(bytes.Clone(raw)) }
 
 // value returns the first of keys that is present and not null.
 func (o object) value(keys ...string) (json.RawMessage, bool) {
 	for _, k := range keys {
-		if v, ok := o[k]; ok && !isNull(v) {
+		if v, ok := o.get(k); ok && !isNull(v) {
 			return v, true
 		}
 	}
@@ -179,11 +205,36 @@ func parseArray(v json.RawMessage, name string) ([]json.RawMessage, error) {
 	if v[0] != '[' {
 		return nil, fmt.Errorf("crm: field %s: expected an array, got %s", name, describe(v))
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(v, &items); err != nil {
+	var items []json.RawMessage // elements share v's memory
+	if err := jsonscan.ScanArray(v, func(e []byte) error {
+		items = append(items, e)
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("crm: field %s: %w", name, err)
 	}
 	return items, nil
+}
+
+// decodeList decodes a JSON array as encoding/json would into a []T, calling each element's
+// UnmarshalJSON directly (data is part of a document already validated whole).
+func decodeList[T any, PT interface {
+	*T
+	json.Unmarshaler
+}](data []byte) ([]T, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '[' {
+		var out []T // not an array: encoding/json's answer, and its error
+		err := json.Unmarshal(data, &out)
+		return out, err
+	}
+	out := []T{}
+	if err := jsonscan.ScanArray(data, func(e []byte) error {
+		out = append(out, *new(T))
+		return PT(&out[len(out)-1]).UnmarshalJSON(e)
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
@@ -244,12 +295,45 @@ type envelope struct {
 	Meta json.RawMessage `json:"meta"`
 }
 
+// parseEnvelope finds `data` and `meta` in one validating scan of body; both share body's
+// memory. Keys match as encoding/json matches field names (case-insensitively, the last
+// occurrence wins). Anything but an object (null, an array, invalid JSON) gets encoding/json's
+// answer, as before.
 func parseEnvelope(body []byte) (envelope, error) {
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return env, fmt.Errorf("crm: %w", err)
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		err := jsonscan.ScanObject(body, func(k, v []byte) error {
+			switch {
+			case foldEqual(k, "data"):
+				env.Data = v
+			case foldEqual(k, "meta"):
+				env.Meta = v
+			}
+			return nil
+		})
+		if err == nil {
+			return env, nil
+		}
 	}
-	return env, nil
+	var std envelope // a separate variable: env stays on the stack
+	if err := json.Unmarshal(body, &std); err != nil {
+		return std, fmt.Errorf("crm: %w", err)
+	}
+	return std, nil
+}
+
+// foldEqual reports whether key equals the lower-case ASCII name up to ASCII case, which is
+// how encoding/json matches a key to a field whose name has no K or S.
+func foldEqual(key []byte, name string) bool {
+	if len(key) != len(name) {
+		return false
+	}
+	for i := range len(key) {
+		if key[i]|0x20 != name[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // pageMeta is the pagination block of a list. Each field is nil when the server did not send

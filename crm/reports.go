@@ -55,7 +55,8 @@ func (d *outstandingDoc) UnmarshalJSON(body []byte) error {
 	if len(bytes.TrimSpace(env.Data)) == 0 || isNull(env.Data) {
 		return nil // the SDK reads a missing list as []: nothing is outstanding
 	}
-	return json.Unmarshal(env.Data, &d.rows)
+	d.rows, err = decodeList[PayerOutstanding](env.Data)
+	return err
 }
 
 // GetOutstandingByPayer returns the outstanding (pending and overdue) totals grouped by payer.
@@ -94,18 +95,18 @@ func (s *EAPSessions) UnmarshalJSON(body []byte) error {
 		return err
 	}
 	data := bytes.TrimSpace(env.Data)
-	*s = EAPSessions{Raw: data}
+	*s = EAPSessions{Raw: clone(data)}
 	meta, err := parseObject(env.Meta)
 	if err != nil {
 		return err
 	}
 	if len(meta) > 0 {
-		s.Meta = bytes.TrimSpace(env.Meta)
+		s.Meta = clone(bytes.TrimSpace(env.Meta))
 	}
 	var e errs
 	var summary object
 	if len(data) > 0 && data[0] == '[' {
-		if err := json.Unmarshal(data, &s.Sessions); err != nil {
+		if s.Sessions, err = decodeList[Billing](data); err != nil {
 			return err
 		}
 		summary = object{}

@@ -33,9 +33,10 @@ var (
 )
 
 // ScanObject calls fn for every member of the JSON object data, in document order. key is the
-// unquoted key (valid only during the call: it may alias data or a scratch buffer); value is
-// the member's value exactly as written, without the whitespace around it, as a sub-slice of
-// data (it shares data's memory: copy what you keep). A repeated key is reported each time it
+// unquoted key: a sub-slice of data when the key has no escape and is valid UTF-8, else a new
+// slice. value is the member's value exactly as written, without the whitespace around it, as a
+// sub-slice of data with no spare capacity. Both share data's memory: copy what you keep
+// beyond data's lifetime. A repeated key is reported each time it
 // occurs (encoding/json keeps the last). data is validated as it is scanned: when the scan
 // fails, fn may already have been called for the members before the fault. An error from fn
 // stops the scan and is returned as is.
