@@ -41,9 +41,10 @@ func ParseDate(s string) (Date, error) {
 // IsZero reports whether d is the zero Date (not set).
 func (d Date) IsZero() bool { return d == Date{} }
 
-// Valid reports whether d is a real calendar day (2026-02-30 is not).
+// Valid reports whether d is a real calendar day (2026-02-30 is not) with a four-digit year.
+// Year 0000 is valid (ISO 8601 counts it), so whatever a server sends and we read writes back.
 func (d Date) Valid() bool {
-	if d.Year < 1 || d.Year > 9999 {
+	if d.Year < 0 || d.Year > 9999 {
 		return false
 	}
 	return DateOf(d.Time(time.UTC)) == d

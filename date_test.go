@@ -57,6 +57,12 @@ func TestDateParseAndCompare(t *testing.T) {
 	assert.False(t, polybill.NewDate(2026, 2, 29).Valid())
 	assert.True(t, polybill.NewDate(2028, 2, 29).Valid())
 	assert.Equal(t, "", polybill.Date{}.String())
+	// Year 0000 parses (ISO 8601 has it), so a date read from a server always writes back.
+	zero, err := polybill.ParseDate("0000-01-01")
+	require.NoError(t, err)
+	out, err := json.Marshal(zero)
+	require.NoError(t, err)
+	assert.Equal(t, `"0000-01-01"`, string(out))
 }
 
 func FuzzDateUnmarshalJSON(f *testing.F) {
