@@ -190,7 +190,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"malformed date_to", list(clinic.ListInvoicesParams{DateTo: polybill.NewDate(2026, 4, 31)}), "date_to"},
 		{"reversed range", list(clinic.ListInvoicesParams{DateFrom: polybill.NewDate(2026, 4, 2), DateTo: polybill.NewDate(2026, 4, 1)}), "date_from"},
 		{"summary malformed date", func() error {
-			_, err := f.client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: polybill.NewDate(0, 1, 1)})
+			_, err := f.client.GetSummary(ctx, &clinic.SummaryParams{DateFrom: polybill.NewDate(2026, 2, 30)})
 			return err
 		}, "date_from"},
 	}
