@@ -311,7 +311,9 @@ func decodeInvoicePage(body []byte, page, perPage int) (*polybill.Page[InvoiceSu
 	out := &polybill.Page[InvoiceSummary]{Total: -1}
 	var meta *listMeta
 	trimmed := trimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
+	if items, m, ok := decodeInvoicePageFast(trimmed); ok {
+		out.Items, meta = items, m
+	} else if len(trimmed) > 0 && trimmed[0] == '[' {
 		if err := json.Unmarshal(trimmed, &out.Items); err != nil {
 			return nil, err
 		}

@@ -130,7 +130,7 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 	if err != nil {
 		return nil, err
 	}
-	var out eventList
+	var out fastEventList
 	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/v1/billing/events", Route: "/v1/billing/events", Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}

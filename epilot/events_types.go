@@ -237,6 +237,9 @@ func (e *CustomEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marsh
 // kinds get their own Go type, anything else (including a missing type) a *CustomEvent. Unknown
 // properties are kept in Extra, the whole input in Raw().
 func ParseBillingEvent(data []byte) (BillingEvent, error) {
+	if ev, ok := parseEventFast(bytes.TrimSpace(data)); ok {
+		return ev, nil
+	}
 	var w eventWire
 	extra, err := unmarshalOpen(data, &w)
 	if err != nil {
@@ -245,25 +248,30 @@ func ParseBillingEvent(data []byte) (BillingEvent, error) {
 	f := w.fields()
 	f.Extra = extra
 	f.raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
-	switch EventKind(w.Type) {
+	return newEvent(w.Type, f), nil
+}
+
+// newEvent wraps f in the Go type of the kind typ.
+func newEvent(typ string, f EventFields) BillingEvent {
+	switch EventKind(typ) {
 	case KindInstallment:
-		return &InstallmentEvent{f}, nil
+		return &InstallmentEvent{f}
 	case KindPayment:
-		return &PaymentEvent{f}, nil
+		return &PaymentEvent{f}
 	case KindReimbursement:
-		return &ReimbursementEvent{f}, nil
+		return &ReimbursementEvent{f}
 	case KindDunningFee:
-		return &DunningFeeEvent{f}, nil
+		return &DunningFeeEvent{f}
 	case KindInvoice:
-		return &InvoiceEvent{f}, nil
+		return &InvoiceEvent{f}
 	case KindFinalBill:
-		return &FinalBillEvent{f}, nil
+		return &FinalBillEvent{f}
 	case KindBonus:
-		return &BonusEvent{f}, nil
+		return &BonusEvent{f}
 	case KindCorrection:
-		return &CorrectionEvent{f}, nil
+		return &CorrectionEvent{f}
 	default:
-		return &CustomEvent{Type: w.Type, EventFields: f}, nil
+		return &CustomEvent{Type: typ, EventFields: f}
 	}
 }
 
