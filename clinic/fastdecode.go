@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
@@ -87,7 +85,7 @@ func metaFast(v []byte) (*listMeta, bool) {
 		case "current_page":
 			p = &m.CurrentPage
 		default:
-			if foldsToKnown(k, metaKeys) {
+			if jsonscan.FoldsToKnown(k, metaKeys) {
 				return errSlow
 			}
 			return nil
@@ -154,7 +152,7 @@ func summaryFast(b []byte) (InvoiceSummary, bool) {
 		case "date":
 			bit, err = 1<<9, s.Date.UnmarshalJSON(v)
 		default:
-			if foldsToKnown(k, summaryKeys) {
+			if jsonscan.FoldsToKnown(k, summaryKeys) {
 				return errSlow
 			}
 			return nil
@@ -175,37 +173,10 @@ func summaryFast(b []byte) (InvoiceSummary, bool) {
 // str reads a JSON string without escapes whose bytes are valid UTF-8 (what encoding/json
 // decodes it to is then its own text).
 func str(v []byte, s *string) error {
-	if len(v) < 2 || v[0] != '"' {
+	t, ok := jsonscan.PlainString(v)
+	if !ok {
 		return errSlow
 	}
-	inner := v[1 : len(v)-1]
-	if bytes.IndexByte(inner, '\\') >= 0 {
-		return errSlow
-	}
-	for _, c := range inner {
-		if c >= utf8.RuneSelf {
-			if !utf8.Valid(inner) {
-				return errSlow
-			}
-			break
-		}
-	}
-	*s = string(inner)
+	*s = t
 	return nil
-}
-
-// foldsToKnown reports whether an unknown key could still match one of known through
-// encoding/json's case-insensitive matching (any non-ASCII key counts).
-func foldsToKnown(k []byte, known []string) bool {
-	for _, c := range k {
-		if c >= utf8.RuneSelf {
-			return true
-		}
-	}
-	for _, kk := range known {
-		if strings.EqualFold(string(k), kk) {
-			return true
-		}
-	}
-	return false
 }

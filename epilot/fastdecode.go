@@ -1,12 +1,9 @@
 package epilot
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/jsonscan"
@@ -63,7 +60,7 @@ func (l *fastEventList) fast(data []byte) bool {
 				return nil
 			})
 		default:
-			if foldsToKnown(k, eventListKeys) {
+			if jsonscan.FoldsToKnown(k, eventListKeys) {
 				return errSlow
 			}
 		}
@@ -112,27 +109,6 @@ func countElems(v []byte) int {
 
 func isNumber(v []byte) bool { return len(v) > 0 && (v[0] == '-' || ('0' <= v[0] && v[0] <= '9')) }
 
-// plainString returns the text of a JSON string without escapes whose bytes are valid UTF-8:
-// exactly what encoding/json would decode it to. ok is false for anything else.
-func plainString(v []byte) (string, bool) {
-	if len(v) < 2 || v[0] != '"' {
-		return "", false
-	}
-	inner := v[1 : len(v)-1]
-	if bytes.IndexByte(inner, '\\') >= 0 {
-		return "", false
-	}
-	for _, c := range inner {
-		if c >= utf8.RuneSelf {
-			if !utf8.Valid(inner) {
-				return "", false
-			}
-			break
-		}
-	}
-	return string(inner), true
-}
-
 // plainStrings reads an array of plain strings (an empty array is an empty, non-nil slice, as
 // encoding/json decodes it).
 func plainStrings(v []byte) ([]string, bool) {
@@ -141,7 +117,7 @@ func plainStrings(v []byte) ([]string, bool) {
 	}
 	out := make([]string, 0, countElems(v))
 	err := jsonscan.ScanArray(v, func(e []byte) error {
-		s, ok := plainString(e)
+		s, ok := jsonscan.PlainString(e)
 		if !ok {
 			return errSlow
 		}
@@ -149,23 +125,6 @@ func plainStrings(v []byte) ([]string, bool) {
 		return nil
 	})
 	return out, err == nil
-}
-
-// foldsToKnown reports whether an unknown key could still be matched to one of known by
-// encoding/json's case-insensitive field matching (any key with a byte outside ASCII counts,
-// as Unicode case folding may apply).
-func foldsToKnown(k []byte, known []string) bool {
-	for _, c := range k {
-		if c >= utf8.RuneSelf {
-			return true
-		}
-	}
-	for _, kk := range known {
-		if strings.EqualFold(string(k), kk) {
-			return true
-		}
-	}
-	return false
 }
 
 var eventKeys, eventKeyBit = func() ([]string, map[string]uint32) {
@@ -195,7 +154,7 @@ func parseEventFast(data []byte) (BillingEvent, bool) {
 		}
 		bit, ok := eventKeyBit[string(k)]
 		if !ok {
-			if foldsToKnown(k, eventKeys) {
+			if jsonscan.FoldsToKnown(k, eventKeys) {
 				return errSlow
 			}
 			if extra == nil {
@@ -282,7 +241,7 @@ func parseEventFast(data []byte) (BillingEvent, bool) {
 
 // str reads a plain JSON string into s.
 func str(v []byte, s *string) error {
-	t, ok := plainString(v)
+	t, ok := jsonscan.PlainString(v)
 	if !ok {
 		return errSlow
 	}
@@ -300,7 +259,7 @@ func relationFast(v []byte) (*Relation, error) {
 	seen := false
 	err := jsonscan.ScanObject(v, func(k, v []byte) error {
 		if string(k) != "$relation" {
-			if foldsToKnown(k, []string{"$relation"}) {
+			if jsonscan.FoldsToKnown(k, []string{"$relation"}) {
 				return errSlow
 			}
 			return nil
@@ -350,7 +309,7 @@ func relationItemFast(v []byte) (RelationItem, bool) {
 			}
 			it.Tags = tags
 		default:
-			if foldsToKnown(k, relationItemKeys) {
+			if jsonscan.FoldsToKnown(k, relationItemKeys) {
 				return errSlow
 			}
 			if it.Extra == nil {

@@ -13,8 +13,10 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -385,4 +387,43 @@ func (s *scanner) literal(lit string) error {
 	}
 	s.i += len(lit)
 	return nil
+}
+
+// PlainString returns the text of a JSON string value without escapes whose bytes are valid
+// UTF-8: exactly what encoding/json decodes it to. ok is false for anything else (escapes,
+// invalid UTF-8, a non-string), and the caller falls back to encoding/json.
+func PlainString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	inner := v[1 : len(v)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 {
+		return "", false
+	}
+	for _, c := range inner {
+		if c >= utf8.RuneSelf {
+			if !utf8.Valid(inner) {
+				return "", false
+			}
+			break
+		}
+	}
+	return string(inner), true
+}
+
+// FoldsToKnown reports whether a key not found among known could still be matched to one of
+// them by encoding/json's case-insensitive field matching (a key with any byte outside ASCII
+// counts, as Unicode case folding may apply). Fast decoders fall back to encoding/json then.
+func FoldsToKnown(k []byte, known []string) bool {
+	for _, c := range k {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, kk := range known {
+		if strings.EqualFold(string(k), kk) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 type member struct{ key, value string }
@@ -224,4 +226,27 @@ func FuzzScanObject(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPlainStringMatchesEncodingJSON(t *testing.T) {
+	for _, in := range []string{`"abc"`, `""`, `"ünï"`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", `12`, `null`, `"`, `"a`} {
+		got, ok := PlainString([]byte(in))
+		var want string
+		err := json.Unmarshal([]byte(in), &want)
+		if ok {
+			assert.NoError(t, err, in)
+			assert.Equal(t, want, got, in)
+		} else {
+			// Refused inputs are the ones encoding/json must handle: escapes, bad UTF-8, non-strings.
+			assert.True(t, err != nil || !strings.HasPrefix(in, `"`) || strings.ContainsAny(in, "\\\xff"), in)
+		}
+	}
+}
+
+func TestFoldsToKnown(t *testing.T) {
+	known := []string{"billing_amount", "type"}
+	assert.True(t, FoldsToKnown([]byte("Billing_Amount"), known))
+	assert.True(t, FoldsToKnown([]byte("TYPE"), known))
+	assert.True(t, FoldsToKnown([]byte("tÿpe"), known), "non-ASCII keys may fold")
+	assert.False(t, FoldsToKnown([]byte("unknown_field"), known))
 }
