@@ -37,8 +37,6 @@ func (s *Server) Faults() *Faults { return s.faults }
 // Requests counts the requests that reached the server (faulted ones included).
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
-// CloseClientConnections drops every open connection (a server-side network blip).
-func (s *Server) CloseClientConnections() { s.srv.CloseClientConnections() }
 
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }

@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -58,7 +57,7 @@ type Client struct {
 	auth        Authenticator
 	refresher   Refresher
 	decodeError func([]byte, *polybill.Error)
-	secrets     atomic.Pointer[[]string]
+	secrets     []string
 	budget      *budget
 	userAgent   string
 	requestID   string
@@ -135,7 +134,7 @@ func New(s Settings) (*Client, error) {
 	if sk, ok := s.Auth.(staticHeaders); ok {
 		secrets = append(secrets, sk.Secrets()...)
 	}
-	c.secrets.Store(&secrets)
+	c.secrets = secrets
 	sensitive := append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, s.SensitiveHeaders...)
 	if sh, ok := s.Auth.(staticHeaders); ok {
 		for k := range sh {
@@ -154,21 +153,6 @@ func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 // redirect and loopback rules but no credentials and no retries: for token endpoints driven
 // by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
-
-// AddSecret registers a value to scrub from errors and logs (a password, a client secret, a
-// rotating refresh token). Safe for concurrent use with calls in flight.
-func (c *Client) AddSecret(s string) {
-	if s == "" {
-		return
-	}
-	for {
-		old := c.secrets.Load()
-		next := append(append(make([]string, 0, len(*old)+1), *old...), s)
-		if c.secrets.CompareAndSwap(old, &next) {
-			return
-		}
-	}
-}
 
 func (c *Client) newHTTPClient(cfg *polybill.Config, sensitive []string, withAuth bool) *http.Client {
 	var hc http.Client
@@ -726,7 +710,7 @@ func (st *callState) scrub(e *polybill.Error) {
 }
 
 func (c *Client) allSecrets() []string {
-	s := *c.secrets.Load()
+	s := c.secrets
 	if sk, ok := c.auth.(secretKeeper); ok {
 		if _, static := c.auth.(staticHeaders); !static {
 			s = append(append([]string(nil), s...), sk.Secrets()...)

@@ -560,23 +560,6 @@ func TestPathParamsReachServerAsOneSegment(t *testing.T) {
 	}
 }
 
-func TestAddSecretIsSafeDuringCalls(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(400)
-		fmt.Fprint(w, `{"code":"bad","message":"refresh token rt-rotating-000042 rejected"}`)
-	}))
-	defer srv.Close()
-	c := newClient(t, srv.URL, nil)
-	var wg sync.WaitGroup
-	for i := range 50 {
-		wg.Go(func() { c.AddSecret(fmt.Sprintf("rt-rotating-%06d", i)) })
-		wg.Go(func() { _ = c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil) })
-	}
-	wg.Wait()
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
-	assert.NotContains(t, err.Error(), "rt-rotating-000042")
-}
-
 func TestSecretEchoedInCodeOrFieldIsScrubbed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(401)
