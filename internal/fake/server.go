@@ -37,6 +37,5 @@ func (s *Server) Faults() *Faults { return s.faults }
 // Requests counts the requests that reached the server (faulted ones included).
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
-
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }
