@@ -231,3 +231,29 @@ func TestAuthenticate(t *testing.T) {
 	assert.Equal(t, polybill.CodeCanceled, pe.Code)
 	fresh.offSpec = true // nothing was sent, so nothing was validated
 }
+
+// TestTokenURLMustBeSecure: the client secret is sent to the token URL, so it follows the
+// base URL's rule. A prefix check once let http://localhost.attacker.example through.
+func TestTokenURLMustBeSecure(t *testing.T) {
+	creds := clinic.WithClientCredentials(clinictest.DefaultClientID, clinictest.DefaultClientSecret)
+	for _, tt := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://auth.bioecko.example/api/v1/auth/token", true},
+		{"http://127.0.0.1:9/api/v1/auth/token", true},
+		{"http://localhost:9/api/v1/auth/token", true},
+		{"http://[::1]:9/token", true},
+		{"http://localhost.attacker.example/api/v1/auth/token", false},
+		{"http://127.0.0.1.attacker.example/token", false},
+		{"http://auth.bioecko.example/token", false},
+		{"ftp://auth.bioecko.example/token", false},
+	} {
+		_, err := clinic.New(polybill.WithBaseURL("https://hms.bioecko.example"), creds, clinic.WithTokenURL(tt.url))
+		if tt.ok {
+			assert.NoError(t, err, tt.url)
+		} else {
+			assert.Error(t, err, tt.url)
+		}
+	}
+}

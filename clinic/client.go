@@ -125,7 +125,8 @@ func New(opts ...polybill.Option) (*Client, error) {
 	}
 	c.t = t
 	if u, ok := cfg.Get(tokenURLKey{}).(string); ok {
-		if err := checkTokenURL(u, cfg.AllowInsecure); err != nil {
+		// The client secret travels to this URL: the same rule as the base URL.
+		if _, err := transport.SecureURL(api, u, cfg.AllowInsecure); err != nil {
 			return nil, err
 		}
 	}
@@ -149,22 +150,6 @@ func NewFromEnv(opts ...polybill.Option) (*Client, error) {
 		})
 	}
 	return New(append(env, opts...)...)
-}
-
-func checkTokenURL(u string, allowInsecure bool) error {
-	if strings.HasPrefix(u, "https://") {
-		return nil
-	}
-	if strings.HasPrefix(u, "http://") {
-		host := strings.TrimPrefix(u, "http://")
-		if i := strings.IndexAny(host, "/?#"); i >= 0 {
-			host = host[:i]
-		}
-		if allowInsecure || strings.HasPrefix(host, "127.") || strings.HasPrefix(host, "localhost") || strings.HasPrefix(host, "[::1]") {
-			return nil
-		}
-	}
-	return fmt.Errorf("clinic: refusing token URL %q: the client secret would travel unencrypted", u)
 }
 
 // fetchToken asks the token endpoint for a new token. clientcredentials.Config.Token does not

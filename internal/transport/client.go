@@ -108,12 +108,9 @@ func New(s Settings) (*Client, error) {
 	if raw == "" {
 		return nil, fmt.Errorf("polybill: %s: no base URL: set it with polybill.WithBaseURL or the API's environment variable", s.API)
 	}
-	base, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return nil, fmt.Errorf("polybill: %s: invalid base URL %q", s.API, raw)
-	}
-	if base.Scheme == "http" && !cfg.AllowInsecure && !isLoopback(base.Hostname()) {
-		return nil, fmt.Errorf("polybill: %s: refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", s.API, base.Hostname())
+	base, err := SecureURL(s.API, strings.TrimRight(raw, "/"), cfg.AllowInsecure)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
 		api:         s.API,
@@ -207,6 +204,21 @@ func userAgent(suffix string) string {
 		ua += " " + suffix
 	}
 	return ua
+}
+
+// SecureURL parses an absolute http(s) URL that credentials will be sent to, refusing plain
+// http:// unless the host is loopback (a name or address, never a prefix match:
+// localhost.example.com is not loopback) or the caller opted in (DESIGN rule 8). Every URL
+// that receives credentials goes through it: base URLs and token endpoints alike.
+func SecureURL(api, raw string, allowInsecure bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("polybill: %s: invalid URL %q: want an absolute http(s) URL", api, raw)
+	}
+	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("polybill: %s: refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", api, u.Hostname())
+	}
+	return u, nil
 }
 
 func isLoopback(host string) bool {
