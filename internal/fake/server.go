@@ -17,9 +17,10 @@ type Server struct {
 // NewServer starts h on 127.0.0.1 behind a fault injector.
 func NewServer(h http.Handler) *Server {
 	s := &Server{faults: &Faults{}}
+	faulty := s.faults.Wrap(h)
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
-		s.faults.Wrap(h).ServeHTTP(w, r)
+		faulty.ServeHTTP(w, r)
 	})
 	s.srv = httptest.NewServer(counted)
 	return s
