@@ -1,182 +1,379 @@
 package clinic
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"strconv"
+	"time"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
-// The invoice list is the hot path of ListInvoices. encoding/json re-validates every summary
-// (InvoiceSummary.UnmarshalJSON calls json.Unmarshal on its bytes); the fast path splits the
-// page once with jsonscan and reads each summary's fields from its sub-slices. It handles the
-// shapes the API sends; anything it is not sure to read exactly as encoding/json would (null,
-// escapes, a repeated key, a key differing only in case from a known one, an unexpected type)
-// makes it give up, and the page is decoded the old way, so results and errors are unchanged.
+// The invoice list (ListInvoices) and the invoice detail (GetInvoice, and the reconciliation
+// of RecordPayment) are the hot paths of this package. encoding/json re-validates every nested
+// level of them (Invoice, LineItem, Payment and InvoiceSummary each call json.Unmarshal on their
+// own bytes). The fast decoders below split the bytes with jsonscan and read each known field
+// straight from its sub-slice. They handle the shapes the API sends; anything they are not sure
+// to read exactly as encoding/json would (null, escapes, a repeated key, a key differing only
+// in case from a known one, a value of an unexpected type, the rarer envelope keys) makes them
+// return jsonscan.ErrDecline, and the same bytes are decoded the old way, so results and errors
+// never depend on which path ran. fastdecode_internal_test.go checks that the two paths agree.
 
-var errSlow = errors.New("clinic: fast path declined")
+// ---- the list page ----
 
-var summaryKeys = []string{"id", "invoice_number", "patient_id", "patient_name", "branch_id", "total", "paid", "balance", "status", "date"}
-
-var pageKeys = []string{"data", "items", "invoices", "meta", "pagination"}
-
-var metaKeys = []string{"total", "total_count", "total_pages", "last_page", "page", "current_page"}
+var (
+	pageFields = jsonscan.NewFields("data", "items", "invoices", "meta", "pagination")
+	metaFields = jsonscan.NewFields("total", "total_count", "total_pages", "last_page", "page", "current_page")
+	// summaryFields are InvoiceSummary's JSON keys.
+	summaryFields = jsonscan.NewFields("id", "invoice_number", "patient_id", "patient_name", "branch_id", "total", "paid", "balance", "status", "date")
+)
 
 // decodeInvoicePageFast is decodeInvoicePage's fast path: a bare array, or an object with a
-// data array and an optional meta or pagination object. ok is false when it declines.
-func decodeInvoicePageFast(trimmed []byte) (items []InvoiceSummary, meta *listMeta, ok bool) {
-	if len(trimmed) == 0 {
-		return nil, nil, false
+// data array and an optional meta object (items, invoices and pagination are rare: declined).
+// perPage only sizes the slice.
+func decodeInvoicePageFast(trimmed []byte, perPage int) (items []InvoiceSummary, meta *listMeta, err error) {
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		items, err := summariesFast(trimmed, perPage)
+		return items, nil, err
 	}
-	if trimmed[0] == '[' {
-		items, ok := summariesFast(trimmed)
-		return items, nil, ok
-	}
-	if trimmed[0] != '{' {
-		return nil, nil, false
-	}
-	var seenData, seenMeta bool
-	err := jsonscan.ScanObject(trimmed, func(k, v []byte) error {
+	var seenData bool
+	err = pageFields.Object(trimmed, func(k, v []byte) error {
+		var err error
 		switch string(k) {
 		case "data":
-			if seenData || v[0] != '[' {
-				return errSlow
-			}
 			seenData = true
-			var ok bool
-			if items, ok = summariesFast(v); !ok {
-				return errSlow
-			}
+			items, err = summariesFast(v, perPage)
 		case "meta":
-			if seenMeta || v[0] != '{' {
-				return errSlow
-			}
-			seenMeta = true
-			var ok bool
-			if meta, ok = metaFast(v); !ok {
-				return errSlow
-			}
+			meta, err = metaFast(v)
 		default:
-			return errSlow // items, invoices, pagination and anything else: the old path
+			err = jsonscan.ErrDecline
 		}
-		return nil
-	})
-	return items, meta, err == nil && seenData
+		return err
+	}, nil)
+	if err == nil && !seenData {
+		err = jsonscan.ErrDecline
+	}
+	return items, meta, err
 }
 
-func metaFast(v []byte) (*listMeta, bool) {
+func metaFast(v []byte) (*listMeta, error) {
 	m := new(listMeta)
-	seen := map[string]bool{}
-	err := jsonscan.ScanObject(v, func(k, v []byte) error {
-		var p **int
+	err := metaFields.Object(v, func(k, v []byte) error {
+		n := new(int)
+		if err := jsonscan.Int(v, n); err != nil {
+			return err
+		}
 		switch string(k) {
 		case "total":
-			p = &m.Total
+			m.Total = n
 		case "total_count":
-			p = &m.TotalCount
+			m.TotalCount = n
 		case "total_pages":
-			p = &m.TotalPages
+			m.TotalPages = n
 		case "last_page":
-			p = &m.LastPage
+			m.LastPage = n
 		case "page":
-			p = &m.Page
-		case "current_page":
-			p = &m.CurrentPage
+			m.Page = n
 		default:
-			if jsonscan.FoldsToKnown(k, metaKeys) {
-				return errSlow
-			}
-			return nil
+			m.CurrentPage = n
 		}
-		if seen[string(k)] || len(v) == 0 || !(v[0] == '-' || ('0' <= v[0] && v[0] <= '9')) {
-			return errSlow
-		}
-		seen[string(k)] = true
-		n, err := strconv.Atoi(string(v))
-		if err != nil {
-			return errSlow
-		}
-		*p = &n
 		return nil
-	})
-	return m, err == nil
+	}, nil)
+	return m, err
 }
 
-func summariesFast(v []byte) ([]InvoiceSummary, bool) {
-	items := make([]InvoiceSummary, 0, bytes.Count(v, []byte(`"invoice_number"`)))
-	err := jsonscan.ScanArray(v, func(e []byte) error {
-		s, ok := summaryFast(e)
-		if !ok {
-			return errSlow
-		}
-		items = append(items, s)
-		return nil
-	})
-	return items, err == nil
+func summariesFast(v []byte, perPage int) ([]InvoiceSummary, error) {
+	return list(v, perPage, summaryFast)
 }
 
-// summaryFast decodes one summary as InvoiceSummary.UnmarshalJSON would, or declines.
-func summaryFast(b []byte) (InvoiceSummary, bool) {
+// summaryFast decodes one summary as InvoiceSummary.UnmarshalJSON does, or declines.
+func summaryFast(b []byte) (InvoiceSummary, error) {
 	var s InvoiceSummary
-	if len(b) == 0 || b[0] != '{' {
-		return s, false
-	}
-	var seen uint16
-	err := jsonscan.ScanObject(b, func(k, v []byte) error {
-		if string(v) == "null" {
-			return errSlow
+	err := summaryFields.Object(b, func(k, v []byte) error {
+		switch string(k) {
+		case "id":
+			return jsonscan.String(v, &s.ID)
+		case "invoice_number":
+			return jsonscan.String(v, &s.InvoiceNumber)
+		case "patient_id":
+			return jsonscan.String(v, &s.PatientID)
+		case "patient_name":
+			return jsonscan.String(v, &s.PatientName)
+		case "branch_id":
+			return jsonscan.String(v, &s.BranchID)
+		case "total":
+			return decimal(v, &s.Total)
+		case "paid":
+			return decimal(v, &s.Paid)
+		case "balance":
+			return decimal(v, &s.Balance)
+		case "status":
+			return enum(v, invoiceStatuses, &s.Status)
+		default: // date
+			return date(v, &s.Date)
 		}
-		var bit uint16
+	}, nil)
+	if err != nil {
+		return InvoiceSummary{}, err
+	}
+	s.Raw = append(json.RawMessage(nil), b...)
+	return s, nil
+}
+
+// ---- the invoice detail ----
+
+var (
+	// invoiceFields are the keys Invoice.UnmarshalJSON reads: Invoice's own and its variants.
+	invoiceFields = jsonscan.NewFields("id", "invoice_number", "date", "status", "currency", "patient", "branch",
+		"line_items", "sub_total", "discount", "tax", "grand_total", "paid", "balance", "payments",
+		"total", "patient_id", "patient_name", "branch_id")
+	partyFields    = jsonscan.NewFields("id", "name")
+	taxFields      = jsonscan.NewFields("cgst", "sgst", "igst", "total")
+	lineItemFields = jsonscan.NewFields("service_name", "department", "quantity", "rate", "discount", "tax", "amount")
+	paymentFields  = jsonscan.NewFields("id", "invoice_id", "amount", "payment_mode", "reference", "payment_date", "recorded_at")
+)
+
+// invoiceFast decodes an invoice as Invoice.UnmarshalJSON's encoding/json path does, or
+// declines.
+func invoiceFast(b []byte) (Invoice, error) {
+	var inv Invoice
+	var v variants
+	err := invoiceFields.Object(b, func(k, val []byte) error {
 		var err error
 		switch string(k) {
 		case "id":
-			bit, err = 1<<0, str(v, &s.ID)
+			err = jsonscan.String(val, &inv.ID)
 		case "invoice_number":
-			bit, err = 1<<1, str(v, &s.InvoiceNumber)
-		case "patient_id":
-			bit, err = 1<<2, str(v, &s.PatientID)
-		case "patient_name":
-			bit, err = 1<<3, str(v, &s.PatientName)
-		case "branch_id":
-			bit, err = 1<<4, str(v, &s.BranchID)
-		case "total":
-			bit, err = 1<<5, s.Total.UnmarshalJSON(v)
-		case "paid":
-			bit, err = 1<<6, s.Paid.UnmarshalJSON(v)
-		case "balance":
-			bit, err = 1<<7, s.Balance.UnmarshalJSON(v)
-		case "status":
-			bit, err = 1<<8, str(v, (*string)(&s.Status))
+			err = jsonscan.String(val, &inv.InvoiceNumber)
 		case "date":
-			bit, err = 1<<9, s.Date.UnmarshalJSON(v)
-		default:
-			if jsonscan.FoldsToKnown(k, summaryKeys) {
-				return errSlow
+			err = date(val, &inv.Date)
+		case "status":
+			err = enum(val, invoiceStatuses, &inv.Status)
+		case "currency":
+			err = enum(val, currencies, &inv.Currency)
+		case "patient":
+			err = partyFast(val, &inv.Patient)
+		case "branch":
+			err = partyFast(val, &inv.Branch)
+		case "line_items":
+			inv.LineItems, err = list(val, jsonscan.CountElements(val), lineItemFast)
+		case "sub_total":
+			err = decimal(val, &inv.SubTotal)
+		case "discount":
+			err = decimal(val, &inv.Discount)
+		case "tax":
+			err = taxFast(val, &inv.Tax)
+		case "grand_total":
+			err = decimal(val, &inv.GrandTotal)
+		case "paid":
+			err = decimal(val, &inv.Paid)
+		case "balance":
+			err = decimal(val, &inv.Balance)
+		case "payments":
+			inv.Payments, err = list(val, jsonscan.CountElements(val), paymentFast)
+		case "total":
+			v.Total = new(polybill.Decimal)
+			err = decimal(val, v.Total)
+		case "patient_id":
+			err = jsonscan.String(val, &v.PatientID)
+		case "patient_name":
+			err = jsonscan.String(val, &v.PatientName)
+		default: // branch_id
+			err = jsonscan.String(val, &v.BranchID)
+		}
+		return err
+	}, nil)
+	if err != nil {
+		return Invoice{}, err
+	}
+	v.apply(&inv)
+	inv.Raw = append(json.RawMessage(nil), b...)
+	return inv, nil
+}
+
+func partyFast(b []byte, p *Party) error {
+	return partyFields.Object(b, func(k, v []byte) error {
+		if string(k) == "id" {
+			return jsonscan.String(v, &p.ID)
+		}
+		return jsonscan.String(v, &p.Name)
+	}, nil)
+}
+
+func taxFast(b []byte, t *TaxBreakdown) error {
+	return taxFields.Object(b, func(k, v []byte) error {
+		switch string(k) {
+		case "cgst":
+			return decimal(v, &t.CGST)
+		case "sgst":
+			return decimal(v, &t.SGST)
+		case "igst":
+			return decimal(v, &t.IGST)
+		default: // total
+			return decimal(v, &t.Total)
+		}
+	}, nil)
+}
+
+// lineItemFast decodes a line item as LineItem.UnmarshalJSON does, or declines.
+func lineItemFast(b []byte) (LineItem, error) {
+	var l LineItem
+	err := lineItemFields.Object(b, func(k, v []byte) error {
+		switch string(k) {
+		case "service_name":
+			return jsonscan.String(v, &l.ServiceName)
+		case "department":
+			return jsonscan.String(v, &l.Department)
+		case "quantity":
+			return decimal(v, &l.Quantity)
+		case "rate":
+			return decimal(v, &l.Rate)
+		case "discount":
+			return decimal(v, &l.Discount)
+		case "tax":
+			return decimal(v, &l.Tax)
+		default: // amount
+			return decimal(v, &l.Amount)
+		}
+	}, nil)
+	if err != nil {
+		return LineItem{}, err
+	}
+	l.Raw = append(json.RawMessage(nil), b...)
+	return l, nil
+}
+
+// paymentFast decodes a payment as Payment.UnmarshalJSON does, or declines.
+func paymentFast(b []byte) (Payment, error) {
+	var p Payment
+	err := paymentFields.Object(b, func(k, v []byte) error {
+		switch string(k) {
+		case "id":
+			return jsonscan.String(v, &p.ID)
+		case "invoice_id":
+			return jsonscan.String(v, &p.InvoiceID)
+		case "amount":
+			return decimal(v, &p.Amount)
+		case "payment_mode":
+			return enum(v, paymentModes, &p.Mode)
+		case "reference":
+			return jsonscan.String(v, &p.Reference)
+		case "payment_date":
+			return date(v, &p.PaymentDate)
+		default: // recorded_at
+			var s string
+			if err := jsonscan.String(v, &s); err != nil {
+				return err
 			}
+			p.RecordedAt = parseRecordedAt(s)
 			return nil
 		}
-		if err != nil || seen&bit != 0 {
-			return errSlow
+	}, nil)
+	if err != nil {
+		return Payment{}, err
+	}
+	p.Raw = append(json.RawMessage(nil), b...)
+	return p, nil
+}
+
+// parseRecordedAt is Payment's reading of recorded_at, for both paths: a timestamp that is not
+// RFC 3339 must not cost the caller the payment (it stays in Raw), so it reads as zero.
+func parseRecordedAt(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
+
+// ---- leaf readers ----
+
+// list reads the JSON array v with one per element into a new slice of capacity n (a hint);
+// an empty array is an empty, non-nil slice, as encoding/json decodes it.
+func list[T any](v []byte, n int, one func([]byte) (T, error)) ([]T, error) {
+	out := make([]T, 0, n)
+	err := jsonscan.Elements(v, func(e []byte) error {
+		x, err := one(e)
+		if err != nil {
+			return err
 		}
-		seen |= bit
+		out = append(out, x)
 		return nil
 	})
 	if err != nil {
-		return InvoiceSummary{}, false
+		return nil, err
 	}
-	s.Raw = append(json.RawMessage(nil), b...)
-	return s, true
+	return out, nil
 }
 
-// str reads a JSON string without escapes whose bytes are valid UTF-8 (what encoding/json
-// decodes it to is then its own text).
-func str(v []byte, s *string) error {
-	t, ok := jsonscan.PlainString(v)
-	if !ok {
-		return errSlow
+var (
+	invoiceStatuses = []InvoiceStatus{InvoiceStatusDraft, InvoiceStatusFinalized, InvoiceStatusPaid, InvoiceStatusPartiallyPaid, InvoiceStatusCancelled}
+	paymentModes    = []PaymentMode{PaymentModeCash, PaymentModeCard, PaymentModeUPI, PaymentModeNEFT, PaymentModeCheque, PaymentModeOnline, PaymentModeInsurance}
+	currencies      = []polybill.Currency{Currency}
+)
+
+// enum reads a plain JSON string like jsonscan.String, but returns the constant among known
+// that it spells instead of allocating a copy: statuses and modes repeat on every record.
+func enum[S ~string](v []byte, known []S, s *S) error {
+	if len(v) >= 2 && v[0] == '"' {
+		inner := v[1 : len(v)-1]
+		for _, k := range known {
+			if string(inner) == string(k) { // the constants hold no quote or backslash
+				*s = k
+				return nil
+			}
+		}
 	}
-	*s = t
+	return jsonscan.String(v, s)
+}
+
+// decimal reads v with Decimal.UnmarshalJSON, which encoding/json calls for the same bytes;
+// its errors decline so the slow path reports them.
+func decimal(v []byte, d *polybill.Decimal) error {
+	if d.UnmarshalJSON(v) != nil {
+		return jsonscan.ErrDecline
+	}
 	return nil
+}
+
+// date reads v as Date.UnmarshalJSON does. That method decodes its string with json.Unmarshal
+// and then tries two time layouts; the common case, a plain "YYYY-MM-DD" naming a real day, is
+// read here directly, and anything else goes to Date.UnmarshalJSON itself.
+func date(v []byte, d *Date) error {
+	if len(v) == len(`"2006-01-02"`) && v[0] == '"' && v[11] == '"' && v[5] == '-' && v[8] == '-' {
+		y, okY := digits(v[1:5])
+		m, okM := digits(v[6:8])
+		dd, okD := digits(v[9:11])
+		if okY && okM && okD && 1 <= m && m <= 12 && 1 <= dd && dd <= daysIn(time.Month(m), y) {
+			*d = Date{Year: y, Month: time.Month(m), Day: dd}
+			return nil
+		}
+	}
+	if d.UnmarshalJSON(v) != nil {
+		return jsonscan.ErrDecline
+	}
+	return nil
+}
+
+// digits reads an unsigned decimal of ASCII digits only.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// daysIn is the length of month m of year y in the proleptic Gregorian calendar, as time.Parse
+// checks it.
+func daysIn(m time.Month, y int) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }

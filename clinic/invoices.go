@@ -129,32 +129,51 @@ type Invoice struct {
 // variants a real response may use: "total" for the grand total, flat patient_id/patient_name
 // and branch_id keys, and no currency (INR).
 func (inv *Invoice) UnmarshalJSON(b []byte) error {
+	if v, err := invoiceFast(b); err == nil {
+		*inv = v
+		return nil
+	}
+	return inv.unmarshalSlow(b)
+}
+
+// unmarshalSlow is UnmarshalJSON with encoding/json, for every shape invoiceFast declines.
+func (inv *Invoice) unmarshalSlow(b []byte) error {
 	type plain Invoice
 	var p struct {
 		plain
-		Total       *polybill.Decimal `json:"total"`
-		PatientID   string            `json:"patient_id"`
-		PatientName string            `json:"patient_name"`
-		BranchID    string            `json:"branch_id"`
+		variants
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
 	*inv = Invoice(p.plain)
-	if p.Total != nil && !p.Total.IsZero() && inv.GrandTotal.IsZero() {
-		inv.GrandTotal = *p.Total
+	p.variants.apply(inv)
+	inv.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// variants are the keys of an invoice's other spellings, read besides Invoice's own.
+type variants struct {
+	Total       *polybill.Decimal `json:"total"`
+	PatientID   string            `json:"patient_id"`
+	PatientName string            `json:"patient_name"`
+	BranchID    string            `json:"branch_id"`
+}
+
+// apply fills the gaps of inv, decoded from the same object as v, from the variants.
+func (v *variants) apply(inv *Invoice) {
+	if v.Total != nil && !v.Total.IsZero() && inv.GrandTotal.IsZero() {
+		inv.GrandTotal = *v.Total
 	}
 	if inv.Patient.ID == "" {
-		inv.Patient = Party{ID: p.PatientID, Name: p.PatientName}
+		inv.Patient = Party{ID: v.PatientID, Name: v.PatientName}
 	}
 	if inv.Branch.ID == "" {
-		inv.Branch.ID = p.BranchID
+		inv.Branch.ID = v.BranchID
 	}
 	if inv.Currency == "" {
 		inv.Currency = Currency
 	}
-	inv.Raw = append(json.RawMessage(nil), b...)
-	return nil
 }
 
 // PaymentByReference returns the invoice's payment carrying reference, if any.
@@ -311,7 +330,7 @@ func decodeInvoicePage(body []byte, page, perPage int) (*polybill.Page[InvoiceSu
 	out := &polybill.Page[InvoiceSummary]{Total: -1}
 	var meta *listMeta
 	trimmed := trimSpace(body)
-	if items, m, ok := decodeInvoicePageFast(trimmed); ok {
+	if items, m, err := decodeInvoicePageFast(trimmed, perPage); err == nil {
 		out.Items, meta = items, m
 	} else if len(trimmed) > 0 && trimmed[0] == '[' {
 		if err := json.Unmarshal(trimmed, &out.Items); err != nil {

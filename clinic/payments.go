@@ -62,7 +62,7 @@ func (p *Payment) UnmarshalJSON(b []byte) error {
 	*p = Payment(v.plain)
 	// A timestamp that is not RFC 3339 must not cost the caller the payment: keep it in Raw.
 	if v.RecordedAt != nil {
-		p.RecordedAt, _ = time.Parse(time.RFC3339, *v.RecordedAt)
+		p.RecordedAt = parseRecordedAt(*v.RecordedAt)
 	}
 	p.Raw = append(json.RawMessage(nil), b...)
 	return nil
