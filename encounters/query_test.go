@@ -17,7 +17,7 @@ import (
 	"github.com/polybill/polybill-go/encounters"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/queries.golden")
+var update = flag.Bool("update", false, "rewrite testdata/queries.golden and testdata/fastdecode")
 
 // goldenQueries: each query, its readable (decoded) form, and — in
 // testdata/queries.golden — its exact percent-encoded wire form.

@@ -75,7 +75,7 @@ func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query,
 	// that found nothing never looks like an empty record.
 	out := new(T)
 	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", RawQuery: raw}
-	if err := c.do(ctx, call, out, opts); err != nil {
+	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -84,7 +84,7 @@ func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query,
 func createOne[T any](ctx context.Context, c *Client, service string, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
 	out := new(T)
 	call := transport.Call{Method: http.MethodPost, Path: "/" + service, Route: "/" + service, Body: body, Safety: safety}
-	if err := c.do(ctx, call, out, opts); err != nil {
+	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -98,7 +98,7 @@ func patchOne[T any](ctx context.Context, c *Client, service, id string, body an
 	// Patches carry operators (finalize, capture, card changes) that are not
 	// idempotent, so they are never replayed after the request may have left.
 	call := transport.Call{Method: http.MethodPatch, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Body: body, Safety: transport.UnsafeWrite}
-	if err := c.do(ctx, call, out, opts); err != nil {
+	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -110,7 +110,7 @@ func removeOne[T any](ctx context.Context, c *Client, service, id string, opts [
 	}
 	out := new(T)
 	call := transport.Call{Method: http.MethodDelete, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Safety: transport.Idempotent}
-	if err := c.do(ctx, call, out, opts); err != nil {
+	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -126,7 +126,19 @@ type wirePage[T any] struct {
 	IsArray bool
 }
 
+// UnmarshalJSON decodes a find answer into a fresh wirePage (findPage's), through the fast
+// path when it can (fastdecode.go) and decodeSlow otherwise.
 func (p *wirePage[T]) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if p.decodeFast(b) == nil {
+		return nil
+	}
+	return p.decodeSlow(b)
+}
+
+// decodeSlow is the encoding/json decoding of a find answer, the reference the fast path is
+// tested against.
+func (p *wirePage[T]) decodeSlow(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {
 		p.IsArray = true

@@ -1,0 +1,312 @@
+package encounters
+
+import (
+	"encoding/json"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/jsonscan"
+)
+
+// Find pages and gets are the SDK's hot paths. Through encoding/json a page of invoices is
+// validated and decoded once for the page envelope, again for every record (its UnmarshalJSON
+// calls json.Unmarshal on a plain alias), and the envelope's reflection decoder steps over every
+// record's bytes a third time before handing them over. The fast path below splits the page
+// once with jsonscan and reads each known field straight from its sub-slice. It handles the
+// shapes HapiHub sends; anything it is not sure to read exactly as encoding/json would (null,
+// a repeated key, a key that only differs in case from a known one, a value of an unexpected
+// type, a numeric-string timestamp) makes it decline, and the same bytes are decoded the old
+// way, so results and errors never depend on which path ran.
+//
+// The page envelope is shared by every service: it decodes each element with the record's fast
+// decoder when the record type has one (fastRecord), and with the record's own UnmarshalJSON
+// otherwise or when the record's fast decoder declines. Only a record whose UnmarshalJSON fails
+// makes the whole page decline, so encoding/json reports the error exactly as before.
+
+// fastRecord is a record type with a fast decoder.
+type fastRecord interface {
+	json.Unmarshaler
+	// decodeFast decodes b into the zero receiver exactly as UnmarshalJSON would, or returns
+	// jsonscan.ErrDecline and leaves the receiver untouched.
+	decodeFast(b []byte) error
+}
+
+// decodeTarget is what the transport decodes a response into, given the fresh record out: out
+// itself, or, when the record type has a fast decoder, a wrapper that tries it first. The
+// wrapper is only ever used on a zero record, which is what decodeFast requires (on a non-zero
+// record encoding/json merges into the existing fields; the fast path does not copy that).
+func decodeTarget[T any](out *T) any {
+	if _, ok := any(out).(fastRecord); ok {
+		return &freshRecord[T]{out}
+	}
+	return out
+}
+
+// freshRecord decodes into a zero record through its fast decoder, falling back to the
+// record's UnmarshalJSON: encoding/json hands both the same bytes (the value without the
+// whitespace around it) and returns the Unmarshaler's error unchanged.
+type freshRecord[T any] struct{ v *T }
+
+func (f *freshRecord[T]) UnmarshalJSON(b []byte) error {
+	r := any(f.v).(fastRecord)
+	if r.decodeFast(b) == nil {
+		return nil
+	}
+	return r.UnmarshalJSON(b)
+}
+
+var pageFields = jsonscan.NewFields("total", "limit", "skip", "data")
+
+// decodeFast decodes a find answer (b without surrounding whitespace) as decodeSlow would, or
+// declines and leaves p untouched.
+func (p *wirePage[T]) decodeFast(b []byte) error {
+	var out wirePage[T]
+	if len(b) > 0 && b[0] == '[' {
+		items, err := decodeElements[T](b)
+		if err != nil {
+			return err
+		}
+		out.Items, out.IsArray = items, true
+		*p = out
+		return nil
+	}
+	err := pageFields.Object(b, func(k, v []byte) error {
+		switch string(k) {
+		case "total":
+			return intPtr(v, &out.Total)
+		case "limit":
+			return intPtr(v, &out.Limit)
+		case "skip":
+			return intPtr(v, &out.Skip)
+		case "data":
+			items, err := decodeElements[T](v)
+			out.Items = items
+			return err
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if out.Total == nil {
+		return jsonscan.ErrDecline // decodeSlow's "neither a page nor an array" error
+	}
+	*p = out
+	return nil
+}
+
+func intPtr(v []byte, p **int) error {
+	n := new(int)
+	if err := jsonscan.Int(v, n); err != nil {
+		return err
+	}
+	*p = n
+	return nil
+}
+
+// decodeElements decodes the JSON array v into a []T as encoding/json decodes it into a
+// fresh slice: an empty array is an empty, non-nil slice, and each element is decoded into a
+// zero T by T's UnmarshalJSON (here first by its fast decoder, when it has one).
+func decodeElements[T any](v []byte) ([]T, error) {
+	items := make([]T, 0, jsonscan.CountElements(v))
+	err := jsonscan.Elements(v, func(e []byte) error {
+		var zero T
+		items = append(items, zero)
+		switch r := any(&items[len(items)-1]).(type) {
+		case fastRecord:
+			if r.decodeFast(e) == nil {
+				return nil
+			}
+			if r.UnmarshalJSON(e) != nil {
+				return jsonscan.ErrDecline
+			}
+		case json.Unmarshaler:
+			if r.UnmarshalJSON(e) != nil {
+				return jsonscan.ErrDecline
+			}
+		default:
+			// Every record type of this package has an UnmarshalJSON; a type without one
+			// is left to encoding/json rather than decoded by rules copied from it.
+			return jsonscan.ErrDecline
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// text reads the JSON string v into s. A string without escapes is read straight from the
+// bytes; one with escapes is unquoted by encoding/json itself, which is exactly what decoding
+// it into a string field does (\u escapes, surrogate pairs, invalid UTF-8 replaced by U+FFFD),
+// so free text such as notes with a newline or a quote stays on the fast path. Any other value
+// declines. (jsonscan.String declines on every escape.)
+func text[S ~string](v []byte, s *S) error {
+	if jsonscan.String(v, s) == nil {
+		return nil
+	}
+	if len(v) == 0 || v[0] != '"' {
+		return jsonscan.ErrDecline
+	}
+	var t string
+	if json.Unmarshal(v, &t) != nil {
+		return jsonscan.ErrDecline
+	}
+	*s = S(t)
+	return nil
+}
+
+// epochMillis reads a timestamp as millis.UnmarshalJSON does when it is a JSON integer; a
+// numeric string, a fraction or an exponent declines (millis reads those through json.Number
+// and float parsing, which the fast path does not copy).
+func epochMillis(v []byte, t *time.Time) error {
+	var ms int64
+	if err := jsonscan.Int(v, &ms); err != nil {
+		return err
+	}
+	*t = time.UnixMilli(ms).UTC()
+	return nil
+}
+
+// money reads a money amount with polybill.Decimal's own UnmarshalJSON, which encoding/json
+// calls with the same bytes; its error declines so the slow path reports it.
+func money(v []byte, d *polybill.Decimal) error {
+	if d.UnmarshalJSON(v) != nil {
+		return jsonscan.ErrDecline
+	}
+	return nil
+}
+
+// populated reads $populated as encoding/json decodes an object into a fresh
+// map[string]json.RawMessage: keys unquoted (jsonscan unquotes exactly as encoding/json does),
+// each value copied as written, a repeated key keeping its last value, an empty object an
+// empty, non-nil map. Anything but an object declines.
+func populated(v []byte, p *Populated) error {
+	if len(v) == 0 || v[0] != '{' {
+		return jsonscan.ErrDecline
+	}
+	m := Populated{}
+	err := jsonscan.ScanObject(v, func(k, val []byte) error {
+		m[string(k)] = append(json.RawMessage(nil), val...)
+		return nil
+	})
+	if err != nil {
+		return jsonscan.ErrDecline
+	}
+	*p = m
+	return nil
+}
+
+// invoiceFields are the keys Invoice.UnmarshalJSON reads: Invoice's JSON fields plus the two
+// epoch-millisecond timestamps of its wrapper. TestFastKeysMatchStructs keeps them in step.
+var invoiceFields = jsonscan.NewFields(
+	"id", "facility", "type", "subject", "subjectType", "subjectTags", "or", "taxComplication",
+	"notes", "discounts", "tags", "actionCode", "coverageTypes", "total", "paid", "balance",
+	"status", "finalizedAt", "finalizedBy", "createdAt", "createdBy", "$populated",
+)
+
+func (i *Invoice) decodeFast(b []byte) error {
+	var x Invoice
+	err := invoiceFields.Object(b, func(k, v []byte) error {
+		switch string(k) {
+		case "id":
+			return text(v, &x.ID)
+		case "facility":
+			return text(v, &x.Facility)
+		case "type":
+			return text(v, &x.Type)
+		case "subject":
+			return text(v, &x.Subject)
+		case "subjectType":
+			return text(v, &x.SubjectType)
+		case "subjectTags":
+			return textList(v, &x.SubjectTags)
+		case "or":
+			return text(v, &x.OR)
+		case "taxComplication":
+			return text(v, &x.TaxComplication)
+		case "notes":
+			return text(v, &x.Notes)
+		case "discounts":
+			return discounts(v, &x.Discounts)
+		case "tags":
+			return textList(v, &x.Tags)
+		case "actionCode":
+			return text(v, &x.ActionCode)
+		case "coverageTypes":
+			return textList(v, &x.CoverageTypes)
+		case "total":
+			return money(v, &x.Total)
+		case "paid":
+			return money(v, &x.Paid)
+		case "balance":
+			return money(v, &x.Balance)
+		case "status":
+			return text(v, &x.Status)
+		case "finalizedAt":
+			return epochMillis(v, &x.FinalizedAt)
+		case "finalizedBy":
+			return text(v, &x.FinalizedBy)
+		case "createdAt":
+			return epochMillis(v, &x.CreatedAt)
+		case "createdBy":
+			return text(v, &x.CreatedBy)
+		case "$populated":
+			return populated(v, &x.Populated)
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	x.Raw = append(json.RawMessage(nil), b...)
+	*i = x
+	return nil
+}
+
+func textList(v []byte, s *[]string) error {
+	out, err := jsonscan.Strings(v)
+	if err != nil {
+		return err
+	}
+	*s = out
+	return nil
+}
+
+var discountFields = jsonscan.NewFields("id", "promo", "code", "name", "amount", "percentage")
+
+// discounts reads Discount objects (a plain struct, decoded by encoding/json's reflection):
+// a null element, or anything but an object, declines.
+func discounts(v []byte, ds *[]Discount) error {
+	out := make([]Discount, 0, jsonscan.CountElements(v))
+	err := jsonscan.Elements(v, func(e []byte) error {
+		var d Discount
+		err := discountFields.Object(e, func(k, v []byte) error {
+			switch string(k) {
+			case "id":
+				return text(v, &d.ID)
+			case "promo":
+				return text(v, &d.Promo)
+			case "code":
+				return text(v, &d.Code)
+			case "name":
+				return text(v, &d.Name)
+			case "amount":
+				d.Amount = new(polybill.Decimal)
+				return money(v, d.Amount)
+			case "percentage":
+				d.Percentage = new(polybill.Decimal)
+				return money(v, d.Percentage)
+			}
+			return nil
+		}, nil)
+		out = append(out, d)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	*ds = out
+	return nil
+}
