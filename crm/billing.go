@@ -84,33 +84,90 @@ type Billing struct {
 
 // UnmarshalJSON reads a JSON:API resource or a plain billing object.
 func (b *Billing) UnmarshalJSON(data []byte) error {
+	if b.decodeFast(data) == nil {
+		return nil
+	}
+	return b.decodeSlow(data)
+}
+
+// The attribute-backed Billing fields, indexing billingKeys.
+const (
+	bUniqueID = iota
+	bMeetingID
+	bAmount
+	bCurrency
+	bPayerName
+	bPayerEmail
+	bPayerType
+	bBillingType
+	bParticipantEmail
+	bParticipantUniqueID
+	bStatus
+	bBillingStatus
+	bNotes
+	bSessionDate
+	bDueAt
+	bPaidAt
+	bCreatedAt
+	bUpdatedAt
+	numBillingFields
+)
+
+// billingKeys names the attribute keys each Billing field is read from, in order of
+// preference. Both decoders (decodeSlow and decodeFast) read these lists, so they cannot
+// drift apart.
+var billingKeys = [numBillingFields][]string{
+	bUniqueID:            {"unique_id", "uniqueId"},
+	bMeetingID:           {"meeting_id", "meeting_unique_id", "meetingUniqueId"},
+	bAmount:              {"amount", "fee_amount"},
+	bCurrency:            {"currency", "fee_currency"},
+	bPayerName:           {"payer_name", "payerName"},
+	bPayerEmail:          {"payer_email", "payerEmail"},
+	bPayerType:           {"payer_type", "payerType"},
+	bBillingType:         {"billing_type", "billingType"},
+	bParticipantEmail:    {"participant_email", "participantEmail"},
+	bParticipantUniqueID: {"participant_unique_id", "contact_unique_id", "participantUniqueId"},
+	bStatus:              {"status"},
+	bBillingStatus:       {"billing_status", "billingStatus"},
+	bNotes:               {"notes", "billing_notes"},
+	bSessionDate:         {"session_date", "sessionDate"},
+	bDueAt:               {"due_at", "invoice_due_date", "due_date"},
+	bPaidAt:              {"paid_at", "paidAt"},
+	bCreatedAt:           {"created_at", "createdAt"},
+	bUpdatedAt:           {"updated_at", "updatedAt"},
+}
+
+// decodeSlow is the general reader: every documented envelope and value form, with errors
+// naming the field at fault. decodeFast declines to it.
+func (b *Billing) decodeSlow(data []byte) error {
 	r, err := parseResource(data)
 	if err != nil {
 		return err
 	}
 	o := r.attrs
+	k := &billingKeys
 	var e errs
 	*b = Billing{
 		ID:                  r.id,
 		Type:                r.typ,
-		UniqueID:            e.str(o, "unique_id", "uniqueId"),
-		MeetingID:           e.str(o, "meeting_id", "meeting_unique_id", "meetingUniqueId"),
-		Amount:              e.decimal(o, "amount", "fee_amount"),
-		Currency:            e.str(o, "currency", "fee_currency"),
-		PayerName:           e.str(o, "payer_name", "payerName"),
-		PayerEmail:          e.str(o, "payer_email", "payerEmail"),
-		PayerType:           e.str(o, "payer_type", "payerType"),
-		BillingType:         e.str(o, "billing_type", "billingType"),
-		ParticipantEmail:    e.str(o, "participant_email", "participantEmail"),
-		ParticipantUniqueID: e.str(o, "participant_unique_id", "contact_unique_id", "participantUniqueId"),
-		Status:              Status(e.str(o, "status")),
-		BillingStatus:       e.str(o, "billing_status", "billingStatus"),
-		Notes:               e.str(o, "notes", "billing_notes"),
-		SessionDate:         e.str(o, "session_date", "sessionDate"),
-		DueAt:               o.timestamp("due_at", "invoice_due_date", "due_date"),
-		PaidAt:              o.timestamp("paid_at", "paidAt"),
-		CreatedAt:           o.timestamp("created_at", "createdAt"),
-		UpdatedAt:           o.timestamp("updated_at", "updatedAt"),
+		UniqueID:            e.str(o, k[bUniqueID]...),
+		MeetingID:           e.str(o, k[bMeetingID]...),
+		Amount:              e.decimal(o, k[bAmount]...),
+		Currency:            e.str(o, k[bCurrency]...),
+		PayerName:           e.str(o, k[bPayerName]...),
+		PayerEmail:          e.str(o, k[bPayerEmail]...),
+		PayerType:           e.str(o, k[bPayerType]...),
+		BillingType:         e.str(o, k[bBillingType]...),
+		ParticipantEmail:    e.str(o, k[bParticipantEmail]...),
+		ParticipantUniqueID: e.str(o, k[bParticipantUniqueID]...),
+		Status:              Status(e.str(o, k[bStatus]...)),
+		BillingStatus:       e.str(o, k[bBillingStatus]...),
+		Notes:               e.str(o, k[bNotes]...),
+		SessionDate:         e.str(o, k[bSessionDate]...),
+		DueAt:               o.timestamp(k[bDueAt]...),
+		PaidAt:              o.timestamp(k[bPaidAt]...),
+		CreatedAt:           o.timestamp(k[bCreatedAt]...),
+		UpdatedAt:           o.timestamp(k[bUpdatedAt]...),
 		Attributes:          r.rawAttrs,
 	}
 	if b.ID == "" {
@@ -129,6 +186,14 @@ type meetingBillingDoc struct {
 }
 
 func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
+	if d.decodeFast(body) == nil {
+		return nil
+	}
+	return d.decodeSlow(body)
+}
+
+// decodeSlow reads every documented envelope; decodeFast declines to it.
+func (d *meetingBillingDoc) decodeSlow(body []byte) error {
 	env, err := parseEnvelope(body)
 	if err != nil {
 		return err
@@ -157,6 +222,14 @@ func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
 type billingDoc struct{ billing Billing }
 
 func (d *billingDoc) UnmarshalJSON(body []byte) error {
+	if d.decodeFast(body) == nil {
+		return nil
+	}
+	return d.decodeSlow(body)
+}
+
+// decodeSlow reads every documented envelope; decodeFast declines to it.
+func (d *billingDoc) decodeSlow(body []byte) error {
 	env, err := parseEnvelope(body)
 	if err != nil {
 		return err

@@ -119,22 +119,35 @@ func (o object) str(keys ...string) (string, error) {
 		return "", nil
 	}
 	v = bytes.TrimSpace(v)
-	switch v[0] {
-	case '"':
-		if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
-			// The document was validated when it was split into raw values, so a string
-			// without escapes is its own text: skip a reflective decode per field.
-			return string(inner), nil
-		}
+	if text, ok := scalarText(v); ok {
+		return string(text), nil
+	}
+	if v[0] == '"' {
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
 			return "", fmt.Errorf("crm: field %s: %w", keys[0], err)
 		}
 		return s, nil
+	}
+	return "", fmt.Errorf("crm: field %s: expected a string, got %s", keys[0], describe(v))
+}
+
+// scalarText is the text str reads from the validated, trimmed, non-null value v without
+// decoding anything: a string without escapes is its own text (its bytes kept as they are,
+// valid UTF-8 or not), and a number or boolean is its literal. ok is false for a string with
+// escapes (which needs a decode) and for an object or array (an error). The fast decoder
+// reads strings through the same function, so both read the same text.
+func scalarText(v []byte) (text []byte, ok bool) {
+	switch v[0] {
+	case '"':
+		if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
+			return inner, true
+		}
+		return nil, false
 	case '{', '[':
-		return "", fmt.Errorf("crm: field %s: expected a string, got %s", keys[0], describe(v))
+		return nil, false
 	default:
-		return string(v), nil
+		return v, true
 	}
 }
 
@@ -177,15 +190,30 @@ func (o object) integer(keys ...string) (*int, error) {
 // raw attributes, and a guessed time (the official SDK substitutes "now") would be a lie.
 func (o object) timestamp(keys ...string) *time.Time {
 	s, err := o.str(keys...)
-	if err != nil || s == "" {
+	if err != nil {
 		return nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05Z07:00", time.DateOnly} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return &t
-		}
+	if t, ok := parseTimestamp(s); ok {
+		return &t
 	}
 	return nil
+}
+
+// timestampLayouts are the forms a timestamp is read in, the most common first.
+var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05Z07:00", time.DateOnly}
+
+// parseTimestamp parses s in the first of timestampLayouts that fits; ok is false for ""
+// and for text none fits.
+func parseTimestamp(s string) (t time.Time, ok bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range timestampLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // list reads an array of raw elements; nil when absent.
@@ -354,10 +382,28 @@ func parsePageMeta(raw json.RawMessage) (pageMeta, error) {
 	}
 	var e errs
 	m := pageMeta{
-		CurrentPage: e.integer(o, "current_page", "currentPage", "page"),
-		TotalPages:  e.integer(o, "total_pages", "totalPages"),
-		TotalCount:  e.integer(o, "total_count", "totalCount", "totalRecords", "total_records", "total"),
-		PerPage:     e.integer(o, "per_page", "perPage", "records"),
+		CurrentPage: e.integer(o, metaKeys[metaCurrentPage]...),
+		TotalPages:  e.integer(o, metaKeys[metaTotalPages]...),
+		TotalCount:  e.integer(o, metaKeys[metaTotalCount]...),
+		PerPage:     e.integer(o, metaKeys[metaPerPage]...),
 	}
 	return m, e.err
+}
+
+// The pageMeta fields, indexing metaKeys.
+const (
+	metaCurrentPage = iota
+	metaTotalPages
+	metaTotalCount
+	metaPerPage
+	numMetaFields
+)
+
+// metaKeys names the keys each pageMeta field is read from, in order of preference. Both
+// parsePageMeta and the fast page decoder read these lists, so they cannot drift apart.
+var metaKeys = [numMetaFields][]string{
+	metaCurrentPage: {"current_page", "currentPage", "page"},
+	metaTotalPages:  {"total_pages", "totalPages"},
+	metaTotalCount:  {"total_count", "totalCount", "totalRecords", "total_records", "total"},
+	metaPerPage:     {"per_page", "perPage", "records"},
 }

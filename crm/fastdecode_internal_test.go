@@ -1,0 +1,417 @@
+package crm
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/crm/internal/oapiserver"
+	"github.com/polybill/polybill-go/internal/jsonscan"
+)
+
+// The fast decoders must read exactly what decodeSlow reads: for any input they accept, the
+// slow path accepts too and gives an identical result (Attributes included). The slow
+// document decoders read their billings through Billing.UnmarshalJSON, which tries the fast
+// path first, so the document checks also hold each billing's fast read against decodeSlow.
+
+// benchRecord is the bench's GetBilling body, as the bench server sends it (indented).
+func benchRecord(tb testing.TB) []byte {
+	tb.Helper()
+	b, err := os.ReadFile("../bench/testdata/crm_billing.json")
+	require.NoError(tb, err)
+	return b
+}
+
+// benchPage is a page of n bench billings in the bench server's envelope: the record's data
+// member verbatim, comma separated.
+func benchPage(tb testing.TB, n int) []byte {
+	tb.Helper()
+	var doc struct{ Data json.RawMessage }
+	require.NoError(tb, json.Unmarshal(benchRecord(tb), &doc))
+	page := []byte(`{"data":[`)
+	for i := range n {
+		if i > 0 {
+			page = append(page, ',')
+		}
+		page = append(page, doc.Data...)
+	}
+	return append(page, `],"meta":{"current_page":1,"total_pages":1000,"total_count":100000,"per_page":100}}`...)
+}
+
+// fakeResource is a billing as crmtest renders it (every attribute it can send), from the
+// generated server model the fake uses.
+func fakeResource(tb testing.TB) []byte {
+	tb.Helper()
+	s := func(v string) *string { return &v }
+	at := func(v string) *time.Time {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		require.NoError(tb, err)
+		return &t
+	}
+	amount := polybill.MustDecimal("250.00")
+	r := oapiserver.BillingResource{ID: "b-1", Type: "billing", Attributes: oapiserver.BillingAttributes{
+		UniqueID: s("b-1"), MeetingID: s("m-1"), Amount: &amount, Currency: s("EUR"),
+		PayerName: s("Acme Corp"), PayerEmail: s("billing@acme.com"), BillingType: s("session"),
+		ParticipantEmail: s("jane@acme.com"), Status: s("paid"), BillingStatus: s("paid"), Notes: s("n"),
+		DueAt: at("2026-02-10T00:00:00Z"), PaidAt: at("2026-02-01T09:15:00.123456789Z"),
+		CreatedAt: at("2026-01-10T10:30:00Z"), UpdatedAt: at("2026-01-11T10:30:00+02:00"),
+	}}
+	b, err := json.Marshal(r)
+	require.NoError(tb, err)
+	return b
+}
+
+// seedResources are billing resources: the shapes servers send and the edge cases of the
+// fast path (each either read exactly or declined).
+var seedResources = []string{
+	`{"id":"a","type":"billing","attributes":{}}`,
+	`{"id":42,"type":"meeting_billing","attributes":{"fee_amount":1234.5,"fee_currency":"USD","invoice_due_date":"2026-03-01T00:00:00.000Z","billing_notes":"n","contact_unique_id":"c-1","status":"overdue","created_at":"2026-01-12 10:30:00 UTC"},"relationships":{"meeting":{"data":{"id":"m-1","type":"meeting"}}}}`,
+	`{"id":"a","attributes":{"amount":"250.0","fee_amount":1,"uniqueId":"x","unique_id":"y","meetingUniqueId":"m","meeting_unique_id":"n"}}`,
+	`{"id":"","attributes":{"unique_id":"u","amount":-0.5,"due_date":"2026-01-02","due_at":"bad","paid_at":12,"paidAt":"2026-01-01T00:00:00+05:30"}}`,
+	`{"id":"a","attributes":{"status":true,"notes":1e3,"payer_name":"Zoë","payer_email":"\u00e9@x","currency":"\u0000"}}`,
+	`{"id":"a","attributes":{"status":null}}`,
+	`{"id":"a","id":"b","attributes":{}}`,
+	`{"id":"a","attributes":{"status":"a","status":"b"}}`,
+	`{"ID":"a","attributes":{}}`,
+	`{"id":"a","attributes":{"Status":"paid","AMOUNT":1}}`,
+	`{"id":"a","attributes":{"stätus":"x","extra":{"nested":[1,{"status":"x"}]}}}`,
+	`{"id":"a","unique_id":"a","amount":1}`,
+	`{"id":"a","attributes":[]}`,
+	`{"id":{},"attributes":{}}`,
+	`{"id":"a","attributes":{"amount":"abc"}}`,
+	`{"id":"a","attributes":{"amount":[1]}}`,
+	`{"id":"a","attributes":{"amount":1.005e2}}`,
+	`{"id":"a","attributes":{"amount":"\u0031"}}`,
+	`{"id":"a","attributes":{"created_at":{"t":1}}}`,
+	"{\"id\":\"\xff\xfe\",\"attributes\":{\"notes\":\"\xc3\"}}",
+	` {"id":"a","attributes":{}} `,
+	`{"id":"a","attributes":{}`,
+	`[]`, `null`, `"x"`, `1`, ``,
+}
+
+// seedDocuments are response bodies of GetBilling and ListMeetingBillings.
+var seedDocuments = []string{
+	`{"data":{"id":"a","type":"billing","attributes":{"amount":1}}}`,
+	`{"data":[{"id":"a","attributes":{}},{"id":"b","attributes":{"unique_id":"b"}}],"meta":{"current_page":1,"total_pages":2,"total_count":3,"per_page":2}}`,
+	`{"data":[],"meta":{"currentPage":2,"totalPages":2,"totalRecords":3,"page":1,"total":9,"records":4}}`,
+	`{"data":[],"meta":{"current_page":"1","total_pages":1.5}}`,
+	`{"data":[{"id":"a","attributes":{}},{"unique_id":"b"}]}`,
+	`{"data":[{"id":"a","attributes":{"notes":"a\"b"}}]}`,
+	`{"data":null,"meta":{"total_pages":1}}`,
+	`{"data":{"id":"a","attributes":{}},"meta":null}`,
+	`{"Data":{"id":"a","attributes":{}}}`,
+	`{"data":{"id":"a","attributes":{}},"data":{"id":"b","attributes":{}}}`,
+	`{"data":{"id":"a","attributes":{}},"meta":{"ignored":true,"per_page":-0,"perPage":99999999999999999999}}`,
+	`{"data":{"id":"a","attributes":{}},"included":[],"links":{"self":"x"}}`,
+	`{"meta":[]}`, `{}`, `[]`, `{"data":"x"}`, `{"data":[1]}`, `{"data":[{"id":"a","attributes":{}}]`,
+}
+
+func addSeeds(f *testing.F) {
+	f.Add(benchRecord(f))
+	f.Add(benchPage(f, 3))
+	f.Add(fakeResource(f))
+	f.Add([]byte(`{"data":` + string(fakeResource(f)) + `}`))
+	f.Add([]byte(`{"data":[` + string(fakeResource(f)) + `],"meta":{"current_page":1,"per_page":15,"total_count":1,"total_pages":1}}`))
+	files, err := filepath.Glob("testdata/*.json")
+	require.NoError(f, err)
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	for _, s := range seedResources {
+		f.Add([]byte(s))
+	}
+	for _, s := range seedDocuments {
+		f.Add([]byte(s))
+	}
+}
+
+// checkBilling asserts that when decodeFast accepts data, decodeSlow reads the same billing;
+// it reports whether decodeFast accepted.
+func checkBilling(t *testing.T, data []byte) bool {
+	t.Helper()
+	var fast Billing
+	if err := fast.decodeFast(data); err != nil {
+		require.ErrorIs(t, err, jsonscan.ErrDecline, "the fast path only ever declines")
+		return false
+	}
+	var slow Billing
+	require.NoError(t, slow.decodeSlow(data), "the fast path accepted %q", data)
+	assert.Equal(t, slow, fast, "%q", data)
+	return true
+}
+
+// checkElements runs checkBilling on the billings of a document body, as the slow document
+// decoders split it.
+func checkElements(t *testing.T, body []byte) {
+	t.Helper()
+	env, err := parseEnvelope(body)
+	if err != nil || len(env.Data) == 0 {
+		return
+	}
+	if env.Data[0] != '[' {
+		checkBilling(t, env.Data)
+		return
+	}
+	elems, err := parseArray(env.Data, "data")
+	if err != nil {
+		return
+	}
+	for _, e := range elems {
+		checkBilling(t, e)
+	}
+}
+
+func checkBillingDoc(t *testing.T, body []byte) bool {
+	t.Helper()
+	checkElements(t, body)
+	var fast billingDoc
+	if err := fast.decodeFast(body); err != nil {
+		require.ErrorIs(t, err, jsonscan.ErrDecline)
+		return false
+	}
+	var slow billingDoc
+	require.NoError(t, slow.decodeSlow(body), "the fast path accepted %q", body)
+	assert.Equal(t, slow, fast, "%q", body)
+	return true
+}
+
+func checkMeetingBillingDoc(t *testing.T, body []byte) bool {
+	t.Helper()
+	checkElements(t, body)
+	var fast meetingBillingDoc
+	if err := fast.decodeFast(body); err != nil {
+		require.ErrorIs(t, err, jsonscan.ErrDecline)
+		return false
+	}
+	var slow meetingBillingDoc
+	require.NoError(t, slow.decodeSlow(body), "the fast path accepted %q", body)
+	assert.Equal(t, slow, fast, "%q", body)
+	return true
+}
+
+func FuzzFastBilling(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) { checkBilling(t, data) })
+}
+
+func FuzzFastBillingDoc(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, body []byte) { checkBillingDoc(t, body) })
+}
+
+func FuzzFastMeetingBillingDoc(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, body []byte) { checkMeetingBillingDoc(t, body) })
+}
+
+// TestFastDecodeAgrees runs the checks over the seeds, so a plain `go test` holds the two
+// paths against each other too.
+func TestFastDecodeAgrees(t *testing.T) {
+	for _, s := range seedResources {
+		checkBilling(t, []byte(s))
+	}
+	for _, s := range seedDocuments {
+		checkBillingDoc(t, []byte(s))
+		checkMeetingBillingDoc(t, []byte(s))
+	}
+}
+
+// The fast path must take the shapes the bench, the fake and the vendor document send:
+// otherwise it silently stops being fast.
+func TestFastDecodeAccepts(t *testing.T) {
+	fixture := func(name string) []byte {
+		b, err := os.ReadFile("testdata/" + name)
+		require.NoError(t, err)
+		return b
+	}
+	assert.True(t, checkBillingDoc(t, benchRecord(t)), "bench record")
+	assert.True(t, checkMeetingBillingDoc(t, benchPage(t, 100)), "bench page")
+	assert.True(t, checkMeetingBillingDoc(t, benchPage(t, 0)), "empty bench page")
+	assert.True(t, checkBilling(t, fakeResource(t)), "fake record")
+	assert.True(t, checkBillingDoc(t, fixture("billing_jsonapi.json")))
+	assert.True(t, checkBillingDoc(t, fixture("billing_fee_names.json")), "numeric id, SDK names, unknown members")
+	assert.True(t, checkMeetingBillingDoc(t, fixture("meeting_list_snake_p1.json")))
+	assert.True(t, checkMeetingBillingDoc(t, fixture("meeting_list_snake_p2.json")))
+	assert.True(t, checkMeetingBillingDoc(t, []byte(`{"data":{"id":"a","type":"billing","attributes":{}}}`)), "single resource")
+	assert.True(t, checkMeetingBillingDoc(t, []byte(`{"meta":{}}`)), "no data")
+
+	var b Billing
+	require.NoError(t, b.decodeFast([]byte(`{"id":"","type":"t","attributes":{"unique_id":"u","amount":"1.50","due_date":"2026-01-02","paid_at":"bad"}}`)))
+	assert.Equal(t, "u", b.ID, "an empty id falls back to unique_id")
+	assert.Equal(t, "t", b.Type)
+	assert.Equal(t, "1.50", b.Amount.String())
+	assert.True(t, b.Amount.IsQuoted())
+	assert.Equal(t, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), *b.DueAt)
+	assert.Nil(t, b.PaidAt, "unparseable times stay nil")
+	assert.Nil(t, b.CreatedAt)
+}
+
+// Inputs the fast path must leave to decodeSlow: anything it cannot read exactly as
+// decodeSlow does.
+func TestFastDecodeDeclines(t *testing.T) {
+	billings := map[string]string{
+		"null value":                  `{"id":"a","attributes":{"status":null}}`,
+		"null id":                     `{"id":null,"attributes":{}}`,
+		"escape in a value":           `{"id":"a","attributes":{"notes":"a\nb"}}`,
+		"escape in the id":            `{"id":"\u0061","attributes":{}}`,
+		"repeated key":                `{"id":"a","id":"b","attributes":{}}`,
+		"repeated attribute":          `{"id":"a","attributes":{"status":"a","status":"b"}}`,
+		"case-folded key":             `{"ID":"a","attributes":{}}`,
+		"case-folded attribute":       `{"id":"a","attributes":{"Status":"paid"}}`,
+		"non-ASCII attribute key":     `{"id":"a","attributes":{"stätus":"x"}}`,
+		"plain object":                `{"id":"a","unique_id":"a","amount":1}`,
+		"attributes not an object":    `{"id":"a","attributes":[]}`,
+		"no attributes":               `{"id":"a","type":"billing"}`,
+		"object id":                   `{"id":{},"attributes":{}}`,
+		"array status":                `{"id":"a","attributes":{"status":["paid"]}}`,
+		"object timestamp":            `{"id":"a","attributes":{"created_at":{}}}`,
+		"amount not a number":         `{"id":"a","attributes":{"amount":"abc"}}`,
+		"amount an array":             `{"id":"a","attributes":{"amount":[1]}}`,
+		"invalid JSON":                `{"id":"a","attributes":{}`,
+		"trailing garbage":            `{"id":"a","attributes":{}} x`,
+		"leading whitespace":          ` {"id":"a","attributes":{}}`,
+		"not an object":               `[]`,
+		"null":                        `null`,
+		"empty":                       ``,
+		"invalid JSON after the data": `{"id":"a","attributes":{},"x":tru}`,
+	}
+	for name, in := range billings {
+		var b Billing
+		assert.ErrorIs(t, b.decodeFast([]byte(in)), jsonscan.ErrDecline, name)
+		assert.Zero(t, b, "%s: a declined decode leaves the billing alone", name)
+	}
+	docs := map[string]string{
+		"null data":          `{"data":null}`,
+		"case-folded data":   `{"Data":{"id":"a","attributes":{}}}`,
+		"repeated data":      `{"data":{"id":"a","attributes":{}},"data":{"id":"b","attributes":{}}}`,
+		"null meta":          `{"data":{"id":"a","attributes":{}},"meta":null}`,
+		"count as a string":  `{"data":[],"meta":{"current_page":"1"}}`,
+		"count with a point": `{"data":[],"meta":{"total_pages":1.0}}`,
+		"count overflows":    `{"data":[],"meta":{"total_count":99999999999999999999}}`,
+		"meta not an object": `{"data":[],"meta":[]}`,
+		"null meta count":    `{"data":[],"meta":{"per_page":null}}`,
+		"string data":        `{"data":"x"}`,
+		"number element":     `{"data":[1]}`,
+		"a declined element": `{"data":[{"id":"a","attributes":{}},{"unique_id":"b"}]}`,
+		"invalid JSON":       `{"data":[{"id":"a","attributes":{}}]`,
+	}
+	for name, in := range docs {
+		var m meetingBillingDoc
+		assert.ErrorIs(t, m.decodeFast([]byte(in)), jsonscan.ErrDecline, name)
+		assert.Zero(t, m, "%s: a declined decode leaves the page alone", name)
+		var d billingDoc
+		assert.ErrorIs(t, d.decodeFast([]byte(in)), jsonscan.ErrDecline, name)
+	}
+	var d billingDoc
+	assert.ErrorIs(t, d.decodeFast([]byte(`{"meta":{}}`)), jsonscan.ErrDecline, "no data: decodeSlow reports it")
+	assert.ErrorIs(t, d.decodeFast([]byte(`{"data":[]}`)), jsonscan.ErrDecline, "a list is not a billing")
+}
+
+// A declined input still decodes, through decodeSlow, with decodeSlow's error.
+func TestFastDecodeFallsBack(t *testing.T) {
+	var b Billing
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"a","unique_id":"u","notes":"a\nb"}`), &b))
+	assert.Equal(t, Billing{ID: "a", UniqueID: "u", Notes: "a\nb", Attributes: json.RawMessage(`{"id":"a","unique_id":"u","notes":"a\nb"}`)}, b)
+	err := json.Unmarshal([]byte(`{"id":"a","attributes":{"amount":"abc"}}`), &b)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "field amount")
+	var m meetingBillingDoc
+	require.NoError(t, json.Unmarshal([]byte(`{"data":[{"id":"a","attributes":{}}],"meta":{"current_page":"2","total_pages":"3"}}`), &m))
+	assert.Equal(t, 2, *m.meta.CurrentPage)
+	assert.Equal(t, 3, *m.meta.TotalPages)
+	assert.Len(t, m.billings, 1)
+}
+
+// rawBilling is the bench's raw baseline: encoding/json into a plain struct.
+type rawBilling struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Attributes struct {
+		UniqueID    string      `json:"unique_id"`
+		MeetingID   string      `json:"meeting_id"`
+		Amount      json.Number `json:"amount"`
+		Currency    string      `json:"currency"`
+		PayerName   string      `json:"payer_name"`
+		PayerEmail  string      `json:"payer_email"`
+		PayerType   string      `json:"payer_type"`
+		BillingType string      `json:"billing_type"`
+		Status      string      `json:"status"`
+		Notes       string      `json:"notes"`
+		SessionDate string      `json:"session_date"`
+		DueAt       *time.Time  `json:"due_at"`
+		CreatedAt   time.Time   `json:"created_at"`
+		UpdatedAt   time.Time   `json:"updated_at"`
+	} `json:"attributes"`
+}
+
+// BenchmarkDecodeBillingDoc and BenchmarkDecodeBillingPage time the decode of the bench's
+// bodies alone, through json.Unmarshal as the transport calls it, against the raw baseline's
+// struct decode of the same bytes.
+func BenchmarkDecodeBillingDoc(b *testing.B) {
+	body := benchRecord(b)
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d billingDoc
+			if err := json.Unmarshal(body, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("slow", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d billingDoc
+			if err := d.decodeSlow(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d struct {
+				Data rawBilling `json:"data"`
+			}
+			if err := json.Unmarshal(body, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkDecodeBillingPage(b *testing.B) {
+	body := benchPage(b, 100)
+	b.Run("sdk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d meetingBillingDoc
+			if err := json.Unmarshal(body, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d struct {
+				Data []rawBilling `json:"data"`
+				Meta struct {
+					CurrentPage int `json:"current_page"`
+					TotalPages  int `json:"total_pages"`
+				} `json:"meta"`
+			}
+			if err := json.Unmarshal(body, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
