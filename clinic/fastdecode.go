@@ -311,7 +311,7 @@ var (
 // enum reads a plain JSON string like jsonscan.String, but returns the constant among known
 // that it spells instead of allocating a copy: statuses and modes repeat on every record.
 func enum[S ~string](v []byte, known []S, s *S) error {
-	if len(v) >= 2 && v[0] == '"' {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		inner := v[1 : len(v)-1]
 		for _, k := range known {
 			if string(inner) == string(k) { // the constants hold no quote or backslash

@@ -327,33 +327,46 @@ type listMeta struct {
 }
 
 func decodeInvoicePage(body []byte, page, perPage int) (*polybill.Page[InvoiceSummary], error) {
-	out := &polybill.Page[InvoiceSummary]{Total: -1}
-	var meta *listMeta
 	trimmed := trimSpace(body)
-	if items, m, err := decodeInvoicePageFast(trimmed, perPage); err == nil {
-		out.Items, meta = items, m
-	} else if len(trimmed) > 0 && trimmed[0] == '[' {
-		if err := json.Unmarshal(trimmed, &out.Items); err != nil {
+	items, meta, err := decodeInvoicePageFast(trimmed, perPage)
+	if err != nil {
+		if items, meta, err = decodeInvoicePageSlow(trimmed); err != nil {
 			return nil, err
-		}
-	} else {
-		var env invoicePage
-		if err := json.Unmarshal(trimmed, &env); err != nil {
-			return nil, err
-		}
-		switch {
-		case env.Data != nil:
-			out.Items = env.Data
-		case env.Items != nil:
-			out.Items = env.Items
-		default:
-			out.Items = env.Invoices
-		}
-		meta = env.Meta
-		if meta == nil {
-			meta = env.Pagination
 		}
 	}
+	return invoicePageOf(items, meta, page, perPage), nil
+}
+
+// decodeInvoicePageSlow reads every list shape with encoding/json.
+func decodeInvoicePageSlow(trimmed []byte) ([]InvoiceSummary, *listMeta, error) {
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var items []InvoiceSummary
+		if err := json.Unmarshal(trimmed, &items); err != nil {
+			return nil, nil, err
+		}
+		return items, nil, nil
+	}
+	var env invoicePage
+	if err := json.Unmarshal(trimmed, &env); err != nil {
+		return nil, nil, err
+	}
+	items := env.Invoices
+	switch {
+	case env.Data != nil:
+		items = env.Data
+	case env.Items != nil:
+		items = env.Items
+	}
+	meta := env.Meta
+	if meta == nil {
+		meta = env.Pagination
+	}
+	return items, meta, nil
+}
+
+// invoicePageOf is the page of items, with what meta says about the pages after it.
+func invoicePageOf(items []InvoiceSummary, meta *listMeta, page, perPage int) *polybill.Page[InvoiceSummary] {
+	out := &polybill.Page[InvoiceSummary]{Items: items, Total: -1}
 	if out.Items == nil {
 		out.Items = []InvoiceSummary{}
 	}
@@ -372,7 +385,7 @@ func decodeInvoicePage(body []byte, page, perPage int) (*polybill.Page[InvoiceSu
 	if out.HasMore {
 		out.Next = page + 1
 	}
-	return out, nil
+	return out
 }
 
 func first(ps ...*int) *int {
