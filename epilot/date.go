@@ -34,23 +34,29 @@ func (t *timestamp) UnmarshalJSON(data []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("epilot: timestamp: %w", err)
+	// data is one JSON value, validated by encoding/json or jsonscan. A string without
+	// escapes is its own text; only other values need json.Unmarshal (and its allocations).
+	text, ok := plainText(data)
+	if !ok {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return fmt.Errorf("epilot: timestamp: %w", err)
+		}
+		text = []byte(s)
 	}
-	if s == "" {
+	if len(text) == 0 {
 		t.Time = time.Time{}
 		return nil
 	}
-	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	if v, err := time.Parse(time.RFC3339Nano, string(text)); err == nil {
 		t.Time = v
 		return nil
 	}
-	if v, err := time.Parse(time.DateOnly, s); err == nil {
+	if v, err := time.Parse(time.DateOnly, string(text)); err == nil {
 		t.Time = v
 		return nil
 	}
-	return fmt.Errorf("epilot: %q is not an RFC 3339 timestamp", s)
+	return fmt.Errorf("epilot: %q is not an RFC 3339 timestamp", text)
 }
 
 // stamp is the entity bookkeeping timestamp (_created_at, _updated_at). The API sets it, and

@@ -19,6 +19,9 @@ import (
 // MaxEventsPageSize is the largest `size` GET /v1/billing/events accepts.
 const MaxEventsPageSize = 1000
 
+// defaultEventsPageSize is the page size the API uses when `size` is not sent.
+const defaultEventsPageSize = 100
+
 // ListBillingEventsParams filters and pages the billing event list. Zero values are not sent;
 // a nil *ListBillingEventsParams means the defaults.
 type ListBillingEventsParams struct {
@@ -130,7 +133,10 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 	if err != nil {
 		return nil, err
 	}
-	var out fastEventList
+	out := fastEventList{sizeHint: p.Size}
+	if p.Size == 0 {
+		out.sizeHint = defaultEventsPageSize
+	}
 	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/v1/billing/events", Route: "/v1/billing/events", Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}

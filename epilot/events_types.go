@@ -240,6 +240,12 @@ func ParseBillingEvent(data []byte) (BillingEvent, error) {
 	if ev, ok := parseEventFast(bytes.TrimSpace(data)); ok {
 		return ev, nil
 	}
+	return parseEventSlow(data)
+}
+
+// parseEventSlow is ParseBillingEvent with encoding/json only: the reference the fast path
+// (fastdecode.go) must agree with, and its fallback.
+func parseEventSlow(data []byte) (BillingEvent, error) {
 	var w eventWire
 	extra, err := unmarshalOpen(data, &w)
 	if err != nil {

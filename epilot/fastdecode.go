@@ -1,323 +1,436 @@
 package epilot
 
 import (
+	"bytes"
 	"encoding/json"
+	"maps"
 	"reflect"
-	"strconv"
+	"slices"
+	"sync"
+	"time"
+	"unicode/utf8"
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
-// The events list is the SDK's hot path (100k events through one iterator). Decoding it with
-// encoding/json costs one validation per nesting level: the page, then every event
-// (ParseBillingEvent), then every relation item, each re-validating its own bytes and building
-// a new decoder. The fast path below splits the page once with jsonscan and reads each event's
-// known fields straight from its sub-slices. It handles the shapes the API sends; anything it is
-// not sure to read exactly as encoding/json would (null, escapes, a repeated key, a key that
-// only differs in case from a known one, a value of an unexpected type) makes it give up, and
-// the page is decoded the old way, so results and errors are unchanged.
+// Billing events are the SDK's hot path: GetBillingEvent, and 100k events through one
+// ListBillingEvents iterator. Decoding them with encoding/json costs one validation per nesting
+// level (the page, every event, every relation item, each re-validating its own bytes with a
+// new decoder) plus one allocation per string, map and pointer. The fast path below splits the
+// bytes with jsonscan and reads each known field straight from its sub-slice, with a handful
+// of allocations per event (see eventDecoder.finish).
+//
+// It reads the shapes the API sends. Anything it is not sure to read exactly as the
+// encoding/json path would (null, escapes in strings, a repeated key, a key that only differs
+// in case from a known one, a value of an unexpected type, a rare variant such as a
+// related_event object) declines with jsonscan.ErrDecline, and those bytes are decoded the
+// encoding/json way, so results and errors never depend on which path ran.
+// fastdecode_internal_test.go checks that claim differentially, with a fuzz target per decoder.
 
 // fastEventList decodes a page of events, trying the fast path first.
-type fastEventList struct{ eventList }
+type fastEventList struct {
+	eventList
+	// sizeHint is the page size asked for, so the results slice is allocated once.
+	sizeHint int
+}
 
 func (l *fastEventList) UnmarshalJSON(data []byte) error {
-	if l.fast(data) {
+	if l.fast(data) == nil {
 		return nil
 	}
 	l.eventList = eventList{}
 	return json.Unmarshal(data, &l.eventList)
 }
 
-var eventListKeys = []string{"hits", "results"}
+var eventListFields = jsonscan.NewFields(wireKeys[eventList]()...)
 
-func (l *fastEventList) fast(data []byte) bool {
-	var seenHits, seenResults bool
-	err := jsonscan.ScanObject(data, func(k, v []byte) error {
-		switch string(k) {
-		case "hits":
-			if seenHits || !isNumber(v) {
-				return errSlow
-			}
-			seenHits = true
-			n, err := strconv.Atoi(string(v))
-			if err != nil {
-				return errSlow
+// fast decodes the page. An event the fast path declines is decoded alone by
+// parseEventSlow, which is what the encoding/json path would run for it (decodedEvent calls
+// ParseBillingEvent on the event's bytes), so one odd event does not send the whole page down
+// the slow path. An event that fails to decode declines the page: which error encoding/json
+// reports then depends on the rest of the page, so it is left to encoding/json.
+func (l *fastEventList) fast(data []byte) error {
+	d := getEventDecoder()
+	defer putEventDecoder(d)
+	return eventListFields.Object(data, func(k, v []byte) error {
+		if string(k) == "hits" {
+			var n int
+			if err := jsonscan.Int(v, &n); err != nil {
+				return err
 			}
 			l.Hits = &n
-		case "results":
-			if seenResults || v[0] != '[' {
-				return errSlow
-			}
-			seenResults = true
-			l.Results = make([]decodedEvent, 0, countElems(v))
-			return jsonscan.ScanArray(v, func(elem []byte) error {
-				ev, ok := parseEventFast(elem)
-				if !ok {
-					return errSlow
-				}
-				l.Results = append(l.Results, decodedEvent{ev})
-				return nil
-			})
-		default:
-			if jsonscan.FoldsToKnown(k, eventListKeys) {
-				return errSlow
-			}
-		}
-		return nil
-	})
-	return err == nil
-}
-
-// errSlow makes a fast decoder give up for the encoding/json path.
-var errSlow = errorString("epilot: fast path declined")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
-// countElems estimates the number of elements of a JSON array from its top-level commas; it
-// only sizes a slice.
-func countElems(v []byte) int {
-	n, depth, inStr := 0, 0, false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if inStr {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inStr = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-		case '[', '{':
-			depth++
-		case ']', '}':
-			depth--
-		case ',':
-			if depth == 1 {
-				n++
-			}
-		}
-	}
-	return n + 1
-}
-
-func isNumber(v []byte) bool { return len(v) > 0 && (v[0] == '-' || ('0' <= v[0] && v[0] <= '9')) }
-
-// plainStrings reads an array of plain strings (an empty array is an empty, non-nil slice, as
-// encoding/json decodes it).
-func plainStrings(v []byte) ([]string, bool) {
-	if v[0] != '[' {
-		return nil, false
-	}
-	out := make([]string, 0, countElems(v))
-	err := jsonscan.ScanArray(v, func(e []byte) error {
-		s, ok := jsonscan.PlainString(e)
-		if !ok {
-			return errSlow
-		}
-		out = append(out, s)
-		return nil
-	})
-	return out, err == nil
-}
-
-var eventKeys, eventKeyBit = func() ([]string, map[string]uint32) {
-	var ks []string
-	bits := map[string]uint32{}
-	for k := range jsonKeys(reflect.TypeFor[eventWire]()) {
-		bits[k] = 1 << len(ks)
-		ks = append(ks, k)
-	}
-	return ks, bits
-}()
-
-var relationItemKeys = []string{"entity_id", "_tags"}
-
-// parseEventFast decodes one event as ParseBillingEvent would, or reports ok false when it
-// cannot be sure to.
-func parseEventFast(data []byte) (BillingEvent, bool) {
-	if len(data) == 0 || data[0] != '{' {
-		return nil, false
-	}
-	var w eventWire
-	var extra map[string]json.RawMessage
-	var seen uint32
-	err := jsonscan.ScanObject(data, func(k, v []byte) error {
-		if string(v) == "null" {
-			return errSlow
-		}
-		bit, ok := eventKeyBit[string(k)]
-		if !ok {
-			if jsonscan.FoldsToKnown(k, eventKeys) {
-				return errSlow
-			}
-			if extra == nil {
-				extra = map[string]json.RawMessage{}
-			}
-			extra[string(k)] = append(json.RawMessage(nil), v...)
 			return nil
 		}
-		if seen&bit != 0 {
-			return errSlow
-		}
-		seen |= bit
-		var err error
-		switch string(k) {
-		case "type":
-			err = str(v, &w.Type)
-		case "_id":
-			err = str(v, &w.ID)
-		case "_title":
-			err = str(v, &w.Title)
-		case "_org":
-			err = str(v, &w.Org)
-		case "_schema":
-			err = str(v, &w.Schema)
-		case "direction":
-			err = str(v, (*string)(&w.Direction))
-		case "status":
-			err = str(v, (*string)(&w.Status))
-		case "external_id":
-			err = str(v, &w.ExternalID)
-		case "note":
-			err = str(v, &w.Note)
-		case "internal_note":
-			err = str(v, &w.InternalNote)
-		case "billing_currency":
-			err = str(v, (*string)(&w.BillingCurrency))
-		case "_tags":
-			tags, ok := plainStrings(v)
-			if !ok {
-				return errSlow
+		l.Results = make([]decodedEvent, 0, min(max(l.sizeHint, 0), MaxEventsPageSize))
+		return jsonscan.Elements(v, func(e []byte) error {
+			ev, err := d.event(e)
+			if err != nil {
+				if ev, err = parseEventSlow(e); err != nil {
+					return jsonscan.ErrDecline
+				}
 			}
-			w.Tags = tags
-		case "_created_at":
-			err = w.CreatedAt.UnmarshalJSON(v)
-		case "_updated_at":
-			err = w.UpdatedAt.UnmarshalJSON(v)
-		case "billing_amount":
-			if !isNumber(v) {
-				return errSlow
-			}
-			n, perr := strconv.ParseInt(string(v), 10, 64)
-			if perr != nil {
-				return errSlow
-			}
-			w.BillingAmount = &n
-		case "billing_amount_decimal":
-			w.BillingAmountDecimal = new(polybill.Decimal)
-			err = w.BillingAmountDecimal.UnmarshalJSON(v)
-		case "booking_date":
-			err = w.BookingDate.UnmarshalJSON(v)
-		case "due_date":
-			err = w.DueDate.UnmarshalJSON(v)
-		case "paid_date":
-			err = w.PaidDate.UnmarshalJSON(v)
-		case "contract":
-			w.Contract, err = relationFast(v)
-		case "attachments":
-			w.Attachments, err = relationFast(v)
-		case "related_event":
-			err = w.RelatedEvent.UnmarshalJSON(v)
-		default: // external_link and anything rarer: encoding/json on the value alone
-			err = errSlow
-		}
-		return err
-	})
-	if err != nil {
-		return nil, false
-	}
-	f := w.fields()
-	f.Extra = extra
-	f.raw = append(json.RawMessage(nil), data...)
-	return newEvent(w.Type, f), true
+			l.Results = append(l.Results, decodedEvent{ev})
+			return nil
+		})
+	}, nil)
 }
 
-// str reads a plain JSON string into s.
-func str(v []byte, s *string) error {
-	t, ok := jsonscan.PlainString(v)
-	if !ok {
-		return errSlow
+// parseEventFast decodes one event (no surrounding whitespace) as ParseBillingEvent would,
+// or reports ok false when it cannot be sure to.
+func parseEventFast(data []byte) (BillingEvent, bool) {
+	d := getEventDecoder()
+	defer putEventDecoder(d)
+	ev, err := d.event(data)
+	return ev, err == nil
+}
+
+// The key sets of the objects read by the fast path: exactly the JSON names of the wire types
+// the encoding/json path decodes into.
+var (
+	eventFields        = jsonscan.NewFields(wireKeys[eventWire]()...)
+	relationFields     = jsonscan.NewFields(wireKeys[Relation]()...)
+	relationItemFields = jsonscan.NewFields(wireKeys[relationItemWire]()...)
+	externalLinkFields = jsonscan.NewFields(wireKeys[ExternalLink]()...)
+)
+
+func wireKeys[T any]() []string {
+	return slices.Sorted(maps.Keys(jsonKeys(reflect.TypeFor[T]())))
+}
+
+// eventDecoder is the scratch state of the fast event decoder. Strings, tag lists and Extra
+// entries are not built as they are met but recorded as pending sub-slices of the input and
+// built by finish, all strings of one event in one allocation. A decoder is reused (pooled),
+// so the pending lists cost nothing per event.
+type eventDecoder struct {
+	f     EventFields
+	typ   string
+	box   *amountBox
+	strs  []pendingString
+	lists []pendingList
+	extra []pendingExtra
+	arena []byte
+}
+
+// pendingString is a plain JSON string's text (src, a sub-slice of the input) to store in
+// *dst; a nil dst is an element of a pending list.
+type pendingString struct {
+	dst *string
+	src []byte
+}
+
+// pendingList is a list of n strings whose texts are the n nil-dst pendingStrings from
+// index first on.
+type pendingList struct {
+	dst      *[]string
+	first, n int
+}
+
+// pendingExtra is an unknown property to keep in *dst.
+type pendingExtra struct {
+	dst        *map[string]json.RawMessage
+	key, value []byte
+}
+
+// amountBox holds both forms of an event's amount, so Money's two pointers cost one
+// allocation.
+type amountBox struct {
+	units int64
+	dec   polybill.Decimal
+}
+
+var eventDecoders = sync.Pool{New: func() any { return new(eventDecoder) }}
+
+func getEventDecoder() *eventDecoder { return eventDecoders.Get().(*eventDecoder) }
+
+// putEventDecoder returns d to the pool without references to the last input or event, so a
+// pooled decoder never keeps them alive.
+func putEventDecoder(d *eventDecoder) {
+	d.reset()
+	clear(d.strs[:cap(d.strs)])
+	clear(d.extra[:cap(d.extra)])
+	clear(d.lists[:cap(d.lists)])
+	eventDecoders.Put(d)
+}
+
+func (d *eventDecoder) reset() {
+	d.f = EventFields{}
+	d.typ = ""
+	d.box = nil
+	d.strs = d.strs[:0]
+	d.lists = d.lists[:0]
+	d.extra = d.extra[:0]
+}
+
+// event decodes one event, or declines.
+func (d *eventDecoder) event(data []byte) (BillingEvent, error) {
+	d.reset()
+	if err := eventFields.Object(data, d.eventField, d.keepExtra(&d.f.Extra)); err != nil {
+		return nil, err
 	}
-	*s = t
+	d.finish(data)
+	return newEvent(d.typ, d.f), nil
+}
+
+// eventField reads one known property of an event into d.f. Each case reads the value
+// exactly as encoding/json reads the eventWire field, or declines.
+func (d *eventDecoder) eventField(k, v []byte) error {
+	f := &d.f
+	switch string(k) {
+	case "type":
+		return d.str(v, &d.typ)
+	case "_id":
+		return d.str(v, &f.ID)
+	case "_title":
+		return d.str(v, &f.Title)
+	case "_org":
+		return d.str(v, &f.Org)
+	case "_schema":
+		return d.str(v, &f.Schema)
+	case "_tags":
+		return d.strings(v, &f.Tags)
+	case "_created_at":
+		var s stamp
+		_ = s.UnmarshalJSON(v) // never fails: an unreadable stamp is the zero time
+		f.CreatedAt = s.Time
+	case "_updated_at":
+		var s stamp
+		_ = s.UnmarshalJSON(v)
+		f.UpdatedAt = s.Time
+	case "billing_amount":
+		b := d.amount()
+		if err := jsonscan.Int(v, &b.units); err != nil {
+			return err
+		}
+		f.Amount.MinorUnits = &b.units
+	case "billing_amount_decimal":
+		b := d.amount()
+		if err := readDecimal(v, &b.dec); err != nil {
+			return err
+		}
+		f.Amount.Decimal = &b.dec
+	case "billing_currency":
+		return d.str(v, (*string)(&f.Amount.Currency))
+	case "booking_date":
+		return readDate(v, &f.BookingDate)
+	case "due_date":
+		return readDate(v, &f.DueDate)
+	case "paid_date":
+		var t timestamp
+		if t.UnmarshalJSON(v) != nil {
+			return jsonscan.ErrDecline
+		}
+		f.PaidDate = t.Time
+	case "contract":
+		return d.relation(v, &f.Contract)
+	case "attachments":
+		return d.relation(v, &f.Attachments)
+	case "direction":
+		return d.str(v, (*string)(&f.Direction))
+	case "status":
+		return d.str(v, (*string)(&f.Status))
+	case "external_id":
+		return d.str(v, &f.ExternalID)
+	case "related_event":
+		if _, ok := plainText(v); ok {
+			return d.str(v, &f.RelatedEvent)
+		}
+		// The $relation object form (or an escaped string): the wire type's own reader.
+		var r relatedEventRef
+		if r.UnmarshalJSON(v) != nil {
+			return jsonscan.ErrDecline
+		}
+		f.RelatedEvent = string(r)
+	case "external_link":
+		l := new(ExternalLink)
+		f.ExternalLink = l
+		return externalLinkFields.Object(v, func(k, v []byte) error {
+			if string(k) == "href" {
+				return d.str(v, &l.Href)
+			}
+			return d.str(v, &l.Title)
+		}, nil)
+	case "note":
+		return d.str(v, &f.Note)
+	case "internal_note":
+		return d.str(v, &f.InternalNote)
+	default:
+		// A key of eventWire without a case here: a new wire field must get one before the
+		// fast path may accept it.
+		return jsonscan.ErrDecline
+	}
 	return nil
 }
 
-// relationFast reads {"$relation":[{"entity_id":…,"_tags":[…],…}]} as encoding/json reads a
-// Relation (items through RelationItem.UnmarshalJSON).
-func relationFast(v []byte) (*Relation, error) {
-	if v[0] != '{' {
-		return nil, errSlow
+func (d *eventDecoder) amount() *amountBox {
+	if d.box == nil {
+		d.box = new(amountBox)
 	}
-	r := new(Relation)
-	seen := false
-	err := jsonscan.ScanObject(v, func(k, v []byte) error {
-		if string(k) != "$relation" {
-			if jsonscan.FoldsToKnown(k, []string{"$relation"}) {
-				return errSlow
-			}
-			return nil
-		}
-		if seen || v[0] != '[' {
-			return errSlow
-		}
-		seen = true
-		r.Items = make([]RelationItem, 0, countElems(v))
-		return jsonscan.ScanArray(v, func(e []byte) error {
-			it, ok := relationItemFast(e)
-			if !ok {
-				return errSlow
-			}
-			r.Items = append(r.Items, it)
-			return nil
-		})
-	})
-	return r, err
+	return d.box
 }
 
-func relationItemFast(v []byte) (RelationItem, bool) {
-	var it RelationItem
-	if v[0] != '{' {
-		return it, false
+// relation reads {"$relation":[item, …]} as encoding/json reads a Relation.
+func (d *eventDecoder) relation(v []byte, r *Relation) error {
+	return relationFields.Object(v, func(_, v []byte) error {
+		// Sized once, so the item pointers recorded by the pending lists stay valid.
+		items := make([]RelationItem, 0, jsonscan.CountElements(v))
+		err := jsonscan.Elements(v, func(e []byte) error {
+			if len(items) == cap(items) {
+				return jsonscan.ErrDecline
+			}
+			items = append(items, RelationItem{})
+			it := &items[len(items)-1]
+			return relationItemFields.Object(e, func(k, v []byte) error {
+				if string(k) == "entity_id" {
+					return d.str(v, &it.EntityID)
+				}
+				return d.strings(v, &it.Tags)
+			}, d.keepExtra(&it.Extra))
+		})
+		r.Items = items
+		return err
+	}, nil)
+}
+
+// str records the plain JSON string v for *dst.
+func (d *eventDecoder) str(v []byte, dst *string) error {
+	t, ok := plainText(v)
+	if !ok {
+		return jsonscan.ErrDecline
 	}
-	var seenID, seenTags bool
-	err := jsonscan.ScanObject(v, func(k, v []byte) error {
-		if string(v) == "null" {
-			return errSlow
+	d.strs = append(d.strs, pendingString{dst: dst, src: t})
+	return nil
+}
+
+// strings records the array of plain strings v for *dst.
+func (d *eventDecoder) strings(v []byte, dst *[]string) error {
+	first := len(d.strs)
+	err := jsonscan.Elements(v, func(e []byte) error {
+		t, ok := plainText(e)
+		if !ok {
+			return jsonscan.ErrDecline
 		}
-		switch string(k) {
-		case "entity_id":
-			if seenID {
-				return errSlow
-			}
-			seenID = true
-			return str(v, &it.EntityID)
-		case "_tags":
-			if seenTags {
-				return errSlow
-			}
-			seenTags = true
-			tags, ok := plainStrings(v)
-			if !ok {
-				return errSlow
-			}
-			it.Tags = tags
-		default:
-			if jsonscan.FoldsToKnown(k, relationItemKeys) {
-				return errSlow
-			}
-			if it.Extra == nil {
-				it.Extra = map[string]json.RawMessage{}
-			}
-			it.Extra[string(k)] = append(json.RawMessage(nil), v...)
-		}
+		d.strs = append(d.strs, pendingString{src: t})
 		return nil
 	})
-	return it, err == nil
+	if err != nil {
+		return err
+	}
+	d.lists = append(d.lists, pendingList{dst: dst, first: first, n: len(d.strs) - first})
+	return nil
+}
+
+// keepExtra returns the reader of unknown properties into *dst.
+func (d *eventDecoder) keepExtra(dst *map[string]json.RawMessage) func(k, v []byte) error {
+	return func(k, v []byte) error {
+		d.extra = append(d.extra, pendingExtra{dst: dst, key: k, value: v})
+		return nil
+	}
+}
+
+// finish builds what the pending lists describe, in four allocations however many fields
+// there are: one string holds the text of every string, key and tag of the event; one []string
+// backs every tag list; one buffer holds Raw() and, after it, the Extra values (each capped, so
+// appending to one never writes over another or over Raw()); and the Extra maps. Strings of
+// one event therefore share memory: keeping any of them keeps the event's string text (a few
+// hundred bytes) alive, never more than the event itself.
+func (d *eventDecoder) finish(data []byte) {
+	arena := d.arena[:0]
+	for _, p := range d.strs {
+		arena = append(arena, p.src...)
+	}
+	for _, x := range d.extra {
+		arena = append(arena, x.key...)
+	}
+	d.arena = arena
+	text := string(arena)
+	off := 0
+	next := func(n int) string {
+		s := text[off : off+n]
+		off += n
+		return s
+	}
+
+	if len(d.lists) > 0 {
+		n := 0
+		for _, l := range d.lists {
+			n += l.n
+		}
+		all := make([]string, n)
+		for _, l := range d.lists {
+			list := all[:l.n:l.n]
+			all = all[l.n:]
+			for i := range list {
+				d.strs[l.first+i].dst = &list[i]
+			}
+			*l.dst = list
+		}
+	}
+	for _, p := range d.strs {
+		*p.dst = next(len(p.src))
+	}
+
+	size := len(data)
+	for _, x := range d.extra {
+		size += len(x.value)
+	}
+	buf := make([]byte, size)
+	end := copy(buf, data)
+	d.f.raw = buf[:end:end]
+	for _, x := range d.extra {
+		if *x.dst == nil {
+			*x.dst = map[string]json.RawMessage{}
+		}
+		start := end
+		end += copy(buf[start:], x.value)
+		(*x.dst)[next(len(x.key))] = buf[start:end:end] // a repeated key: the last wins, as in encoding/json
+	}
+}
+
+// plainText returns the text of v when it is a JSON string that jsonscan.PlainString accepts
+// (no escapes, valid UTF-8), so its text is exactly what encoding/json decodes; unlike
+// PlainString it does not allocate the string, which finish builds for the whole event at
+// once. v must be a validated JSON value.
+func plainText(v []byte) ([]byte, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return nil, false
+	}
+	t := v[1 : len(v)-1]
+	if bytes.IndexByte(t, '\\') >= 0 || !utf8.Valid(t) {
+		return nil, false
+	}
+	return t, true
+}
+
+// readDecimal reads billing_amount_decimal as (*polybill.Decimal).UnmarshalJSON does. A
+// plain string takes UnmarshalText, which parses the same text without UnmarshalJSON's copies.
+func readDecimal(v []byte, dst *polybill.Decimal) error {
+	if t, ok := plainText(v); ok {
+		q := polybill.Decimal{}.Quoted() // UnmarshalText keeps the quoted form
+		if q.UnmarshalText(t) != nil {
+			return jsonscan.ErrDecline
+		}
+		*dst = q
+		return nil
+	}
+	if dst.UnmarshalJSON(v) != nil {
+		return jsonscan.ErrDecline
+	}
+	return nil
+}
+
+// readDate reads a date as (*Date).UnmarshalJSON does. The usual "2006-01-02" string is
+// parsed here without UnmarshalJSON's json.Unmarshal of the string; anything else is left to
+// UnmarshalJSON itself.
+func readDate(v []byte, dst *Date) error {
+	if t, ok := plainText(v); ok && len(t) == len(time.DateOnly) {
+		if tm, err := time.Parse(time.DateOnly, string(t)); err == nil {
+			*dst = polybill.DateOf(tm)
+			return nil
+		}
+	}
+	if dst.UnmarshalJSON(v) != nil {
+		return jsonscan.ErrDecline
+	}
+	return nil
 }
