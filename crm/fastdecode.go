@@ -18,8 +18,8 @@ import (
 //
 // Whenever the input is anything it is not sure to read exactly as decodeSlow would (the
 // plain-object form, null, a string with escapes, a repeated key, a key that differs from a
-// known one only in case, a value of an unexpected type, an amount or count decodeSlow would
-// reject or convert), it declines and decodeSlow reads the same bytes, so results and errors
+// known one only in case, a value of an unexpected type, an amount decodeSlow would reject, a
+// count sent as "2" or 4.0), it declines and decodeSlow reads the same bytes, so results and errors
 // never depend on which path ran.
 
 var (
@@ -103,14 +103,16 @@ func (d *billingDoc) decodeFast(body []byte) error {
 		return jsonscan.ErrDecline // decodeSlow reports the missing data
 	}
 	var b Billing
-	if err := b.decodeFast(data); err != nil {
-		return err
+	if err := b.UnmarshalJSON(data); err != nil {
+		return jsonscan.ErrDecline // decodeSlow reports it
 	}
 	d.billing = b
 	return nil
 }
 
 // decodeFast sets the same fields decodeSlow sets for the same input, and nothing on decline.
+// Each billing goes through Billing.UnmarshalJSON, as in decodeSlow: one billing the fast
+// path declines (a note with an escape) costs that billing a slow read, not the whole page.
 func (d *meetingBillingDoc) decodeFast(body []byte) error {
 	data, meta, err := splitEnvelope(body)
 	if err != nil {
@@ -129,26 +131,26 @@ func (d *meetingBillingDoc) decodeFast(body []byte) error {
 		list := make([]Billing, 0, m.sizeHint(data))
 		if err := jsonscan.Elements(data, func(e []byte) error {
 			list = append(list, Billing{})
-			return list[len(list)-1].decodeFast(e)
+			return list[len(list)-1].UnmarshalJSON(e)
 		}); err != nil {
-			return err
+			return jsonscan.ErrDecline // decodeSlow reports it
 		}
 		d.meta, d.billings = m, list
 	default:
 		var b Billing
-		if err := b.decodeFast(data); err != nil {
-			return err
+		if err := b.UnmarshalJSON(data); err != nil {
+			return jsonscan.ErrDecline
 		}
 		d.meta, d.billings, d.single = m, []Billing{b}, true
 	}
 	return nil
 }
 
-// sizeHint is the number of billings a page of dataLen bytes holds, as its meta says: a full
+// sizeHint is the number of billings the page's data array holds, as its meta says: a full
 // page (per_page), or what is left of the total on the last one. When the meta cannot tell,
-// or tells something impossible (a billing the fast path reads takes at least 18 bytes, so a
-// hostile count cannot make it allocate more than the body's size), the elements are counted
-// instead, which costs one more pass over the bytes.
+// or tells something no JSON:API billing fits in (one takes at least 18 bytes, so a hostile
+// count cannot make the page allocate more than its body's size), the elements are counted
+// instead, which costs one more pass over the bytes. Either way it only sizes a slice.
 func (m pageMeta) sizeHint(data []byte) int {
 	n := 0
 	if m.PerPage != nil {
@@ -226,10 +228,10 @@ func (b *Billing) decodeFast(data []byte) error {
 		return err
 	}
 
-	var p billingPointees
+	var amount polybill.Decimal
 	hasAmount := raw[bAmount] != nil
 	if hasAmount {
-		if p.amount.UnmarshalJSON(raw[bAmount]) != nil {
+		if amount.UnmarshalJSON(raw[bAmount]) != nil {
 			return jsonscan.ErrDecline // decodeSlow reports it, naming the field
 		}
 		raw[bAmount] = nil
@@ -289,7 +291,7 @@ func (b *Billing) decodeFast(data []byte) error {
 	}
 	if hasAmount || hasDue || hasPaid || hasCreated || hasUpdated {
 		// One allocation for all pointer fields: they live as long as the billing anyway.
-		h := &billingPointees{amount: p.amount, due: due, paid: paid, created: created, updated: updated}
+		h := &billingPointees{amount: amount, due: due, paid: paid, created: created, updated: updated}
 		if hasAmount {
 			out.Amount = &h.amount
 		}

@@ -1,7 +1,9 @@
 package crm
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -242,6 +244,9 @@ func TestFastDecodeAccepts(t *testing.T) {
 	assert.True(t, checkMeetingBillingDoc(t, fixture("meeting_list_snake_p2.json")))
 	assert.True(t, checkMeetingBillingDoc(t, []byte(`{"data":{"id":"a","type":"billing","attributes":{}}}`)), "single resource")
 	assert.True(t, checkMeetingBillingDoc(t, []byte(`{"meta":{}}`)), "no data")
+	assert.True(t, checkMeetingBillingDoc(t, []byte(`{"data":[{"id":"a","attributes":{}},{"unique_id":"b","notes":"a\u0026b"}]}`)),
+		"a billing the fast path declines is read the slow way, not the whole page")
+	assert.True(t, checkBillingDoc(t, []byte(`{"data":{"unique_id":"b"}}`)), "the envelope is read fast, the plain billing slow")
 
 	var b Billing
 	require.NoError(t, b.decodeFast([]byte(`{"id":"","type":"t","attributes":{"unique_id":"u","amount":"1.50","due_date":"2026-01-02","paid_at":"bad"}}`)))
@@ -289,19 +294,20 @@ func TestFastDecodeDeclines(t *testing.T) {
 		assert.Zero(t, b, "%s: a declined decode leaves the billing alone", name)
 	}
 	docs := map[string]string{
-		"null data":          `{"data":null}`,
-		"case-folded data":   `{"Data":{"id":"a","attributes":{}}}`,
-		"repeated data":      `{"data":{"id":"a","attributes":{}},"data":{"id":"b","attributes":{}}}`,
-		"null meta":          `{"data":{"id":"a","attributes":{}},"meta":null}`,
-		"count as a string":  `{"data":[],"meta":{"current_page":"1"}}`,
-		"count with a point": `{"data":[],"meta":{"total_pages":1.0}}`,
-		"count overflows":    `{"data":[],"meta":{"total_count":99999999999999999999}}`,
-		"meta not an object": `{"data":[],"meta":[]}`,
-		"null meta count":    `{"data":[],"meta":{"per_page":null}}`,
-		"string data":        `{"data":"x"}`,
-		"number element":     `{"data":[1]}`,
-		"a declined element": `{"data":[{"id":"a","attributes":{}},{"unique_id":"b"}]}`,
-		"invalid JSON":       `{"data":[{"id":"a","attributes":{}}]`,
+		"null data":           `{"data":null}`,
+		"case-folded data":    `{"Data":{"id":"a","attributes":{}}}`,
+		"repeated data":       `{"data":{"id":"a","attributes":{}},"data":{"id":"b","attributes":{}}}`,
+		"null meta":           `{"data":{"id":"a","attributes":{}},"meta":null}`,
+		"count as a string":   `{"data":[],"meta":{"current_page":"1"}}`,
+		"count with a point":  `{"data":[],"meta":{"total_pages":1.0}}`,
+		"count overflows":     `{"data":[],"meta":{"total_count":99999999999999999999}}`,
+		"meta not an object":  `{"data":[],"meta":[]}`,
+		"null meta count":     `{"data":[],"meta":{"per_page":null}}`,
+		"string data":         `{"data":"x"}`,
+		"number element":      `{"data":[1]}`,
+		"an element in error": `{"data":[{"id":"a","attributes":{}},{"id":"b","attributes":{"amount":"x"}}]}`,
+		"a single in error":   `{"data":{"id":"b","attributes":{"amount":"x"}}}`,
+		"invalid JSON":        `{"data":[{"id":"a","attributes":{}}]`,
 	}
 	for name, in := range docs {
 		var m meetingBillingDoc
@@ -328,6 +334,21 @@ func TestFastDecodeFallsBack(t *testing.T) {
 	assert.Equal(t, 2, *m.meta.CurrentPage)
 	assert.Equal(t, 3, *m.meta.TotalPages)
 	assert.Len(t, m.billings, 1)
+}
+
+func TestPageSizeHint(t *testing.T) {
+	n := func(v int) *int { return &v }
+	page := benchPage(t, 100)
+	data := page[len(`{"data":`):bytes.LastIndex(page, []byte(`,"meta"`))]
+	assert.Equal(t, 100, pageMeta{PerPage: n(100)}.sizeHint(data), "a full page")
+	assert.Equal(t, 100, pageMeta{CurrentPage: n(1), TotalCount: n(100000), PerPage: n(100)}.sizeHint(data))
+	assert.Equal(t, 50, pageMeta{CurrentPage: n(1000), TotalCount: n(99950), PerPage: n(100)}.sizeHint(data), "the last page")
+	assert.Equal(t, 100, pageMeta{}.sizeHint(data), "no meta: the elements are counted")
+	assert.Equal(t, 100, pageMeta{CurrentPage: n(1001), TotalCount: n(100000), PerPage: n(100)}.sizeHint(data), "past the end: counted")
+	small := []byte(`[{"attributes":{}},{"attributes":{}}]`)
+	assert.Equal(t, 2, pageMeta{PerPage: n(1 << 40)}.sizeHint(small), "a hostile per_page allocates nothing large")
+	assert.Equal(t, 2, pageMeta{CurrentPage: n(math.MaxInt), TotalCount: n(math.MinInt), PerPage: n(math.MaxInt)}.sizeHint(small), "overflow")
+	assert.Equal(t, 1, pageMeta{PerPage: n(100)}.sizeHint([]byte(`[]`)), "an empty page")
 }
 
 // rawBilling is the bench's raw baseline: encoding/json into a plain struct.
