@@ -239,6 +239,10 @@ func checkParts(t *testing.T, b []byte) map[string]bool {
 		slow := new(listMeta)
 		agree("meta", err, json.Unmarshal(b, slow), fast, slow)
 	}
+	if !json.Valid(b) {
+		// The leaf readers below only ever see one value jsonscan has validated.
+		return accepted
+	}
 	{
 		var fast, slow Date
 		agree("date", date(b, &fast), slow.UnmarshalJSON(b), fast, slow)
