@@ -27,7 +27,8 @@ import (
 type fastRecord interface {
 	json.Unmarshaler
 	// decodeFast decodes b into the zero receiver exactly as UnmarshalJSON would, or returns
-	// jsonscan.ErrDecline and leaves the receiver untouched.
+	// jsonscan.ErrDecline, possibly after filling some fields: the caller zeroes the record
+	// again before decoding it the slow way.
 	decodeFast(b []byte) error
 }
 
@@ -52,6 +53,8 @@ func (f *freshRecord[T]) UnmarshalJSON(b []byte) error {
 	if r.decodeFast(b) == nil {
 		return nil
 	}
+	var zero T
+	*f.v = zero
 	return r.UnmarshalJSON(b)
 }
 
@@ -106,35 +109,52 @@ func intPtr(v []byte, p **int) error {
 
 // decodeElements decodes the JSON array v into a []T as encoding/json decodes it into a
 // fresh slice: an empty array is an empty, non-nil slice, and each element is decoded into a
-// zero T by T's UnmarshalJSON (here first by its fast decoder, when it has one).
+// zero T by T's UnmarshalJSON (here first by its fast decoder, when it has one). The elements
+// are split first and decoded after, so the slice is allocated once at its exact length with
+// no counting pass over the page and no copying of decoded records as it grows.
 func decodeElements[T any](v []byte) ([]T, error) {
-	items := make([]T, 0, jsonscan.CountElements(v))
+	var buf [128][]byte // a find page holds at most a few hundred records; more spill to the heap
+	elems := buf[:0]
 	err := jsonscan.Elements(v, func(e []byte) error {
-		var zero T
-		items = append(items, zero)
-		switch r := any(&items[len(items)-1]).(type) {
-		case fastRecord:
-			if r.decodeFast(e) == nil {
-				return nil
-			}
-			if r.UnmarshalJSON(e) != nil {
-				return jsonscan.ErrDecline
-			}
-		case json.Unmarshaler:
-			if r.UnmarshalJSON(e) != nil {
-				return jsonscan.ErrDecline
-			}
-		default:
-			// Every record type of this package has an UnmarshalJSON; a type without one
-			// is left to encoding/json rather than decoded by rules copied from it.
-			return jsonscan.ErrDecline
-		}
+		elems = append(elems, e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	items := make([]T, len(elems))
+	for i, e := range elems {
+		if err := decodeElement(&items[i], e); err != nil {
+			return nil, err
+		}
+	}
 	return items, nil
+}
+
+// decodeElement decodes e into the zero *p as encoding/json does for an element of a []T: by
+// T's UnmarshalJSON, with the same bytes. An error declines, so the page is decoded again by
+// encoding/json and reports it in its own words.
+func decodeElement[T any](p *T, e []byte) error {
+	switch r := any(p).(type) {
+	case fastRecord:
+		if r.decodeFast(e) == nil {
+			return nil
+		}
+		var zero T
+		*p = zero
+		if r.UnmarshalJSON(e) != nil {
+			return jsonscan.ErrDecline
+		}
+	case json.Unmarshaler:
+		if r.UnmarshalJSON(e) != nil {
+			return jsonscan.ErrDecline
+		}
+	default:
+		// Every record type of this package has an UnmarshalJSON; a type without one
+		// is left to encoding/json rather than decoded by rules copied from it.
+		return jsonscan.ErrDecline
+	}
+	return nil
 }
 
 // text reads the JSON string v into s. A string without escapes is read straight from the
@@ -206,62 +226,62 @@ var invoiceFields = jsonscan.NewFields(
 	"status", "finalizedAt", "finalizedBy", "createdAt", "createdBy", "$populated",
 )
 
+// decodeFast decodes in place: a find page's records are written once, not built and copied.
 func (i *Invoice) decodeFast(b []byte) error {
-	var x Invoice
 	err := invoiceFields.Object(b, func(k, v []byte) error {
 		switch string(k) {
 		case "id":
-			return text(v, &x.ID)
+			return text(v, &i.ID)
 		case "facility":
-			return text(v, &x.Facility)
+			return text(v, &i.Facility)
 		case "type":
-			return text(v, &x.Type)
+			return text(v, &i.Type)
 		case "subject":
-			return text(v, &x.Subject)
+			return text(v, &i.Subject)
 		case "subjectType":
-			return text(v, &x.SubjectType)
+			return text(v, &i.SubjectType)
 		case "subjectTags":
-			return textList(v, &x.SubjectTags)
+			return textList(v, &i.SubjectTags)
 		case "or":
-			return text(v, &x.OR)
+			return text(v, &i.OR)
 		case "taxComplication":
-			return text(v, &x.TaxComplication)
+			return text(v, &i.TaxComplication)
 		case "notes":
-			return text(v, &x.Notes)
+			return text(v, &i.Notes)
 		case "discounts":
-			return discounts(v, &x.Discounts)
+			return discounts(v, &i.Discounts)
 		case "tags":
-			return textList(v, &x.Tags)
+			return textList(v, &i.Tags)
 		case "actionCode":
-			return text(v, &x.ActionCode)
+			return text(v, &i.ActionCode)
 		case "coverageTypes":
-			return textList(v, &x.CoverageTypes)
+			return textList(v, &i.CoverageTypes)
 		case "total":
-			return money(v, &x.Total)
+			return money(v, &i.Total)
 		case "paid":
-			return money(v, &x.Paid)
+			return money(v, &i.Paid)
 		case "balance":
-			return money(v, &x.Balance)
+			return money(v, &i.Balance)
 		case "status":
-			return text(v, &x.Status)
+			return text(v, &i.Status)
 		case "finalizedAt":
-			return epochMillis(v, &x.FinalizedAt)
+			return epochMillis(v, &i.FinalizedAt)
 		case "finalizedBy":
-			return text(v, &x.FinalizedBy)
+			return text(v, &i.FinalizedBy)
 		case "createdAt":
-			return epochMillis(v, &x.CreatedAt)
+			return epochMillis(v, &i.CreatedAt)
 		case "createdBy":
-			return text(v, &x.CreatedBy)
+			return text(v, &i.CreatedBy)
 		case "$populated":
-			return populated(v, &x.Populated)
+			return populated(v, &i.Populated)
 		}
 		return nil
 	}, nil)
 	if err != nil {
 		return err
 	}
-	x.Raw = append(json.RawMessage(nil), b...)
-	*i = x
+	i.Raw = make(json.RawMessage, len(b)) // make+copy allocates without zeroing first
+	copy(i.Raw, b)
 	return nil
 }
 
@@ -277,9 +297,11 @@ func textList(v []byte, s *[]string) error {
 var discountFields = jsonscan.NewFields("id", "promo", "code", "name", "amount", "percentage")
 
 // discounts reads Discount objects (a plain struct, decoded by encoding/json's reflection):
-// a null element, or anything but an object, declines.
+// a null element, or anything but an object, declines. An invoice has a discount or two, so
+// the slice grows by append rather than after a counting pass; [] is an empty, non-nil slice,
+// as encoding/json decodes it.
 func discounts(v []byte, ds *[]Discount) error {
-	out := make([]Discount, 0, jsonscan.CountElements(v))
+	out := []Discount{}
 	err := jsonscan.Elements(v, func(e []byte) error {
 		var d Discount
 		err := discountFields.Object(e, func(k, v []byte) error {
