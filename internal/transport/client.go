@@ -294,8 +294,18 @@ func escapeSegment(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "+", "%2B")
 }
 
+// BodyDecoder is implemented by response types that decode a whole body themselves. Do hands
+// such a type the body as received instead of calling json.Unmarshal, which would validate the
+// body and scan it once more to find the value's end before calling UnmarshalJSON: two passes
+// over a 60 KB page that cost more than a fast decoder's whole read. An implementation must
+// reject exactly what json.Unmarshal rejects (invalid JSON, trailing data) with an error, and
+// may assume nothing about the bytes, not even that they are JSON.
+type BodyDecoder interface {
+	DecodeBody(body []byte) error
+}
+
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
-// leaves out untouched). Every failure is a *polybill.Error.
+// leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
 	var rc polybill.RequestConfig
 	if len(opts) > 0 {
@@ -568,7 +578,7 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 				e.Message = "empty response body"
 				return st.logged(e)
 			default:
-				if derr := json.Unmarshal(st.body, out); derr != nil {
+				if derr := decodeBody(st.body, out); derr != nil {
 					e := st.newError(resp, polybill.CodeInvalidResponse)
 					e.Message = "decoding response: " + derr.Error()
 					e.Err = derr
@@ -884,4 +894,11 @@ func chain(mw []polybill.Middleware, last func(*http.Request) (*http.Response, e
 		next = func(r *http.Request) (*http.Response, error) { return m(r, n) }
 	}
 	return next
+}
+
+func decodeBody(body []byte, out any) error {
+	if d, ok := out.(BodyDecoder); ok {
+		return d.DecodeBody(body)
+	}
+	return json.Unmarshal(body, out)
 }

@@ -616,3 +616,41 @@ func TestEmptySuccessBodyIsAnErrorUnlessAllowed(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// bodyRecorder is a BodyDecoder that keeps what it was handed and fails on demand.
+type bodyRecorder struct {
+	got []byte
+	err error
+}
+
+func (b *bodyRecorder) DecodeBody(body []byte) error {
+	b.got = append([]byte(nil), body...)
+	return b.err
+}
+
+func TestBodyDecoderGetsTheBodyAsReceived(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		err        error
+	}{
+		{"valid", ` {"a":1} ` + "\n", nil},
+		{"not JSON: the decoder judges", `{"a":1} trailing`, nil},
+		{"decoder error", `{"a":1}`, errors.New("bad page")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, tt.body) }))
+			defer srv.Close()
+			out := &bodyRecorder{err: tt.err}
+			err := newClient(t, srv.URL, nil).Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, out)
+			assert.Equal(t, tt.body, string(out.got), "no json.Unmarshal pass in between")
+			if tt.err == nil {
+				require.NoError(t, err)
+				return
+			}
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+			assert.ErrorIs(t, err, tt.err)
+		})
+	}
+}
