@@ -185,6 +185,10 @@ type meetingBillingDoc struct {
 	meta     pageMeta
 }
 
+// DecodeBody is UnmarshalJSON for the transport, which then skips json.Unmarshal's own
+// validation and skip passes: both paths validate the whole body (jsonscan, encoding/json).
+func (d *meetingBillingDoc) DecodeBody(body []byte) error { return d.UnmarshalJSON(body) }
+
 func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
 	if d.decodeFast(body) == nil {
 		return nil
@@ -220,6 +224,9 @@ func (d *meetingBillingDoc) decodeSlow(body []byte) error {
 
 // billingDoc is `{"data": <billing>}`.
 type billingDoc struct{ billing Billing }
+
+// DecodeBody: see meetingBillingDoc.DecodeBody.
+func (d *billingDoc) DecodeBody(body []byte) error { return d.UnmarshalJSON(body) }
 
 func (d *billingDoc) UnmarshalJSON(body []byte) error {
 	if d.decodeFast(body) == nil {
