@@ -31,8 +31,11 @@ var (
 // data array and an optional meta object (items, invoices and pagination are rare: declined).
 // perPage only sizes the slice.
 func decodeInvoicePageFast(trimmed []byte, perPage int) (items []InvoiceSummary, meta *listMeta, err error) {
+	var r records
+	var scratch [256]byte
+	r.rec.buf = scratch[:0]
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		items, err := summariesFast(trimmed, perPage)
+		items, err := list(trimmed, perPage, r.summary)
 		return items, nil, err
 	}
 	var seenData bool
@@ -41,7 +44,7 @@ func decodeInvoicePageFast(trimmed []byte, perPage int) (items []InvoiceSummary,
 		switch string(k) {
 		case "data":
 			seenData = true
-			items, err = summariesFast(v, perPage)
+			items, err = list(v, perPage, r.summary)
 		case "meta":
 			meta, err = metaFast(v)
 		default:
@@ -81,25 +84,34 @@ func metaFast(v []byte) (*listMeta, error) {
 	return m, err
 }
 
-func summariesFast(v []byte, perPage int) ([]InvoiceSummary, error) {
-	return list(v, perPage, summaryFast)
-}
+// records decodes the records of one response; rec gathers the strings of each record.
+type records struct{ rec texts }
 
-// summaryFast decodes one summary as InvoiceSummary.UnmarshalJSON does, or declines.
-func summaryFast(b []byte) (InvoiceSummary, error) {
+// summary decodes one summary as InvoiceSummary.UnmarshalJSON does, or declines.
+func (r *records) summary(b []byte) (InvoiceSummary, error) {
+	const (
+		id = iota
+		number
+		patientID
+		patientName
+		branchID
+		status
+	)
 	var s InvoiceSummary
+	t := &r.rec
+	t.reset()
 	err := summaryFields.Object(b, func(k, v []byte) error {
 		switch string(k) {
 		case "id":
-			return jsonscan.String(v, &s.ID)
+			return t.add(id, v)
 		case "invoice_number":
-			return jsonscan.String(v, &s.InvoiceNumber)
+			return t.add(number, v)
 		case "patient_id":
-			return jsonscan.String(v, &s.PatientID)
+			return t.add(patientID, v)
 		case "patient_name":
-			return jsonscan.String(v, &s.PatientName)
+			return t.add(patientName, v)
 		case "branch_id":
-			return jsonscan.String(v, &s.BranchID)
+			return t.add(branchID, v)
 		case "total":
 			return decimal(v, &s.Total)
 		case "paid":
@@ -107,13 +119,24 @@ func summaryFast(b []byte) (InvoiceSummary, error) {
 		case "balance":
 			return decimal(v, &s.Balance)
 		case "status":
-			return enum(v, invoiceStatuses, &s.Status)
+			if c, ok := constant(v, invoiceStatuses); ok {
+				s.Status = c
+				return nil
+			}
+			return t.add(status, v)
 		default: // date
 			return date(v, &s.Date)
 		}
 	}, nil)
+	if err == nil {
+		err = t.flush()
+	}
 	if err != nil {
 		return InvoiceSummary{}, err
+	}
+	s.ID, s.InvoiceNumber, s.PatientID, s.PatientName, s.BranchID = t.get(id), t.get(number), t.get(patientID), t.get(patientName), t.get(branchID)
+	if st := t.get(status); st != "" { // else unset, "" or a constant already set
+		s.Status = InvoiceStatus(st)
 	}
 	s.Raw = append(json.RawMessage(nil), b...)
 	return s, nil
@@ -135,27 +158,50 @@ var (
 // invoiceFast decodes an invoice as Invoice.UnmarshalJSON's encoding/json path does, or
 // declines.
 func invoiceFast(b []byte) (Invoice, error) {
+	const (
+		id = iota
+		number
+		status
+		currency
+		patientID
+		patientName
+		branchID
+		patient            // and patient+1: the patient object's id and name
+		branch = iota + 1 // and branch+1: the branch object's
+	)
 	var inv Invoice
 	var v variants
+	var r records
+	var top texts // the strings of the invoice and its parties
+	var scratch [512]byte // one allocation at most, for both
+	top.buf, r.rec.buf = scratch[:0:256], scratch[256:256]
 	err := invoiceFields.Object(b, func(k, val []byte) error {
 		var err error
 		switch string(k) {
 		case "id":
-			err = jsonscan.String(val, &inv.ID)
+			err = top.add(id, val)
 		case "invoice_number":
-			err = jsonscan.String(val, &inv.InvoiceNumber)
+			err = top.add(number, val)
 		case "date":
 			err = date(val, &inv.Date)
 		case "status":
-			err = enum(val, invoiceStatuses, &inv.Status)
+			if c, ok := constant(val, invoiceStatuses); ok {
+				inv.Status = c
+			} else {
+				err = top.add(status, val)
+			}
 		case "currency":
-			err = enum(val, currencies, &inv.Currency)
+			if c, ok := constant(val, currencies); ok {
+				inv.Currency = c
+			} else {
+				err = top.add(currency, val)
+			}
 		case "patient":
-			err = partyFast(val, &inv.Patient)
+			err = partyFast(val, &top, patient)
 		case "branch":
-			err = partyFast(val, &inv.Branch)
+			err = partyFast(val, &top, branch)
 		case "line_items":
-			inv.LineItems, err = list(val, jsonscan.CountElements(val), lineItemFast)
+			inv.LineItems, err = list(val, jsonscan.CountElements(val), r.lineItem)
 		case "sub_total":
 			err = decimal(val, &inv.SubTotal)
 		case "discount":
@@ -169,33 +215,48 @@ func invoiceFast(b []byte) (Invoice, error) {
 		case "balance":
 			err = decimal(val, &inv.Balance)
 		case "payments":
-			inv.Payments, err = list(val, jsonscan.CountElements(val), paymentFast)
+			inv.Payments, err = list(val, jsonscan.CountElements(val), r.payment)
 		case "total":
 			v.Total = new(polybill.Decimal)
 			err = decimal(val, v.Total)
 		case "patient_id":
-			err = jsonscan.String(val, &v.PatientID)
+			err = top.add(patientID, val)
 		case "patient_name":
-			err = jsonscan.String(val, &v.PatientName)
+			err = top.add(patientName, val)
 		default: // branch_id
-			err = jsonscan.String(val, &v.BranchID)
+			err = top.add(branchID, val)
 		}
 		return err
 	}, nil)
+	if err == nil {
+		err = top.flush()
+	}
 	if err != nil {
 		return Invoice{}, err
 	}
+	inv.ID, inv.InvoiceNumber = top.get(id), top.get(number)
+	if st := top.get(status); st != "" { // else unset, "" or a constant already set
+		inv.Status = InvoiceStatus(st)
+	}
+	if c := top.get(currency); c != "" {
+		inv.Currency = polybill.Currency(c)
+	}
+	inv.Patient = Party{ID: top.get(patient), Name: top.get(patient + 1)}
+	inv.Branch = Party{ID: top.get(branch), Name: top.get(branch + 1)}
+	v.PatientID, v.PatientName, v.BranchID = top.get(patientID), top.get(patientName), top.get(branchID)
 	v.apply(&inv)
 	inv.Raw = append(json.RawMessage(nil), b...)
 	return inv, nil
 }
 
-func partyFast(b []byte, p *Party) error {
+// partyFast reads a patient or branch object: its id into slot and its name into slot+1 of t,
+// whose owner flushes.
+func partyFast(b []byte, t *texts, slot int) error {
 	return partyFields.Object(b, func(k, v []byte) error {
 		if string(k) == "id" {
-			return jsonscan.String(v, &p.ID)
+			return t.add(slot, v)
 		}
-		return jsonscan.String(v, &p.Name)
+		return t.add(slot+1, v)
 	}, nil)
 }
 
@@ -214,15 +275,21 @@ func taxFast(b []byte, t *TaxBreakdown) error {
 	}, nil)
 }
 
-// lineItemFast decodes a line item as LineItem.UnmarshalJSON does, or declines.
-func lineItemFast(b []byte) (LineItem, error) {
+// lineItem decodes a line item as LineItem.UnmarshalJSON does, or declines.
+func (r *records) lineItem(b []byte) (LineItem, error) {
+	const (
+		service = iota
+		department
+	)
 	var l LineItem
+	t := &r.rec
+	t.reset()
 	err := lineItemFields.Object(b, func(k, v []byte) error {
 		switch string(k) {
 		case "service_name":
-			return jsonscan.String(v, &l.ServiceName)
+			return t.add(service, v)
 		case "department":
-			return jsonscan.String(v, &l.Department)
+			return t.add(department, v)
 		case "quantity":
 			return decimal(v, &l.Quantity)
 		case "rate":
@@ -235,41 +302,63 @@ func lineItemFast(b []byte) (LineItem, error) {
 			return decimal(v, &l.Amount)
 		}
 	}, nil)
+	if err == nil {
+		err = t.flush()
+	}
 	if err != nil {
 		return LineItem{}, err
 	}
+	l.ServiceName, l.Department = t.get(service), t.get(department)
 	l.Raw = append(json.RawMessage(nil), b...)
 	return l, nil
 }
 
-// paymentFast decodes a payment as Payment.UnmarshalJSON does, or declines.
-func paymentFast(b []byte) (Payment, error) {
+// payment decodes a payment as Payment.UnmarshalJSON does, or declines.
+func (r *records) payment(b []byte) (Payment, error) {
+	const (
+		id = iota
+		invoiceID
+		mode
+		reference
+		recordedAt
+	)
 	var p Payment
+	t := &r.rec
+	t.reset()
 	err := paymentFields.Object(b, func(k, v []byte) error {
 		switch string(k) {
 		case "id":
-			return jsonscan.String(v, &p.ID)
+			return t.add(id, v)
 		case "invoice_id":
-			return jsonscan.String(v, &p.InvoiceID)
+			return t.add(invoiceID, v)
 		case "amount":
 			return decimal(v, &p.Amount)
 		case "payment_mode":
-			return enum(v, paymentModes, &p.Mode)
+			if c, ok := constant(v, paymentModes); ok {
+				p.Mode = c
+				return nil
+			}
+			return t.add(mode, v)
 		case "reference":
-			return jsonscan.String(v, &p.Reference)
+			return t.add(reference, v)
 		case "payment_date":
 			return date(v, &p.PaymentDate)
 		default: // recorded_at
-			var s string
-			if err := jsonscan.String(v, &s); err != nil {
-				return err
-			}
-			p.RecordedAt = parseRecordedAt(s)
-			return nil
+			return t.add(recordedAt, v)
 		}
 	}, nil)
+	if err == nil {
+		err = t.flush()
+	}
 	if err != nil {
 		return Payment{}, err
+	}
+	p.ID, p.InvoiceID, p.Reference = t.get(id), t.get(invoiceID), t.get(reference)
+	if m := t.get(mode); m != "" { // else unset, "" or a constant already set
+		p.Mode = PaymentMode(m)
+	}
+	if ts := t.get(recordedAt); ts != "" { // "" parses as the zero time: skip the error it allocates
+		p.RecordedAt = parseRecordedAt(ts)
 	}
 	p.Raw = append(json.RawMessage(nil), b...)
 	return p, nil
@@ -280,6 +369,63 @@ func paymentFast(b []byte) (Payment, error) {
 func parseRecordedAt(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339, s)
 	return t
+}
+
+// texts gathers the plain JSON strings of one record and makes them Go strings with a single
+// allocation, which they then share (a record's strings live and die together). Each string
+// has a slot, numbered by the record's decoder; add checks only the quotes, and flush declines
+// when any string holds an escape or invalid UTF-8, which jsonscan.PlainString checks for all
+// of them at once: joined by their quotes they form one JSON string, plain exactly when each
+// of them is (a quote cannot complete a UTF-8 sequence). Slots rather than *string
+// destinations keep the records being decoded off the heap.
+type texts struct {
+	buf   []byte // '"' text₁ '"' text₂ '"' … '"'
+	spans [maxSlots][2]int // bounds of each slot's text in joined
+	set   uint16           // the slots added
+	// joined is buf's texts without the quotes around it, after flush.
+	joined string
+}
+
+const maxSlots = 16
+
+func (t *texts) reset() {
+	t.buf, t.set, t.joined = t.buf[:0], 0, ""
+}
+
+// add queues the JSON string v for slot; anything but a string declines.
+func (t *texts) add(slot int, v []byte) error {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return jsonscan.ErrDecline
+	}
+	if len(t.buf) == 0 {
+		t.buf = append(t.buf, '"')
+	}
+	start := len(t.buf) - 1 // joined lacks the opening quote
+	t.buf = append(t.buf, v[1:]...)
+	t.spans[slot] = [2]int{start, start + len(v) - 2}
+	t.set |= 1 << slot
+	return nil
+}
+
+// flush makes the queued strings, or declines.
+func (t *texts) flush() error {
+	if t.set == 0 {
+		return nil
+	}
+	s, ok := jsonscan.PlainString(t.buf)
+	if !ok {
+		return jsonscan.ErrDecline
+	}
+	t.joined = s
+	return nil
+}
+
+// get returns slot's string after flush; "" when it was not set.
+func (t *texts) get(slot int) string {
+	if t.set&(1<<slot) == 0 {
+		return ""
+	}
+	return t.joined[t.spans[slot][0]:t.spans[slot][1]]
 }
 
 // ---- leaf readers ----
@@ -308,19 +454,18 @@ var (
 	currencies      = []polybill.Currency{Currency}
 )
 
-// enum reads a plain JSON string like jsonscan.String, but returns the constant among known
-// that it spells instead of allocating a copy: statuses and modes repeat on every record.
-func enum[S ~string](v []byte, known []S, s *S) error {
+// constant returns the constant among known that the JSON value v spells, if any: statuses
+// and modes repeat on every record, and a constant needs no allocation.
+func constant[S ~string](v []byte, known []S) (S, bool) {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		inner := v[1 : len(v)-1]
 		for _, k := range known {
 			if string(inner) == string(k) { // the constants hold no quote or backslash
-				*s = k
-				return nil
+				return k, true
 			}
 		}
 	}
-	return jsonscan.String(v, s)
+	return "", false
 }
 
 // decimal reads v with Decimal.UnmarshalJSON, which encoding/json calls for the same bytes;

@@ -212,23 +212,30 @@ func checkParts(t *testing.T, b []byte) map[string]bool {
 		assert.Equal(t, slow, fast, "%s: %q", name, b)
 	}
 	{
-		fast, err := lineItemFast(b)
+		fast, err := (&records{}).lineItem(b)
 		var slow LineItem
 		agree("line item", err, slow.UnmarshalJSON(b), fast, slow)
 	}
 	{
-		fast, err := paymentFast(b)
+		fast, err := (&records{}).payment(b)
 		var slow Payment
 		agree("payment", err, slow.UnmarshalJSON(b), fast, slow)
 	}
 	{
-		fast, err := summaryFast(b)
+		fast, err := (&records{}).summary(b)
 		var slow InvoiceSummary
 		agree("summary", err, slow.UnmarshalJSON(b), fast, slow)
 	}
 	{
 		var fast, slow Party
-		agree("party", partyFast(b, &fast), json.Unmarshal(b, &slow), fast, slow)
+		var t texts
+		err := partyFast(b, &t, 3)
+		if err == nil {
+			if err = t.flush(); err == nil {
+				fast = Party{ID: t.get(3), Name: t.get(4)}
+			}
+		}
+		agree("party", err, json.Unmarshal(b, &slow), fast, slow)
 	}
 	{
 		var fast, slow TaxBreakdown
@@ -238,6 +245,32 @@ func checkParts(t *testing.T, b []byte) map[string]bool {
 		fast, err := metaFast(b)
 		slow := new(listMeta)
 		agree("meta", err, json.Unmarshal(b, slow), fast, slow)
+	}
+	{
+		// texts, on the elements of an array of strings
+		var elems [][]byte
+		if jsonscan.Elements(b, func(e []byte) error { elems = append(elems, e); return nil }) == nil {
+			fast := make([]string, len(elems))
+			var t texts
+			var err error
+			for i, e := range elems {
+				if i == maxSlots {
+					err = jsonscan.ErrDecline
+				}
+				if err == nil {
+					err = t.add(i, e)
+				}
+			}
+			if err == nil {
+				if err = t.flush(); err == nil {
+					for i := range elems {
+						fast[i] = t.get(i)
+					}
+				}
+			}
+			var slow []string
+			agree("texts", err, json.Unmarshal(b, &slow), fast, slow)
+		}
 	}
 	if !json.Valid(b) {
 		// The leaf readers below only ever see one value jsonscan has validated.
@@ -249,13 +282,30 @@ func checkParts(t *testing.T, b []byte) map[string]bool {
 	}
 	{
 		var fast, slow InvoiceStatus
-		agree("status", enum(b, invoiceStatuses, &fast), json.Unmarshal(b, &slow), fast, slow)
+		agree("status", readEnum(b, invoiceStatuses, &fast), json.Unmarshal(b, &slow), fast, slow)
 	}
 	{
 		var fast, slow PaymentMode
-		agree("mode", enum(b, paymentModes, &fast), json.Unmarshal(b, &slow), fast, slow)
+		agree("mode", readEnum(b, paymentModes, &fast), json.Unmarshal(b, &slow), fast, slow)
 	}
 	return accepted
+}
+
+// readEnum reads an enum value as the fast decoders do: a constant, else through texts.
+func readEnum[S ~string](v []byte, known []S, s *S) error {
+	if c, ok := constant(v, known); ok {
+		*s = c
+		return nil
+	}
+	var t texts
+	if err := t.add(0, v); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	*s = S(t.get(0))
+	return nil
 }
 
 // fakeInvoice and fakePage are bodies the fake (clinictest) serves: its field order, its
@@ -428,6 +478,12 @@ func TestRecordDecodersAgree(t *testing.T) {
 		{in: `"2026-00-10"`, decline: []string{"date"}},
 		{in: `"２０２６-03-15"`, decline: []string{"date"}},
 		{in: `"cash`, decline: []string{"mode", "date"}},
+		{in: `["a","","é","a\"b"]`, decline: []string{"texts"}},
+		{in: `["a","","é","€"]`, accept: []string{"texts"}},
+		{in: `["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16"]`, accept: []string{"texts"}},
+		{in: `["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17"]`, decline: []string{"texts"}},
+		{in: "[\"a\xc3\",\"\xa9b\"]", decline: []string{"texts"}}, // no UTF-8 sequence across two strings
+		{in: `[1]`, decline: []string{"texts"}},
 	} {
 		got := checkParts(t, []byte(tt.in))
 		for _, name := range tt.accept {
@@ -504,5 +560,54 @@ func FuzzRecordDecodersMatchSlow(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkParts(t, b)
+	})
+}
+
+// BenchmarkDecodeRatio times the SDK's and the raw decode alternately, one call each per
+// iteration, and reports sdk/raw: on a shared machine the two then see the same load.
+func BenchmarkDecodeRatio(b *testing.B) {
+	invoice := compactFixture(b, "clinic_invoice.json")
+	page := benchPage(b, maxPerPage)
+	run := func(b *testing.B, sdk, raw func() error) {
+		var tSDK, tRaw time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if err := sdk(); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if err := raw(); err != nil {
+				b.Fatal(err)
+			}
+			tSDK, tRaw = tSDK+t1.Sub(t0), tRaw+time.Since(t1)
+		}
+		b.ReportMetric(float64(tSDK)/float64(tRaw), "sdk/raw")
+	}
+	b.Run("invoice", func(b *testing.B) {
+		run(b, func() error {
+			var inv Invoice
+			return json.Unmarshal(invoice, &inv)
+		}, func() error {
+			var inv rawInvoice
+			return json.NewDecoder(bytes.NewReader(invoice)).Decode(&inv)
+		})
+	})
+	b.Run("page", func(b *testing.B) {
+		run(b, func() error {
+			var body json.RawMessage
+			if err := json.Unmarshal(page, &body); err != nil {
+				return err
+			}
+			_, err := decodeInvoicePage(body, 1, maxPerPage)
+			return err
+		}, func() error {
+			var doc struct {
+				Data []rawSummary `json:"data"`
+				Meta struct {
+					TotalPages int `json:"total_pages"`
+				} `json:"meta"`
+			}
+			return json.NewDecoder(bytes.NewReader(page)).Decode(&doc)
+		})
 	})
 }
