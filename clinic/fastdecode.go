@@ -167,12 +167,12 @@ func invoiceFast(b []byte) (Invoice, error) {
 		patientName
 		branchID
 		patient            // and patient+1: the patient object's id and name
-		branch = iota + 1 // and branch+1: the branch object's
+		branch  = iota + 1 // and branch+1: the branch object's
 	)
 	var inv Invoice
 	var v variants
 	var r records
-	var top texts // the strings of the invoice and its parties
+	var top texts         // the strings of the invoice and its parties
 	var scratch [512]byte // one allocation at most, for both
 	top.buf, r.rec.buf = scratch[:0:256], scratch[256:256]
 	err := invoiceFields.Object(b, func(k, val []byte) error {
@@ -379,7 +379,7 @@ func parseRecordedAt(s string) time.Time {
 // of them is (a quote cannot complete a UTF-8 sequence). Slots rather than *string
 // destinations keep the records being decoded off the heap.
 type texts struct {
-	buf   []byte // '"' text₁ '"' text₂ '"' … '"'
+	buf   []byte           // '"' text₁ '"' text₂ '"' … '"'
 	spans [maxSlots][2]int // bounds of each slot's text in joined
 	set   uint16           // the slots added
 	// joined is buf's texts without the quotes around it, after flush.
