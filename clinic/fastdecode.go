@@ -166,8 +166,8 @@ func invoiceFast(b []byte) (Invoice, error) {
 		patientID
 		patientName
 		branchID
-		patient            // and patient+1: the patient object's id and name
-		branch  = iota + 1 // and branch+1: the branch object's
+		patient               // and patient+1: the patient object's id and name
+		branch  = patient + 2 // and branch+1: the branch object's
 	)
 	var inv Invoice
 	var v variants
@@ -433,7 +433,7 @@ func (t *texts) get(slot int) string {
 // list reads the JSON array v with one per element into a new slice of capacity n (a hint);
 // an empty array is an empty, non-nil slice, as encoding/json decodes it.
 func list[T any](v []byte, n int, one func([]byte) (T, error)) ([]T, error) {
-	out := make([]T, 0, n)
+	out := make([]T, 0, max(n, 0))
 	err := jsonscan.Elements(v, func(e []byte) error {
 		x, err := one(e)
 		if err != nil {
