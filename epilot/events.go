@@ -133,10 +133,12 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 	if err != nil {
 		return nil, err
 	}
-	out := fastEventList{sizeHint: p.Size}
-	if p.Size == 0 {
-		out.sizeHint = defaultEventsPageSize
+	// The events are appended to Results, within this capacity for a full page.
+	size := p.Size
+	if size == 0 {
+		size = defaultEventsPageSize
 	}
+	out := eventList{Results: make([]decodedEvent, 0, size)}
 	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/v1/billing/events", Route: "/v1/billing/events", Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}

@@ -237,7 +237,7 @@ func (e *CustomEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marsh
 // kinds get their own Go type, anything else (including a missing type) a *CustomEvent. Unknown
 // properties are kept in Extra, the whole input in Raw().
 func ParseBillingEvent(data []byte) (BillingEvent, error) {
-	if ev, ok := parseEventFast(bytes.TrimSpace(data)); ok {
+	if ev, ok := parseEventFast(trimJSONSpace(data)); ok {
 		return ev, nil
 	}
 	return parseEventSlow(data)
@@ -259,25 +259,33 @@ func parseEventSlow(data []byte) (BillingEvent, error) {
 
 // newEvent wraps f in the Go type of the kind typ.
 func newEvent(typ string, f EventFields) BillingEvent {
-	switch EventKind(typ) {
-	case KindInstallment:
-		return &InstallmentEvent{f}
-	case KindPayment:
-		return &PaymentEvent{f}
-	case KindReimbursement:
-		return &ReimbursementEvent{f}
-	case KindDunningFee:
-		return &DunningFeeEvent{f}
-	case KindInvoice:
-		return &InvoiceEvent{f}
-	case KindFinalBill:
-		return &FinalBillEvent{f}
-	case KindBonus:
-		return &BonusEvent{f}
-	case KindCorrection:
-		return &CorrectionEvent{f}
-	default:
+	if !EventKind(typ).IsKnown() {
 		return &CustomEvent{Type: typ, EventFields: f}
+	}
+	return asKind(EventKind(typ), &InstallmentEvent{f})
+}
+
+// asKind returns ev as the Go type of the known kind k. The eight known kinds have one layout
+// (struct{ EventFields }), so the pointer converts without a copy; the fast decoder fills an
+// event before it knows its kind.
+func asKind(k EventKind, ev *InstallmentEvent) BillingEvent {
+	switch k {
+	case KindPayment:
+		return (*PaymentEvent)(ev)
+	case KindReimbursement:
+		return (*ReimbursementEvent)(ev)
+	case KindDunningFee:
+		return (*DunningFeeEvent)(ev)
+	case KindInvoice:
+		return (*InvoiceEvent)(ev)
+	case KindFinalBill:
+		return (*FinalBillEvent)(ev)
+	case KindBonus:
+		return (*BonusEvent)(ev)
+	case KindCorrection:
+		return (*CorrectionEvent)(ev)
+	default:
+		return ev
 	}
 }
 

@@ -15,42 +15,48 @@ import (
 )
 
 // Billing events are the SDK's hot path: GetBillingEvent, and 100k events through one
-// ListBillingEvents iterator. Decoding them with encoding/json costs one validation per nesting
-// level (the page, every event, every relation item, each re-validating its own bytes with a
-// new decoder) plus one allocation per string, map and pointer. The fast path below splits the
-// bytes with jsonscan and reads each known field straight from its sub-slice, with a handful
-// of allocations per event (see eventDecoder.finish).
+// ListBillingEvents iterator. Decoding them with encoding/json alone costs a validation per
+// nesting level (json.Unmarshal's own validation and skip of the body, then every event, then
+// every relation item, each re-validating its own bytes with a new decoder) plus one
+// allocation per string, map and pointer. The fast path splits the bytes with jsonscan and
+// reads each known field straight from its sub-slice, with a handful of allocations per event
+// (see eventDecoder.finish). decodedEvent and eventList are transport.BodyDecoders, so a
+// response body reaches it without json.Unmarshal's two passes.
 //
 // It reads the shapes the API sends. Anything it is not sure to read exactly as the
 // encoding/json path would (null, escapes in strings, a repeated key, a key that only differs
-// in case from a known one, a value of an unexpected type, a rare variant such as a
-// related_event object) declines with jsonscan.ErrDecline, and those bytes are decoded the
-// encoding/json way, so results and errors never depend on which path ran.
-// fastdecode_internal_test.go checks that claim differentially, with a fuzz target per decoder.
+// in case from a known one, a value of an unexpected type, invalid JSON) declines with
+// jsonscan.ErrDecline, and the same bytes are decoded the encoding/json way, so results and
+// errors never depend on which path ran. fastdecode_internal_test.go checks that claim
+// differentially, with fuzz targets.
 
-// fastEventList decodes a page of events, trying the fast path first.
-type fastEventList struct {
-	eventList
-	// sizeHint is the page size asked for, so the results slice is allocated once.
-	sizeHint int
-}
-
-func (l *fastEventList) UnmarshalJSON(data []byte) error {
-	if l.fast(data) == nil {
+// DecodeBody decodes a response holding one event, as json.Unmarshal would.
+func (d *decodedEvent) DecodeBody(body []byte) error {
+	if ev, ok := parseEventFast(trimJSONSpace(body)); ok {
+		d.BillingEvent = ev
 		return nil
 	}
-	l.eventList = eventList{}
-	return json.Unmarshal(data, &l.eventList)
+	return json.Unmarshal(body, d)
 }
 
-var eventListFields = jsonscan.NewFields(wireKeys[eventList]()...)
+// DecodeBody decodes a page of events into a fresh list, as json.Unmarshal would. Results
+// keeps its capacity (ListBillingEvents sets it to the page size asked for), so a page is
+// appended without growing.
+func (l *eventList) DecodeBody(body []byte) error {
+	results := l.Results[:0]
+	*l = eventList{Results: results}
+	if l.fast(trimJSONSpace(body)) == nil {
+		return nil
+	}
+	*l = eventList{Results: results}
+	return json.Unmarshal(body, l)
+}
 
-// fast decodes the page. An event the fast path declines is decoded alone by
-// parseEventSlow, which is what the encoding/json path would run for it (decodedEvent calls
-// ParseBillingEvent on the event's bytes), so one odd event does not send the whole page down
-// the slow path. An event that fails to decode declines the page: which error encoding/json
-// reports then depends on the rest of the page, so it is left to encoding/json.
-func (l *fastEventList) fast(data []byte) error {
+// fast decodes a page. An event the fast path declines is decoded alone by parseEventSlow,
+// which is what encoding/json runs for it (decodedEvent.UnmarshalJSON), so one odd event does
+// not send the whole page down the slow path. An event that fails to decode declines the page:
+// which error json.Unmarshal reports then depends on the rest of the page.
+func (l *eventList) fast(data []byte) error {
 	d := getEventDecoder()
 	defer putEventDecoder(d)
 	return eventListFields.Object(data, func(k, v []byte) error {
@@ -62,12 +68,14 @@ func (l *fastEventList) fast(data []byte) error {
 			l.Hits = &n
 			return nil
 		}
-		l.Results = make([]decodedEvent, 0, min(max(l.sizeHint, 0), MaxEventsPageSize))
+		if l.Results == nil {
+			l.Results = []decodedEvent{} // as encoding/json decodes [] into a nil slice
+		}
 		return jsonscan.Elements(v, func(e []byte) error {
 			ev, err := d.event(e)
 			if err != nil {
 				if ev, err = parseEventSlow(e); err != nil {
-					return jsonscan.ErrDecline
+					return err
 				}
 			}
 			l.Results = append(l.Results, decodedEvent{ev})
@@ -75,6 +83,10 @@ func (l *fastEventList) fast(data []byte) error {
 		})
 	}, nil)
 }
+
+// trimJSONSpace drops the whitespace JSON allows around a value (bytes.TrimSpace also drops
+// \v, \f and Unicode spaces, which json.Unmarshal refuses).
+func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
 // parseEventFast decodes one event (no surrounding whitespace) as ParseBillingEvent would,
 // or reports ok false when it cannot be sure to.
@@ -88,6 +100,7 @@ func parseEventFast(data []byte) (BillingEvent, bool) {
 // The key sets of the objects read by the fast path: exactly the JSON names of the wire types
 // the encoding/json path decodes into.
 var (
+	eventListFields    = jsonscan.NewFields(wireKeys[eventList]()...)
 	eventFields        = jsonscan.NewFields(wireKeys[eventWire]()...)
 	relationFields     = jsonscan.NewFields(wireKeys[Relation]()...)
 	relationItemFields = jsonscan.NewFields(wireKeys[relationItemWire]()...)
@@ -103,7 +116,7 @@ func wireKeys[T any]() []string {
 // built by finish, all strings of one event in one allocation. A decoder is reused (pooled),
 // so the pending lists cost nothing per event.
 type eventDecoder struct {
-	f     EventFields
+	f     *EventFields // of the event being decoded
 	typ   string
 	box   *amountBox
 	strs  []pendingString
@@ -154,7 +167,7 @@ func putEventDecoder(d *eventDecoder) {
 }
 
 func (d *eventDecoder) reset() {
-	d.f = EventFields{}
+	d.f = nil
 	d.typ = ""
 	d.box = nil
 	d.strs = d.strs[:0]
@@ -165,17 +178,23 @@ func (d *eventDecoder) reset() {
 // event decodes one event, or declines.
 func (d *eventDecoder) event(data []byte) (BillingEvent, error) {
 	d.reset()
+	// Decoded in place: the kind, known only at the end, picks the pointer's type (asKind).
+	ev := new(InstallmentEvent)
+	d.f = &ev.EventFields
 	if err := eventFields.Object(data, d.eventField, d.keepExtra(&d.f.Extra)); err != nil {
 		return nil, err
 	}
 	d.finish(data)
-	return newEvent(d.typ, d.f), nil
+	if k := EventKind(d.typ); k.IsKnown() {
+		return asKind(k, ev), nil
+	}
+	return &CustomEvent{Type: d.typ, EventFields: ev.EventFields}, nil
 }
 
 // eventField reads one known property of an event into d.f. Each case reads the value
 // exactly as encoding/json reads the eventWire field, or declines.
 func (d *eventDecoder) eventField(k, v []byte) error {
-	f := &d.f
+	f := d.f
 	switch string(k) {
 	case "type":
 		return d.str(v, &d.typ)

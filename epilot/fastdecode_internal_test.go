@@ -73,16 +73,16 @@ type rawBenchEvent struct {
 	InternalNote string `json:"internal_note"`
 }
 
-// BenchmarkDecodePage decodes one 1000-event page as the transport does (json.Unmarshal into
-// the fast list) and as the bench's raw side does (a json.Decoder into a plain struct).
+// BenchmarkDecodePage decodes one 1000-event page as the transport does for ListBillingEvents
+// (eventList.DecodeBody) and as the bench's raw side does (a json.Decoder into a plain struct).
 func BenchmarkDecodePage(b *testing.B) {
 	page := benchPage(b, MaxEventsPageSize)
 	b.Run("sdk", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var out fastEventList
-			if err := json.Unmarshal(page, &out); err != nil {
+			out := eventList{Results: make([]decodedEvent, 0, MaxEventsPageSize)}
+			if err := out.DecodeBody(page); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -109,7 +109,7 @@ func BenchmarkDecodeEvent(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var out decodedEvent
-			if err := json.Unmarshal(ev, &out); err != nil {
+			if err := out.DecodeBody(ev); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -171,7 +171,7 @@ func decodedEvents(in []decodedEvent) []BillingEvent {
 // reports whether the fast path accepted.
 func checkEvent(t *testing.T, in []byte) bool {
 	t.Helper()
-	fast, ok := parseEventFast(bytes.TrimSpace(in))
+	fast, ok := parseEventFast(trimJSONSpace(in))
 	slow, slowErr := parseEventSlow(in)
 	if ok {
 		require.NoError(t, slowErr, "the fast path accepted what encoding/json refuses: %q", in)
@@ -185,6 +185,17 @@ func checkEvent(t *testing.T, in []byte) bool {
 	} else {
 		require.NoError(t, err, "%q", in)
 		require.Equal(t, slow, got, "%q", in)
+	}
+
+	// A response body: DecodeBody must do exactly what json.Unmarshal does.
+	var want, body decodedEvent
+	wantErr := json.Unmarshal(in, &want)
+	err = body.DecodeBody(in)
+	if wantErr != nil {
+		require.EqualError(t, err, wantErr.Error(), "%q", in)
+	} else {
+		require.NoError(t, err, "%q", in)
+		require.Equal(t, want, body, "%q", in)
 	}
 	return ok
 }
@@ -207,35 +218,41 @@ func checkNoAliasing(t *testing.T, ev BillingEvent) {
 	}
 }
 
-// checkList compares the paths on one page, as checkEvent does on one event. It reports
-// whether the fast list decoder accepted the page.
+// checkList compares the paths on one page. When the fast page decoder accepts it,
+// encoding/json alone (slowEventList) accepts it too, with the same hits and identical events.
+// And DecodeBody, as the transport calls it, returns what json.Unmarshal into eventList
+// returns, errors included (they become the message of the SDK's error). It reports whether the
+// fast page decoder accepted.
 func checkList(t *testing.T, in []byte) bool {
 	t.Helper()
 	var ref slowEventList
 	refErr := json.Unmarshal(in, &ref)
-
-	fast := fastEventList{sizeHint: 2}
-	ok := fast.fast(bytes.TrimSpace(in)) == nil
+	var fast eventList
+	ok := fast.fast(trimJSONSpace(in)) == nil
 	if ok {
 		require.NoError(t, refErr, "the fast path accepted a page encoding/json refuses: %q", in)
 		require.Equal(t, ref.Hits, fast.Hits, "%q", in)
 		require.Equal(t, slowEvents(ref.Results), decodedEvents(fast.Results), "%q", in)
 	}
 
-	// As the transport decodes a response: json.Unmarshal into the list. Its errors name Go
-	// types, so they are compared with those of eventList, the list without the fast path.
-	var plain eventList
-	plainErr := json.Unmarshal(in, &plain)
-	require.Equal(t, refErr == nil, plainErr == nil, "%q: %v, %v", in, refErr, plainErr)
-	var got fastEventList
-	err := json.Unmarshal(in, &got)
-	if plainErr != nil {
-		require.EqualError(t, err, plainErr.Error(), "%q", in)
+	// The transport's contract: DecodeBody leaves out as json.Unmarshal would, given the same
+	// out (ListBillingEvents presets Results' capacity).
+	want := eventList{Results: make([]decodedEvent, 0, 2)}
+	wantErr := json.Unmarshal(in, &want)
+	require.Equal(t, refErr == nil, wantErr == nil, "%q: %v, %v", in, refErr, wantErr)
+	got := eventList{Results: make([]decodedEvent, 0, 2)}
+	err := got.DecodeBody(in)
+	if wantErr != nil {
+		require.EqualError(t, err, wantErr.Error(), "%q", in)
 		return ok
 	}
 	require.NoError(t, err, "%q", in)
-	require.Equal(t, ref.Hits, got.Hits, "%q", in)
-	require.Equal(t, slowEvents(ref.Results), decodedEvents(got.Results), "%q", in)
+	require.Equal(t, want.Hits, got.Hits, "%q", in)
+	require.Equal(t, decodedEvents(want.Results), decodedEvents(got.Results), "%q", in)
+	require.Equal(t, len(ref.Results), len(got.Results), "%q", in)
+	for i := range ref.Results {
+		require.Equal(t, ref.Results[i].BillingEvent, got.Results[i].BillingEvent, "%q", in)
+	}
 	return ok
 }
 
@@ -315,6 +332,8 @@ var mustDecline = []struct{ name, in string }{
 	{"string", `"installment"`},
 	{"invalid JSON", `{"type":"payment",}`},
 	{"trailing data", `{"type":"payment"} {}`},
+	{"vertical tab before", "\v{\"type\":\"payment\"}"},
+	{"no-break space after", "{\"type\":\"payment\"}\u00a0"},
 	{"null value", `{"type":"payment","note":null}`},
 	{"null tag", `{"_tags":["a",null]}`},
 	{"escaped string", `{"type":"pay\u006dent"}`},
@@ -388,40 +407,44 @@ func page(hits string, events ...string) string {
 	return `{"hits":` + hits + `,"results":[` + strings.Join(events, ",") + `]}`
 }
 
+// mustDeclinePage are pages the fast page decoder must leave to json.Unmarshal.
 var mustDeclinePage = []struct{ name, in string }{
 	{"null", `null`},
 	{"array", `[]`},
 	{"hits as string", `{"hits":"3","results":[]}`},
-	{"hits with fraction", `{"hits":3.0,"results":[]}`},
+	{"hits with fraction", `{"hits":3.0,"results":[{"type":1}]}`},
 	{"hits null", `{"hits":null,"results":[]}`},
-	{"results not an array", `{"hits":1,"results":{"type":"payment"}}`},
 	{"results null", `{"hits":0,"results":null}`},
+	{"results not an array", `{"hits":1,"results":{"type":"payment"}}`},
 	{"repeated results", `{"results":[{}],"results":[{},{}]}`},
-	{"case-folded key", `{"Hits":1,"results":[]}`},
+	{"case-folded keys", `{"Hits":1,"RESULTS":[{"type":"bonus"}]}`},
 	{"an event encoding/json refuses", page("2", `{"type":"payment"}`, `{"type":1}`)},
 	{"an event that is not an object", page("2", `{"type":"payment"}`, `7`)},
-	{"invalid JSON", `{"hits":1,"results":[{"type":"payment"}]`},
+	{"truncated", `{"hits":1,"results":[{"type":"payment"}]`},
+	{"trailing data", `{"hits":0,"results":[]} {}`},
+	{"vertical tab before", "\v{\"hits\":0,\"results\":[]}"},
+	{"no-break space after", "{\"hits\":0,\"results\":[]}\u00a0"},
 }
 
 func TestFastListDeclines(t *testing.T) {
 	for _, c := range mustDeclinePage {
 		t.Run(c.name, func(t *testing.T) {
-			assert.False(t, checkList(t, []byte(c.in)), "the fast path must decline %s", c.in)
+			assert.False(t, checkList(t, []byte(c.in)), "the fast path must decline %q", c.in)
 		})
 	}
 }
 
+// TestFastListAgrees decodes pages of fast-path events, of events the fast path declines, and
+// of both; the page itself takes the fast path.
 func TestFastListAgrees(t *testing.T) {
 	for _, in := range pageSeeds(t) {
 		checkList(t, in)
 	}
 	for _, in := range []string{
 		string(benchPage(t, 3)),
-		page("0"),
+		" \r\n\t" + page("0") + "\n",
 		`{"results":[{"type":"payment"}],"next":"x"}`,
 		`{"hits":5}`,
-		// Events the fast path declines are decoded one by one the encoding/json way; the
-		// page still takes the fast path.
 		page("4", `{"type":"pay\u006dent"}`, `null`, `{"note":null}`, string(benchFixture(t))),
 	} {
 		assert.True(t, checkList(t, []byte(in)), "the fast path accepts %s", in)
