@@ -1,6 +1,7 @@
 package encounters
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -48,6 +49,11 @@ func decodeTarget[T any](out *T) any {
 // whitespace around it) and returns the Unmarshaler's error unchanged.
 type freshRecord[T any] struct{ v *T }
 
+// DecodeBody lets the transport skip json.Unmarshal's validation and skip passes: both paths
+// validate the whole value (jsonscan, encoding/json), and get it, as from encoding/json,
+// without the whitespace around it (Raw keeps exactly that).
+func (f *freshRecord[T]) DecodeBody(body []byte) error { return f.UnmarshalJSON(bytes.TrimSpace(body)) }
+
 func (f *freshRecord[T]) UnmarshalJSON(b []byte) error {
 	r := any(f.v).(fastRecord)
 	if r.decodeFast(b) == nil {
@@ -57,6 +63,9 @@ func (f *freshRecord[T]) UnmarshalJSON(b []byte) error {
 	*f.v = zero
 	return r.UnmarshalJSON(b)
 }
+
+// DecodeBody: see freshRecord.DecodeBody (UnmarshalJSON trims the page itself).
+func (p *wirePage[T]) DecodeBody(body []byte) error { return p.UnmarshalJSON(body) }
 
 var pageFields = jsonscan.NewFields("total", "limit", "skip", "data")
 
