@@ -484,9 +484,9 @@ func date(v []byte, d *Date) error {
 	if len(v) == len(`"2006-01-02"`) && v[0] == '"' && v[11] == '"' && v[5] == '-' && v[8] == '-' {
 		y, okY := digits(v[1:5])
 		m, okM := digits(v[6:8])
-		dd, okD := digits(v[9:11])
-		if okY && okM && okD && 1 <= m && m <= 12 && 1 <= dd && dd <= daysIn(time.Month(m), y) {
-			*d = Date{Year: y, Month: time.Month(m), Day: dd}
+		day, okD := digits(v[9:11])
+		if parsed := (Date{Year: y, Month: time.Month(m), Day: day}); okY && okM && okD && parsed.Valid() {
+			*d = parsed
 			return nil
 		}
 	}
@@ -496,7 +496,7 @@ func date(v []byte, d *Date) error {
 	return nil
 }
 
-// digits reads an unsigned decimal of ASCII digits only.
+// digits reads a number of ASCII digits only: time.Parse takes no sign in a date's fields.
 func digits(b []byte) (int, bool) {
 	n := 0
 	for _, c := range b {
@@ -506,19 +506,4 @@ func digits(b []byte) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
-}
-
-// daysIn is the length of month m of year y in the proleptic Gregorian calendar, as time.Parse
-// checks it.
-func daysIn(m time.Month, y int) int {
-	switch m {
-	case time.February:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case time.April, time.June, time.September, time.November:
-		return 30
-	}
-	return 31
 }
