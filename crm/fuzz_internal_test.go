@@ -4,6 +4,7 @@ package crm
 // methods, so the exported fuzzers cannot reach them directly.
 
 import (
+	"encoding/json"
 	"net/url"
 	"testing"
 
@@ -18,14 +19,22 @@ func FuzzMeetingBillingDocument(f *testing.F) {
 		`{"data":[],"meta":{"currentPage":2,"totalPages":2,"totalRecords":3}}`,
 		`{"data":null,"meta":{"total_pages":1.5}}`,
 		`{"meta":[]}`, `[]`, `{"data":"x"}`,
+		`{"data":{"id":"a","attributes":{}}} x`, ` {"data":[]}` + "\n", `{"data":[{"id":"a"}]`,
 	} {
 		f.Add([]byte(seed), 1, 2)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, page, records int) {
+		// The transport hands the body to DecodeBody as received: the decoder itself must
+		// refuse what is not JSON, trailing data included.
+		var one billingDoc
+		if one.DecodeBody(body) == nil {
+			require.True(t, json.Valid(body), "invalid JSON accepted: %q", body)
+		}
 		var doc meetingBillingDoc
-		if err := doc.UnmarshalJSON(body); err != nil {
+		if err := doc.DecodeBody(body); err != nil {
 			return
 		}
+		require.True(t, json.Valid(body), "invalid JSON accepted: %q", body)
 		p := pageOf(doc, page, records)
 		assert.Len(t, p.Items, len(doc.billings))
 		if p.HasMore {
