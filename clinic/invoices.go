@@ -139,25 +139,29 @@ func (inv *Invoice) UnmarshalJSON(b []byte) error {
 // unmarshalSlow is UnmarshalJSON with encoding/json, for every shape invoiceFast declines.
 func (inv *Invoice) unmarshalSlow(b []byte) error {
 	type plain Invoice
+	// The variants' fields are spelled out, not an embedded variants: encoding/json names an
+	// embedded struct in its error messages, and those must not change.
 	var p struct {
 		plain
-		variants
+		Total       *polybill.Decimal `json:"total"`
+		PatientID   string            `json:"patient_id"`
+		PatientName string            `json:"patient_name"`
+		BranchID    string            `json:"branch_id"`
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
 	*inv = Invoice(p.plain)
-	p.variants.apply(inv)
+	v := variants{Total: p.Total, PatientID: p.PatientID, PatientName: p.PatientName, BranchID: p.BranchID}
+	v.apply(inv)
 	inv.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
 
-// variants are the keys of an invoice's other spellings, read besides Invoice's own.
+// variants are the values of an invoice's other spellings, read besides Invoice's own keys.
 type variants struct {
-	Total       *polybill.Decimal `json:"total"`
-	PatientID   string            `json:"patient_id"`
-	PatientName string            `json:"patient_name"`
-	BranchID    string            `json:"branch_id"`
+	Total                            *polybill.Decimal
+	PatientID, PatientName, BranchID string
 }
 
 // apply fills the gaps of inv, decoded from the same object as v, from the variants.
