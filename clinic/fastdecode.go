@@ -201,7 +201,7 @@ func invoiceFast(b []byte) (Invoice, error) {
 		case "branch":
 			err = partyFast(val, &top, branch)
 		case "line_items":
-			inv.LineItems, err = list(val, jsonscan.CountElements(val), r.lineItem)
+			inv.LineItems, err = list(val, 0, r.lineItem)
 		case "sub_total":
 			err = decimal(val, &inv.SubTotal)
 		case "discount":
@@ -215,7 +215,7 @@ func invoiceFast(b []byte) (Invoice, error) {
 		case "balance":
 			err = decimal(val, &inv.Balance)
 		case "payments":
-			inv.Payments, err = list(val, jsonscan.CountElements(val), r.payment)
+			inv.Payments, err = list(val, 0, r.payment)
 		case "total":
 			v.Total = new(polybill.Decimal)
 			err = decimal(val, v.Total)
@@ -430,20 +430,41 @@ func (t *texts) get(slot int) string {
 
 // ---- leaf readers ----
 
-// list reads the JSON array v with one per element into a new slice of capacity n (a hint);
-// an empty array is an empty, non-nil slice, as encoding/json decodes it.
-func list[T any](v []byte, n int, one func([]byte) (T, error)) ([]T, error) {
-	out := make([]T, 0, max(n, 0))
-	err := jsonscan.Elements(v, func(e []byte) error {
+// list reads the JSON array v with one per element into a new slice; an empty array is an
+// empty, non-nil slice, as encoding/json decodes it. With a size hint (a page's size) the
+// elements are decoded as they are split; without one (0) they are split first, so the slice
+// is allocated once, at its length, without a counting pass over v.
+func list[T any](v []byte, hint int, one func([]byte) (T, error)) ([]T, error) {
+	if hint > 0 {
+		out := make([]T, 0, hint)
+		err := jsonscan.Elements(v, func(e []byte) error {
+			x, err := one(e)
+			if err != nil {
+				return err
+			}
+			out = append(out, x)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	var small [16][]byte
+	elems := small[:0]
+	if err := jsonscan.Elements(v, func(e []byte) error {
+		elems = append(elems, e)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]T, len(elems))
+	for i, e := range elems {
 		x, err := one(e)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = append(out, x)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		out[i] = x
 	}
 	return out, nil
 }

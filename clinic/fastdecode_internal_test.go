@@ -340,6 +340,8 @@ func acceptedInvoices(tb testing.TB) []string {
 		// recorded_at that is not RFC 3339 reads as zero
 		`{"payments":[{"id":"P","amount":1,"payment_mode":"wallet","recorded_at":"yesterday"}]}`,
 		`{"line_items":[{"service_name":"X","quantity":1,"rate":1,"amount":1,"note":"n"}]}`,
+		// more line items than list splits on the stack
+		`{"line_items":[` + strings.Repeat(`{"service_name":"X","amount":1},`, 20) + `{"service_name":"Y"}]}`,
 	}
 }
 
