@@ -143,26 +143,14 @@ type slowEventList struct {
 	Results []slowEvent `json:"results"`
 }
 
-func slowEvents(in []slowEvent) []BillingEvent {
-	if in == nil {
-		return nil
+// requireSameEvents checks that got holds the events of want, nil for nil.
+func requireSameEvents(t *testing.T, want []slowEvent, got []decodedEvent, in []byte) {
+	t.Helper()
+	require.Equal(t, want == nil, got == nil, "nil results: %q", in)
+	require.Len(t, got, len(want), "%q", in)
+	for i := range want {
+		require.Equal(t, want[i].BillingEvent, got[i].BillingEvent, "event %d of %q", i, in)
 	}
-	out := make([]BillingEvent, 0, len(in))
-	for _, e := range in {
-		out = append(out, e.BillingEvent)
-	}
-	return out
-}
-
-func decodedEvents(in []decodedEvent) []BillingEvent {
-	if in == nil {
-		return nil
-	}
-	out := make([]BillingEvent, 0, len(in))
-	for _, e := range in {
-		out = append(out, e.BillingEvent)
-	}
-	return out
 }
 
 // checkEvent compares the paths on one event: when the fast path accepts in, encoding/json
@@ -232,7 +220,7 @@ func checkList(t *testing.T, in []byte) bool {
 	if ok {
 		require.NoError(t, refErr, "the fast path accepted a page encoding/json refuses: %q", in)
 		require.Equal(t, ref.Hits, fast.Hits, "%q", in)
-		require.Equal(t, slowEvents(ref.Results), decodedEvents(fast.Results), "%q", in)
+		requireSameEvents(t, ref.Results, fast.Results, in)
 	}
 
 	// The transport's contract: DecodeBody leaves out as json.Unmarshal would, given the same
@@ -247,11 +235,11 @@ func checkList(t *testing.T, in []byte) bool {
 		return ok
 	}
 	require.NoError(t, err, "%q", in)
-	require.Equal(t, want.Hits, got.Hits, "%q", in)
-	require.Equal(t, decodedEvents(want.Results), decodedEvents(got.Results), "%q", in)
-	require.Equal(t, len(ref.Results), len(got.Results), "%q", in)
+	require.Equal(t, want, got, "%q", in)
+	require.Equal(t, ref.Hits, got.Hits, "%q", in)
+	require.Len(t, got.Results, len(ref.Results), "%q", in)
 	for i := range ref.Results {
-		require.Equal(t, ref.Results[i].BillingEvent, got.Results[i].BillingEvent, "%q", in)
+		require.Equal(t, ref.Results[i].BillingEvent, got.Results[i].BillingEvent, "event %d of %q", i, in)
 	}
 	return ok
 }
