@@ -8,6 +8,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // Date is a calendar day ("2006-01-02"); it is [polybill.Date], shared by every package. The
@@ -36,7 +37,7 @@ func (t *timestamp) UnmarshalJSON(data []byte) error {
 	}
 	// data is one JSON value, validated by encoding/json or jsonscan. A string without
 	// escapes is its own text; only other values need json.Unmarshal (and its allocations).
-	text, ok := plainText(data)
+	text, ok := jsonscan.PlainText(data)
 	if !ok {
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/jsonscan"
@@ -251,7 +250,7 @@ func (d *eventDecoder) eventField(k, v []byte) error {
 	case "external_id":
 		return d.str(v, &f.ExternalID)
 	case "related_event":
-		if _, ok := plainText(v); ok {
+		if _, ok := jsonscan.PlainText(v); ok {
 			return d.str(v, &f.RelatedEvent)
 		}
 		// The $relation object form (or an escaped string): the wire type's own reader.
@@ -313,7 +312,7 @@ func (d *eventDecoder) relation(v []byte, r *Relation) error {
 
 // str records the plain JSON string v for *dst.
 func (d *eventDecoder) str(v []byte, dst *string) error {
-	t, ok := plainText(v)
+	t, ok := jsonscan.PlainText(v)
 	if !ok {
 		return jsonscan.ErrDecline
 	}
@@ -325,7 +324,7 @@ func (d *eventDecoder) str(v []byte, dst *string) error {
 func (d *eventDecoder) strings(v []byte, dst *[]string) error {
 	first := len(d.strs)
 	err := jsonscan.Elements(v, func(e []byte) error {
-		t, ok := plainText(e)
+		t, ok := jsonscan.PlainText(e)
 		if !ok {
 			return jsonscan.ErrDecline
 		}
@@ -406,25 +405,10 @@ func (d *eventDecoder) finish(data []byte) {
 	}
 }
 
-// plainText returns the text of v when it is a JSON string that jsonscan.PlainString accepts
-// (no escapes, valid UTF-8), so its text is exactly what encoding/json decodes; unlike
-// PlainString it does not allocate the string, which finish builds for the whole event at
-// once. v must be a validated JSON value.
-func plainText(v []byte) ([]byte, bool) {
-	if len(v) < 2 || v[0] != '"' {
-		return nil, false
-	}
-	t := v[1 : len(v)-1]
-	if bytes.IndexByte(t, '\\') >= 0 || !utf8.Valid(t) {
-		return nil, false
-	}
-	return t, true
-}
-
 // readDecimal reads billing_amount_decimal as (*polybill.Decimal).UnmarshalJSON does. A
 // plain string takes UnmarshalText, which parses the same text without UnmarshalJSON's copies.
 func readDecimal(v []byte, dst *polybill.Decimal) error {
-	if t, ok := plainText(v); ok {
+	if t, ok := jsonscan.PlainText(v); ok {
 		q := polybill.Decimal{}.Quoted() // UnmarshalText keeps the quoted form
 		if q.UnmarshalText(t) != nil {
 			return jsonscan.ErrDecline
@@ -442,7 +426,7 @@ func readDecimal(v []byte, dst *polybill.Decimal) error {
 // parsed here without UnmarshalJSON's json.Unmarshal of the string; anything else is left to
 // UnmarshalJSON itself.
 func readDate(v []byte, dst *Date) error {
-	if t, ok := plainText(v); ok && len(t) == len(time.DateOnly) {
+	if t, ok := jsonscan.PlainText(v); ok && len(t) == len(time.DateOnly) {
 		if tm, err := time.Parse(time.DateOnly, string(t)); err == nil {
 			*dst = polybill.DateOf(tm)
 			return nil

@@ -393,22 +393,29 @@ func (s *scanner) literal(lit string) error {
 // UTF-8: exactly what encoding/json decodes it to. ok is false for anything else (escapes,
 // invalid UTF-8, a non-string), and the caller falls back to encoding/json.
 func PlainString(v []byte) (string, bool) {
+	t, ok := PlainText(v)
+	return string(t), ok
+}
+
+// PlainText is PlainString without the string: the text as a sub-slice of v, for decoders that
+// build one string for several fields or parse the text in place.
+func PlainText(v []byte) ([]byte, bool) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return "", false
+		return nil, false
 	}
 	inner := v[1 : len(v)-1]
 	if bytes.IndexByte(inner, '\\') >= 0 {
-		return "", false
+		return nil, false
 	}
 	for _, c := range inner {
 		if c >= utf8.RuneSelf {
 			if !utf8.Valid(inner) {
-				return "", false
+				return nil, false
 			}
 			break
 		}
 	}
-	return string(inner), true
+	return inner, true
 }
 
 // FoldsToKnown reports whether a key not found among known could still be matched to one of
