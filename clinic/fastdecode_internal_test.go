@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
@@ -100,8 +101,9 @@ type rawSummary struct {
 	Date          string      `json:"date"`
 }
 
-// BenchmarkDecodeInvoice decodes the bench invoice as the transport does (json.Unmarshal into
-// an Invoice) and as the bench's raw side does (a json.Decoder into a plain struct).
+// BenchmarkDecodeInvoice decodes the bench invoice as GetInvoice does (the transport hands the
+// body to invoiceBody.DecodeBody) and as the bench's raw side does (a json.Decoder into a plain
+// struct).
 func BenchmarkDecodeInvoice(b *testing.B) {
 	body := compactFixture(b, "clinic_invoice.json")
 	b.Run("sdk", func(b *testing.B) {
@@ -109,7 +111,7 @@ func BenchmarkDecodeInvoice(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var inv Invoice
-			if err := json.Unmarshal(body, &inv); err != nil {
+			if err := (*invoiceBody)(&inv).DecodeBody(body); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -126,20 +128,17 @@ func BenchmarkDecodeInvoice(b *testing.B) {
 	})
 }
 
-// BenchmarkDecodePage decodes one 100-summary page as listInvoicesPage does (the transport's
-// json.Unmarshal into a RawMessage, then decodeInvoicePage) and as the bench's raw side does.
+// BenchmarkDecodePage decodes one 100-summary page as listInvoicesPage does (the transport
+// hands the body to invoicePageBody.DecodeBody) and as the bench's raw side does.
 func BenchmarkDecodePage(b *testing.B) {
 	page := benchPage(b, maxPerPage)
 	b.Run("sdk", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var body json.RawMessage
-			if err := json.Unmarshal(page, &body); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := decodeInvoicePage(body, 1, maxPerPage); err != nil {
-				b.Fatal(err)
+			d := invoicePageBody{page: 1, perPage: maxPerPage}
+			if err := d.DecodeBody(page); err != nil || d.err != nil {
+				b.Fatal(err, d.err)
 			}
 		}
 	})
@@ -164,9 +163,28 @@ func BenchmarkDecodePage(b *testing.B) {
 // encoding/json path accepts it too and decodes exactly the same value (Raw included). The
 // checks below are shared by the table tests and the fuzz targets.
 
+// slowInvoice decodes with encoding/json alone: the reference of the differential tests.
+type slowInvoice Invoice
+
+func (s *slowInvoice) UnmarshalJSON(b []byte) error { return (*Invoice)(s).unmarshalSlow(b) }
+
 // checkInvoice reports whether invoiceFast accepted b, failing t if the slow path disagrees.
+// It checks both entries: Invoice.UnmarshalJSON (b is the value encoding/json hands it) and
+// invoiceBody.DecodeBody (b is a whole response body), whose every result and error must be
+// json.Unmarshal's.
 func checkInvoice(t *testing.T, b []byte) bool {
 	t.Helper()
+	var viaBody Invoice
+	bodyErr := (*invoiceBody)(&viaBody).DecodeBody(b)
+	var ref slowInvoice
+	if refErr := json.Unmarshal(b, &ref); refErr != nil {
+		require.Error(t, bodyErr, "DecodeBody accepted what json.Unmarshal refuses: %q", b)
+		assert.Equal(t, refErr.Error(), bodyErr.Error(), "%q", b)
+	} else {
+		require.NoError(t, bodyErr, "%q", b)
+		assert.Equal(t, Invoice(ref), viaBody, "%q", b)
+	}
+
 	fast, err := invoiceFast(b)
 	if err != nil {
 		require.ErrorIs(t, err, jsonscan.ErrDecline, "the fast path only ever declines")
@@ -178,19 +196,52 @@ func checkInvoice(t *testing.T, b []byte) bool {
 	return true
 }
 
+// oldPage is what listInvoicesPage did before the transport handed it the body: json.Unmarshal
+// into a json.RawMessage (its error is the transport's), then the encoding/json page decoder
+// (its error is the list's).
+func oldPage(body []byte, page, perPage int) (p *polybill.Page[InvoiceSummary], transportErr, listErr error) {
+	var raw json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, err, nil
+	}
+	items, meta, err := decodeInvoicePageSlow(trimSpace(raw))
+	if err != nil {
+		return nil, nil, err
+	}
+	return invoicePageOf(items, meta, page, perPage), nil, nil
+}
+
 // checkPage reports whether decodeInvoicePageFast accepted body, failing t if the slow path
-// disagrees about the items, the metadata or the page built from them.
+// disagrees about the items, the metadata or the page built from them, or if
+// invoicePageBody.DecodeBody does not give exactly what oldPage gives, errors included.
 func checkPage(t *testing.T, body []byte, page, perPage int) bool {
 	t.Helper()
-	trimmed := trimSpace(body)
-	items, meta, err := decodeInvoicePageFast(trimmed, perPage)
+	d := invoicePageBody{page: page, perPage: perPage}
+	bodyErr := d.DecodeBody(body)
+	want, transportErr, listErr := oldPage(body, page, perPage)
+	switch {
+	case transportErr != nil:
+		require.Error(t, bodyErr, "DecodeBody accepted what json.Unmarshal refuses: %q", body)
+		assert.Equal(t, transportErr.Error(), bodyErr.Error(), "%q", body)
+	case listErr != nil:
+		require.NoError(t, bodyErr, "%q", body)
+		require.Error(t, d.err, "%q", body)
+		assert.Equal(t, listErr.Error(), d.err.Error(), "%q", body)
+		assert.Equal(t, json.RawMessage(trimSpace(body)), d.raw)
+	default:
+		require.NoError(t, bodyErr, "%q", body)
+		require.NoError(t, d.err, "%q", body)
+		assert.Equal(t, want, d.out, "%q", body)
+	}
+
+	items, meta, err := decodeInvoicePageFast(trimSpace(body), perPage)
 	if err != nil {
 		require.ErrorIs(t, err, jsonscan.ErrDecline, "the fast path only ever declines")
 		return false
 	}
-	slowItems, slowMeta, err := decodeInvoicePageSlow(trimmed)
-	require.NoError(t, err, "the fast path accepted what encoding/json refuses: %q", body)
 	require.NotNil(t, items)
+	slowItems, slowMeta, err := decodeInvoicePageSlow(trimSpace(body))
+	require.NoError(t, err, "the fast path accepted what encoding/json refuses: %q", body)
 	assert.Equal(t, slowMeta, meta, "%q", body)
 	assert.Equal(t, invoicePageOf(slowItems, slowMeta, page, perPage), invoicePageOf(items, meta, page, perPage), "%q", body)
 	return true
@@ -388,6 +439,8 @@ func TestInvoiceFastDeclines(t *testing.T) {
 		`{"id":"\xff"}`,
 		"{\"id\":\"\xff\"}",
 		`{"id":"a"}x`,
+		"\f{}", // not JSON whitespace
+		"{}\u00a0",
 	} {
 		assert.False(t, checkInvoice(t, []byte(in)), "accepted: %s", in)
 	}
@@ -401,6 +454,7 @@ func acceptedPages(tb testing.TB) []string {
 		fakePage,
 		`[` + item + `,` + item + `]`,
 		` [] `,
+		"\n\t" + fakePage + "\r\n",
 		`{"data":[]}`,
 		`{"data":[],"meta":{}}`,
 		`{"meta":{"total_count":10,"last_page":2,"current_page":1,"per_page":5},"data":[{"id":"A","total":"1.50","status":"paid","x":{"y":[]}}]}`,
@@ -446,6 +500,7 @@ func TestInvoicePageFastDeclines(t *testing.T) {
 		`[1]`,
 		`[{}],`,
 		`"data"`,
+		"\f[]",
 	} {
 		assert.False(t, checkPage(t, []byte(in), 1, 20), "accepted: %s", in)
 	}
@@ -521,6 +576,7 @@ func FuzzInvoiceFastMatchesSlow(f *testing.F) {
 	for _, in := range fuzzEdges {
 		f.Add([]byte(in))
 	}
+	f.Add([]byte(" \r\n" + fakeInvoice + "\t"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkInvoice(t, b)
 	})
@@ -588,7 +644,7 @@ func BenchmarkDecodeRatio(b *testing.B) {
 	b.Run("invoice", func(b *testing.B) {
 		run(b, func() error {
 			var inv Invoice
-			return json.Unmarshal(invoice, &inv)
+			return (*invoiceBody)(&inv).DecodeBody(invoice)
 		}, func() error {
 			var inv rawInvoice
 			return json.NewDecoder(bytes.NewReader(invoice)).Decode(&inv)
@@ -596,12 +652,11 @@ func BenchmarkDecodeRatio(b *testing.B) {
 	})
 	b.Run("page", func(b *testing.B) {
 		run(b, func() error {
-			var body json.RawMessage
-			if err := json.Unmarshal(page, &body); err != nil {
+			d := invoicePageBody{page: 1, perPage: maxPerPage}
+			if err := d.DecodeBody(page); err != nil {
 				return err
 			}
-			_, err := decodeInvoicePage(body, 1, maxPerPage)
-			return err
+			return d.err
 		}, func() error {
 			var doc struct {
 				Data []rawSummary `json:"data"`

@@ -298,16 +298,44 @@ func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, pe
 		q[k] = v
 	}
 	q.Set("page", strconv.Itoa(page))
-	var body json.RawMessage
+	dec := invoicePageBody{page: page, perPage: perPage}
 	call := transport.Call{Method: http.MethodGet, Path: "/api/v1/billing/invoices", Query: q}
-	if err := c.do(ctx, call, &body, opts); err != nil {
+	if err := c.do(ctx, call, &dec, opts); err != nil {
 		return nil, err
 	}
-	p, err := decodeInvoicePage(body, page, perPage)
-	if err != nil {
-		return nil, c.t.InvalidResponse(body, fmt.Errorf("invoice list: %w", err))
+	if dec.err != nil {
+		return nil, c.t.InvalidResponse(dec.raw, fmt.Errorf("invoice list: %w", dec.err))
 	}
-	return p, nil
+	return dec.out, nil
+}
+
+// invoicePageBody reads a list body as the transport hands it over (a transport.BodyDecoder):
+// the fast path straight from the body, else what json.Unmarshal into a json.RawMessage and
+// decodeInvoicePageSlow did. A body that is not JSON is the transport's error; JSON that is
+// no invoice page is kept in err for listInvoicesPage.
+type invoicePageBody struct {
+	page, perPage int
+	out           *polybill.Page[InvoiceSummary]
+	raw           json.RawMessage // the body, when it did not decode as a page
+	err           error           // why
+}
+
+// DecodeBody implements transport.BodyDecoder.
+func (d *invoicePageBody) DecodeBody(body []byte) error {
+	if items, meta, err := decodeInvoicePageFast(trimSpace(body), d.perPage); err == nil {
+		d.out = invoicePageOf(items, meta, d.page, d.perPage)
+		return nil
+	}
+	if err := json.Unmarshal(body, &d.raw); err != nil {
+		return err
+	}
+	items, meta, err := decodeInvoicePageSlow(trimSpace(d.raw))
+	if err != nil {
+		d.err = err
+		return nil
+	}
+	d.out = invoicePageOf(items, meta, d.page, d.perPage)
+	return nil
 }
 
 // invoicePage is every list shape we accept. ASSUMPTION (apis.md §4.9.2): the vendor says only
@@ -328,17 +356,6 @@ type listMeta struct {
 	LastPage    *int `json:"last_page"`
 	Page        *int `json:"page"`
 	CurrentPage *int `json:"current_page"`
-}
-
-func decodeInvoicePage(body []byte, page, perPage int) (*polybill.Page[InvoiceSummary], error) {
-	trimmed := trimSpace(body)
-	items, meta, err := decodeInvoicePageFast(trimmed, perPage)
-	if err != nil {
-		if items, meta, err = decodeInvoicePageSlow(trimmed); err != nil {
-			return nil, err
-		}
-	}
-	return invoicePageOf(items, meta, page, perPage), nil
 }
 
 // decodeInvoicePageSlow reads every list shape with encoding/json.
@@ -401,12 +418,18 @@ func first(ps ...*int) *int {
 	return nil
 }
 
+// trimSpace drops JSON whitespace (not Unicode's: a body starting with \f is not JSON) around b.
 func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\r' || b[0] == '\t') {
+	for len(b) > 0 && isJSONSpace(b[0]) {
 		b = b[1:]
+	}
+	for len(b) > 0 && isJSONSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
 	}
 	return b
 }
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 // GetInvoice returns the full invoice: line items, GST breakdown, payments and balance.
 // Requires billing:read.
@@ -416,8 +439,29 @@ func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.Req
 	}
 	var inv Invoice
 	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/api/v1/billing/invoices/%s", id), Route: "/api/v1/billing/invoices/{id}"}
-	if err := c.do(ctx, call, &inv, opts); err != nil {
+	if err := c.do(ctx, call, (*invoiceBody)(&inv), opts); err != nil {
 		return nil, err
 	}
 	return &inv, nil
+}
+
+// Without DecodeBody the transport would json.Unmarshal into invoiceBody, which lacks
+// Invoice's UnmarshalJSON: these fail the build instead.
+var (
+	_ transport.BodyDecoder = (*invoiceBody)(nil)
+	_ transport.BodyDecoder = (*invoicePageBody)(nil)
+)
+
+// invoiceBody reads an invoice body as the transport hands it over (a transport.BodyDecoder),
+// sparing json.Unmarshal's validation and skip passes: the fast path straight from the body,
+// else exactly what json.Unmarshal into an Invoice did.
+type invoiceBody Invoice
+
+// DecodeBody implements transport.BodyDecoder.
+func (b *invoiceBody) DecodeBody(body []byte) error {
+	if v, err := invoiceFast(trimSpace(body)); err == nil {
+		*b = invoiceBody(v)
+		return nil
+	}
+	return json.Unmarshal(body, (*Invoice)(b))
 }
