@@ -128,12 +128,10 @@ func (r *records) summary(b []byte) (InvoiceSummary, error) {
 			return date(v, &s.Date)
 		}
 	}, nil)
-	if err == nil {
-		err = t.flush()
-	}
 	if err != nil {
 		return InvoiceSummary{}, err
 	}
+	t.flush()
 	s.ID, s.InvoiceNumber, s.PatientID, s.PatientName, s.BranchID = t.get(id), t.get(number), t.get(patientID), t.get(patientName), t.get(branchID)
 	if st := t.get(status); st != "" { // else unset, "" or a constant already set
 		s.Status = InvoiceStatus(st)
@@ -228,12 +226,10 @@ func invoiceFast(b []byte) (Invoice, error) {
 		}
 		return err
 	}, nil)
-	if err == nil {
-		err = top.flush()
-	}
 	if err != nil {
 		return Invoice{}, err
 	}
+	top.flush()
 	inv.ID, inv.InvoiceNumber = top.get(id), top.get(number)
 	if st := top.get(status); st != "" { // else unset, "" or a constant already set
 		inv.Status = InvoiceStatus(st)
@@ -302,12 +298,10 @@ func (r *records) lineItem(b []byte) (LineItem, error) {
 			return decimal(v, &l.Amount)
 		}
 	}, nil)
-	if err == nil {
-		err = t.flush()
-	}
 	if err != nil {
 		return LineItem{}, err
 	}
+	t.flush()
 	l.ServiceName, l.Department = t.get(service), t.get(department)
 	l.Raw = append(json.RawMessage(nil), b...)
 	return l, nil
@@ -347,12 +341,10 @@ func (r *records) payment(b []byte) (Payment, error) {
 			return t.add(recordedAt, v)
 		}
 	}, nil)
-	if err == nil {
-		err = t.flush()
-	}
 	if err != nil {
 		return Payment{}, err
 	}
+	t.flush()
 	p.ID, p.InvoiceID, p.Reference = t.get(id), t.get(invoiceID), t.get(reference)
 	if m := t.get(mode); m != "" { // else unset, "" or a constant already set
 		p.Mode = PaymentMode(m)
@@ -371,18 +363,16 @@ func parseRecordedAt(s string) time.Time {
 	return t
 }
 
-// texts gathers the plain JSON strings of one record and makes them Go strings with a single
-// allocation, which they then share (a record's strings live and die together). Each string
-// has a slot, numbered by the record's decoder; add checks only the quotes, and flush declines
-// when any string holds an escape or invalid UTF-8, which jsonscan.PlainString checks for all
-// of them at once: joined by their quotes they form one JSON string, plain exactly when each
-// of them is (a quote cannot complete a UTF-8 sequence). Slots rather than *string
-// destinations keep the records being decoded off the heap.
+// texts gathers the plain JSON strings of one record (jsonscan.PlainText: no escape, valid
+// UTF-8; anything else declines) and makes them Go strings with a single allocation, which
+// they then share: a record's strings live and die together. Each string has a slot, numbered
+// by the record's decoder; slots rather than *string destinations keep the records being
+// decoded off the heap.
 type texts struct {
-	buf   []byte           // '"' text₁ '"' text₂ '"' … '"'
-	spans [maxSlots][2]int // bounds of each slot's text in joined
+	buf   []byte           // the texts, one after another
+	spans [maxSlots][2]int // bounds of each slot's text in buf and joined
 	set   uint16           // the slots added
-	// joined is buf's texts without the quotes around it, after flush.
+	// joined is buf as a string, after flush.
 	joined string
 }
 
@@ -392,32 +382,24 @@ func (t *texts) reset() {
 	t.buf, t.set, t.joined = t.buf[:0], 0, ""
 }
 
-// add queues the JSON string v for slot; anything but a string declines.
+// add queues the JSON string v for slot.
 func (t *texts) add(slot int, v []byte) error {
-	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+	text, ok := jsonscan.PlainText(v)
+	if !ok {
 		return jsonscan.ErrDecline
 	}
-	if len(t.buf) == 0 {
-		t.buf = append(t.buf, '"')
-	}
-	start := len(t.buf) - 1 // joined lacks the opening quote
-	t.buf = append(t.buf, v[1:]...)
-	t.spans[slot] = [2]int{start, start + len(v) - 2}
+	start := len(t.buf)
+	t.buf = append(t.buf, text...)
+	t.spans[slot] = [2]int{start, len(t.buf)}
 	t.set |= 1 << slot
 	return nil
 }
 
-// flush makes the queued strings, or declines.
-func (t *texts) flush() error {
-	if t.set == 0 {
-		return nil
+// flush makes the queued strings.
+func (t *texts) flush() {
+	if t.set != 0 {
+		t.joined = string(t.buf)
 	}
-	s, ok := jsonscan.PlainString(t.buf)
-	if !ok {
-		return jsonscan.ErrDecline
-	}
-	t.joined = s
-	return nil
 }
 
 // get returns slot's string after flush; "" when it was not set.

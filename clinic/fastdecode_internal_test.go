@@ -282,9 +282,8 @@ func checkParts(t *testing.T, b []byte) map[string]bool {
 		var t texts
 		err := partyFast(b, &t, 3)
 		if err == nil {
-			if err = t.flush(); err == nil {
-				fast = Party{ID: t.get(3), Name: t.get(4)}
-			}
+			t.flush()
+			fast = Party{ID: t.get(3), Name: t.get(4)}
 		}
 		agree("party", err, json.Unmarshal(b, &slow), fast, slow)
 	}
@@ -313,10 +312,9 @@ func checkParts(t *testing.T, b []byte) map[string]bool {
 				}
 			}
 			if err == nil {
-				if err = t.flush(); err == nil {
-					for i := range elems {
-						fast[i] = t.get(i)
-					}
+				t.flush()
+				for i := range elems {
+					fast[i] = t.get(i)
 				}
 			}
 			var slow []string
@@ -352,9 +350,7 @@ func readEnum[S ~string](v []byte, known []S, s *S) error {
 	if err := t.add(0, v); err != nil {
 		return err
 	}
-	if err := t.flush(); err != nil {
-		return err
-	}
+	t.flush()
 	*s = S(t.get(0))
 	return nil
 }
@@ -539,7 +535,7 @@ func TestRecordDecodersAgree(t *testing.T) {
 		{in: `["a","","é","€"]`, accept: []string{"texts"}},
 		{in: `["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16"]`, accept: []string{"texts"}},
 		{in: `["1","2","3","4","5","6","7","8","9","10","11","12","13","14","15","16","17"]`, decline: []string{"texts"}},
-		{in: "[\"a\xc3\",\"\xa9b\"]", decline: []string{"texts"}}, // no UTF-8 sequence across two strings
+		{in: "[\"a\xc3\",\"\xa9b\"]", decline: []string{"texts"}}, // joined, the two would be valid UTF-8
 		{in: `[1]`, decline: []string{"texts"}},
 	} {
 		got := checkParts(t, []byte(tt.in))
