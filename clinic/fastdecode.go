@@ -17,6 +17,9 @@ import (
 // in case from a known one, a value of an unexpected type, the rarer envelope keys) makes them
 // return jsonscan.ErrDecline, and the same bytes are decoded the old way, so results and errors
 // never depend on which path ran. fastdecode_internal_test.go checks that the two paths agree.
+// GetInvoice and ListInvoices hand the fast decoders the body as received (invoiceBody and
+// invoicePageBody are transport.BodyDecoders), sparing json.Unmarshal's validation and skip
+// passes too: jsonscan validates as it splits.
 
 // ---- the list page ----
 
