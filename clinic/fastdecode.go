@@ -30,7 +30,7 @@ var (
 	summaryFields = jsonscan.NewFields("id", "invoice_number", "patient_id", "patient_name", "branch_id", "total", "paid", "balance", "status", "date")
 )
 
-// decodeInvoicePageFast is decodeInvoicePage's fast path: a bare array, or an object with a
+// decodeInvoicePageFast is invoicePageBody's fast path: a bare array, or an object with a
 // data array and an optional meta object (items, invoices and pagination are rare: declined).
 // perPage only sizes the slice.
 func decodeInvoicePageFast(trimmed []byte, perPage int) (items []InvoiceSummary, meta *listMeta, err error) {

@@ -310,9 +310,10 @@ func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, pe
 }
 
 // invoicePageBody reads a list body as the transport hands it over (a transport.BodyDecoder):
-// the fast path straight from the body, else what json.Unmarshal into a json.RawMessage and
-// decodeInvoicePageSlow did. A body that is not JSON is the transport's error; JSON that is
-// no invoice page is kept in err for listInvoicesPage.
+// the fast path straight from the body, else the steps this package took before, with their
+// errors: json.Unmarshal into a json.RawMessage (a body that is not JSON is the transport's
+// error), then decodeInvoicePageSlow (JSON that is no invoice page is kept in err, for
+// listInvoicesPage to report).
 type invoicePageBody struct {
 	page, perPage int
 	out           *polybill.Page[InvoiceSummary]
