@@ -11,13 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/crm"
 	"github.com/polybill/polybill-go/encounters"
 	"github.com/polybill/polybill-go/epilot"
+	"github.com/polybill/polybill-go/internal/benchdata"
 )
 
 // side is one way of calling an API: the SDK or the raw baseline.
@@ -58,29 +58,8 @@ const (
 	crmMeetID = "meeting-uuid-123"
 )
 
-type rawCRMBilling struct {
-	ID         string `json:"id"`
-	Type       string `json:"type"`
-	Attributes struct {
-		UniqueID    string      `json:"unique_id"`
-		MeetingID   string      `json:"meeting_id"`
-		Amount      json.Number `json:"amount"`
-		Currency    string      `json:"currency"`
-		PayerName   string      `json:"payer_name"`
-		PayerEmail  string      `json:"payer_email"`
-		PayerType   string      `json:"payer_type"`
-		BillingType string      `json:"billing_type"`
-		Status      string      `json:"status"`
-		Notes       string      `json:"notes"`
-		SessionDate string      `json:"session_date"`
-		DueAt       *time.Time  `json:"due_at"`
-		CreatedAt   time.Time   `json:"created_at"`
-		UpdatedAt   time.Time   `json:"updated_at"`
-	} `json:"attributes"`
-}
-
 func crmAPI() api {
-	record := fixture("crm_billing.json")
+	record := benchdata.Record("crm_billing.json")
 	var doc struct{ Data json.RawMessage }
 	if err := json.Unmarshal(record, &doc); err != nil {
 		panic(err)
@@ -139,7 +118,7 @@ func crmAPI() api {
 		return side{
 			get: func(ctx context.Context) error {
 				var doc struct {
-					Data rawCRMBilling `json:"data"`
+					Data benchdata.CRMBilling `json:"data"`
 				}
 				err := rawGet(ctx, hc, base+"/billings/"+url.PathEscape(crmID), h, &doc)
 				if err == nil && doc.Data.Attributes.UniqueID != crmID {
@@ -151,7 +130,7 @@ func crmAPI() api {
 				n := 0
 				for page := 1; ; page++ {
 					var doc struct {
-						Data []rawCRMBilling `json:"data"`
+						Data []benchdata.CRMBilling `json:"data"`
 						Meta struct {
 							CurrentPage int `json:"current_page"`
 							TotalPages  int `json:"total_pages"`
@@ -181,36 +160,8 @@ const (
 	epilotID    = "5da0a718-c822-403d-9f5d-20d4584e0528"
 )
 
-type rawEpilotEvent struct {
-	ID                   string      `json:"_id"`
-	Title                string      `json:"_title"`
-	Org                  string      `json:"_org"`
-	Schema               string      `json:"_schema"`
-	Tags                 []string    `json:"_tags"`
-	CreatedAt            time.Time   `json:"_created_at"`
-	UpdatedAt            time.Time   `json:"_updated_at"`
-	Type                 string      `json:"type"`
-	BillingAmount        int64       `json:"billing_amount"`
-	BillingAmountDecimal json.Number `json:"billing_amount_decimal"`
-	BillingCurrency      string      `json:"billing_currency"`
-	BookingDate          string      `json:"booking_date"`
-	DueDate              string      `json:"due_date"`
-	Direction            string      `json:"direction"`
-	Status               string      `json:"status"`
-	ExternalID           string      `json:"external_id"`
-	Contract             struct {
-		Relation []struct {
-			EntityID string   `json:"entity_id"`
-			Tags     []string `json:"_tags"`
-			Schema   string   `json:"_schema"`
-		} `json:"$relation"`
-	} `json:"contract"`
-	Note         string `json:"note"`
-	InternalNote string `json:"internal_note"`
-}
-
 func epilotAPI() api {
-	record := fixture("epilot_event.json")
+	record := benchdata.Record("epilot_event.json")
 	const pageSize = epilot.MaxEventsPageSize
 	a := api{name: "epilot", pageSize: pageSize, pageBytes: pageSize * (len(record) + 1)}
 	a.handler = func(items int) http.Handler {
@@ -260,7 +211,7 @@ func epilotAPI() api {
 		h := http.Header{"Authorization": {"Bearer " + epilotToken}}
 		return side{
 			get: func(ctx context.Context) error {
-				var ev rawEpilotEvent
+				var ev benchdata.EpilotEvent
 				err := rawGet(ctx, hc, base+"/v1/billing/events/"+url.PathEscape(epilotID), h, &ev)
 				if err == nil && ev.ID != epilotID {
 					err = errors.New("epilot: wrong event")
@@ -271,8 +222,8 @@ func epilotAPI() api {
 				n := 0
 				for from := 0; ; {
 					var doc struct {
-						Hits    int              `json:"hits"`
-						Results []rawEpilotEvent `json:"results"`
+						Hits    int                     `json:"hits"`
+						Results []benchdata.EpilotEvent `json:"results"`
 					}
 					u := base + "/v1/billing/events?from=" + strconv.Itoa(from) + "&size=" + strconv.Itoa(pageSize)
 					if err := rawGet(ctx, hc, u, h, &doc); err != nil {
@@ -299,37 +250,8 @@ const (
 	encountersID    = "enc-7f3a2c9e41b0"
 )
 
-type rawEncountersInvoice struct {
-	ID              string   `json:"id"`
-	Facility        string   `json:"facility"`
-	Type            string   `json:"type"`
-	Subject         string   `json:"subject"`
-	SubjectType     string   `json:"subjectType"`
-	SubjectTags     []string `json:"subjectTags"`
-	OR              string   `json:"or"`
-	TaxComplication string   `json:"taxComplication"`
-	Notes           string   `json:"notes"`
-	Discounts       []struct {
-		ID         string      `json:"id"`
-		Code       string      `json:"code"`
-		Name       string      `json:"name"`
-		Amount     json.Number `json:"amount"`
-		Percentage json.Number `json:"percentage"`
-	} `json:"discounts"`
-	Tags          []string    `json:"tags"`
-	CoverageTypes []string    `json:"coverageTypes"`
-	Total         json.Number `json:"total"`
-	Paid          json.Number `json:"paid"`
-	Balance       json.Number `json:"balance"`
-	Status        string      `json:"status"`
-	FinalizedAt   int64       `json:"finalizedAt"`
-	FinalizedBy   string      `json:"finalizedBy"`
-	CreatedAt     int64       `json:"createdAt"`
-	CreatedBy     string      `json:"createdBy"`
-}
-
 func encountersAPI() api {
-	record := fixture("encounters_invoice.json")
+	record := benchdata.Record("encounters_invoice.json")
 	const pageSize = 100
 	a := api{name: "encounters", pageSize: pageSize, pageBytes: pageSize * (len(record) + 1)}
 	a.handler = func(items int) http.Handler {
@@ -380,7 +302,7 @@ func encountersAPI() api {
 		h := http.Header{"Authorization": {"Bearer " + encountersToken}}
 		return side{
 			get: func(ctx context.Context) error {
-				var inv rawEncountersInvoice
+				var inv benchdata.EncountersInvoice
 				err := rawGet(ctx, hc, base+"/billing-invoices/"+url.PathEscape(encountersID), h, &inv)
 				if err == nil && inv.ID != encountersID {
 					err = errors.New("encounters: wrong invoice")
@@ -391,9 +313,9 @@ func encountersAPI() api {
 				n := 0
 				for skip := 0; ; {
 					var doc struct {
-						Total int                    `json:"total"`
-						Skip  int                    `json:"skip"`
-						Data  []rawEncountersInvoice `json:"data"`
+						Total int                           `json:"total"`
+						Skip  int                           `json:"skip"`
+						Data  []benchdata.EncountersInvoice `json:"data"`
 					}
 					q := url.Values{"$limit": {"#" + strconv.Itoa(pageSize)}, "$skip": {"#" + strconv.Itoa(skip)}}
 					if err := rawGet(ctx, hc, base+"/billing-invoices?"+q.Encode(), h, &doc); err != nil {
@@ -422,67 +344,9 @@ const (
 	clinicID       = "INV-2026-00042"
 )
 
-type rawClinicInvoice struct {
-	ID            string `json:"id"`
-	InvoiceNumber string `json:"invoice_number"`
-	Date          string `json:"date"`
-	Status        string `json:"status"`
-	Currency      string `json:"currency"`
-	Patient       struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"patient"`
-	Branch struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"branch"`
-	LineItems []struct {
-		ServiceName string      `json:"service_name"`
-		Department  string      `json:"department"`
-		Quantity    json.Number `json:"quantity"`
-		Rate        json.Number `json:"rate"`
-		Discount    json.Number `json:"discount"`
-		Tax         json.Number `json:"tax"`
-		Amount      json.Number `json:"amount"`
-	} `json:"line_items"`
-	SubTotal json.Number `json:"sub_total"`
-	Discount json.Number `json:"discount"`
-	Tax      struct {
-		CGST  json.Number `json:"cgst"`
-		SGST  json.Number `json:"sgst"`
-		IGST  json.Number `json:"igst"`
-		Total json.Number `json:"total"`
-	} `json:"tax"`
-	GrandTotal json.Number `json:"grand_total"`
-	Paid       json.Number `json:"paid"`
-	Balance    json.Number `json:"balance"`
-	Payments   []struct {
-		ID          string      `json:"id"`
-		InvoiceID   string      `json:"invoice_id"`
-		Amount      json.Number `json:"amount"`
-		Mode        string      `json:"payment_mode"`
-		Reference   string      `json:"reference"`
-		PaymentDate string      `json:"payment_date"`
-		RecordedAt  time.Time   `json:"recorded_at"`
-	} `json:"payments"`
-}
-
-type rawClinicSummary struct {
-	ID            string      `json:"id"`
-	InvoiceNumber string      `json:"invoice_number"`
-	PatientID     string      `json:"patient_id"`
-	PatientName   string      `json:"patient_name"`
-	BranchID      string      `json:"branch_id"`
-	Total         json.Number `json:"total"`
-	Paid          json.Number `json:"paid"`
-	Balance       json.Number `json:"balance"`
-	Status        string      `json:"status"`
-	Date          string      `json:"date"`
-}
-
 func clinicAPI() api {
-	record := fixture("clinic_invoice.json")
-	item := fixture("clinic_summary.json")
+	record := benchdata.Record("clinic_invoice.json")
+	item := benchdata.Record("clinic_summary.json")
 	token := []byte(`{"access_token":"` + clinicToken + `","token_type":"Bearer","expires_in":3600,"scope":"billing:read billing:write"}`)
 	const pageSize = 100 // the documented maximum per_page
 	a := api{name: "clinic", pageSize: pageSize, pageBytes: pageSize * (len(item) + 1)}
@@ -546,7 +410,7 @@ func clinicAPI() api {
 		h := http.Header{"Authorization": {"Bearer " + tok}}
 		return side{
 			get: func(ctx context.Context) error {
-				var inv rawClinicInvoice
+				var inv benchdata.ClinicInvoice
 				err := rawGet(ctx, hc, base+"/api/v1/billing/invoices/"+url.PathEscape(clinicID), h, &inv)
 				if err == nil && inv.ID != clinicID {
 					err = errors.New("clinic: wrong invoice")
@@ -557,7 +421,7 @@ func clinicAPI() api {
 				n := 0
 				for page := 1; ; page++ {
 					var doc struct {
-						Data []rawClinicSummary `json:"data"`
+						Data []benchdata.ClinicSummary `json:"data"`
 						Meta struct {
 							TotalPages int `json:"total_pages"`
 						} `json:"meta"`

@@ -10,7 +10,7 @@
 // Every benchmark runs the SDK and a hand-written net/http + encoding/json baseline (what a
 // careful engineer would write: a typed struct, json.Number for money, a tuned transport, the
 // body drained and closed) against the same in-process loopback server serving the same
-// recorded payload (bench/testdata). The sub-benchmarks are named "raw" and "sdk"; "raw" runs
+// recorded payload (internal/benchdata). The sub-benchmarks are named "raw" and "sdk"; "raw" runs
 // first so "sdk" can report its own ratios against it (x-raw-ns, x-raw-allocs, …).
 //
 //   - BenchmarkP1Get: one GET of a record per API (crm billing, epilot event, encounters

@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,22 +18,6 @@ import (
 	"testing"
 	"time"
 )
-
-//go:embed testdata/*.json
-var testdata embed.FS
-
-// fixture returns a recorded payload, compacted as a server sends it.
-func fixture(name string) []byte {
-	b, err := testdata.ReadFile("testdata/" + name)
-	if err != nil {
-		panic(err)
-	}
-	var out bytes.Buffer
-	if err := json.Compact(&out, b); err != nil {
-		panic(fmt.Sprintf("%s: %v", name, err))
-	}
-	return out.Bytes()
-}
 
 // server is a loopback HTTP/1.1 server that counts the TCP connections it accepts.
 type server struct {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -33,7 +34,7 @@ func transportGet(tb testing.TB, base string) func(ctx context.Context) error {
 	}
 	return func(ctx context.Context) error {
 		var doc struct {
-			Data rawCRMBilling `json:"data"`
+			Data benchdata.CRMBilling `json:"data"`
 		}
 		err := tc.Do(ctx, transport.Call{
 			Method: http.MethodGet,

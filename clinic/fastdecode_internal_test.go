@@ -3,7 +3,7 @@ package clinic
 import (
 	"bytes"
 	"encoding/json"
-	"os"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"strings"
 	"testing"
 	"time"
@@ -15,90 +15,12 @@ import (
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
-// compactFixture reads a ../bench/testdata file compacted, as the bench server sends it.
-func compactFixture(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile("../bench/testdata/" + name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := json.Compact(&out, b); err != nil {
-		tb.Fatal(err)
-	}
-	return out.Bytes()
-}
+// compactFixture is a recorded bench payload, compacted as the bench server sends it.
+func compactFixture(_ testing.TB, name string) []byte { return benchdata.Record(name) }
 
 // benchPage is a page of n bench summaries in the bench server's envelope.
 func benchPage(tb testing.TB, n int) []byte {
-	item := compactFixture(tb, "clinic_summary.json")
-	page := []byte(`{"data":[`)
-	for i := range n {
-		if i > 0 {
-			page = append(page, ',')
-		}
-		page = append(page, item...)
-	}
-	return append(page, `],"meta":{"page":1,"per_page":100,"total":100000,"total_pages":1000}}`...)
-}
-
-// rawInvoice and rawSummary are the bench's raw baseline: encoding/json into plain structs.
-type rawInvoice struct {
-	ID            string `json:"id"`
-	InvoiceNumber string `json:"invoice_number"`
-	Date          string `json:"date"`
-	Status        string `json:"status"`
-	Currency      string `json:"currency"`
-	Patient       struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"patient"`
-	Branch struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"branch"`
-	LineItems []struct {
-		ServiceName string      `json:"service_name"`
-		Department  string      `json:"department"`
-		Quantity    json.Number `json:"quantity"`
-		Rate        json.Number `json:"rate"`
-		Discount    json.Number `json:"discount"`
-		Tax         json.Number `json:"tax"`
-		Amount      json.Number `json:"amount"`
-	} `json:"line_items"`
-	SubTotal json.Number `json:"sub_total"`
-	Discount json.Number `json:"discount"`
-	Tax      struct {
-		CGST  json.Number `json:"cgst"`
-		SGST  json.Number `json:"sgst"`
-		IGST  json.Number `json:"igst"`
-		Total json.Number `json:"total"`
-	} `json:"tax"`
-	GrandTotal json.Number `json:"grand_total"`
-	Paid       json.Number `json:"paid"`
-	Balance    json.Number `json:"balance"`
-	Payments   []struct {
-		ID          string      `json:"id"`
-		InvoiceID   string      `json:"invoice_id"`
-		Amount      json.Number `json:"amount"`
-		Mode        string      `json:"payment_mode"`
-		Reference   string      `json:"reference"`
-		PaymentDate string      `json:"payment_date"`
-		RecordedAt  time.Time   `json:"recorded_at"`
-	} `json:"payments"`
-}
-
-type rawSummary struct {
-	ID            string      `json:"id"`
-	InvoiceNumber string      `json:"invoice_number"`
-	PatientID     string      `json:"patient_id"`
-	PatientName   string      `json:"patient_name"`
-	BranchID      string      `json:"branch_id"`
-	Total         json.Number `json:"total"`
-	Paid          json.Number `json:"paid"`
-	Balance       json.Number `json:"balance"`
-	Status        string      `json:"status"`
-	Date          string      `json:"date"`
+	return benchdata.Page(`{"data":[`, compactFixture(tb, "clinic_summary.json"), n, `],"meta":{"page":1,"per_page":100,"total":100000,"total_pages":1000}}`)
 }
 
 // BenchmarkDecodeInvoice decodes the bench invoice as GetInvoice does (the transport hands the
@@ -120,7 +42,7 @@ func BenchmarkDecodeInvoice(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var inv rawInvoice
+			var inv benchdata.ClinicInvoice
 			if err := json.NewDecoder(bytes.NewReader(body)).Decode(&inv); err != nil {
 				b.Fatal(err)
 			}
@@ -147,7 +69,7 @@ func BenchmarkDecodePage(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var doc struct {
-				Data []rawSummary `json:"data"`
+				Data []benchdata.ClinicSummary `json:"data"`
 				Meta struct {
 					TotalPages int `json:"total_pages"`
 				} `json:"meta"`
@@ -365,13 +287,13 @@ const (
 // acceptedInvoices are shapes the fast path must read itself (so it cannot silently decline
 // everything); the slow path must agree on each.
 func acceptedInvoices(tb testing.TB) []string {
-	pretty, err := os.ReadFile("../bench/testdata/clinic_invoice.json")
-	if err != nil {
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, compactFixture(tb, "clinic_invoice.json"), "", "  "); err != nil {
 		tb.Fatal(err)
 	}
 	return []string{
 		string(compactFixture(tb, "clinic_invoice.json")),
-		string(bytes.TrimSpace(pretty)),
+		pretty.String(),
 		fakeInvoice,
 		`{}`,
 		`{"id":"INV-1","line_items":[],"payments":[]}`,
@@ -642,7 +564,7 @@ func BenchmarkDecodeRatio(b *testing.B) {
 			var inv Invoice
 			return (*invoiceBody)(&inv).DecodeBody(invoice)
 		}, func() error {
-			var inv rawInvoice
+			var inv benchdata.ClinicInvoice
 			return json.NewDecoder(bytes.NewReader(invoice)).Decode(&inv)
 		})
 	})
@@ -655,7 +577,7 @@ func BenchmarkDecodeRatio(b *testing.B) {
 			return d.err
 		}, func() error {
 			var doc struct {
-				Data []rawSummary `json:"data"`
+				Data []benchdata.ClinicSummary `json:"data"`
 				Meta struct {
 					TotalPages int `json:"total_pages"`
 				} `json:"meta"`

@@ -3,6 +3,7 @@ package crm
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,13 +23,8 @@ import (
 // document decoders read their billings through Billing.UnmarshalJSON, which tries the fast
 // path first, so the document checks also hold each billing's fast read against decodeSlow.
 
-// benchRecord is the bench's GetBilling body, as the bench server sends it (indented).
-func benchRecord(tb testing.TB) []byte {
-	tb.Helper()
-	b, err := os.ReadFile("../bench/testdata/crm_billing.json")
-	require.NoError(tb, err)
-	return b
-}
+// benchRecord is the bench's GetBilling body, as the bench server sends it.
+func benchRecord(testing.TB) []byte { return benchdata.Record("crm_billing.json") }
 
 // benchPage is a page of n bench billings in the bench server's envelope: the record's data
 // member verbatim, comma separated.
@@ -36,14 +32,7 @@ func benchPage(tb testing.TB, n int) []byte {
 	tb.Helper()
 	var doc struct{ Data json.RawMessage }
 	require.NoError(tb, json.Unmarshal(benchRecord(tb), &doc))
-	page := []byte(`{"data":[`)
-	for i := range n {
-		if i > 0 {
-			page = append(page, ',')
-		}
-		page = append(page, doc.Data...)
-	}
-	return append(page, `],"meta":{"current_page":1,"total_pages":1000,"total_count":100000,"per_page":100}}`...)
+	return benchdata.Page(`{"data":[`, doc.Data, n, `],"meta":{"current_page":1,"total_pages":1000,"total_count":100000,"per_page":100}}`)
 }
 
 // fakeResource is a billing as crmtest renders it (every attribute it can send), from the
@@ -351,28 +340,6 @@ func TestPageSizeHint(t *testing.T) {
 	assert.Equal(t, 1, pageMeta{PerPage: n(100)}.sizeHint([]byte(`[]`)), "an empty page")
 }
 
-// rawBilling is the bench's raw baseline: encoding/json into a plain struct.
-type rawBilling struct {
-	ID         string `json:"id"`
-	Type       string `json:"type"`
-	Attributes struct {
-		UniqueID    string      `json:"unique_id"`
-		MeetingID   string      `json:"meeting_id"`
-		Amount      json.Number `json:"amount"`
-		Currency    string      `json:"currency"`
-		PayerName   string      `json:"payer_name"`
-		PayerEmail  string      `json:"payer_email"`
-		PayerType   string      `json:"payer_type"`
-		BillingType string      `json:"billing_type"`
-		Status      string      `json:"status"`
-		Notes       string      `json:"notes"`
-		SessionDate string      `json:"session_date"`
-		DueAt       *time.Time  `json:"due_at"`
-		CreatedAt   time.Time   `json:"created_at"`
-		UpdatedAt   time.Time   `json:"updated_at"`
-	} `json:"attributes"`
-}
-
 // BenchmarkDecodeBillingDoc and BenchmarkDecodeBillingPage time the decode of the bench's
 // bodies alone, through json.Unmarshal as the transport calls it, against the raw baseline's
 // struct decode of the same bytes.
@@ -413,7 +380,7 @@ func BenchmarkDecodeBillingDoc(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var d struct {
-				Data rawBilling `json:"data"`
+				Data benchdata.CRMBilling `json:"data"`
 			}
 			if err := json.Unmarshal(body, &d); err != nil {
 				b.Fatal(err)
@@ -437,7 +404,7 @@ func BenchmarkDecodeBillingPage(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var d struct {
-				Data []rawBilling `json:"data"`
+				Data []benchdata.CRMBilling `json:"data"`
 				Meta struct {
 					CurrentPage int `json:"current_page"`
 					TotalPages  int `json:"total_pages"`

@@ -3,6 +3,7 @@ package encounters
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -89,27 +90,11 @@ func checkPages(t testing.TB, b []byte) bool {
 	return ok
 }
 
-func benchInvoice(tb testing.TB) []byte {
-	tb.Helper()
-	b, err := os.ReadFile("../bench/testdata/encounters_invoice.json")
-	require.NoError(tb, err)
-	return bytes.TrimSpace(b)
-}
+func benchInvoice(testing.TB) []byte { return benchdata.Record("encounters_invoice.json") }
 
 // benchPage is a find answer as ./bench serves it: n copies of the bench invoice.
 func benchPage(tb testing.TB, n int) []byte {
-	tb.Helper()
-	rec := benchInvoice(tb)
-	var b bytes.Buffer
-	b.WriteString(`{"total":100000,"limit":100,"skip":200,"data":[`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(rec)
-	}
-	b.WriteString(`]}`)
-	return b.Bytes()
+	return benchdata.Page(`{"total":100000,"limit":100,"skip":200,"data":[`, benchInvoice(tb), n, `]}`)
 }
 
 // fakeBodies returns what the fake serves for invoices (testdata/fastdecode, written by

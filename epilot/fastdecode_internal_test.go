@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,59 +19,11 @@ import (
 )
 
 // benchFixture is the event ./bench serves, compacted as the bench server sends it.
-func benchFixture(tb testing.TB) []byte {
-	tb.Helper()
-	b, err := os.ReadFile("../bench/testdata/epilot_event.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := json.Compact(&out, b); err != nil {
-		tb.Fatal(err)
-	}
-	return out.Bytes()
-}
+func benchFixture(testing.TB) []byte { return benchdata.Record("epilot_event.json") }
 
 // benchPage is a page of n copies of the bench event, as the bench server sends it.
 func benchPage(tb testing.TB, n int) []byte {
-	ev := benchFixture(tb)
-	page := []byte(`{"hits":100000,"results":[`)
-	for i := range n {
-		if i > 0 {
-			page = append(page, ',')
-		}
-		page = append(page, ev...)
-	}
-	return append(page, "]}"...)
-}
-
-// rawBenchEvent is the bench's raw baseline: encoding/json into a plain struct.
-type rawBenchEvent struct {
-	ID                   string      `json:"_id"`
-	Title                string      `json:"_title"`
-	Org                  string      `json:"_org"`
-	Schema               string      `json:"_schema"`
-	Tags                 []string    `json:"_tags"`
-	CreatedAt            time.Time   `json:"_created_at"`
-	UpdatedAt            time.Time   `json:"_updated_at"`
-	Type                 string      `json:"type"`
-	BillingAmount        int64       `json:"billing_amount"`
-	BillingAmountDecimal json.Number `json:"billing_amount_decimal"`
-	BillingCurrency      string      `json:"billing_currency"`
-	BookingDate          string      `json:"booking_date"`
-	DueDate              string      `json:"due_date"`
-	Direction            string      `json:"direction"`
-	Status               string      `json:"status"`
-	ExternalID           string      `json:"external_id"`
-	Contract             struct {
-		Relation []struct {
-			EntityID string   `json:"entity_id"`
-			Tags     []string `json:"_tags"`
-			Schema   string   `json:"_schema"`
-		} `json:"$relation"`
-	} `json:"contract"`
-	Note         string `json:"note"`
-	InternalNote string `json:"internal_note"`
+	return benchdata.Page(`{"hits":100000,"results":[`, benchFixture(tb), n, "]}")
 }
 
 // BenchmarkDecodePage decodes one 1000-event page as the transport does for ListBillingEvents
@@ -92,8 +45,8 @@ func BenchmarkDecodePage(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var out struct {
-				Hits    int             `json:"hits"`
-				Results []rawBenchEvent `json:"results"`
+				Hits    int                     `json:"hits"`
+				Results []benchdata.EpilotEvent `json:"results"`
 			}
 			if err := json.NewDecoder(bytes.NewReader(page)).Decode(&out); err != nil {
 				b.Fatal(err)
@@ -117,7 +70,7 @@ func BenchmarkDecodeEvent(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var out rawBenchEvent
+			var out benchdata.EpilotEvent
 			if err := json.NewDecoder(bytes.NewReader(ev)).Decode(&out); err != nil {
 				b.Fatal(err)
 			}
