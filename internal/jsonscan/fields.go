@@ -41,7 +41,8 @@ func (f *Fields) Keys() []string { return f.keys }
 // Object scans the JSON object data. Each known key is passed to known once, with its value;
 // a repeated known key, a known key whose value is null, and an unknown key that folds onto a
 // known one decline. Other unknown keys go to unknown, which may be nil to skip them. Anything
-// but an object declines too. An error from known or unknown stops the scan and is returned.
+// but an object declines too. Every failure, a callback's error included, is ErrDecline: the
+// caller's answer to any of them is the slow path, which reports its own error.
 func (f *Fields) Object(data []byte, known func(key, value []byte) error, unknown func(key, value []byte) error) error {
 	if len(data) == 0 || data[0] != '{' {
 		return ErrDecline
@@ -70,7 +71,8 @@ func (f *Fields) Object(data []byte, known func(key, value []byte) error, unknow
 	return nil
 }
 
-// Elements calls fn for each element of the JSON array data; anything but an array declines.
+// Elements calls fn for each element of the JSON array data; anything but an array, invalid
+// JSON and an error from fn decline (ErrDecline).
 func Elements(data []byte, fn func(elem []byte) error) error {
 	if len(data) == 0 || data[0] != '[' {
 		return ErrDecline
