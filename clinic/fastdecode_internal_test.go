@@ -3,7 +3,6 @@ package clinic
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/polybill/polybill-go/internal/benchdata"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
@@ -126,7 +126,7 @@ func oldPage(body []byte, page, perPage int) (p *polybill.Page[InvoiceSummary], 
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, err, nil
 	}
-	items, meta, err := decodeInvoicePageSlow(trimSpace(raw))
+	items, meta, err := decodeInvoicePageSlow(jsonscan.TrimSpace(raw))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,20 +149,20 @@ func checkPage(t *testing.T, body []byte, page, perPage int) bool {
 		require.NoError(t, bodyErr, "%q", body)
 		require.Error(t, d.err, "%q", body)
 		assert.Equal(t, listErr.Error(), d.err.Error(), "%q", body)
-		assert.Equal(t, json.RawMessage(trimSpace(body)), d.raw)
+		assert.Equal(t, json.RawMessage(jsonscan.TrimSpace(body)), d.raw)
 	default:
 		require.NoError(t, bodyErr, "%q", body)
 		require.NoError(t, d.err, "%q", body)
 		assert.Equal(t, want, d.out, "%q", body)
 	}
 
-	items, meta, err := decodeInvoicePageFast(trimSpace(body), perPage)
+	items, meta, err := decodeInvoicePageFast(jsonscan.TrimSpace(body), perPage)
 	if err != nil {
 		require.ErrorIs(t, err, jsonscan.ErrDecline, "the fast path only ever declines")
 		return false
 	}
 	require.NotNil(t, items)
-	slowItems, slowMeta, err := decodeInvoicePageSlow(trimSpace(body))
+	slowItems, slowMeta, err := decodeInvoicePageSlow(jsonscan.TrimSpace(body))
 	require.NoError(t, err, "the fast path accepted what encoding/json refuses: %q", body)
 	assert.Equal(t, slowMeta, meta, "%q", body)
 	assert.Equal(t, invoicePageOf(slowItems, slowMeta, page, perPage), invoicePageOf(items, meta, page, perPage), "%q", body)

@@ -11,6 +11,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic/internal/oapi"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -323,14 +324,14 @@ type invoicePageBody struct {
 
 // DecodeBody implements transport.BodyDecoder.
 func (d *invoicePageBody) DecodeBody(body []byte) error {
-	if items, meta, err := decodeInvoicePageFast(trimSpace(body), d.perPage); err == nil {
+	if items, meta, err := decodeInvoicePageFast(jsonscan.TrimSpace(body), d.perPage); err == nil {
 		d.out = invoicePageOf(items, meta, d.page, d.perPage)
 		return nil
 	}
 	if err := json.Unmarshal(body, &d.raw); err != nil {
 		return err
 	}
-	items, meta, err := decodeInvoicePageSlow(trimSpace(d.raw))
+	items, meta, err := decodeInvoicePageSlow(jsonscan.TrimSpace(d.raw))
 	if err != nil {
 		d.err = err
 		return nil
@@ -419,19 +420,6 @@ func first(ps ...*int) *int {
 	return nil
 }
 
-// trimSpace drops JSON whitespace (not Unicode's: a body starting with \f is not JSON) around b.
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isJSONSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isJSONSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func isJSONSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
-
 // GetInvoice returns the full invoice: line items, GST breakdown, payments and balance.
 // Requires billing:read.
 func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
@@ -460,7 +448,7 @@ type invoiceBody Invoice
 
 // DecodeBody implements transport.BodyDecoder.
 func (b *invoiceBody) DecodeBody(body []byte) error {
-	if v, err := invoiceFast(trimSpace(body)); err == nil {
+	if v, err := invoiceFast(jsonscan.TrimSpace(body)); err == nil {
 		*b = invoiceBody(v)
 		return nil
 	}

@@ -3,7 +3,6 @@ package crm
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/polybill/polybill-go/internal/benchdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm/internal/oapiserver"
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 

@@ -1,7 +1,6 @@
 package encounters
 
 import (
-	"bytes"
 	"encoding/json"
 	"time"
 
@@ -49,10 +48,19 @@ func decodeTarget[T any](out *T) any {
 // whitespace around it) and returns the Unmarshaler's error unchanged.
 type freshRecord[T any] struct{ v *T }
 
-// DecodeBody lets the transport skip json.Unmarshal's validation and skip passes: both paths
-// validate the whole value (jsonscan, encoding/json), and get it, as from encoding/json,
-// without the whitespace around it (Raw keeps exactly that).
-func (f *freshRecord[T]) DecodeBody(body []byte) error { return f.UnmarshalJSON(bytes.TrimSpace(body)) }
+// DecodeBody lets the transport skip json.Unmarshal's validation and skip passes. The fast
+// path validates the value it reads and gets it without the whitespace JSON allows around it,
+// as from encoding/json (Raw keeps exactly that); when it declines, the body takes exactly the
+// transport's old path, json.Unmarshal, so a body that is not JSON (a \v after the value, a
+// truncated string) is refused with the same error as before.
+func (f *freshRecord[T]) DecodeBody(body []byte) error {
+	if any(f.v).(fastRecord).decodeFast(jsonscan.TrimSpace(body)) == nil {
+		return nil
+	}
+	var zero T
+	*f.v = zero
+	return json.Unmarshal(body, f.v)
+}
 
 func (f *freshRecord[T]) UnmarshalJSON(b []byte) error {
 	r := any(f.v).(fastRecord)
@@ -64,8 +72,19 @@ func (f *freshRecord[T]) UnmarshalJSON(b []byte) error {
 	return r.UnmarshalJSON(b)
 }
 
-// DecodeBody: see freshRecord.DecodeBody (UnmarshalJSON trims the page itself).
-func (p *wirePage[T]) DecodeBody(body []byte) error { return p.UnmarshalJSON(body) }
+// DecodeBody: see freshRecord.DecodeBody.
+func (p *wirePage[T]) DecodeBody(body []byte) error {
+	if p.decodeFast(jsonscan.TrimSpace(body)) == nil {
+		return nil
+	}
+	return json.Unmarshal(body, (*slowPage[T])(p))
+}
+
+// slowPage is a wirePage decoded by decodeSlow alone: DecodeBody's fallback, which must not
+// try the fast path a second time.
+type slowPage[T any] wirePage[T]
+
+func (p *slowPage[T]) UnmarshalJSON(b []byte) error { return (*wirePage[T])(p).decodeSlow(b) }
 
 var pageFields = jsonscan.NewFields("total", "limit", "skip", "data")
 

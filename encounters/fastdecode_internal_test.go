@@ -3,17 +3,18 @@ package encounters
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/polybill/polybill-go/internal/benchdata"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/polybill/polybill-go/internal/benchdata"
 	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
@@ -341,7 +342,7 @@ func BenchmarkDecodePage(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		for b.Loop() {
 			var p wirePage[Invoice]
-			if err := json.Unmarshal(page, &p); err != nil || len(p.Items) != 100 {
+			if err := p.DecodeBody(page); err != nil || len(p.Items) != 100 {
 				b.Fatal(err)
 			}
 		}
@@ -357,11 +358,6 @@ func BenchmarkDecodePage(b *testing.B) {
 		}
 	})
 }
-
-// slowPage is a wirePage decoded by encoding/json alone, for the benchmark.
-type slowPage[T any] struct{ wirePage[T] }
-
-func (p *slowPage[T]) UnmarshalJSON(b []byte) error { return p.decodeSlow(b) }
 
 func BenchmarkDecodeInvoice(b *testing.B) {
 	rec := benchInvoice(b)
@@ -383,4 +379,41 @@ func BenchmarkDecodeInvoice(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestDecodeBodyIsTheOldPath: what the transport now hands the body to gives exactly what it
+// gave before BodyDecoder, json.Unmarshal, value and error text, for bodies around the edges of
+// JSON: whitespace JSON does not allow (bytes.TrimSpace would drop it), trailing data, a cut.
+func TestDecodeBodyIsTheOldPath(t *testing.T) {
+	rec := string(benchInvoice(t))
+	for _, body := range []string{
+		rec, " \r\n\t" + rec + "\n", "\v" + rec, rec + "\f", rec + "\u00a0", rec + " {}",
+		`{"id":"i","note":"x` + "\t", `{"id":"i"`, "", "null", `[]`, `"s"`,
+		`{"total":1,"limit":1,"skip":0,"data":[` + rec + `]}`, `{"total":1,"data":[]}` + "\v",
+		"\u00a0[]", `[` + rec + `] x`,
+	} {
+		t.Run(strconv.Quote(body[:min(len(body), 24)]), func(t *testing.T) {
+			var got, want Invoice
+			gotErr := decodeTarget(&got).(*freshRecord[Invoice]).DecodeBody([]byte(body))
+			wantErr := json.Unmarshal([]byte(body), &want)
+			assertSameResult(t, want, got, wantErr, gotErr)
+
+			var gotPage wirePage[Invoice]
+			var wantPage slowPage[Invoice]
+			gotErr = gotPage.DecodeBody([]byte(body))
+			wantErr = json.Unmarshal([]byte(body), &wantPage)
+			assertSameResult(t, wirePage[Invoice](wantPage), gotPage, wantErr, gotErr)
+		})
+	}
+}
+
+func assertSameResult[T any](t *testing.T, want, got T, wantErr, gotErr error) {
+	t.Helper()
+	if wantErr != nil {
+		require.Error(t, gotErr)
+		assert.Equal(t, wantErr.Error(), gotErr.Error())
+		return
+	}
+	require.NoError(t, gotErr)
+	assert.Equal(t, want, got)
 }

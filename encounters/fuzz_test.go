@@ -46,6 +46,8 @@ func FuzzResponses(f *testing.F) {
 		{200, `{"id":"i","total":1} {}`},
 		{200, ` [{"id":"a"}] x`},
 		{200, `{"id":"i","createdAt":1700000000000`},
+		{200, "{\"id\":\"i\",\"total\":1,\"data\":[]}\v"},
+		{200, "\u00a0[]"},
 		{400, `{"name":"BadRequest","message":"m","code":400,"className":"bad-request","data":{"a":1},"errors":{"amount":"x","item":{"message":"y"}}}`},
 		{422, `{"name":"Unprocessable","errors":[{"path":"p","message":"m"},1,"s",null]}`},
 		{404, `{"name":7,"message":[]}`},

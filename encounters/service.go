@@ -12,6 +12,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/qs"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -129,7 +130,7 @@ type wirePage[T any] struct {
 // UnmarshalJSON decodes a find answer into a fresh wirePage (findPage's), through the fast
 // path when it can (fastdecode.go) and decodeSlow otherwise.
 func (p *wirePage[T]) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
+	b = jsonscan.TrimSpace(b)
 	if p.decodeFast(b) == nil {
 		return nil
 	}
@@ -139,7 +140,7 @@ func (p *wirePage[T]) UnmarshalJSON(b []byte) error {
 // decodeSlow is the encoding/json decoding of a find answer, the reference the fast path is
 // tested against.
 func (p *wirePage[T]) decodeSlow(b []byte) error {
-	b = bytes.TrimSpace(b)
+	b = jsonscan.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {
 		p.IsArray = true
 		return json.Unmarshal(b, &p.Items)

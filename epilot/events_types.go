@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // EventKind is the `type` of a billing event (Buchungssatz).
@@ -237,7 +238,7 @@ func (e *CustomEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marsh
 // kinds get their own Go type, anything else (including a missing type) a *CustomEvent. Unknown
 // properties are kept in Extra, the whole input in Raw().
 func ParseBillingEvent(data []byte) (BillingEvent, error) {
-	if ev, ok := parseEventFast(trimJSONSpace(data)); ok {
+	if ev, ok := parseEventFast(jsonscan.TrimSpace(data)); ok {
 		return ev, nil
 	}
 	return parseEventSlow(data)

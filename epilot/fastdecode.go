@@ -1,7 +1,6 @@
 package epilot
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"reflect"
@@ -31,7 +30,7 @@ import (
 
 // DecodeBody decodes a response holding one event, as json.Unmarshal would.
 func (d *decodedEvent) DecodeBody(body []byte) error {
-	if ev, ok := parseEventFast(trimJSONSpace(body)); ok {
+	if ev, ok := parseEventFast(jsonscan.TrimSpace(body)); ok {
 		d.BillingEvent = ev
 		return nil
 	}
@@ -44,7 +43,7 @@ func (d *decodedEvent) DecodeBody(body []byte) error {
 func (l *eventList) DecodeBody(body []byte) error {
 	results := l.Results[:0]
 	*l = eventList{Results: results}
-	if l.fast(trimJSONSpace(body)) == nil {
+	if l.fast(jsonscan.TrimSpace(body)) == nil {
 		return nil
 	}
 	*l = eventList{Results: results}
@@ -82,10 +81,6 @@ func (l *eventList) fast(data []byte) error {
 		})
 	}, nil)
 }
-
-// trimJSONSpace drops the whitespace JSON allows around a value (bytes.TrimSpace also drops
-// \v, \f and Unicode spaces, which json.Unmarshal refuses).
-func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
 // parseEventFast decodes one event (no surrounding whitespace) as ParseBillingEvent would,
 // or reports ok false when it cannot be sure to.

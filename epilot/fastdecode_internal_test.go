@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/polybill/polybill-go/internal/benchdata"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/benchdata"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // benchFixture is the event ./bench serves, compacted as the bench server sends it.
@@ -112,7 +113,7 @@ func requireSameEvents(t *testing.T, want []slowEvent, got []decodedEvent, in []
 // reports whether the fast path accepted.
 func checkEvent(t *testing.T, in []byte) bool {
 	t.Helper()
-	fast, ok := parseEventFast(trimJSONSpace(in))
+	fast, ok := parseEventFast(jsonscan.TrimSpace(in))
 	slow, slowErr := parseEventSlow(in)
 	if ok {
 		require.NoError(t, slowErr, "the fast path accepted what encoding/json refuses: %q", in)
@@ -169,7 +170,7 @@ func checkList(t *testing.T, in []byte) bool {
 	var ref slowEventList
 	refErr := json.Unmarshal(in, &ref)
 	var fast eventList
-	ok := fast.fast(trimJSONSpace(in)) == nil
+	ok := fast.fast(jsonscan.TrimSpace(in)) == nil
 	if ok {
 		require.NoError(t, refErr, "the fast path accepted a page encoding/json refuses: %q", in)
 		require.Equal(t, ref.Hits, fast.Hits, "%q", in)

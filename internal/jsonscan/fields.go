@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 )
@@ -10,6 +11,11 @@ import (
 // not sure to read exactly as encoding/json would. The helpers below are that fast path's
 // shared vocabulary: each returns ErrDecline instead of guessing, and the caller then decodes
 // the same bytes the slow, exact way, so results and errors never depend on which path ran.
+
+// TrimSpace drops the whitespace JSON allows around a value: space, tab, CR and LF.
+// bytes.TrimSpace also drops \v, \f and Unicode spaces, which json.Unmarshal refuses, so a fast
+// path trimming with it would accept bodies the exact path rejects.
+func TrimSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }
 
 // ErrDecline makes a fast decoder give up; the caller decodes the input with encoding/json.
 var ErrDecline = errors.New("jsonscan: fast path declined")
