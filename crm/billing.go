@@ -15,6 +15,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm/internal/oapi"
+	"github.com/polybill/polybill-go/internal/jsonscan"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -185,9 +186,15 @@ type meetingBillingDoc struct {
 	meta     pageMeta
 }
 
-// DecodeBody is UnmarshalJSON for the transport, which then skips json.Unmarshal's own
-// validation and skip passes: both paths validate the whole body (jsonscan, encoding/json).
-func (d *meetingBillingDoc) DecodeBody(body []byte) error { return d.UnmarshalJSON(body) }
+// DecodeBody is the transport's entry: the fast path reads the body as received (without
+// json.Unmarshal's validation and skip passes first); when it declines, the body takes exactly
+// the transport's old path, json.Unmarshal, so values and error texts are what they were.
+func (d *meetingBillingDoc) DecodeBody(body []byte) error {
+	if d.decodeFast(jsonscan.TrimSpace(body)) == nil {
+		return nil
+	}
+	return json.Unmarshal(body, d)
+}
 
 func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
 	if d.decodeFast(body) == nil {
@@ -226,7 +233,12 @@ func (d *meetingBillingDoc) decodeSlow(body []byte) error {
 type billingDoc struct{ billing Billing }
 
 // DecodeBody: see meetingBillingDoc.DecodeBody.
-func (d *billingDoc) DecodeBody(body []byte) error { return d.UnmarshalJSON(body) }
+func (d *billingDoc) DecodeBody(body []byte) error {
+	if d.decodeFast(jsonscan.TrimSpace(body)) == nil {
+		return nil
+	}
+	return json.Unmarshal(body, d)
+}
 
 func (d *billingDoc) UnmarshalJSON(body []byte) error {
 	if d.decodeFast(body) == nil {

@@ -21,7 +21,8 @@ import (
 // The fast decoders must read exactly what decodeSlow reads: for any input they accept, the
 // slow path accepts too and gives an identical result (Attributes included). The slow
 // document decoders read their billings through Billing.UnmarshalJSON, which tries the fast
-// path first, so the document checks also hold each billing's fast read against decodeSlow.
+// path first: the document checks hold the envelope and meta, and checkElements holds every
+// billing's fast read against Billing.decodeSlow.
 
 // benchRecord is the bench's GetBilling body, as the bench server sends it.
 func benchRecord(testing.TB) []byte { return benchdata.Record("crm_billing.json") }
@@ -302,8 +303,12 @@ func TestFastDecodeDeclines(t *testing.T) {
 		var m meetingBillingDoc
 		assert.ErrorIs(t, m.decodeFast([]byte(in)), jsonscan.ErrDecline, name)
 		assert.Zero(t, m, "%s: a declined decode leaves the page alone", name)
+	}
+	// billingDoc reads no meta and declines a list whatever its meta says: only the cases
+	// about its data member are its own.
+	for _, name := range []string{"string data", "a single in error", "invalid JSON"} {
 		var d billingDoc
-		assert.ErrorIs(t, d.decodeFast([]byte(in)), jsonscan.ErrDecline, name)
+		assert.ErrorIs(t, d.decodeFast([]byte(docs[name])), jsonscan.ErrDecline, name)
 	}
 	var d billingDoc
 	assert.ErrorIs(t, d.decodeFast([]byte(`{"meta":{}}`)), jsonscan.ErrDecline, "no data: decodeSlow reports it")
@@ -415,4 +420,32 @@ func BenchmarkDecodeBillingPage(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestDecodeBodyIsTheOldPath: the transport's entry gives what json.Unmarshal gave before it,
+// value and error text, around the edges of JSON (whitespace JSON does not allow, trailing
+// data, a cut body).
+func TestDecodeBodyIsTheOldPath(t *testing.T) {
+	same := func(body string, want, got any, wantErr, gotErr error) {
+		t.Helper()
+		if wantErr != nil {
+			require.Error(t, gotErr, "%q", body)
+			assert.Equal(t, wantErr.Error(), gotErr.Error(), "%q", body)
+			return
+		}
+		require.NoError(t, gotErr, "%q", body)
+		assert.Equal(t, want, got, "%q", body)
+	}
+	rec, page := string(benchRecord(t)), string(benchPage(t, 2))
+	for _, body := range []string{
+		rec, page, " \r\n" + rec + "\t", "\v" + rec, page + "\f", rec + "\u00a0", page + " x",
+		rec[:len(rec)-1], `{"data":{"id":"a","attributes":{"notes":"x` + "\t", "", "null", `[]`,
+	} {
+		var gotDoc, wantDoc billingDoc
+		gotErr, wantErr := gotDoc.DecodeBody([]byte(body)), json.Unmarshal([]byte(body), &wantDoc)
+		same(body, wantDoc, gotDoc, wantErr, gotErr)
+		var gotPage, wantPage meetingBillingDoc
+		gotErr, wantErr = gotPage.DecodeBody([]byte(body)), json.Unmarshal([]byte(body), &wantPage)
+		same(body, wantPage, gotPage, wantErr, gotErr)
+	}
 }
