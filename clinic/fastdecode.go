@@ -23,6 +23,9 @@ import (
 
 // ---- the list page ----
 
+// The key lists below are checked against the structs' json tags by TestFastKeysMatchStructs,
+// and every known callback names each key of its list: a key added to a struct but not taught
+// to its fast decoder fails that test, and a listed key a callback does not handle declines.
 var (
 	pageFields = jsonscan.NewFields("data", "items", "invoices", "meta", "pagination")
 	metaFields = jsonscan.NewFields("total", "total_count", "total_pages", "last_page", "page", "current_page")
@@ -41,21 +44,21 @@ func decodeInvoicePageFast(trimmed []byte, perPage int) (items []InvoiceSummary,
 		items, err := list(trimmed, perPage, r.summary)
 		return items, nil, err
 	}
-	var seenData bool
 	err = pageFields.Object(trimmed, func(k, v []byte) error {
 		var err error
 		switch string(k) {
 		case "data":
-			seenData = true
 			items, err = list(v, perPage, r.summary)
 		case "meta":
 			meta, err = metaFast(v)
-		default:
+		case "items", "invoices", "pagination": // rare: the slow path picks among them
+			err = jsonscan.ErrDecline
+		default: // a key of pageFields not handled here
 			err = jsonscan.ErrDecline
 		}
 		return err
 	}, nil)
-	if err == nil && !seenData {
+	if err == nil && items == nil { // no data: list gives a non-nil slice for any array
 		err = jsonscan.ErrDecline
 	}
 	return items, meta, err
@@ -79,8 +82,10 @@ func metaFast(v []byte) (*listMeta, error) {
 			m.LastPage = n
 		case "page":
 			m.Page = n
-		default:
+		case "current_page":
 			m.CurrentPage = n
+		default: // a key of metaFields not handled here
+			return jsonscan.ErrDecline
 		}
 		return nil
 	}, nil)
@@ -127,8 +132,10 @@ func (r *records) summary(b []byte) (InvoiceSummary, error) {
 				return nil
 			}
 			return t.add(status, v)
-		default: // date
+		case "date":
 			return date(v, &s.Date)
+		default: // a key of summaryFields not handled here
+			return jsonscan.ErrDecline
 		}
 	}, nil)
 	if err != nil {
@@ -224,8 +231,10 @@ func invoiceFast(b []byte) (Invoice, error) {
 			err = top.add(patientID, val)
 		case "patient_name":
 			err = top.add(patientName, val)
-		default: // branch_id
+		case "branch_id":
 			err = top.add(branchID, val)
+		default: // a key of invoiceFields not handled here
+			err = jsonscan.ErrDecline
 		}
 		return err
 	}, nil)
@@ -252,10 +261,14 @@ func invoiceFast(b []byte) (Invoice, error) {
 // whose owner flushes.
 func partyFast(b []byte, t *texts, slot int) error {
 	return partyFields.Object(b, func(k, v []byte) error {
-		if string(k) == "id" {
+		switch string(k) {
+		case "id":
 			return t.add(slot, v)
+		case "name":
+			return t.add(slot+1, v)
+		default: // a key of partyFields not handled here
+			return jsonscan.ErrDecline
 		}
-		return t.add(slot+1, v)
 	}, nil)
 }
 
@@ -268,8 +281,10 @@ func taxFast(b []byte, t *TaxBreakdown) error {
 			return decimal(v, &t.SGST)
 		case "igst":
 			return decimal(v, &t.IGST)
-		default: // total
+		case "total":
 			return decimal(v, &t.Total)
+		default: // a key of taxFields not handled here
+			return jsonscan.ErrDecline
 		}
 	}, nil)
 }
@@ -297,8 +312,10 @@ func (r *records) lineItem(b []byte) (LineItem, error) {
 			return decimal(v, &l.Discount)
 		case "tax":
 			return decimal(v, &l.Tax)
-		default: // amount
+		case "amount":
 			return decimal(v, &l.Amount)
+		default: // a key of lineItemFields not handled here
+			return jsonscan.ErrDecline
 		}
 	}, nil)
 	if err != nil {
@@ -340,8 +357,10 @@ func (r *records) payment(b []byte) (Payment, error) {
 			return t.add(reference, v)
 		case "payment_date":
 			return date(v, &p.PaymentDate)
-		default: // recorded_at
+		case "recorded_at":
 			return t.add(recordedAt, v)
+		default: // a key of paymentFields not handled here
+			return jsonscan.ErrDecline
 		}
 	}, nil)
 	if err != nil {
@@ -369,8 +388,10 @@ func parseRecordedAt(s string) time.Time {
 // texts gathers the plain JSON strings of one record (jsonscan.PlainText: no escape, valid
 // UTF-8; anything else declines) and makes them Go strings with a single allocation, which
 // they then share: a record's strings live and die together. Each string has a slot, numbered
-// by the record's decoder; slots rather than *string destinations keep the records being
-// decoded off the heap.
+// by the record's decoder, and is assigned to its field after flush. The texts do not keep the
+// records off the heap: the scratch arrays that decodeInvoicePageFast and invoiceFast give buf
+// escape (go build -gcflags=-m: "moved to heap: scratch"), one allocation per call, and the
+// string flush makes is a heap allocation too, at most one per record.
 type texts struct {
 	buf   []byte           // the texts, one after another
 	spans [maxSlots][2]int // bounds of each slot's text in buf and joined

@@ -3,6 +3,7 @@ package clinic
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -485,6 +486,112 @@ var fuzzEdges = []string{
 	`{"id":"a",}`,
 	`[{"id":"a"},]`,
 	"{\"id\":\"\xff\xfe\"}",
+}
+
+// TestFastKeysMatchStructs keeps the fast decoders' key lists in step with the structs: a key
+// a struct gains but its list lacks would be skipped by the fast path (an unknown key) while
+// encoding/json decodes it. Each list must hold exactly its struct's JSON keys, plus the
+// variants the slow paths read besides them.
+func TestFastKeysMatchStructs(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		fields *jsonscan.Fields
+		want   []string
+	}{
+		{"summary", summaryFields, jsonKeys(reflect.TypeFor[InvoiceSummary]())},
+		// Invoice.unmarshalSlow reads the variants besides Invoice's own keys.
+		{"invoice", invoiceFields, append(jsonKeys(reflect.TypeFor[Invoice]()), "total", "patient_id", "patient_name", "branch_id")},
+		{"party", partyFields, jsonKeys(reflect.TypeFor[Party]())},
+		{"tax", taxFields, jsonKeys(reflect.TypeFor[TaxBreakdown]())},
+		{"line item", lineItemFields, jsonKeys(reflect.TypeFor[LineItem]())},
+		{"payment", paymentFields, jsonKeys(reflect.TypeFor[Payment]())},
+		{"page", pageFields, jsonKeys(reflect.TypeFor[invoicePage]())},
+		{"meta", metaFields, jsonKeys(reflect.TypeFor[listMeta]())},
+	} {
+		assert.ElementsMatch(t, c.want, c.fields.Keys(), c.name)
+	}
+}
+
+// TestFastKeysAreHandled checks the other half: each listed key is read by its decoder, not
+// declined by the default of its switch (the page's rare keys, declined on purpose, aside).
+func TestFastKeysAreHandled(t *testing.T) {
+	sample := map[string]string{
+		"date": `"2026-01-02"`, "payment_date": `"2026-01-02"`, "recorded_at": `"2026-01-02T03:04:05+05:30"`,
+		"status": `"paid"`, "payment_mode": `"cash"`, "currency": `"INR"`,
+		"patient": `{"id":"P","name":"N"}`, "branch": `{"id":"B"}`, "tax": `{"cgst":1}`,
+		"line_items": `[{"amount":1}]`, "payments": `[{"amount":1}]`,
+		"data": `[{"id":"a"}]`, "meta": `{"page":1}`,
+	}
+	value := func(key string) string {
+		if v, ok := sample[key]; ok {
+			return v
+		}
+		return `"1"` // a string or a decimal
+	}
+	for _, key := range summaryFields.Keys() {
+		b := []byte(`{"` + key + `":` + value(key) + `}`)
+		assert.True(t, checkParts(t, b)["summary"], "summary declines %q", b)
+	}
+	for _, key := range invoiceFields.Keys() {
+		b := []byte(`{"` + key + `":` + value(key) + `}`)
+		assert.True(t, checkInvoice(t, b), "invoice declines %q", b)
+	}
+	parts := map[string]*jsonscan.Fields{"party": partyFields, "tax": taxFields, "line item": lineItemFields, "payment": paymentFields}
+	for name, fields := range parts {
+		for _, key := range fields.Keys() {
+			v := value(key)
+			if name == "line item" && key == "tax" { // a line item's tax is an amount
+				v = `"1"`
+			}
+			b := []byte(`{"` + key + `":` + v + `}`)
+			assert.True(t, checkParts(t, b)[name], "%s declines %q", name, b)
+		}
+	}
+	for _, key := range metaFields.Keys() {
+		b := []byte(`{"` + key + `":1}`)
+		assert.True(t, checkParts(t, b)["meta"], "meta declines %q", b)
+	}
+	for _, key := range pageFields.Keys() {
+		b := []byte(`{"data":[],"` + key + `":` + value(key) + `}`)
+		if key == "data" {
+			b = []byte(`{"data":[]}`)
+		}
+		rare := key == "items" || key == "invoices" || key == "pagination"
+		assert.Equal(t, !rare, checkPage(t, b, 1, 10), "page on %q", b)
+	}
+}
+
+// jsonKeys returns the keys encoding/json decodes into a struct of type t: each exported
+// field's tag name (options such as omitempty cut off), or its Go name when the tag gives
+// none; "-" fields are skipped and untagged embedded structs are flattened.
+func jsonKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				keys = append(keys, jsonKeys(ft)...)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		keys = append(keys, name)
+	}
+	return keys
 }
 
 func FuzzInvoiceFastMatchesSlow(f *testing.F) {
