@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,7 +121,7 @@ func checkEvent(t *testing.T, in []byte) bool {
 	if ok {
 		require.NoError(t, slowErr, "the fast path accepted what encoding/json refuses: %q", in)
 		require.Equal(t, slow, fast, "fast and encoding/json paths disagree on %q", in)
-		checkNoAliasing(t, fast)
+		checkNoAliasing(t, in, fast)
 	}
 	got, err := ParseBillingEvent(in)
 	if slowErr != nil {
@@ -142,22 +145,47 @@ func checkEvent(t *testing.T, in []byte) bool {
 	return ok
 }
 
-// checkNoAliasing checks that Raw() and each Extra value own their bytes up to their capacity,
-// as the encoding/json path's copies do: appending to one never writes into another.
-func checkNoAliasing(t *testing.T, ev BillingEvent) {
+// checkNoAliasing checks that want, decoded by the fast path from in, owns its memory as the
+// encoding/json path's values do. Raw(), each Extra value and each tag list is capped, so
+// appending to one never writes into another (they share backing arrays). And nothing in it
+// shares the input's bytes or the pooled decoder's scratch: an event decoded from a copy of in
+// stays equal to want after the copy is overwritten and the decoder reused.
+func checkNoAliasing(t *testing.T, in []byte, want BillingEvent) {
+	t.Helper()
+	checkCapped(t, want, in)
+	buf := bytes.Clone(in)
+	ev, ok := parseEventFast(jsonscan.TrimSpace(buf))
+	require.True(t, ok, "the fast path accepts a copy of %q", in)
+	overwrite(buf)
+	require.Equal(t, want, ev, "the event decoded from %q changed when its input was overwritten", in)
+}
+
+// checkCapped checks that each slice of ev the fast path builds in a shared buffer is capped.
+func checkCapped(t *testing.T, ev BillingEvent, in []byte) {
 	t.Helper()
 	f := ev.Fields()
-	assert.Equal(t, len(f.raw), cap(f.raw), "Raw() is capped")
+	assert.Equal(t, len(f.raw), cap(f.raw), "Raw() is capped: %q", in)
+	assert.Equal(t, len(f.Tags), cap(f.Tags), "_tags is capped: %q", in)
 	for k, v := range f.Extra {
-		assert.Equal(t, len(v), cap(v), "Extra[%q] is capped", k)
+		assert.Equal(t, len(v), cap(v), "Extra[%q] is capped: %q", k, in)
 	}
 	for _, r := range []Relation{f.Contract, f.Attachments} {
-		for _, it := range r.Items {
+		for i, it := range r.Items {
+			assert.Equal(t, len(it.Tags), cap(it.Tags), "relation item %d _tags is capped: %q", i, in)
 			for k, v := range it.Extra {
-				assert.Equal(t, len(v), cap(v), "relation item Extra[%q] is capped", k)
+				assert.Equal(t, len(v), cap(v), "relation item %d Extra[%q] is capped: %q", i, k, in)
 			}
 		}
 	}
+}
+
+// overwrite writes over every byte of an input the fast path read, then decodes another event,
+// reusing the pooled decoder's scratch buffers.
+func overwrite(buf []byte) {
+	for i := range buf {
+		buf[i] = '#'
+	}
+	parseEventFast([]byte(`{"type":"xxxxxxxx","_tags":["xxxxxxxx","xxxxxxxx"],"xxxxxxxx":"xxxxxxxx"}`))
 }
 
 // checkList compares the paths on one page. When the fast page decoder accepts it,
@@ -175,6 +203,13 @@ func checkList(t *testing.T, in []byte) bool {
 		require.NoError(t, refErr, "the fast path accepted a page encoding/json refuses: %q", in)
 		require.Equal(t, ref.Hits, fast.Hits, "%q", in)
 		requireSameEvents(t, ref.Results, fast.Results, in)
+		// As checkNoAliasing, for the whole page (whose events checkEvent checks for caps:
+		// those the fast path declines here are decoded by encoding/json, without).
+		buf := bytes.Clone(in)
+		var again eventList
+		require.NoError(t, again.fast(jsonscan.TrimSpace(buf)), "the fast path accepts a copy of %q", in)
+		overwrite(buf)
+		require.Equal(t, fast, again, "the page decoded from %q changed when its input was overwritten", in)
 	}
 
 	// The transport's contract: DecodeBody leaves out as json.Unmarshal would, given the same
@@ -354,7 +389,7 @@ var mustDeclinePage = []struct{ name, in string }{
 	{"null", `null`},
 	{"array", `[]`},
 	{"hits as string", `{"hits":"3","results":[]}`},
-	{"hits with fraction", `{"hits":3.0,"results":[{"type":1}]}`},
+	{"hits with fraction", `{"hits":3.0,"results":[]}`},
 	{"hits null", `{"hits":null,"results":[]}`},
 	{"results null", `{"hits":0,"results":null}`},
 	{"results not an array", `{"hits":1,"results":{"type":"payment"}}`},
@@ -410,6 +445,102 @@ func FuzzEventListFastPath(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) { checkList(t, in) })
+}
+
+// ---- the fast path reads every key of the wire types ----
+
+// wireFieldTypes maps each JSON key of the struct type typ to its field's type, as jsonKeys
+// finds the keys (the key sets of the fast path's objects).
+func wireFieldTypes(typ reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			maps.Copy(fields, wireFieldTypes(f.Type))
+			continue
+		}
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+	return fields
+}
+
+// wireSample is a JSON value for a field of type typ that both paths read into a non-zero
+// value, distinct for each n.
+func wireSample(t *testing.T, typ reflect.Type, n int) string {
+	t.Helper()
+	switch typ {
+	case reflect.TypeFor[stamp](), reflect.TypeFor[timestamp]():
+		return fmt.Sprintf(`"2025-06-%02dT10:00:00Z"`, n+1)
+	case reflect.TypeFor[Date]():
+		return fmt.Sprintf(`"2025-07-%02d"`, n+1)
+	case reflect.TypeFor[*polybill.Decimal]():
+		return fmt.Sprintf(`"%d.25"`, n+1)
+	case reflect.TypeFor[*Relation](), reflect.TypeFor[Relation]():
+		return fmt.Sprintf(`{"$relation":[{"entity_id":"rel-%d"}]}`, n)
+	case reflect.TypeFor[[]RelationItem]():
+		return fmt.Sprintf(`[{"entity_id":"rel-%d"}]`, n)
+	case reflect.TypeFor[*ExternalLink]():
+		return fmt.Sprintf(`{"href":"link-%d"}`, n)
+	case reflect.TypeFor[[]decodedEvent]():
+		return fmt.Sprintf(`[{"type":"payment","_id":"ev-%d"}]`, n)
+	}
+	switch k := typ.Kind(); {
+	case k == reflect.String:
+		return fmt.Sprintf(`"s-%d"`, n)
+	case k == reflect.Slice && typ.Elem().Kind() == reflect.String:
+		return fmt.Sprintf(`["t-%d","u-%d"]`, n, n)
+	case k == reflect.Pointer && typ.Elem().Kind() >= reflect.Int && typ.Elem().Kind() <= reflect.Int64:
+		return strconv.Itoa(n + 1)
+	}
+	t.Fatalf("no sample JSON value for a field of type %v: add one to wireSample", typ)
+	return ""
+}
+
+// TestFastPathKnowsEveryKey sets each JSON key of each struct the fast path reads (alone, then
+// all together) to a distinctive value, and checks that the fast path accepts the document and
+// decodes it exactly as encoding/json does. A field added to one of these structs, whose key
+// jsonscan.NewFields then accepts, fails here until the fast path reads it into that field.
+func TestFastPathKnowsEveryKey(t *testing.T) {
+	for _, c := range []struct {
+		typ  reflect.Type
+		wrap func(obj string) string // the event or page holding an object of typ
+		page bool
+	}{
+		{reflect.TypeFor[eventWire](), func(o string) string { return o }, false},
+		{reflect.TypeFor[ExternalLink](), func(o string) string { return `{"external_link":` + o + `}` }, false},
+		{reflect.TypeFor[Relation](), func(o string) string { return `{"contract":` + o + `}` }, false},
+		{reflect.TypeFor[relationItemWire](), func(o string) string { return `{"attachments":{"$relation":[` + o + `]}}` }, false},
+		{reflect.TypeFor[eventList](), func(o string) string { return o }, true},
+	} {
+		t.Run(c.typ.Name(), func(t *testing.T) {
+			fields := wireFieldTypes(c.typ)
+			keys := slices.Sorted(maps.Keys(fields))
+			require.Equal(t, slices.Sorted(maps.Keys(jsonKeys(c.typ))), keys)
+			check := func(members []string) {
+				in := c.wrap("{" + strings.Join(members, ",") + "}")
+				if c.page {
+					assert.True(t, checkList(t, []byte(in)), "the fast path accepts %s", in)
+				} else {
+					assert.True(t, checkEvent(t, []byte(in)), "the fast path accepts %s", in)
+				}
+			}
+			var all []string
+			for n, k := range keys {
+				member := strconv.Quote(k) + ":" + wireSample(t, fields[k], n)
+				check([]string{member})
+				all = append(all, member)
+			}
+			check(all)
+		})
+	}
 }
 
 // ---- the leaf readers agree with the methods they stand in for ----
