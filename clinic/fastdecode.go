@@ -121,11 +121,11 @@ func (r *records) summary(b []byte) (InvoiceSummary, error) {
 		case "branch_id":
 			return t.add(branchID, v)
 		case "total":
-			return decimal(v, &s.Total)
+			return jsonscan.Value(v, &s.Total)
 		case "paid":
-			return decimal(v, &s.Paid)
+			return jsonscan.Value(v, &s.Paid)
 		case "balance":
-			return decimal(v, &s.Balance)
+			return jsonscan.Value(v, &s.Balance)
 		case "status":
 			if c, ok := constant(v, invoiceStatuses); ok {
 				s.Status = c
@@ -211,22 +211,22 @@ func invoiceFast(b []byte) (Invoice, error) {
 		case "line_items":
 			inv.LineItems, err = list(val, 0, r.lineItem)
 		case "sub_total":
-			err = decimal(val, &inv.SubTotal)
+			err = jsonscan.Value(val, &inv.SubTotal)
 		case "discount":
-			err = decimal(val, &inv.Discount)
+			err = jsonscan.Value(val, &inv.Discount)
 		case "tax":
 			err = taxFast(val, &inv.Tax)
 		case "grand_total":
-			err = decimal(val, &inv.GrandTotal)
+			err = jsonscan.Value(val, &inv.GrandTotal)
 		case "paid":
-			err = decimal(val, &inv.Paid)
+			err = jsonscan.Value(val, &inv.Paid)
 		case "balance":
-			err = decimal(val, &inv.Balance)
+			err = jsonscan.Value(val, &inv.Balance)
 		case "payments":
 			inv.Payments, err = list(val, 0, r.payment)
 		case "total":
 			v.Total = new(polybill.Decimal)
-			err = decimal(val, v.Total)
+			err = jsonscan.Value(val, v.Total)
 		case "patient_id":
 			err = top.add(patientID, val)
 		case "patient_name":
@@ -276,13 +276,13 @@ func taxFast(b []byte, t *TaxBreakdown) error {
 	return taxFields.Object(b, func(k, v []byte) error {
 		switch string(k) {
 		case "cgst":
-			return decimal(v, &t.CGST)
+			return jsonscan.Value(v, &t.CGST)
 		case "sgst":
-			return decimal(v, &t.SGST)
+			return jsonscan.Value(v, &t.SGST)
 		case "igst":
-			return decimal(v, &t.IGST)
+			return jsonscan.Value(v, &t.IGST)
 		case "total":
-			return decimal(v, &t.Total)
+			return jsonscan.Value(v, &t.Total)
 		default: // a key of taxFields not handled here
 			return jsonscan.ErrDecline
 		}
@@ -305,15 +305,15 @@ func (r *records) lineItem(b []byte) (LineItem, error) {
 		case "department":
 			return t.add(department, v)
 		case "quantity":
-			return decimal(v, &l.Quantity)
+			return jsonscan.Value(v, &l.Quantity)
 		case "rate":
-			return decimal(v, &l.Rate)
+			return jsonscan.Value(v, &l.Rate)
 		case "discount":
-			return decimal(v, &l.Discount)
+			return jsonscan.Value(v, &l.Discount)
 		case "tax":
-			return decimal(v, &l.Tax)
+			return jsonscan.Value(v, &l.Tax)
 		case "amount":
-			return decimal(v, &l.Amount)
+			return jsonscan.Value(v, &l.Amount)
 		default: // a key of lineItemFields not handled here
 			return jsonscan.ErrDecline
 		}
@@ -346,7 +346,7 @@ func (r *records) payment(b []byte) (Payment, error) {
 		case "invoice_id":
 			return t.add(invoiceID, v)
 		case "amount":
-			return decimal(v, &p.Amount)
+			return jsonscan.Value(v, &p.Amount)
 		case "payment_mode":
 			if c, ok := constant(v, paymentModes); ok {
 				p.Mode = c
@@ -495,15 +495,6 @@ func constant[S ~string](v []byte, known []S) (S, bool) {
 	return "", false
 }
 
-// decimal reads v with Decimal.UnmarshalJSON, which encoding/json calls for the same bytes;
-// its errors decline so the slow path reports them.
-func decimal(v []byte, d *polybill.Decimal) error {
-	if d.UnmarshalJSON(v) != nil {
-		return jsonscan.ErrDecline
-	}
-	return nil
-}
-
 // date reads v as Date.UnmarshalJSON does. That method decodes its string with json.Unmarshal
 // and then tries two time layouts; the common case, a plain "YYYY-MM-DD" naming a real day, is
 // read here directly, and anything else goes to Date.UnmarshalJSON itself.
@@ -517,10 +508,7 @@ func date(v []byte, d *Date) error {
 			return nil
 		}
 	}
-	if d.UnmarshalJSON(v) != nil {
-		return jsonscan.ErrDecline
-	}
-	return nil
+	return jsonscan.Value(v, d)
 }
 
 // digits reads a number of ASCII digits only: time.Parse takes no sign in a date's fields.

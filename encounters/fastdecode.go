@@ -217,15 +217,6 @@ func epochMillis(v []byte, t *time.Time) error {
 	return nil
 }
 
-// money reads a money amount with polybill.Decimal's own UnmarshalJSON, which encoding/json
-// calls with the same bytes; its error declines so the slow path reports it.
-func money(v []byte, d *polybill.Decimal) error {
-	if d.UnmarshalJSON(v) != nil {
-		return jsonscan.ErrDecline
-	}
-	return nil
-}
-
 // populated reads $populated as encoding/json decodes an object into a fresh
 // map[string]json.RawMessage: keys unquoted (jsonscan unquotes exactly as encoding/json does),
 // each value copied as written, a repeated key keeping its last value, an empty object an
@@ -285,11 +276,11 @@ func (i *Invoice) decodeFast(b []byte) error {
 		case "coverageTypes":
 			return textList(v, &i.CoverageTypes)
 		case "total":
-			return money(v, &i.Total)
+			return jsonscan.Value(v, &i.Total)
 		case "paid":
-			return money(v, &i.Paid)
+			return jsonscan.Value(v, &i.Paid)
 		case "balance":
-			return money(v, &i.Balance)
+			return jsonscan.Value(v, &i.Balance)
 		case "status":
 			return text(v, &i.Status)
 		case "finalizedAt":
@@ -344,10 +335,10 @@ func discounts(v []byte, ds *[]Discount) error {
 				return text(v, &d.Name)
 			case "amount":
 				d.Amount = new(polybill.Decimal)
-				return money(v, d.Amount)
+				return jsonscan.Value(v, d.Amount)
 			case "percentage":
 				d.Percentage = new(polybill.Decimal)
-				return money(v, d.Percentage)
+				return jsonscan.Value(v, d.Percentage)
 			}
 			return nil
 		}, nil)

@@ -430,10 +430,7 @@ func readDecimal(v []byte, dst *polybill.Decimal) error {
 		*dst = q
 		return nil
 	}
-	if dst.UnmarshalJSON(v) != nil {
-		return jsonscan.ErrDecline
-	}
-	return nil
+	return jsonscan.Value(v, dst)
 }
 
 // readDate reads a date as (*Date).UnmarshalJSON does. The usual "2006-01-02" string is
@@ -446,8 +443,5 @@ func readDate(v []byte, dst *Date) error {
 			return nil
 		}
 	}
-	if dst.UnmarshalJSON(v) != nil {
-		return jsonscan.ErrDecline
-	}
-	return nil
+	return jsonscan.Value(v, dst)
 }

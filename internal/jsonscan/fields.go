@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strconv"
 )
@@ -127,6 +128,15 @@ func Int[N ~int | ~int64](v []byte, n *N) error {
 		return ErrDecline
 	}
 	*n = N(i)
+	return nil
+}
+
+// Value decodes v with u's own UnmarshalJSON (a leaf type's: a decimal, a date), as
+// encoding/json would hand it the value; any error declines.
+func Value(v []byte, u json.Unmarshaler) error {
+	if u.UnmarshalJSON(v) != nil {
+		return ErrDecline
+	}
 	return nil
 }
 
