@@ -41,14 +41,14 @@ func decodeInvoicePageFast(trimmed []byte, perPage int) (items []InvoiceSummary,
 	var scratch [256]byte
 	r.rec.buf = scratch[:0]
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		items, err := list(trimmed, perPage, r.summary)
+		items, err := jsonscan.List(trimmed, perPage, into(r.summary))
 		return items, nil, err
 	}
 	err = pageFields.Object(trimmed, func(k, v []byte) error {
 		var err error
 		switch string(k) {
 		case "data":
-			items, err = list(v, perPage, r.summary)
+			items, err = jsonscan.List(v, perPage, into(r.summary))
 		case "meta":
 			meta, err = metaFast(v)
 		case "items", "invoices", "pagination": // rare: the slow path picks among them
@@ -209,7 +209,7 @@ func invoiceFast(b []byte) (Invoice, error) {
 		case "branch":
 			err = partyFast(val, &top, branch)
 		case "line_items":
-			inv.LineItems, err = list(val, 0, r.lineItem)
+			inv.LineItems, err = jsonscan.List(val, 0, into(r.lineItem))
 		case "sub_total":
 			err = jsonscan.Value(val, &inv.SubTotal)
 		case "discount":
@@ -223,7 +223,7 @@ func invoiceFast(b []byte) (Invoice, error) {
 		case "balance":
 			err = jsonscan.Value(val, &inv.Balance)
 		case "payments":
-			inv.Payments, err = list(val, 0, r.payment)
+			inv.Payments, err = jsonscan.List(val, 0, into(r.payment))
 		case "total":
 			v.Total = new(polybill.Decimal)
 			err = jsonscan.Value(val, v.Total)
@@ -436,43 +436,12 @@ func (t *texts) get(slot int) string {
 
 // ---- leaf readers ----
 
-// list reads the JSON array v with one per element into a new slice; an empty array is an
-// empty, non-nil slice, as encoding/json decodes it. With a size hint (a page's size) the
-// elements are decoded as they are split; without one (0) they are split first, so the slice
-// is allocated once, at its length, without a counting pass over v.
-func list[T any](v []byte, hint int, one func([]byte) (T, error)) ([]T, error) {
-	if hint > 0 {
-		out := make([]T, 0, hint)
-		err := jsonscan.Elements(v, func(e []byte) error {
-			x, err := one(e)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		return out, nil
+// into adapts a reader that returns its record to jsonscan.List, which decodes in place.
+func into[T any](read func([]byte) (T, error)) func([]byte, *T) error {
+	return func(e []byte, dst *T) (err error) {
+		*dst, err = read(e)
+		return err
 	}
-	var small [16][]byte
-	elems := small[:0]
-	if err := jsonscan.Elements(v, func(e []byte) error {
-		elems = append(elems, e)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	out := make([]T, len(elems))
-	for i, e := range elems {
-		x, err := one(e)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = x
-	}
-	return out, nil
 }
 
 var (

@@ -93,7 +93,7 @@ var pageFields = jsonscan.NewFields("total", "limit", "skip", "data")
 func (p *wirePage[T]) decodeFast(b []byte) error {
 	var out wirePage[T]
 	if len(b) > 0 && b[0] == '[' {
-		items, err := decodeElements[T](b)
+		items, err := jsonscan.List(b, 0, decodeElement[T])
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (p *wirePage[T]) decodeFast(b []byte) error {
 		case "skip":
 			return intPtr(v, &out.Skip)
 		case "data":
-			items, err := decodeElements[T](v)
+			items, err := jsonscan.List(v, 0, decodeElement[T])
 			out.Items = items
 			return err
 		}
@@ -135,34 +135,10 @@ func intPtr(v []byte, p **int) error {
 	return nil
 }
 
-// decodeElements decodes the JSON array v into a []T as encoding/json decodes it into a
-// fresh slice: an empty array is an empty, non-nil slice, and each element is decoded into a
-// zero T by T's UnmarshalJSON (here first by its fast decoder, when it has one). The elements
-// are split first and decoded after, so the slice is allocated once at its exact length with
-// no counting pass over the page and no copying of decoded records as it grows.
-func decodeElements[T any](v []byte) ([]T, error) {
-	var buf [128][]byte // a find page holds at most a few hundred records; more spill to the heap
-	elems := buf[:0]
-	err := jsonscan.Elements(v, func(e []byte) error {
-		elems = append(elems, e)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	items := make([]T, len(elems))
-	for i, e := range elems {
-		if err := decodeElement(&items[i], e); err != nil {
-			return nil, err
-		}
-	}
-	return items, nil
-}
-
 // decodeElement decodes e into the zero *p as encoding/json does for an element of a []T: by
 // T's UnmarshalJSON, with the same bytes. An error declines, so the page is decoded again by
 // encoding/json and reports it in its own words.
-func decodeElement[T any](p *T, e []byte) error {
+func decodeElement[T any](e []byte, p *T) error {
 	switch r := any(p).(type) {
 	case fastRecord:
 		if r.decodeFast(e) == nil {

@@ -90,6 +90,40 @@ func Elements(data []byte, fn func(elem []byte) error) error {
 	return nil
 }
 
+// List decodes the JSON array v into a new slice, each element by decode into its zero slot;
+// an empty array is an empty, non-nil slice, as encoding/json decodes it. With a size hint (a
+// page's size) the elements are decoded as they are split; without one (0) they are split
+// first, so the slice is made once at its length, without a counting pass over v and without
+// copying decoded records as it grows. Any failure declines.
+func List[T any](v []byte, hint int, decode func(elem []byte, dst *T) error) ([]T, error) {
+	if hint > 0 {
+		out := make([]T, 0, hint)
+		err := Elements(v, func(e []byte) error {
+			out = append(out, *new(T))
+			return decode(e, &out[len(out)-1])
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	var small [128][]byte // a page holds at most a few hundred elements; longer lists spill to the heap
+	elems := small[:0]
+	if err := Elements(v, func(e []byte) error {
+		elems = append(elems, e)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := make([]T, len(elems))
+	for i, e := range elems {
+		if decode(e, &out[i]) != nil {
+			return nil, ErrDecline
+		}
+	}
+	return out, nil
+}
+
 // String sets *s to the plain JSON string v (see PlainString), or declines.
 func String[S ~string](v []byte, s *S) error {
 	t, ok := PlainString(v)

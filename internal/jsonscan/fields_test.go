@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +97,28 @@ func FuzzFieldsObject(f *testing.F) {
 		require.NoError(t, json.Unmarshal(data, &want), "fast path accepted what encoding/json rejects")
 		assert.Equal(t, want, got)
 	})
+}
+
+func TestList(t *testing.T) {
+	readInt := func(e []byte, dst *int) error { return Int(e, dst) }
+	many := "[" + strings.Repeat("1,", 299) + "1]"
+	for _, hint := range []int{0, 2, 1000} {
+		got, err := List([]byte(`[1, 2 ,3]`), hint, readInt)
+		require.NoError(t, err)
+		assert.Equal(t, []int{1, 2, 3}, got, "hint %d", hint)
+
+		got, err = List([]byte(`[]`), hint, readInt)
+		require.NoError(t, err)
+		assert.NotNil(t, got, "an empty array is an empty, non-nil slice")
+		assert.Empty(t, got)
+
+		got, err = List([]byte(many), hint, readInt)
+		require.NoError(t, err)
+		assert.Len(t, got, 300, "more elements than the stack buffer holds")
+
+		for _, bad := range []string{`[1,"2"]`, `{}`, `[1,]`, ``, `null`} {
+			_, err = List([]byte(bad), hint, readInt)
+			assert.ErrorIs(t, err, ErrDecline, "%q with hint %d", bad, hint)
+		}
+	}
 }
