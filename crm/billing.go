@@ -478,16 +478,12 @@ func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, par
 	if err != nil {
 		return nil, err
 	}
-	var doc billingDoc
-	if err := c.tc.Do(ctx, transport.Call{
+	return c.billing(ctx, transport.Call{
 		Method: http.MethodPost,
 		Route:  "/meetings/{meeting_unique_id}/billing",
 		Path:   transport.Path("/meetings/%s/billing", meetingID),
 		Body:   body,
-	}, &doc, opts...); err != nil {
-		return nil, err
-	}
-	return &doc.billing, nil
+	}, opts)
 }
 
 func (p CreateBillingParams) body() (any, error) {
@@ -526,20 +522,25 @@ func (p CreateBillingParams) body() (any, error) {
 	return wrapBilling(f, p.Extra)
 }
 
+// billing makes call and decodes the {"data": billing} answer the single-billing endpoints share.
+func (c *Client) billing(ctx context.Context, call transport.Call, opts []polybill.RequestOption) (*Billing, error) {
+	var doc billingDoc
+	if err := c.tc.Do(ctx, call, &doc, opts...); err != nil {
+		return nil, err
+	}
+	return &doc.billing, nil
+}
+
 // GetBilling returns one billing by its unique id.
 func (c *Client) GetBilling(ctx context.Context, uniqueID string, opts ...polybill.RequestOption) (*Billing, error) {
 	if err := requireID("unique_id", uniqueID); err != nil {
 		return nil, err
 	}
-	var doc billingDoc
-	if err := c.tc.Do(ctx, transport.Call{
+	return c.billing(ctx, transport.Call{
 		Method: http.MethodGet,
 		Route:  "/billings/{unique_id}",
 		Path:   transport.Path("/billings/%s", uniqueID),
-	}, &doc, opts...); err != nil {
-		return nil, err
-	}
-	return &doc.billing, nil
+	}, opts)
 }
 
 // UpdateBillingParams changes a billing. Only set fields are sent (the update is partial and,
@@ -571,16 +572,12 @@ func (c *Client) UpdateBilling(ctx context.Context, uniqueID string, params Upda
 	if err != nil {
 		return nil, err
 	}
-	var doc billingDoc
-	if err := c.tc.Do(ctx, transport.Call{
+	return c.billing(ctx, transport.Call{
 		Method: http.MethodPut,
 		Route:  "/billings/{unique_id}",
 		Path:   transport.Path("/billings/%s", uniqueID),
 		Body:   body,
-	}, &doc, opts...); err != nil {
-		return nil, err
-	}
-	return &doc.billing, nil
+	}, opts)
 }
 
 func (p UpdateBillingParams) body() (any, error) {
