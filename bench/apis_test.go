@@ -101,14 +101,7 @@ func crmAPI() api {
 				return err
 			},
 			walk: func(ctx context.Context) (int, error) {
-				n := 0
-				for b, err := range c.ListMeetingBillings(ctx, crmMeetID, &crm.ListMeetingBillingsParams{Records: pageSize}) {
-					if err != nil {
-						return n, err
-					}
-					n += min(len(b.ID), 1)
-				}
-				return n, nil
+				return countWithID(c.ListMeetingBillings(ctx, crmMeetID, &crm.ListMeetingBillingsParams{Records: pageSize}), func(b crm.Billing) string { return b.ID })
 			},
 		}
 	}
@@ -195,14 +188,7 @@ func epilotAPI() api {
 				return err
 			},
 			walk: func(ctx context.Context) (int, error) {
-				n := 0
-				for ev, err := range c.ListBillingEvents(ctx, &epilot.ListBillingEventsParams{Size: pageSize}) {
-					if err != nil {
-						return n, err
-					}
-					n += min(len(ev.Fields().ID), 1)
-				}
-				return n, nil
+				return countWithID(c.ListBillingEvents(ctx, &epilot.ListBillingEventsParams{Size: pageSize}), func(ev epilot.BillingEvent) string { return ev.Fields().ID })
 			},
 		}
 	}
@@ -286,14 +272,7 @@ func encountersAPI() api {
 				return err
 			},
 			walk: func(ctx context.Context) (int, error) {
-				n := 0
-				for inv, err := range c.Invoices.List(ctx, encounters.NewQuery().Limit(pageSize)) {
-					if err != nil {
-						return n, err
-					}
-					n += min(len(inv.ID), 1)
-				}
-				return n, nil
+				return countWithID(c.Invoices.List(ctx, encounters.NewQuery().Limit(pageSize)), func(inv encounters.Invoice) string { return inv.ID })
 			},
 		}
 	}
@@ -388,14 +367,7 @@ func clinicAPI() api {
 				return err
 			},
 			walk: func(ctx context.Context) (int, error) {
-				n := 0
-				for inv, err := range c.ListInvoices(ctx, &clinic.ListInvoicesParams{PerPage: pageSize}) {
-					if err != nil {
-						return n, err
-					}
-					n += min(len(inv.ID), 1)
-				}
-				return n, nil
+				return countWithID(c.ListInvoices(ctx, &clinic.ListInvoicesParams{PerPage: pageSize}), func(inv clinic.InvoiceSummary) string { return inv.ID })
 			},
 		}
 	}

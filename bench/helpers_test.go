@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -298,4 +299,17 @@ func (h *heapPeak) stop() float64 {
 	close(h.stopc)
 	<-h.done
 	return float64(h.peak.Load() - h.base)
+}
+
+// countWithID walks an SDK iterator to its end and counts the items with an id, so the walk
+// touches every item as the raw loops do.
+func countWithID[T any](seq iter.Seq2[T, error], id func(T) string) (int, error) {
+	n := 0
+	for item, err := range seq {
+		if err != nil {
+			return n, err
+		}
+		n += min(len(id(item)), 1)
+	}
+	return n, nil
 }
