@@ -86,11 +86,6 @@ func BenchmarkDecodePage(b *testing.B) {
 // encoding/json path accepts it too and decodes exactly the same value (Raw included). The
 // checks below are shared by the table tests and the fuzz targets.
 
-// slowInvoice decodes with encoding/json alone: the reference of the differential tests.
-type slowInvoice Invoice
-
-func (s *slowInvoice) UnmarshalJSON(b []byte) error { return (*Invoice)(s).unmarshalSlow(b) }
-
 // checkInvoice reports whether invoiceFast accepted b, failing t if the slow path disagrees.
 // It checks both entries: Invoice.UnmarshalJSON (b is the value encoding/json hands it) and
 // invoiceBody.DecodeBody (b is a whole response body), whose every result and error must be

@@ -452,5 +452,11 @@ func (b *invoiceBody) DecodeBody(body []byte) error {
 		*b = invoiceBody(v)
 		return nil
 	}
-	return json.Unmarshal(body, (*Invoice)(b))
+	return json.Unmarshal(body, (*slowInvoice)(b))
 }
+
+// slowInvoice is an Invoice read by unmarshalSlow alone: invoiceBody's fallback once the fast
+// path has declined, so the body is not offered to the fast path a second time.
+type slowInvoice Invoice
+
+func (s *slowInvoice) UnmarshalJSON(b []byte) error { return (*Invoice)(s).unmarshalSlow(b) }

@@ -34,7 +34,20 @@ func (d *decodedEvent) DecodeBody(body []byte) error {
 		d.BillingEvent = ev
 		return nil
 	}
-	return json.Unmarshal(body, d)
+	return json.Unmarshal(body, (*slowEvent)(d))
+}
+
+// slowEvent is a decodedEvent read by parseEventSlow alone: DecodeBody's fallback once the
+// fast path has declined, so the body is not offered to the fast path a second time.
+type slowEvent decodedEvent
+
+func (s *slowEvent) UnmarshalJSON(data []byte) error {
+	ev, err := parseEventSlow(data)
+	if err != nil {
+		return err
+	}
+	s.BillingEvent = ev
+	return nil
 }
 
 // DecodeBody decodes a page of events into a fresh list, as json.Unmarshal would. Results

@@ -84,16 +84,6 @@ func BenchmarkDecodeEvent(b *testing.B) {
 
 // ---- the fast path agrees with the encoding/json path ----
 
-// slowEvent decodes an event with the encoding/json path only (parseEventSlow): the
-// reference every fast decoder is compared with.
-type slowEvent struct{ BillingEvent }
-
-func (s *slowEvent) UnmarshalJSON(data []byte) error {
-	ev, err := parseEventSlow(data)
-	s.BillingEvent = ev
-	return err
-}
-
 // slowEventList is eventList decoded without any fast path.
 type slowEventList struct {
 	Hits    *int        `json:"hits"`
