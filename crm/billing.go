@@ -193,8 +193,16 @@ func (d *meetingBillingDoc) DecodeBody(body []byte) error {
 	if d.decodeFast(jsonscan.TrimSpace(body)) == nil {
 		return nil
 	}
-	return json.Unmarshal(body, d)
+	return json.Unmarshal(body, &slowOnly{d})
 }
+
+// slowOnly reads a document with its decodeSlow alone: DecodeBody's fallback once the fast
+// path has declined, so the body is not offered to the fast path a second time.
+type slowOnly struct {
+	doc interface{ decodeSlow([]byte) error }
+}
+
+func (s *slowOnly) UnmarshalJSON(body []byte) error { return s.doc.decodeSlow(body) }
 
 func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
 	if d.decodeFast(body) == nil {
@@ -237,7 +245,7 @@ func (d *billingDoc) DecodeBody(body []byte) error {
 	if d.decodeFast(jsonscan.TrimSpace(body)) == nil {
 		return nil
 	}
-	return json.Unmarshal(body, d)
+	return json.Unmarshal(body, &slowOnly{d})
 }
 
 func (d *billingDoc) UnmarshalJSON(body []byte) error {
