@@ -106,9 +106,9 @@ func New(s Settings) (*Client, error) {
 		raw = s.DefaultBaseURL
 	}
 	if raw == "" {
-		return nil, fmt.Errorf("polybill: %s: no base URL: set it with polybill.WithBaseURL or the API's environment variable", s.API)
+		return nil, Missing(cfg, s.API, "WithBaseURL", "no base URL: set it with polybill.WithBaseURL or the API's environment variable")
 	}
-	base, err := SecureURL(s.API, strings.TrimRight(raw, "/"), cfg.AllowInsecure)
+	base, err := SecureURL(s.API, "WithBaseURL", strings.TrimRight(raw, "/"), cfg.AllowInsecure)
 	if err != nil {
 		return nil, err
 	}
@@ -209,14 +209,18 @@ func userAgent(suffix string) string {
 // SecureURL parses an absolute http(s) URL that credentials will be sent to, refusing plain
 // http:// unless the host is loopback (a name or address, never a prefix match:
 // localhost.example.com is not loopback) or the caller opted in (DESIGN rule 8). Every URL
-// that receives credentials goes through it: base URLs and token endpoints alike.
-func SecureURL(api, raw string, allowInsecure bool) (*url.URL, error) {
+// that receives credentials goes through it: base URLs and token endpoints alike. A refusal
+// is a polybill.ErrValidation error whose Param is option, the option that set the URL.
+func SecureURL(api, option, raw string, allowInsecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("polybill: %s: invalid URL %q: want an absolute http(s) URL", api, raw)
+		return nil, polybill.InvalidParam(api, option, "invalid URL %q: want an absolute http(s) URL", raw)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return nil, polybill.InvalidParam(api, option, "URL %q has a query or fragment: give the scheme, host and path only", raw)
 	}
 	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("polybill: %s: refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", api, u.Hostname())
+		return nil, polybill.InvalidParam(api, option, "refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", u.Hostname())
 	}
 	return u, nil
 }
