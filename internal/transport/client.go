@@ -311,6 +311,8 @@ type BodyDecoder interface {
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	var rc polybill.RequestConfig
 	if len(opts) > 0 {
 		rc = polybill.NewRequestConfig(opts...)
@@ -394,6 +396,20 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	}
 	resp, err := st.rclient.Do(req)
 	return st.finish(resp, err, out, rc)
+}
+
+// callContext bounds a call by the configured call timeout: every attempt, wait and token
+// request of the call, so a call with context.Background() against a server that never
+// answers still ends. A context whose deadline comes first needs no timer of its own.
+func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.cfg.CallTimeout
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // callState is the per-call memory of the retry loop.
