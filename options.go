@@ -277,8 +277,8 @@ type RequestOption func(*RequestConfig)
 
 // RequestConfig is what request options set.
 type RequestConfig struct {
-	// IdempotencyKey is the key of a write, reused on every attempt. APIs that dedupe by a
-	// body field (encounters payments: idemp) put it there.
+	// IdempotencyKey is the key of a write, reused on every attempt. Only operations that
+	// send it (encounters payments: the idemp body field) accept it; see WithIdempotencyKey.
 	IdempotencyKey string
 	Header         http.Header
 	MaxRetries     *int
@@ -296,7 +296,19 @@ func NewRequestConfig(opts ...RequestOption) RequestConfig {
 	return rc
 }
 
-// WithIdempotencyKey sets the idempotency key of a write.
+// WithIdempotencyKey sets the idempotency key of a write, sent unchanged on every retry of
+// the call so the server can recognise a repeat, and reused by you on a later call to get
+// the same record back instead of a second one.
+//
+// Exactly one operation honours it: encounters Payments.Create, which sends it as the
+// payment's idemp field (HapiHub documents idemp as the payment's idempotency key; that the
+// server deduplicates on it is the documented assumption of package encounters; a key reused
+// with a different payment is a 409, ErrConflict). None of the vendors documents an idempotency
+// header or field for any other write, so every other call given a key fails before sending
+// with a polybill.ErrValidation error whose Param is "WithIdempotencyKey" and whose message
+// names the API and the operation, rather than silently ignoring it. For the other writes,
+// what deduplicates is the record's own key: epilot billing events' ExternalID (looked up
+// after an ambiguous failure) and clinic payments' Reference.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *RequestConfig) { rc.IdempotencyKey = key }
 }

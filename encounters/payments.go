@@ -173,8 +173,11 @@ func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...p
 // key with a different request is a polybill.ErrConflict (409).
 func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
 	idemp := p.Idemp
-	if idemp == "" {
-		idemp = polybill.NewRequestConfig(opts...).IdempotencyKey
+	if key := polybill.NewRequestConfig(opts...).IdempotencyKey; key != "" {
+		if idemp != "" && idemp != key {
+			return nil, polybill.InvalidParam(apiName, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
+		}
+		idemp = key
 	}
 	if idemp == "" {
 		idemp = newIdemp()

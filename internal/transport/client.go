@@ -85,6 +85,10 @@ type Call struct {
 	Header      http.Header
 	// SkipAuth sends the call without credentials (token endpoints).
 	SkipAuth bool
+	// SendsIdempotencyKey marks an operation that puts polybill.WithIdempotencyKey's key on
+	// the wire (encounters payments: the idemp body field). Do refuses a key on every other
+	// call: a key the API never sees would promise a deduplication that does not happen.
+	SendsIdempotencyKey bool
 	// AllowEmptyBody accepts a 2xx answer with an empty or null body when out is set (out is
 	// then left untouched). By default that is an invalid-response error: a caller must never
 	// mistake "nothing came back" for a record with zero fields.
@@ -321,6 +325,15 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, maxRetries: c.cfg.MaxRetries}
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
+	}
+	if rc.IdempotencyKey != "" && !call.SendsIdempotencyKey {
+		route := call.Route
+		if route == "" {
+			route = call.Path
+		}
+		return polybill.InvalidParam(c.api, "WithIdempotencyKey",
+			"%s %s: %s has no idempotency mechanism for this operation, so the key would be ignored and a second call would write again; see polybill.WithIdempotencyKey",
+			call.Method, route, c.api)
 	}
 	if strings.Contains(call.Path, "//") || !strings.HasPrefix(call.Path, "/") || (len(call.Path) > 1 && strings.HasSuffix(call.Path, "/")) {
 		return polybill.InvalidParam(c.api, "path", "a path parameter is empty")
