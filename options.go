@@ -216,7 +216,9 @@ func WithCallTimeout(d time.Duration) Option {
 }
 
 // WithLogger logs each attempt (method, route template, status, attempt, duration, request
-// id) at debug level and failures at warn. Secrets, query strings and bodies are never logged.
+// id) at debug level and failures at warn, except a read answered 404: that is how an
+// existence check (a reconciliation lookup, a Get of a record that may not exist yet) gets its
+// answer, so it stays at debug. Secrets, query strings and bodies are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Config) error {
 		if l == nil {

@@ -800,7 +800,12 @@ func (st *callState) logCall(status int, e *polybill.Error) {
 		slog.Int("status", status), slog.Int("attempts", st.attempts), slog.Int("retries", st.retries),
 	}
 	if e != nil {
-		level = slog.LevelWarn
+		// A read answered 404 is how existence checks (epilot's external_id lookup after an
+		// ambiguous create, a caller's "does it exist yet?") get their answer: expected, so
+		// not a warning. A write on a missing record stays one.
+		if !(status == http.StatusNotFound && (st.method == http.MethodGet || st.method == http.MethodHead)) {
+			level = slog.LevelWarn
+		}
 		attrs = append(attrs, slog.String("code", e.Code), slog.String("request_id", e.RequestID),
 			slog.Bool("ambiguous", e.Ambiguous), slog.Bool("budget_refused", st.budgetRefused))
 	}
