@@ -360,9 +360,15 @@ func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []po
 func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
 
 // Authenticate obtains an access token now (the issueToken operation), unless a valid one is
-// cached. Calls authenticate on their own; call this at start-up so wrong credentials or a
-// missing scope assignment fail there rather than on the first payment. Unlike a call, a
-// failed token request is not retried here.
+// cached. Calls authenticate on their own; call this at start-up so wrong credentials fail
+// there rather than on the first payment (polybill.ErrUnauthorized).
+//
+// A missing scope assignment fails here only if the scopes were requested with [WithScopes]:
+// the token endpoint then refuses a scope the client does not have (invalid_scope,
+// polybill.ErrValidation). Without WithScopes the endpoint grants whatever the client has, so a
+// client lacking billing:write authenticates fine and its first RecordPayment answers 403
+// (polybill.ErrForbidden). Pass WithScopes(ScopeBillingRead, ScopeBillingWrite) to have that
+// checked at start-up. Unlike a call, a failed token request is not retried here.
 func (c *Client) Authenticate(ctx context.Context) error {
 	return c.t.Authenticate(ctx)
 }
