@@ -47,9 +47,6 @@ import (
 
 // Fault machinery, re-exported so users can name it.
 type (
-	// Fault is one injected failure (status, Retry-After, connection reset before or after the
-	// handler commits, latency, truncated or malformed body).
-	Fault = fake.Fault
 	// Faults is the queue of injected failures.
 	Faults = fake.Faults
 	// Clock is the fake's notion of now; tokens expire and payments are dated by it.

@@ -42,8 +42,6 @@ import (
 // Fault injection and clocks, re-exported so tests can name them without importing
 // internal packages.
 type (
-	// Fault is one injected failure; see the field docs.
-	Fault = fake.Fault
 	// Faults is the queue of faults applied to incoming requests.
 	Faults = fake.Faults
 	// Clock tells the fake what time it is.
