@@ -97,7 +97,8 @@ type CreatePaymentParams struct {
 	Notes             string
 	Metadata          map[string]any
 	// Idemp is the idempotency key HapiHub stores on the payment. Leave it
-	// empty to have one generated (polybill.WithIdempotencyKey also sets it).
+	// empty to have one generated, or set it with polybill.WithIdempotencyKey
+	// (both at once must agree).
 	// It is fixed before the first attempt, so every retry carries the same key.
 	// Reusing a key for a different payment (another item, amount, method…) is
 	// refused with a 409: errors.Is(err, polybill.ErrConflict).
