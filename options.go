@@ -154,25 +154,13 @@ func WithMaxRetries(n int) Option {
 
 // WithMinRetryDelay sets the first backoff step (default 500ms).
 func WithMinRetryDelay(d time.Duration) Option {
-	return func(c *Config) error {
-		if d < 0 {
-			return InvalidParam("", "WithMinRetryDelay", "min retry delay %s is negative", d)
-		}
-		c.MinRetryDelay = d
-		return nil
-	}
+	return durationOption("WithMinRetryDelay", d, func(c *Config) *time.Duration { return &c.MinRetryDelay })
 }
 
 // WithMaxRetryDelay caps every wait between attempts, including a server's Retry-After: a
 // server asking for a longer wait gets an ErrRateLimited error instead of a sleeping caller.
 func WithMaxRetryDelay(d time.Duration) Option {
-	return func(c *Config) error {
-		if d < 0 {
-			return InvalidParam("", "WithMaxRetryDelay", "max retry delay %s is negative", d)
-		}
-		c.MaxRetryDelay = d
-		return nil
-	}
+	return durationOption("WithMaxRetryDelay", d, func(c *Config) *time.Duration { return &c.MaxRetryDelay })
 }
 
 // WithRetryBudget sets the client-wide retry budget: at most tokens retries in a burst,
@@ -192,13 +180,7 @@ func WithRetryBudget(tokens, refill float64) Option {
 // broken connection when the call is safe to retry. 0 removes the bound, leaving the
 // call timeout and the context.
 func WithAttemptTimeout(d time.Duration) Option {
-	return func(c *Config) error {
-		if d < 0 {
-			return InvalidParam("", "WithAttemptTimeout", "attempt timeout %s is negative", d)
-		}
-		c.AttemptTimeout = d
-		return nil
-	}
+	return durationOption("WithAttemptTimeout", d, func(c *Config) *time.Duration { return &c.AttemptTimeout })
 }
 
 // WithCallTimeout bounds each whole call: every attempt, the waits between them and any
@@ -206,11 +188,16 @@ func WithAttemptTimeout(d time.Duration) Option {
 // wins. Without it a call with context.Background() against a server that never
 // answers would never return. 0 removes the bound, leaving the context alone in charge.
 func WithCallTimeout(d time.Duration) Option {
+	return durationOption("WithCallTimeout", d, func(c *Config) *time.Duration { return &c.CallTimeout })
+}
+
+// durationOption sets the Config duration that field points to, refusing a negative d.
+func durationOption(option string, d time.Duration, field func(*Config) *time.Duration) Option {
 	return func(c *Config) error {
 		if d < 0 {
-			return InvalidParam("", "WithCallTimeout", "call timeout %s is negative", d)
+			return InvalidParam("", option, "%s is negative", d)
 		}
-		c.CallTimeout = d
+		*field(c) = d
 		return nil
 	}
 }

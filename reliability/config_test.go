@@ -210,3 +210,31 @@ func TestNewFromEnvNamesTheVariable(t *testing.T) {
 		})
 	}
 }
+
+// fourClients is one fake of each API and a client of each pointed at it.
+type fourClients struct {
+	crmSrv *crmtest.Server
+	crm    *crm.Client
+	epSrv  *epilottest.Server
+	ep     *epilot.Client
+	encSrv *encounterstest.Server
+	enc    *encounters.Client
+	clSrv  *clinictest.Server
+	cl     *clinic.Client
+}
+
+func newFourClients(t *testing.T) *fourClients {
+	t.Helper()
+	f := &fourClients{crmSrv: crmtest.New(), epSrv: epilottest.New(), encSrv: encounterstest.New(), clSrv: clinictest.New()}
+	t.Cleanup(func() { f.crmSrv.Close(); f.epSrv.Close(); f.encSrv.Close(); f.clSrv.Close() })
+	var err error
+	f.crm, err = crm.New(f.crmSrv.ClientOptions()...)
+	require.NoError(t, err)
+	f.ep, err = epilot.New(polybill.WithBaseURL(f.epSrv.URL()), epilot.WithToken(f.epSrv.Token()))
+	require.NoError(t, err)
+	f.enc, err = encounters.New(polybill.WithBaseURL(f.encSrv.URL()), encounters.WithToken(f.encSrv.Token()))
+	require.NoError(t, err)
+	f.cl, err = clinic.New(polybill.WithBaseURL(f.clSrv.URL()), clinic.WithClientCredentials(clinictest.DefaultClientID, clinictest.DefaultClientSecret))
+	require.NoError(t, err)
+	return f
+}

@@ -9,13 +9,9 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
-	"github.com/polybill/polybill-go/clinic/clinictest"
 	"github.com/polybill/polybill-go/crm"
-	"github.com/polybill/polybill-go/crm/crmtest"
 	"github.com/polybill/polybill-go/encounters"
-	"github.com/polybill/polybill-go/encounters/encounterstest"
 	"github.com/polybill/polybill-go/epilot"
-	"github.com/polybill/polybill-go/epilot/epilottest"
 )
 
 // TestIdempotencyKeyIsHonouredOrRefused: polybill.WithIdempotencyKey is never silently
@@ -25,25 +21,7 @@ func TestIdempotencyKeyIsHonouredOrRefused(t *testing.T) {
 	ctx := context.Background()
 	key := polybill.WithIdempotencyKey("order-0042")
 
-	crmSrv := crmtest.New()
-	t.Cleanup(crmSrv.Close)
-	crmc, err := crm.New(crmSrv.ClientOptions()...)
-	require.NoError(t, err)
-
-	epSrv := epilottest.New()
-	t.Cleanup(epSrv.Close)
-	epc, err := epilot.New(polybill.WithBaseURL(epSrv.URL()), epilot.WithToken(epSrv.Token()))
-	require.NoError(t, err)
-
-	encSrv := encounterstest.New()
-	t.Cleanup(encSrv.Close)
-	encc, err := encounters.New(polybill.WithBaseURL(encSrv.URL()), encounters.WithToken(encSrv.Token()))
-	require.NoError(t, err)
-
-	clSrv := clinictest.New()
-	t.Cleanup(clSrv.Close)
-	clc, err := clinic.New(polybill.WithBaseURL(clSrv.URL()), clinic.WithClientCredentials(clinictest.DefaultClientID, clinictest.DefaultClientSecret))
-	require.NoError(t, err)
+	f := newFourClients(t)
 
 	amount := polybill.MustDecimal("10.00")
 	refused := []struct {
@@ -51,35 +29,35 @@ func TestIdempotencyKeyIsHonouredOrRefused(t *testing.T) {
 		requests       func() int64
 		call           func() error
 	}{
-		{"crm", "POST /meetings/{meeting_unique_id}/billing", crmSrv.Requests, func() error {
-			_, err := crmc.CreateMeetingBilling(ctx, "meeting-1", crm.CreateBillingParams{Amount: amount, PayerName: "Acme", PayerEmail: "billing@acme.test"}, key)
+		{"crm", "POST /meetings/{meeting_unique_id}/billing", f.crmSrv.Requests, func() error {
+			_, err := f.crm.CreateMeetingBilling(ctx, "meeting-1", crm.CreateBillingParams{Amount: amount, PayerName: "Acme", PayerEmail: "billing@acme.test"}, key)
 			return err
 		}},
-		{"crm", "PUT /billings/{unique_id}", crmSrv.Requests, func() error {
-			_, err := crmc.UpdateBilling(ctx, "bil-1", crm.UpdateBillingParams{PayerName: "Acme"}, key)
+		{"crm", "PUT /billings/{unique_id}", f.crmSrv.Requests, func() error {
+			_, err := f.crm.UpdateBilling(ctx, "bil-1", crm.UpdateBillingParams{PayerName: "Acme"}, key)
 			return err
 		}},
-		{"crm", "GET /billings/{unique_id}", crmSrv.Requests, func() error {
-			_, err := crmc.GetBilling(ctx, "bil-1", key)
+		{"crm", "GET /billings/{unique_id}", f.crmSrv.Requests, func() error {
+			_, err := f.crm.GetBilling(ctx, "bil-1", key)
 			return err
 		}},
-		{"epilot", "POST /v1/billing/events", epSrv.Requests, func() error {
-			_, err := epc.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
+		{"epilot", "POST /v1/billing/events", f.epSrv.Requests, func() error {
+			_, err := f.ep.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
 				Amount: epilot.MinorUnits(1000, "EUR"), BookingDate: polybill.NewDate(2026, 1, 1), DueDate: polybill.NewDate(2026, 1, 15),
 				Contract: epilot.Link("contract-1"), ExternalID: "ext-1",
 			}}, key)
 			return err
 		}},
-		{"epilot", "POST /v1/billing/contracts", epSrv.Requests, func() error {
-			_, err := epc.CreateContract(ctx, epilot.Contract{Name: "Grid", Customer: epilot.Link("cust-1")}, key)
+		{"epilot", "POST /v1/billing/contracts", f.epSrv.Requests, func() error {
+			_, err := f.ep.CreateContract(ctx, epilot.Contract{Name: "Grid", Customer: epilot.Link("cust-1")}, key)
 			return err
 		}},
-		{"encounters", "POST /billing-invoices", encSrv.Requests, func() error {
-			_, err := encc.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter}, key)
+		{"encounters", "POST /billing-invoices", f.encSrv.Requests, func() error {
+			_, err := f.enc.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter}, key)
 			return err
 		}},
-		{"clinic", "POST /api/v1/billing/invoices/{id}/payments", clSrv.Requests, func() error {
-			_, err := clc.RecordPayment(ctx, "INV-2026-00042", clinic.RecordPaymentParams{Amount: amount, Mode: clinic.PaymentModeUPI, Reference: "UPI-1"}, key)
+		{"clinic", "POST /api/v1/billing/invoices/{id}/payments", f.clSrv.Requests, func() error {
+			_, err := f.cl.RecordPayment(ctx, "INV-2026-00042", clinic.RecordPaymentParams{Amount: amount, Mode: clinic.PaymentModeUPI, Reference: "UPI-1"}, key)
 			return err
 		}},
 	}
@@ -94,23 +72,23 @@ func TestIdempotencyKeyIsHonouredOrRefused(t *testing.T) {
 	}
 
 	t.Run("encounters Payments.Create honours it", func(t *testing.T) {
-		inv, err := encc.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
+		inv, err := f.enc.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
 		require.NoError(t, err)
-		item, err := encc.Items.Create(ctx, encounters.CreateItemParams{Invoice: inv.ID, Type: "service", Price: amount})
+		item, err := f.enc.Items.Create(ctx, encounters.CreateItemParams{Invoice: inv.ID, Type: "service", Price: amount})
 		require.NoError(t, err)
 		params := encounters.CreatePaymentParams{Item: item.ID, Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: polybill.MustDecimal("4")}
-		first, err := encc.Payments.Create(ctx, params, key)
+		first, err := f.enc.Payments.Create(ctx, params, key)
 		require.NoError(t, err)
-		second, err := encc.Payments.Create(ctx, params, key)
+		second, err := f.enc.Payments.Create(ctx, params, key)
 		require.NoError(t, err)
 		assert.Equal(t, "order-0042", first.Idemp, "the key is sent as idemp")
 		assert.Equal(t, first.ID, second.ID, "two calls with one key: one payment")
-		page, err := encc.Payments.Find(ctx, encounters.NewQuery().Where("item", item.ID))
+		page, err := f.enc.Payments.Find(ctx, encounters.NewQuery().Where("item", item.ID))
 		require.NoError(t, err)
 		assert.Len(t, page.Items, 1)
 
 		params.Idemp = "another-key"
-		_, err = encc.Payments.Create(ctx, params, key)
+		_, err = f.enc.Payments.Create(ctx, params, key)
 		requireConfigError(t, err, "encounters", "idemp")
 	})
 }

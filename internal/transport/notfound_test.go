@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,18 +14,6 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/transport"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
 
 // TestExpectedNotFoundIsNotAWarning: a read answered 404 is an existence check's answer and
 // is logged at debug; failures that need attention stay at warn (issue 14 §7).
@@ -47,20 +34,20 @@ func TestExpectedNotFoundIsNotAWarning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs bytes.Buffer // Do logs from the calling goroutine
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			srv := statusServer(t, &recorder{}, tt.status)
 			c := newClient(t, srv.URL, nil, polybill.WithLogger(logger), polybill.WithMaxRetries(0))
 			_ = c.Do(context.Background(), transport.Call{Method: tt.method, Path: "/x", AllowEmptyBody: true}, nil)
 			var call map[string]any
-			for _, line := range bytes.Split(bytes.TrimSpace(logs.b.Bytes()), []byte("\n")) {
+			for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
 				var rec map[string]any
 				require.NoError(t, json.Unmarshal(line, &rec))
 				if rec["msg"] == "polybill call" {
 					call = rec
 				}
 			}
-			require.NotNil(t, call, "one call record: %s", logs.b.String())
+			require.NotNil(t, call, "one call record: %s", logs.String())
 			assert.Equal(t, tt.wantLevel, call["level"])
 			assert.EqualValues(t, tt.status, call["status"])
 		})
