@@ -28,11 +28,12 @@
 // # Configuration errors
 //
 // New and NewFromEnv refuse what would make every call fail, with a *polybill.Error matching
-// polybill.ErrValidation whose Param names the option ("WithToken") or the variable
-// ("BIOECKO_CLIENT_SECRET"): missing credentials; a credential that is empty, has surrounding whitespace or
-// holds a control character (net/http would refuse the header on every request); a base URL
-// with a query or a fragment. NewFromEnv trims surrounding whitespace from every variable it
-// reads, so a secret mounted from a file with its trailing newline works as is.
+// polybill.ErrValidation whose Param names the option ("WithClientCredentials") or the
+// variable ("BIOECKO_CLIENT_SECRET"): missing credentials; a client ID or secret that is
+// empty, has surrounding whitespace or holds a control character (it would be sent in every
+// token request's form body and refused every time); a base URL with a query or a fragment.
+// NewFromEnv trims surrounding whitespace from every variable it reads, so a secret mounted
+// from a file with its trailing newline works as is.
 //
 // # Payments are irreversible
 //

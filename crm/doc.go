@@ -18,7 +18,9 @@
 //
 // # Authentication and headers
 //
-// Every request carries "Authorization: Bearer <token>" and the API key. The vendor document
+// Every request carries "Authorization: Bearer <token>" (WithToken for a static token,
+// WithTokenSource for rotating ones: asked again after a 401, and the call replayed once) and
+// the API key (WithAPIKey). The vendor document
 // sends the key as "AppId", while the current official SDKs send "x-api-key"; AppId is the
 // default, and WithAPIKeyHeader selects X-API-KEY, both, or another name. WithTenantID adds
 // the optional tenant-id header. Each call carries an X-Request-ID (identical on every retry
