@@ -200,6 +200,11 @@ func TestNewFromEnvNamesTheVariable(t *testing.T) {
 			setEnv(t, map[string]string{a.envURL: a.baseURL + "?tenant=x"})
 			requireConfigError(t, a.fromEnv(), a.api, a.envURL)
 		})
+		t.Run(a.api+"/plain http base URL to a remote host", func(t *testing.T) {
+			setEnv(t, map[string]string{a.envURL: "http://billing.example.com"})
+			requireConfigError(t, a.fromEnv(), a.api, a.envURL)
+			requireConfigError(t, a.fromEnv(polybill.WithBaseURL("http://other.example.com")), a.api, "WithBaseURL")
+		})
 		t.Run(a.api+"/surrounding whitespace is trimmed", func(t *testing.T) {
 			trimmed := map[string]string{a.envURL: " " + a.baseURL + "\n"}
 			for k, v := range a.env {

@@ -112,7 +112,7 @@ func New(s Settings) (*Client, error) {
 	if raw == "" {
 		return nil, Missing(cfg, s.API, "WithBaseURL", "no base URL: set it with polybill.WithBaseURL or the API's environment variable")
 	}
-	base, err := SecureURL(s.API, "WithBaseURL", strings.TrimRight(raw, "/"), cfg.AllowInsecure)
+	base, err := SecureURL(s.API, baseURLParam(cfg), strings.TrimRight(raw, "/"), cfg.AllowInsecure)
 	if err != nil {
 		return nil, err
 	}

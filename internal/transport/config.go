@@ -74,13 +74,32 @@ func Getenv(name string) string { return strings.TrimSpace(os.Getenv(name)) }
 // the variable as its Param.
 func FromEnv(name string, opt polybill.Option) polybill.Option {
 	return func(c *polybill.Config) error {
+		before := c.BaseURL
 		err := opt(c)
 		var pe *polybill.Error
 		if errors.As(err, &pe) {
 			pe.Param = name
 		}
+		if err == nil && c.BaseURL != before {
+			// New checks the URL once every option has run (WithInsecureHTTP may come
+			// later); it names this variable if the URL it refuses is still this one.
+			c.Set(envBaseURLKey{}, envValue{name, c.BaseURL})
+		}
 		return err
 	}
+}
+
+type envBaseURLKey struct{}
+
+type envValue struct{ name, value string }
+
+// baseURLParam names what set the base URL: the variable when NewFromEnv read it and no
+// option replaced it, else the option.
+func baseURLParam(cfg *polybill.Config) string {
+	if v, ok := cfg.Get(envBaseURLKey{}).(envValue); ok && v.value == cfg.BaseURL {
+		return v.name
+	}
+	return "WithBaseURL"
 }
 
 // EnvNames is the first option of every NewFromEnv: it records which variable stands for
