@@ -834,24 +834,27 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// and inherit its context: that call's state is not this request's.
 		st = stateFrom(req.Context())
 	}
-	r := new(http.Request)
-	*r = *req
+	// The attempt's copy carries the attempt timeout from the start: one shallow copy of the
+	// request instead of a copy for the headers and another for the context.
+	ctx := req.Context()
+	var cancel context.CancelFunc
+	if d := c.cfg.AttemptTimeout; d > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	r := req.WithContext(ctx)
 	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if t.withAuth && c.auth != nil && sameHost && (st == nil || !st.skipAuth) {
 		if err := c.auth.Apply(r); err != nil {
+			if cancel != nil {
+				cancel()
+			}
 			return nil, err
 		}
 	}
 	if st != nil {
 		st.attempts++
 		st.authReq = r
-	}
-	var cancel context.CancelFunc
-	if d := c.cfg.AttemptTimeout; d > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(r.Context(), d)
-		r = r.WithContext(ctx)
 	}
 	var start time.Time
 	if c.log != nil {
