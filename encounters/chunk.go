@@ -57,17 +57,19 @@ func chunkLists(root *qs.Object) (*qs.Object, error) {
 				}
 			}
 			c.and = append(kept, c.and...)
-			root.Delete("$and")
+			if len(c.and) == 0 {
+				root.Delete("$and")
+			}
 		}
 	}
 	if err := c.hoist(root); err != nil {
 		return nil, err
 	}
 	if len(c.and) > qs.MaxArray {
-		return nil, &qs.KeyError{Path: "$and", Reason: fmt.Sprintf("splitting long $nin lists needs %d entries, more than the %d qs reads as a list", len(c.and), qs.MaxArray)}
+		return nil, &qs.KeyError{Path: "$and", Reason: fmt.Sprintf("with long $nin lists split, it would hold %d entries, more than the %d qs reads as a list", len(c.and), qs.MaxArray)}
 	}
 	if len(c.and) > 0 {
-		root.Set("$and", c.and)
+		root.Set("$and", c.and) // in place when the query had an $and
 	}
 	return root, nil
 }
