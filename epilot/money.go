@@ -35,7 +35,8 @@ func MinorUnits(units int64, cur polybill.Currency) Money {
 	return Money{MinorUnits: &units, Currency: cur}
 }
 
-// DecimalAmount returns Money of the decimal amount d in cur.
+// DecimalAmount returns Money of the decimal amount d in cur. A request sends it at the
+// currency's scale: DecimalAmount("120.5", "EUR") goes out as "120.50".
 func DecimalAmount(d polybill.Decimal, cur polybill.Currency) Money {
 	return Money{Decimal: &d, Currency: cur}
 }
