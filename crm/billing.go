@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -302,7 +304,8 @@ const defaultRecords = 15
 type ListMeetingBillingsParams struct {
 	// Page is the 1-based page to start from (default 1; always sent).
 	Page int
-	// Records is the page size (the server's default is 15).
+	// Records is the page size (the server's default is 15). No source gives a maximum, so
+	// none is enforced here: the server decides.
 	Records int
 	// Status filters on the billing state.
 	Status Status
@@ -310,7 +313,10 @@ type ListMeetingBillingsParams struct {
 	BillingStatus string
 	PayerName     string
 	Search        string
-	// Sort is a field name, prefixed with "-" for descending ("-created_at").
+	// Sort is a comma-separated list of fields, each prefixed with "-" for descending; a
+	// dotted key names a related resource's field: "-created_at,payer_name",
+	// "meeting.start_time" (JSON:API's sort syntax). Only what cannot be a sort list (an empty
+	// field, spaces, punctuation other than "-", "_", "." and ",") is refused before sending.
 	Sort string
 }
 
@@ -322,8 +328,8 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 	if p.Page < 0 {
 		return nil, polybill.InvalidParam(API, "page", "page must be 1 or more, got %d", p.Page)
 	}
-	if p.Records < 0 || p.Records > 100 {
-		return nil, polybill.InvalidParam(API, "records", "records must be between 1 and 100, got %d", p.Records)
+	if p.Records < 0 {
+		return nil, polybill.InvalidParam(API, "records", "records must be 1 or more, got %d", p.Records)
 	}
 	// As for creates and updates: an unknown state would filter on nothing the server knows
 	// and come back as an empty list that looks like an answer.
@@ -347,27 +353,19 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 	set("search", p.Search)
 	if p.Sort != "" {
 		if !validSort(p.Sort) {
-			return nil, polybill.InvalidParam(API, "sort", "sort must be a field name, optionally prefixed with '-', got %q", p.Sort)
+			return nil, polybill.InvalidParam(API, "sort", "sort must be comma-separated field names, each optionally prefixed with '-' (\"-created_at,payer_name\", \"meeting.start_time\"), got %q", p.Sort)
 		}
 		q.Set("sort", p.Sort)
 	}
 	return q, nil
 }
 
-func validSort(s string) bool {
-	if s[0] == '-' {
-		s = s[1:]
-	}
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && r != '_' {
-			return false
-		}
-	}
-	return true
-}
+// sortList is a JSON:API sort list: comma-separated fields, each with an optional leading
+// "-", made of dot-separated names of letters, digits, "_" and inner "-". It is the pattern
+// openapi/crm.yaml declares for `sort`, so the fake refuses exactly what the client does.
+var sortList = regexp.MustCompile(`^-?[A-Za-z0-9_]+(?:[-.][A-Za-z0-9_]+)*(?:,-?[A-Za-z0-9_]+(?:[-.][A-Za-z0-9_]+)*)*$`)
+
+func validSort(s string) bool { return sortList.MatchString(s) }
 
 // ListMeetingBillingsPage fetches one page of a meeting's billings. A server that answers with
 // a single resource gives a one-item last page.
@@ -386,9 +384,60 @@ func (c *Client) ListMeetingBillings(ctx context.Context, meetingID string, para
 	if params != nil && params.Page > 0 {
 		first = params.Page
 	}
-	return polybill.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
-		return c.listMeetingBillingsPage(ctx, meetingID, params, page, opts)
-	})
+	return func(yield func(Billing, error) bool) {
+		var seen repeatGuard // per ranging: each loop over the sequence starts afresh
+		pages := polybill.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
+			p, err := c.listMeetingBillingsPage(ctx, meetingID, params, page, opts)
+			if err != nil {
+				return nil, err
+			}
+			return p, seen.check(page, p)
+		})
+		for b, err := range pages {
+			if !yield(b, err) {
+				return
+			}
+		}
+	}
+}
+
+// repeatGuard catches a server that ignores `page`: it answers every request with the same
+// page (current_page 1, total_pages 3), so following total_pages would yield the same
+// billings again and then stop without an error. A page that repeats the previous one (the
+// same current_page, or the same billings) ends the iteration with an error instead.
+type repeatGuard struct {
+	requested int // the page number asked for last, 0 before the first page
+	served    int // the page the server said it answered (meta current_page, else requested)
+	ids       []string
+}
+
+func (g *repeatGuard) check(requested int, p *polybill.Page[Billing]) error {
+	served := p.Next - 1 // pageOf: Next follows the page the server reports
+	ids := make([]string, 0, len(p.Items))
+	for _, b := range p.Items {
+		if b.ID == "" {
+			ids = nil // billings without ids cannot be told apart
+			break
+		}
+		ids = append(ids, b.ID)
+	}
+	prev := *g
+	*g = repeatGuard{requested: requested, served: served, ids: ids}
+	if prev.requested == 0 {
+		return nil
+	}
+	var why string
+	switch {
+	case served == prev.served:
+		why = fmt.Sprintf("both answered as current_page %d", served)
+	case len(ids) > 0 && slices.Equal(ids, prev.ids):
+		why = "the same billings"
+	default:
+		return nil
+	}
+	return &polybill.Error{API: API, Code: polybill.CodeInvalidResponse, Message: fmt.Sprintf(
+		"page %d repeats page %d (%s): the server ignores the page parameter; stopping rather than yielding the same billings again",
+		requested, prev.requested, why)}
 }
 
 func (c *Client) listMeetingBillingsPage(ctx context.Context, meetingID string, params *ListMeetingBillingsParams, page int, opts []polybill.RequestOption) (*polybill.Page[Billing], error) {
@@ -468,15 +517,18 @@ type CreateBillingParams struct {
 	// BillingType is e.g. "session" or "consultation".
 	BillingType      string
 	ParticipantEmail string
-	// Currency, when set, must be an ISO 4217 code; the vendor model has no currency.
+	// Currency, when set, must be an ISO 4217 code. It is sent as `fee_currency`, the official
+	// SDK's name (the vendor document has no currency).
 	Currency polybill.Currency
 	// Status, when set, must be a documented state.
 	Status Status
-	DueAt  *time.Time
-	Notes  string
+	// DueAt is sent as `invoice_due_date`, the official SDK's name.
+	DueAt *time.Time
+	// Notes is sent as `billing_notes`, the official SDK's name.
+	Notes string
 	// Extra is merged into the `billing` object as is, for fields this type does not name,
-	// e.g. the official SDK's names (`fee_amount`, `invoice_due_date`, `metadata`) when a
-	// server turns out to want those. It cannot override a field set above.
+	// e.g. the official SDK's `fee_amount`, `payment_method` or `metadata` when a server turns
+	// out to want those. It cannot override a field set above.
 	Extra map[string]any
 }
 
@@ -524,9 +576,9 @@ func (p CreateBillingParams) body() (any, error) {
 		PayerEmail:       p.PayerEmail,
 		BillingType:      optional(p.BillingType),
 		ParticipantEmail: optional(p.ParticipantEmail),
-		Currency:         optional(string(p.Currency)),
-		DueAt:            utc(p.DueAt),
-		Notes:            optional(p.Notes),
+		FeeCurrency:      optional(string(p.Currency)),
+		InvoiceDueDate:   utc(p.DueAt),
+		BillingNotes:     optional(p.Notes),
 	}
 	if p.Status != "" {
 		s := oapi.BillingStatus(p.Status)
@@ -567,10 +619,12 @@ type UpdateBillingParams struct {
 	BillingType string
 	// ParticipantEmail, when set, must be a valid address.
 	ParticipantEmail string
-	Currency         polybill.Currency
-	DueAt            *time.Time
-	PaidAt           *time.Time
-	Notes            string
+	// Currency, DueAt and Notes are sent as `fee_currency`, `invoice_due_date` and
+	// `billing_notes`, as on create.
+	Currency polybill.Currency
+	DueAt    *time.Time
+	PaidAt   *time.Time
+	Notes    string
 	// Extra is merged into the `billing` object as is (see CreateBillingParams.Extra).
 	Extra map[string]any
 }
@@ -614,10 +668,10 @@ func (p UpdateBillingParams) body() (any, error) {
 		PayerEmail:       optional(p.PayerEmail),
 		BillingType:      optional(p.BillingType),
 		ParticipantEmail: optional(p.ParticipantEmail),
-		Currency:         optional(string(p.Currency)),
-		DueAt:            utc(p.DueAt),
+		FeeCurrency:      optional(string(p.Currency)),
+		InvoiceDueDate:   utc(p.DueAt),
 		PaidAt:           utc(p.PaidAt),
-		Notes:            optional(p.Notes),
+		BillingNotes:     optional(p.Notes),
 	}
 	if p.Amount != nil {
 		a := p.Amount.Unquoted()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +31,7 @@ func TestBillingLifecycle(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"billing":{"amount":250.00,"payer_name":"Acme Corp","payer_email":"billing@acme.com",
-		"billing_type":"session","participant_email":"jane@acme.com","notes":"first session"}}`, string(srv.Received()[0].Body))
+		"billing_type":"session","participant_email":"jane@acme.com","billing_notes":"first session"}}`, string(srv.Received()[0].Body))
 	assert.Contains(t, string(srv.Received()[0].Body), `"amount":250.00`, "the amount goes out exactly, as a JSON number")
 	assert.NotEmpty(t, created.UniqueID)
 	assert.Equal(t, created.UniqueID, created.ID)
@@ -102,7 +104,7 @@ func TestUpdateSendsPartialPUT(t *testing.T) {
 	b, err := c.UpdateBilling(ctx, id, crm.UpdateBillingParams{Notes: "changed"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"PUT"}, methods)
-	assert.JSONEq(t, `{"billing":{"notes":"changed"}}`, string(srv.Received()[0].Body))
+	assert.JSONEq(t, `{"billing":{"billing_notes":"changed"}}`, string(srv.Received()[0].Body))
 	assert.Equal(t, "changed", b.Notes)
 	assert.Equal(t, "99.90", b.Amount.String(), "omitted fields are untouched")
 	assert.Equal(t, crm.StatusPending, b.Status)
@@ -266,4 +268,145 @@ func TestConcurrentCreates(t *testing.T) {
 	require.Len(t, rows, 1)
 	assert.Equal(t, "544.00", rows[0].TotalOutstanding.String(), "sum of 1.50 … 32.50")
 	assert.Equal(t, n, *rows[0].BillingCount)
+}
+
+// The currency, the due date and the notes go out under the official SDK's names
+// (@23blocks/block-crm 5.0.6 writes fee_currency, invoice_due_date, billing_notes; the vendor
+// document names none of the three). The fake, like a Rails permit list, keeps only those
+// names, so a stored value proves the server would have seen it.
+func TestWritesUseTheSDKFieldNames(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, nil)
+	due := time.Date(2026, 2, 10, 0, 0, 0, 0, time.FixedZone("CET", 3600))
+	created, err := c.CreateMeetingBilling(ctx, "meeting-1", crm.CreateBillingParams{
+		Amount:      polybill.MustDecimal("250.00"),
+		PayerName:   "Acme Corp",
+		PayerEmail:  "billing@acme.com",
+		BillingType: "session",
+		Currency:    "USD",
+		Status:      crm.StatusPending,
+		DueAt:       &due,
+		Notes:       "first session",
+	})
+	require.NoError(t, err)
+	req := srv.Received()[0]
+	assert.Equal(t, "POST", req.Method)
+	assert.Equal(t, "/meetings/meeting-1/billing", req.EscapedPath)
+	assert.Equal(t, `{"billing":{"amount":250.00,"billing_notes":"first session","billing_type":"session","fee_currency":"USD",`+
+		`"invoice_due_date":"2026-02-09T23:00:00Z","payer_email":"billing@acme.com","payer_name":"Acme Corp","status":"pending"}}`,
+		string(req.Body))
+	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	assert.Equal(t, []string{crmtest.DefaultAPIKey}, req.Header.Values("AppId"))
+	assert.Equal(t, []string{crmtest.DefaultAPIKey}, req.Header.Values("X-API-KEY"))
+	assert.Equal(t, "Bearer "+crmtest.DefaultToken, req.Header.Get("Authorization"))
+
+	stored, ok := srv.Billing(created.UniqueID)
+	require.True(t, ok)
+	assert.Equal(t, "USD", stored.Currency)
+	assert.Equal(t, "first session", stored.Notes)
+	require.NotNil(t, stored.DueAt)
+	assert.True(t, due.Equal(*stored.DueAt))
+	assert.Equal(t, "USD", created.Currency)
+	assert.Equal(t, "first session", created.Notes)
+
+	due2 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	paid := time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)
+	_, err = c.UpdateBilling(ctx, created.UniqueID, crm.UpdateBillingParams{
+		Currency: "EUR", DueAt: &due2, PaidAt: &paid, Notes: "paid by card", Status: crm.StatusPaid,
+	})
+	require.NoError(t, err)
+	req = srv.Received()[1]
+	assert.Equal(t, "PUT", req.Method)
+	assert.Equal(t, "/billings/"+created.UniqueID, req.EscapedPath)
+	assert.Equal(t, `{"billing":{"billing_notes":"paid by card","fee_currency":"EUR","invoice_due_date":"2026-03-01T00:00:00Z",`+
+		`"paid_at":"2026-02-12T09:00:00Z","status":"paid"}}`, string(req.Body))
+	assert.Equal(t, []string{crmtest.DefaultAPIKey}, req.Header.Values("AppId"))
+	assert.Equal(t, []string{crmtest.DefaultAPIKey}, req.Header.Values("X-API-KEY"))
+	stored, _ = srv.Billing(created.UniqueID)
+	assert.Equal(t, "EUR", stored.Currency)
+	assert.Equal(t, "paid by card", stored.Notes)
+	assert.Equal(t, due2, *stored.DueAt)
+	assert.Equal(t, paid, *stored.PaidAt)
+}
+
+// Sort takes what a JSON:API (Rails-style) server takes: comma lists and dotted keys.
+func TestListSortAcceptsListsAndDottedKeys(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, nil)
+	start := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	for i, payer := range []string{"Beta", "Acme", "Beta", "Acme"} {
+		_, err := srv.AddBilling(crmtest.Billing{UniqueID: fmt.Sprintf("b%d", i), MeetingID: "m", Amount: polybill.MustDecimal("10"),
+			PayerName: payer, PayerEmail: "a@acme.com", CreatedAt: start.Add(time.Duration(i) * time.Hour)})
+		require.NoError(t, err)
+	}
+	var ids []string
+	for b, err := range c.ListMeetingBillings(ctx, "m", &crm.ListMeetingBillingsParams{Sort: "payer_name,-created_at"}) {
+		require.NoError(t, err)
+		ids = append(ids, b.UniqueID)
+	}
+	assert.Equal(t, []string{"b3", "b1", "b2", "b0"}, ids)
+	assert.Equal(t, "page=1&sort=payer_name%2C-created_at", srv.Received()[0].Query)
+
+	// A related resource's field is sent as is; this fake keeps no meetings and answers 400,
+	// which proves the client let it through.
+	_, err := c.ListMeetingBillingsPage(ctx, "m", &crm.ListMeetingBillingsParams{Sort: "-meeting.start_time"})
+	require.ErrorIs(t, err, polybill.ErrValidation)
+	assert.Equal(t, http.StatusBadRequest, asError(t, err).StatusCode, "the server refused it, not the client")
+	assert.Equal(t, "page=1&sort=-meeting.start_time", srv.Received()[1].Query)
+}
+
+// No source gives a maximum page size, so none is enforced before sending.
+func TestListRecordsHasNoMadeUpMaximum(t *testing.T) {
+	srv, c := newFake(t, nil)
+	_, err := c.ListMeetingBillingsPage(context.Background(), "m", &crm.ListMeetingBillingsParams{Records: 250})
+	require.NoError(t, err)
+	assert.Equal(t, "page=1&records=250", srv.Received()[0].Query)
+}
+
+// A server that ignores `page` answers page 1 (current_page 1, total_pages 3) whatever is
+// asked: following total_pages yielded its billings twice and stopped without an error.
+func TestListStopsWithAnErrorWhenTheServerIgnoresPage(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, []crmtest.Option{crmtest.WithPageIgnored()})
+	for i := range 40 {
+		_, err := srv.AddBilling(crmtest.Billing{UniqueID: fmt.Sprintf("b%02d", i), MeetingID: "m", Amount: polybill.MustDecimal("10"),
+			PayerName: "Acme", PayerEmail: "a@acme.com"})
+		require.NoError(t, err)
+	}
+	var ids []string
+	var errs []error
+	for b, err := range c.ListMeetingBillings(ctx, "m", nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, b.UniqueID)
+	}
+	assert.Len(t, ids, 15, "the first page once, never again")
+	require.Len(t, errs, 1)
+	pe := asError(t, errs[0])
+	assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+	assert.Equal(t, "crm: invalid_response: page 2 repeats page 1 (both answered as current_page 1): the server ignores the page parameter; stopping rather than yielding the same billings again", pe.Error())
+	assert.Equal(t, []string{"page=1", "page=2"}, queries(srv))
+
+	// Without pagination meta the repeat shows in the billings themselves.
+	page := `{"data":[` + strings.Repeat(`{"id":"x","type":"billing","attributes":{}},`, 14) + `{"id":"y","type":"billing","attributes":{}}]}`
+	fixed := fixtureClient(t, map[string]string{"/meetings/m/billing": page})
+	n := 0
+	var last error
+	for _, err := range fixed.ListMeetingBillings(ctx, "m", nil) {
+		n++
+		last = err
+	}
+	assert.Equal(t, 16, n, "15 billings, then the error")
+	require.Error(t, last)
+	assert.Contains(t, last.Error(), "page 2 repeats page 1 (the same billings)")
+}
+
+func queries(srv *crmtest.Server) []string {
+	var q []string
+	for _, r := range srv.Received() {
+		q = append(q, r.Query)
+	}
+	return q
 }

@@ -26,9 +26,10 @@ const (
 	EnvAPIKey    = "BLOCKS_API_KEY"
 )
 
-// API-key header names. The vendor document sends the key as AppId; the current official
-// SDKs send x-api-key. Which one the server honours is not settled, so it is configurable
-// (WithAPIKeyHeader) and both can be sent at once.
+// API-key header names. The vendor document sends the key as AppId; the official SDK's
+// React binding (@23blocks/react 19.2.0) and a later revision of the vendor's billings skill
+// document send x-api-key. Which one the server honours is not settled: the key is sent
+// under both by default, so a server honouring either accepts it; WithAPIKeyHeader picks one.
 const (
 	APIKeyHeaderAppID   = "AppId"
 	APIKeyHeaderXAPIKey = "X-API-KEY"
@@ -66,8 +67,8 @@ func crmSettings(c *polybill.Config) *settings {
 	return s
 }
 
-// WithAPIKey sets the API key (the vendor's "AppId"; BLOCKS_API_KEY). An empty key, or one
-// with surrounding whitespace or a control character, is refused.
+// WithAPIKey sets the API key (BLOCKS_API_KEY), sent as AppId and X-API-KEY by default. An
+// empty key, or one with surrounding whitespace or a control character, is refused.
 func WithAPIKey(key string) polybill.Option {
 	return func(c *polybill.Config) error {
 		if err := transport.CheckCredential(API, "WithAPIKey", "API key", key); err != nil {
@@ -78,9 +79,11 @@ func WithAPIKey(key string) polybill.Option {
 	}
 }
 
-// WithAPIKeyHeader chooses the header(s) the API key is sent in: APIKeyHeaderAppID (the
-// default, as the vendor document shows), APIKeyHeaderXAPIKey (as the official SDKs send it),
-// or both, or any other name. The name is sent with exactly the given spelling.
+// WithAPIKeyHeader chooses the header(s) the API key is sent in instead of both (the
+// default): APIKeyHeaderAppID (as the vendor document shows), APIKeyHeaderXAPIKey
+// (as the official SDK sends it), or any other name. The name is sent with exactly the given
+// spelling. Whatever is chosen, AppId and X-API-KEY are never forwarded on a redirect to
+// another host.
 func WithAPIKeyHeader(names ...string) polybill.Option {
 	return func(c *polybill.Config) error {
 		if len(names) == 0 {
@@ -151,7 +154,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 	}
 	headerNames := s.apiKeyHeaders
 	if len(headerNames) == 0 {
-		headerNames = []string{APIKeyHeaderAppID}
+		headerNames = []string{APIKeyHeaderAppID, APIKeyHeaderXAPIKey}
 	}
 	static := http.Header{}
 	for _, n := range headerNames {

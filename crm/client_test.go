@@ -3,6 +3,7 @@ package crm_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -74,10 +75,11 @@ func TestHeadersSent(t *testing.T) {
 		absent   []string
 		exactKey string
 	}{
-		{"default AppId", nil, []string{"AppId"}, []string{"X-Api-Key", "Tenant-Id"}, "AppId"},
-		{"X-API-KEY", []polybill.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderXAPIKey)}, []string{"X-API-KEY"}, []string{"AppId"}, "X-API-KEY"},
-		{"both", []polybill.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID, crm.APIKeyHeaderXAPIKey)}, []string{"AppId", "X-API-KEY"}, nil, "AppId"},
-		{"tenant", []polybill.Option{crm.WithTenantID("tenant-7")}, []string{"AppId", "tenant-id"}, nil, "AppId"},
+		{"default: both AppId and X-API-KEY", nil, []string{"AppId", "X-API-KEY"}, []string{"Tenant-Id"}, "AppId"},
+		{"default spells X-API-KEY as given", nil, []string{"AppId", "X-API-KEY"}, nil, "X-API-KEY"},
+		{"X-API-KEY alone", []polybill.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderXAPIKey)}, []string{"X-API-KEY"}, []string{"AppId"}, "X-API-KEY"},
+		{"AppId alone", []polybill.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID)}, []string{"AppId"}, []string{"X-API-KEY"}, "AppId"},
+		{"tenant", []polybill.Option{crm.WithTenantID("tenant-7")}, []string{"AppId", "X-API-KEY", "tenant-id"}, nil, "AppId"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,4 +214,34 @@ func headerValue(h http.Header, name string) string {
 		}
 	}
 	return ""
+}
+
+// The key goes out under both names by default, so both must stay home on a redirect to
+// another host, as must the token.
+func TestRedirectToAnotherHostDropsBothAPIKeyHeaders(t *testing.T) {
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":[]}`))
+	}))
+	t.Cleanup(other.Close)
+	// localhost and 127.0.0.1 are different hosts to net/http and to the transport.
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	var origin http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin = r.Header.Clone()
+		http.Redirect(w, r, otherURL+"/billings/outstanding_by_payer", http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := crm.New(polybill.WithBaseURL(srv.URL), crm.WithAPIKey("secret-key"), crm.WithToken("secret-token"))
+	require.NoError(t, err)
+	_, err = c.GetOutstandingByPayer(context.Background())
+	require.NoError(t, err)
+	require.NotNil(t, got, "the redirect was followed")
+	assert.Equal(t, "secret-key", origin.Get("AppId"), "the origin got the key under both names")
+	assert.Equal(t, "secret-key", origin.Get("X-API-KEY"))
+	assert.Empty(t, got.Values("AppId"))
+	assert.Empty(t, got.Values("X-API-KEY"))
+	assert.Empty(t, got.Values("Authorization"))
 }

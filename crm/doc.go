@@ -20,9 +20,12 @@
 //
 // Every request carries "Authorization: Bearer <token>" (WithToken for a static token,
 // WithTokenSource for rotating ones: asked again after a 401, and the call replayed once) and
-// the API key (WithAPIKey). The vendor document
-// sends the key as "AppId", while the current official SDKs send "x-api-key"; AppId is the
-// default, and WithAPIKeyHeader selects X-API-KEY, both, or another name. WithTenantID adds
+// the API key (WithAPIKey). The vendor document sends the key as "AppId"; the official SDK's
+// React binding (@23blocks/react 19.2.0, dist/index.esm.js, createBaseTransport) and a later
+// revision of the vendor's billings skill document send "x-api-key". No live server settles
+// which one is honoured, so by default the key goes out under both names ("AppId" and
+// "X-API-KEY") and either server accepts it; WithAPIKeyHeader picks one (or another name).
+// Neither header, nor the token, is forwarded on a redirect to another host. WithTenantID adds
 // the optional tenant-id header. Each call carries an X-Request-ID (identical on every retry
 // of the call) and "Accept: application/json", as the official SDK sends.
 //
@@ -42,8 +45,22 @@
 // vendor document says and reads every variant either source shows:
 //
 //   - Writes are wrapped in {"billing": {…}} and use the documented names (amount, payer_name,
-//     payer_email, billing_type). CreateBillingParams.Extra sends the SDK's names (fee_amount,
-//     invoice_due_date, …) when a server turns out to want those. Update is PUT, never PATCH.
+//     payer_email, billing_type). The vendor document is silent on the currency, the due date
+//     and the notes, so those go out under the SDK's names (@23blocks/block-crm 5.0.6,
+//     dist/index.esm.js, meetingBillings.create and update): fee_currency, invoice_due_date
+//     and billing_notes, not currency, due_at and notes, which a Rails server permitting only
+//     the SDK's names would drop without an error. CreateBillingParams.Extra sends more of the
+//     SDK's names (fee_amount, payment_method, metadata, …) when a server turns out to want
+//     those. Update is PUT, never PATCH.
+//   - List parameters are the SDK's (page, records, status, billing_status, payer_name,
+//     search, sort). Sort takes a JSON:API sort list, as a Rails-style API does:
+//     "-created_at,payer_name", "meeting.start_time"; only what cannot be a sort list is
+//     refused before sending. No source (the skill documents or the SDK) gives a maximum page
+//     size, so none is enforced.
+//   - A server that ignores `page` (always current_page 1, total_pages 3) would make
+//     ListMeetingBillings yield the same billings again; a page that repeats the previous one
+//     (the same current_page, or the same billings) ends the iteration with a
+//     *polybill.Error (code invalid_response) instead.
 //   - Billings decode from JSON:API resources ({id, type, attributes}) or plain objects, and
 //     from both field-name sets: amount/fee_amount, meeting_id/meeting_unique_id,
 //     notes/billing_notes, due_at/invoice_due_date, currency/fee_currency.

@@ -176,8 +176,13 @@ func TestLocalValidationRefusesBeforeSending(t *testing.T) {
 		param  string
 	}{
 		{"negative page", crm.ListMeetingBillingsParams{Page: -1}, "page"},
-		{"records over 100", crm.ListMeetingBillingsParams{Records: 101}, "records"},
+		{"negative records", crm.ListMeetingBillingsParams{Records: -1}, "records"},
 		{"sort with injection", crm.ListMeetingBillingsParams{Sort: "amount;drop"}, "sort"},
+		{"sort with an empty field", crm.ListMeetingBillingsParams{Sort: "amount,,status"}, "sort"},
+		{"sort with a trailing comma", crm.ListMeetingBillingsParams{Sort: "amount,"}, "sort"},
+		{"sort of a bare minus", crm.ListMeetingBillingsParams{Sort: "-"}, "sort"},
+		{"sort with a space", crm.ListMeetingBillingsParams{Sort: "amount, status"}, "sort"},
+		{"sort with an empty dotted name", crm.ListMeetingBillingsParams{Sort: "meeting..start_time"}, "sort"},
 	}
 	for _, tt := range lists {
 		t.Run("list/"+tt.name, func(t *testing.T) {

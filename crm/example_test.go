@@ -113,17 +113,18 @@ func ExampleWithAPIKeyHeader() {
 	srv := crmtest.New(crmtest.WithAPIKeyHeaders(crm.APIKeyHeaderXAPIKey))
 	defer srv.Close()
 
-	// The default AppId header is not what this server reads.
+	// By default the key goes out as both AppId and X-API-KEY: this server reads the latter.
 	client, _ := crm.New(srv.ClientOptions()...)
 	_, err := client.GetAgingReport(context.Background())
-	fmt.Println(errors.Is(err, polybill.ErrUnauthorized))
-
-	client, _ = crm.New(append(srv.ClientOptions(), crm.WithAPIKeyHeader(crm.APIKeyHeaderXAPIKey))...)
-	_, err = client.GetAgingReport(context.Background())
 	fmt.Println(err)
+
+	// Picking AppId alone, as the vendor document shows it, fails here.
+	client, _ = crm.New(append(srv.ClientOptions(), crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID))...)
+	_, err = client.GetAgingReport(context.Background())
+	fmt.Println(errors.Is(err, polybill.ErrUnauthorized))
 	// Output:
-	// true
 	// <nil>
+	// true
 }
 
 func ExampleClient_GetMeetingBilling() {

@@ -51,7 +51,7 @@ type Customer struct {
 	StripeCustomer string `json:"stripeCustomer"`
 	// DefaultCard is the id of the default card (ASSUMPTION).
 	DefaultCard string `json:"defaultCard"`
-	// Cards is filled only by GetWithCards ($populateStripeCards=true), from
+	// Cards is filled only by GetWithCards ($populateStripeCards=#true), from
 	// stripeCustomerCards.data.
 	Cards     []Card          `json:"-"`
 	CreatedAt time.Time       `json:"-"`
@@ -109,13 +109,15 @@ func (s *CustomerService) Get(ctx context.Context, id string, opts ...polybill.R
 }
 
 // GetWithCards returns one customer with its saved Stripe cards
-// (?$populateStripeCards=true, sent untagged as the vendor guide shows it).
+// ($populateStripeCards=#true). The vendor guide writes ?$populateStripeCards=true, but
+// HapiHub's own client, @mycure/sdk-js 5.33.3 (src/utils/request-handler.js, encodeValues),
+// tags every boolean of a query with "#" before qs.stringify, so it is sent as the SDK sends it.
 func (s *CustomerService) GetWithCards(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
 	if err := requireID(id); err != nil {
 		return nil, err
 	}
 	out := new(Customer)
-	call := transport.Call{Method: "GET", Path: transport.Path("/"+customersPath+"/%s", id), Route: "/" + customersPath + "/{id}", RawQuery: "%24populateStripeCards=true"}
+	call := transport.Call{Method: "GET", Path: transport.Path("/"+customersPath+"/%s", id), Route: "/" + customersPath + "/{id}", RawQuery: NewQuery().Set(true, "$populateStripeCards").String()}
 	if err := s.c.do(ctx, call, out, opts); err != nil {
 		return nil, err
 	}

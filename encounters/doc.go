@@ -35,7 +35,37 @@
 //
 // Queries are built with Query and sent in HapiHub's own encoding (qs
 // brackets, indexed arrays, "#"-tagged numbers and booleans, "#[]" for an
-// empty array, a bare key for null).
+// empty array, a bare key for null), as @mycure/sdk-js 5.33.3 writes them
+// (src/utils/request-handler.js: encodeValues, then qs.stringify with
+// strictNullHandling). Customers.GetWithCards sends $populateStripeCards=#true
+// for the same reason, where the vendor guide writes "true".
+//
+// # Query limits (qs)
+//
+// HapiHub reads query strings with qs.parse, whose defaults set three limits,
+// and a query past them reaches the server with another meaning:
+//
+//   - arrayLimit 20. Since qs 6.14.2 (CHANGELOG.md of npm qs 6.14.2:
+//     "arrayLimit means max count, not max index") an indexed list of 21
+//     elements or more arrives as an object with numeric keys, so a 21-value
+//     $in would no longer mean "one of". @mycure/sdk-js depends on qs ^6.9.1,
+//     which resolves to such a version. Query sends lists of at most 20: a
+//     longer $in becomes an $or of lists of 20 (a record matches one of the
+//     lists), a longer $nin an $and of them (a record is outside every list).
+//     Plain lists ($select, Where with a slice) of more than 20 are refused.
+//   - depth 5: brackets past the fifth level are read as one literal key. So
+//     the split stays shallow: an $in inside an $or alternative splits that
+//     alternative in as many alternatives; a list inside an $and entry joins
+//     the top level. A split that would need more depth or more than 20
+//     alternatives (an $in next to the query's own $or, a $nin inside an $or
+//     alternative, more than 400 values, a long list in a $populate entry) is
+//     refused, naming the key, rather than sent with another meaning.
+//   - parameterLimit 1000: further parameters are dropped; a query of more
+//     is refused.
+//
+// An empty object below the top level ($or's Or(NewQuery(), …), an empty
+// $and entry) is refused too: qs writes nothing for it, so the alternative
+// that matches every record would vanish and the query would match less.
 //
 // # Types
 //
@@ -103,7 +133,8 @@
 //   - PATCH {finalize: true} is accepted on billing-invoices and billing-items
 //     as well as medical-encounters (the old SDK typings declare both).
 //   - Invoice total is read when the server sends it.
-//   - The server's qs settings are unknown: arrays longer than 21 elements
-//     are refused by Query (qs arrayLimit 20); null is sent as a bare key.
+//   - The server's qs settings are assumed to be qs's defaults (arrayLimit
+//     20, depth 5, parameterLimit 1000; see Query limits); null is sent as a
+//     bare key.
 //   - There is no public default base URL.
 package encounters

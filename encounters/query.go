@@ -54,7 +54,9 @@ type Populate struct {
 // (null). Strings are sent unchanged, which is why a string value starting
 // with "#" is refused: the server would read it as a number or boolean.
 // Times are sent as epoch milliseconds, HapiHub's timestamp format; money as
-// exact decimals. Floats are refused (use polybill.Decimal). Named types are
+// exact decimals. An $in or $nin of more than 20 values is sent as an $or or
+// $and of lists of 20, which qs reads back as lists (see the package doc,
+// Query limits); what cannot be split that way is refused. Floats are refused (use polybill.Decimal). Named types are
 // sent as their underlying kind: Where("status", IntentCaptured) as a string,
 // a named integer as a number, []PaymentType as a list. A value of one of
 // this package's enum types that is not documented (InvoiceStatus("PENDING"))
@@ -121,7 +123,11 @@ func (q *Query) Encode() (string, error) {
 	if q.err != nil {
 		return "", q.err
 	}
-	s, err := qs.Encode(q.obj())
+	var s string
+	root, err := chunkLists(q.obj().Clone())
+	if err == nil {
+		s, err = qs.Encode(root)
+	}
 	if err != nil {
 		var ke *qs.KeyError
 		if errors.As(err, &ke) {

@@ -78,6 +78,12 @@
 // not hidden: Money.Check and Money.Value report it (ErrAmountMismatch). No float is used
 // anywhere; decimals are polybill.Decimal.
 //
+// The decimal string goes out at the currency's scale: DecimalAmount("120.5", "EUR") is sent
+// as "120.50", "1500.0" JPY as "1500", as every example in epilot's own spec writes
+// billing_amount_decimal ("100.00", "15.00"; definitions/billing.json in npm
+// @epilot/sdk 2.20.31). This is always exact: an amount that is not a whole number of minor
+// units is refused before sending.
+//
 // # Exactly-once creates
 //
 // The API has no idempotency key. CreateBillingEvent with an ExternalID settles an ambiguous
@@ -100,6 +106,15 @@
 // legacy shapes on input: a DELETE /contracts answer with a body, due_date as a timestamp,
 // related_event as a `$relation` object. The events list sends entity_id as a repeated key
 // (the spec); WithEntityIDStyle(EntityIDBrackets) sends entity_id[] like the official JS SDK.
+//
+// An event's external_link is created under both href and url. epilot's create schema
+// (BaseBillingEvent.external_link in definitions/billing.json of npm @epilot/sdk 2.20.31)
+// defines href and title but lists `url` as required, a property it never defines, while
+// its update schema (BillingEventUpdate) has href and title only. A server validating
+// requests against that file refuses an href-only link, and one reading href ignores the
+// extra url; sending both satisfies either. Updates send href and title; the link is read
+// back from href. The fake (epilottest) requires url and href on create, as
+// CreateExternalLink in openapi/epilot.yaml declares.
 //
 // Vendor assumptions (not documented by epilot): the server accepts entity_id[] as well as
 // entity_id; dates may come back as timestamps; from/size are integers; the four newer

@@ -270,7 +270,30 @@ func encodeCreate(ev BillingEvent) ([]byte, error) {
 	if f.ExternalLink != nil && f.ExternalLink.Href == "" {
 		return nil, polybill.InvalidParam(apiName, "external_link.href", "is required")
 	}
-	return f.marshal(string(kind))
+	body := createWire{eventWire: f.wire(string(kind))}
+	if l := f.ExternalLink; l != nil {
+		body.ExternalLink = &createLink{Href: l.Href, URL: l.Href, Title: l.Title}
+	}
+	return marshalOpen(body, f.Extra)
+}
+
+// createWire is the create body: the event's fields, with external_link in the shape the
+// vendor's create schema asks for.
+type createWire struct {
+	eventWire
+	ExternalLink *createLink `json:"external_link,omitempty"` // shadows eventWire's
+}
+
+// createLink is an external link as a create body carries it. epilot's own spec (npm
+// @epilot/sdk 2.20.31, definitions/billing.json, BaseBillingEvent.external_link) defines
+// href and title but lists `url` as required, a property it never defines. A server that
+// validates requests against that file refuses an href-only link, and one that reads href
+// ignores url, so the address goes out under both names (CreateExternalLink in
+// openapi/epilot.yaml). Updates keep href and title: the update schema has no url.
+type createLink struct {
+	Href  string `json:"href"`
+	URL   string `json:"url"`
+	Title string `json:"title,omitempty"`
 }
 
 func checkEventEnums(d Direction, s EventStatus) error {

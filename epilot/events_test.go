@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -397,4 +398,53 @@ func TestPathParametersCannotChangeTheRoute(t *testing.T) {
 	_, err = e.client.GetBillingEventByExternalID(ctx, "a/../b")
 	require.True(t, errors.As(err, &pe))
 	assert.Equal(t, http.StatusNotFound, pe.StatusCode)
+}
+
+// The create body, exactly: the link goes out under href and url (epilot's create schema
+// requires a `url` it never defines), and a decimal amount at the currency's scale ("120.50",
+// as every example in epilot's spec writes billing_amount_decimal). The link reads back as
+// href and title.
+func TestCreateBillingEventBodyWithALink(t *testing.T) {
+	var body atomic.Value
+	var header atomic.Value
+	record := polybill.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		if req.Method == http.MethodPost {
+			b, err := req.GetBody()
+			require.NoError(t, err)
+			raw, err := io.ReadAll(b)
+			require.NoError(t, err)
+			body.Store(string(raw))
+			header.Store(req.Header.Clone())
+		}
+		return next(req)
+	})
+	e := newEnv(t, record)
+	created, err := e.client.CreateBillingEvent(context.Background(), &epilot.PaymentEvent{EventFields: epilot.EventFields{
+		Amount:       epilot.DecimalAmount(polybill.MustDecimal("120.5"), "EUR"),
+		BookingDate:  polybill.NewDate(2025, 6, 15),
+		Contract:     epilot.Link("contract-1"),
+		ExternalID:   "SAP-1",
+		ExternalLink: &epilot.ExternalLink{Href: "https://billing.example.com/invoices/12345", Title: "Invoice 12345"},
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, `{"type":"payment","billing_amount":12050,"billing_amount_decimal":"120.50","billing_currency":"EUR",`+
+		`"booking_date":"2025-06-15","contract":{"$relation":[{"entity_id":"contract-1"}]},"external_id":"SAP-1",`+
+		`"external_link":{"href":"https://billing.example.com/invoices/12345","url":"https://billing.example.com/invoices/12345","title":"Invoice 12345"}}`,
+		body.Load())
+	h := header.Load().(http.Header)
+	assert.Equal(t, "application/json", h.Get("Content-Type"))
+	assert.Equal(t, "Bearer "+e.srv.Token(), h.Get("Authorization"))
+	f := created.Fields()
+	assert.Equal(t, &epilot.ExternalLink{Href: "https://billing.example.com/invoices/12345", Title: "Invoice 12345"}, f.ExternalLink)
+	assert.Equal(t, "120.50", f.Amount.Decimal.String())
+	assert.NotContains(t, string(e.srv.Events()[0]), `"url"`, "url is write-only: the link is stored and read back as href")
+
+	// An update's link is href and title (epilot's update schema has no url).
+	updated, err := e.client.UpdateBillingEvent(context.Background(), f.ID, epilot.BillingEventUpdate{
+		ExternalLink: &epilot.ExternalLink{Href: "https://billing.example.com/invoices/12346"},
+		Amount:       epilot.DecimalAmount(polybill.MustDecimal("99.9"), "EUR"),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "https://billing.example.com/invoices/12346", updated.Fields().ExternalLink.Href)
+	assert.Equal(t, "99.90", updated.Fields().Amount.Decimal.String())
 }

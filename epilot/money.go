@@ -35,7 +35,8 @@ func MinorUnits(units int64, cur polybill.Currency) Money {
 	return Money{MinorUnits: &units, Currency: cur}
 }
 
-// DecimalAmount returns Money of the decimal amount d in cur.
+// DecimalAmount returns Money of the decimal amount d in cur. A request sends it at the
+// currency's scale: DecimalAmount("120.5", "EUR") goes out as "120.50".
 func DecimalAmount(d polybill.Decimal, cur polybill.Currency) Money {
 	return Money{Decimal: &d, Currency: cur}
 }
@@ -77,8 +78,12 @@ func (m Money) Check() error {
 	return nil
 }
 
-// complete returns m with both forms filled, the decimal quoted as the API sends it. Errors
-// are local validation errors naming the wire fields (unitsField, decimalField, currencyField).
+// complete returns m with both forms filled, the decimal quoted and at the currency's scale
+// as the API sends it ("120.50" for DecimalAmount("120.5", "EUR"): every example in epilot's
+// spec, definitions/billing.json of npm @epilot/sdk 2.20.31, writes billing_amount_decimal
+// with the currency's digits, "100.00", "15.00"). The rescaling is exact, since the decimal
+// is a whole number of minor units by then. Errors are local validation errors naming the
+// wire fields (unitsField, decimalField, currencyField).
 func (m Money) complete(unitsField, decimalField, currencyField string) (Money, error) {
 	if m.Currency == "" {
 		return m, polybill.InvalidParam(apiName, currencyField, "a currency is required to convert between minor units and the decimal amount")
@@ -96,18 +101,16 @@ func (m Money) complete(unitsField, decimalField, currencyField string) (Money, 
 			return m, polybill.InvalidParam(apiName, decimalField, "%s is not a whole number of %s minor units (exponent %d)", m.Decimal, m.Currency, exp)
 		}
 		m.MinorUnits = &units
-	case m.Decimal == nil:
-		d, err := polybill.DecimalFromMinorUnits(*m.MinorUnits, exp)
-		if err != nil {
-			return m, polybill.InvalidParam(apiName, unitsField, "%v", err)
-		}
-		m.Decimal = &d
-	default:
+	case m.Decimal != nil:
 		if err := m.Check(); err != nil {
 			return m, polybill.InvalidParam(apiName, decimalField, "%v", err)
 		}
 	}
-	d := m.Decimal.Quoted()
+	d, err := polybill.DecimalFromMinorUnits(*m.MinorUnits, exp)
+	if err != nil {
+		return m, polybill.InvalidParam(apiName, unitsField, "%v", err)
+	}
+	d = d.Quoted()
 	m.Decimal = &d
 	return m, nil
 }

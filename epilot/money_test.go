@@ -23,7 +23,10 @@ func TestMoneyMinorUnitsAndDecimalOnCreate(t *testing.T) {
 		wantDecimal string
 	}{
 		{"EUR from cents", epilot.MinorUnits(10050, "EUR"), 10050, "100.50"},
-		{"EUR from decimal", epilot.DecimalAmount(polybill.MustDecimal("100.5"), "EUR"), 10050, "100.5"},
+		{"EUR from decimal, sent at the currency's scale", epilot.DecimalAmount(polybill.MustDecimal("100.5"), "EUR"), 10050, "100.50"},
+		{"EUR from decimal with extra zeros", epilot.DecimalAmount(polybill.MustDecimal("100.500"), "EUR"), 10050, "100.50"},
+		{"JPY from decimal with a zero fraction", epilot.DecimalAmount(polybill.MustDecimal("1500.0"), "JPY"), 1500, "1500"},
+		{"KWD from decimal with fewer digits", epilot.DecimalAmount(polybill.MustDecimal("1.2"), "KWD"), 1200, "1.200"},
 		{"EUR negative", epilot.MinorUnits(-1, "EUR"), -1, "-0.01"},
 		{"JPY from units", epilot.MinorUnits(1500, "JPY"), 1500, "1500"},
 		{"JPY from decimal", epilot.DecimalAmount(polybill.MustDecimal("1500"), "JPY"), 1500, "1500"},

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,7 +57,9 @@ func TestFakeSpeaksTheVendorShape(t *testing.T) {
 		{name: "zero amount", method: "POST", path: "/meetings/m/billing", header: auth,
 			body: `{"billing":{"amount":0,"payer_name":"Acme","payer_email":"a@acme.com"}}`, status: 422, code: "validation_error", pointer: "/data/attributes/amount"},
 		{name: "unknown status", method: "PUT", path: "/billings/x", header: auth, body: `{"billing":{"status":"void"}}`, status: 422, code: "validation_error", pointer: "/data/attributes/status"},
-		{name: "page size over the limit", method: "GET", path: "/meetings/m/billing?records=1000", header: auth, status: 400, code: "bad_request", param: "records"},
+		{name: "page size under 1", method: "GET", path: "/meetings/m/billing?records=0", header: auth, status: 400, code: "bad_request", param: "records"},
+		{name: "sort that is not a sort list", method: "GET", path: "/meetings/m/billing?sort=amount,,status", header: auth, status: 400, code: "bad_request", param: "sort"},
+		{name: "sort by a field the fake does not keep", method: "GET", path: "/meetings/m/billing?sort=meeting.start_time", header: auth, status: 400, code: "bad_request", param: "sort", detailSubstring: "meeting.start_time"},
 		{name: "bad date", method: "GET", path: "/billings/reports/revenue?start_date=01/01/2026", header: auth, status: 400, code: "bad_request", param: "start_date"},
 		{name: "missing billing", method: "GET", path: "/billings/x", header: auth, status: 404, code: "not_found", detailSubstring: "could not be found"},
 	}
@@ -117,4 +120,42 @@ func TestSpecLoads(t *testing.T) {
 		ops += len(item.Operations())
 	}
 	assert.Equal(t, 11, ops)
+}
+
+// Like a Rails permit list, the fake drops names it does not permit without an error: the
+// older currency, due_at and notes are lost, the official SDK's names are kept.
+func TestFakeDropsUnpermittedNames(t *testing.T) {
+	srv := crmtest.New()
+	t.Cleanup(srv.Close)
+	post := func(body string) string {
+		req, err := http.NewRequestWithContext(context.Background(), "POST", srv.URL()+"/meetings/m/billing", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header = http.Header{"Authorization": {"Bearer " + crmtest.DefaultToken}, "X-Api-Key": {crmtest.DefaultAPIKey},
+			"Content-Type": {"application/json"}}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		var doc struct {
+			Data struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+		return doc.Data.ID
+	}
+	old, ok := srv.Billing(post(`{"billing":{"amount":250,"payer_name":"Acme","payer_email":"a@acme.com",` +
+		`"currency":"USD","due_at":"2026-02-10T00:00:00Z","notes":"lost"}}`))
+	require.True(t, ok)
+	assert.Empty(t, old.Currency)
+	assert.Empty(t, old.Notes)
+	assert.Nil(t, old.DueAt)
+
+	sdk, ok := srv.Billing(post(`{"billing":{"amount":250,"payer_name":"Acme","payer_email":"a@acme.com",` +
+		`"fee_currency":"USD","invoice_due_date":"2026-02-10T00:00:00.000Z","billing_notes":"kept"}}`))
+	require.True(t, ok)
+	assert.Equal(t, "USD", sdk.Currency)
+	assert.Equal(t, "kept", sdk.Notes)
+	require.NotNil(t, sdk.DueAt)
+	assert.Equal(t, "2026-02-10T00:00:00Z", sdk.DueAt.Format(time.RFC3339))
 }

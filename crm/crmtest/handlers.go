@@ -17,7 +17,10 @@ import (
 
 // handlers implements the generated strict server; the build breaks when the spec gains an
 // operation the fake does not serve.
-type handlers struct{ store *store }
+type handlers struct {
+	store       *store
+	pageIgnored bool // WithPageIgnored
+}
 
 var _ oapiserver.StrictServerInterface = (*handlers)(nil)
 
@@ -57,7 +60,7 @@ func (h *handlers) GetMeetingBilling(_ context.Context, req oapiserver.GetMeetin
 		}
 	}
 	page, records := 1, defaultRecords
-	if p.Page != nil {
+	if p.Page != nil && !h.pageIgnored {
 		page = *p.Page
 	}
 	if p.Records != nil {
@@ -99,18 +102,19 @@ func matches(b *Billing, q string) bool {
 
 func (h *handlers) CreateMeetingBilling(_ context.Context, req oapiserver.CreateMeetingBillingRequestObject) (oapiserver.CreateMeetingBillingResponseObject, error) {
 	f := req.Body.Billing
-	// The official SDK writes fee_amount, fee_currency, invoice_due_date and billing_notes;
-	// the fake accepts either name, the documented one winning.
+	// Like a Rails permit list, the generated body type keeps only the declared names
+	// (fee_currency, invoice_due_date, billing_notes: the official SDK's); anything else, the
+	// older currency, due_at and notes included, is dropped without an error.
 	b := Billing{
 		MeetingID:        req.MeetingUniqueID,
 		Amount:           f.Amount,
-		Currency:         deref(f.Currency, deref(f.FeeCurrency, "")),
+		Currency:         deref(f.FeeCurrency, ""),
 		PayerName:        f.PayerName,
 		PayerEmail:       f.PayerEmail,
 		BillingType:      deref(f.BillingType, ""),
 		ParticipantEmail: deref(f.ParticipantEmail, ""),
-		Notes:            deref(f.Notes, deref(f.BillingNotes, "")),
-		DueAt:            firstTime(f.DueAt, f.InvoiceDueDate),
+		Notes:            deref(f.BillingNotes, ""),
+		DueAt:            utcTime(f.InvoiceDueDate),
 	}
 	if f.Status != nil {
 		b.Status = string(*f.Status)
@@ -201,11 +205,10 @@ func apply(b *Billing, f oapiserver.UpdateBillingFields) {
 	set(&b.PayerEmail, f.PayerEmail)
 	set(&b.BillingType, f.BillingType)
 	set(&b.ParticipantEmail, f.ParticipantEmail)
-	set(&b.Currency, f.Currency)
-	set(&b.Notes, f.Notes)
-	if f.DueAt != nil {
-		t := f.DueAt.UTC()
-		b.DueAt = &t
+	set(&b.Currency, f.FeeCurrency)
+	set(&b.Notes, f.BillingNotes)
+	if f.InvoiceDueDate != nil {
+		b.DueAt = utcTime(f.InvoiceDueDate)
 	}
 	if f.PaidAt != nil {
 		t := f.PaidAt.UTC()
@@ -470,12 +473,10 @@ func deref(p *string, fallback string) string {
 	return fallback
 }
 
-func firstTime(ts ...*time.Time) *time.Time {
-	for _, t := range ts {
-		if t != nil {
-			u := t.UTC()
-			return &u
-		}
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
 	}
-	return nil
+	u := t.UTC()
+	return &u
 }

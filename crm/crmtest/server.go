@@ -74,18 +74,24 @@ func WithAPIKeyHeaders(names ...string) Option {
 	return func(s *Server) { s.keyHeaders = append([]string(nil), names...) }
 }
 
+// WithPageIgnored makes the fake behave like a server that ignores the `page` parameter: every
+// listing answers the first page (current_page 1) with the totals of the whole list, so
+// clients can be tested against the duplicate-then-stop trap such a server sets.
+func WithPageIgnored() Option { return func(s *Server) { s.pageIgnored = true } }
+
 // WithClock sets the clock used for creation times, paid_at and the aging report.
 func WithClock(c Clock) Option { return func(s *Server) { s.clock = c } }
 
 // Server is a running fake. It is safe for concurrent use.
 type Server struct {
-	srv        *fake.Server
-	token      string
-	apiKey     string
-	keyHeaders []string
-	clock      Clock
-	store      *store
-	doc        *openapi3.T
+	srv         *fake.Server
+	token       string
+	apiKey      string
+	keyHeaders  []string
+	clock       Clock
+	pageIgnored bool
+	store       *store
+	doc         *openapi3.T
 
 	mu       sync.Mutex
 	received []Request
@@ -128,7 +134,7 @@ func New(opts ...Option) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("crmtest: validator: %v", err))
 	}
-	strict := oapiserver.NewStrictHandlerWithOptions(&handlers{store: s.store}, nil, oapiserver.StrictHTTPServerOptions{
+	strict := oapiserver.NewStrictHandlerWithOptions(&handlers{store: s.store, pageIgnored: s.pageIgnored}, nil, oapiserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, r, http.StatusBadRequest, "bad_request", "Bad Request", err.Error(), nil)
 		},

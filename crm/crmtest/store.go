@@ -187,30 +187,45 @@ func paymentState(b *Billing) string {
 	return "unpaid"
 }
 
-// sortBillings orders by field ("-field" descending); ties keep creation order.
+// sortBillings orders bs by a JSON:API sort list ("-created_at,payer_name"): earlier fields
+// first, "-" for descending. A field the fake does not keep (a related resource's, such as
+// meeting.start_time: the fake has no meetings) is an error the handler answers with 400.
+// Ties keep creation order.
 func sortBillings(bs []Billing, sortBy string) error {
-	desc := strings.HasPrefix(sortBy, "-")
-	field := strings.TrimPrefix(sortBy, "-")
-	var less func(a, b *Billing) int
-	switch field {
-	case "", "created_at":
-		less = func(a, b *Billing) int { return a.CreatedAt.Compare(b.CreatedAt) }
-	case "updated_at":
-		less = func(a, b *Billing) int { return a.UpdatedAt.Compare(b.UpdatedAt) }
-	case "amount":
-		less = func(a, b *Billing) int { return a.Amount.Cmp(b.Amount) }
-	case "payer_name":
-		less = func(a, b *Billing) int { return cmp.Compare(a.PayerName, b.PayerName) }
-	case "status":
-		less = func(a, b *Billing) int { return cmp.Compare(a.Status, b.Status) }
-	default:
-		return fmt.Errorf("cannot sort by %q", field)
+	type key struct {
+		desc bool
+		cmp  func(a, b *Billing) int
+	}
+	var keys []key
+	for field := range strings.SplitSeq(sortBy, ",") {
+		k := key{desc: strings.HasPrefix(field, "-")}
+		switch name := strings.TrimPrefix(field, "-"); name {
+		case "created_at":
+			k.cmp = func(a, b *Billing) int { return a.CreatedAt.Compare(b.CreatedAt) }
+		case "updated_at":
+			k.cmp = func(a, b *Billing) int { return a.UpdatedAt.Compare(b.UpdatedAt) }
+		case "amount":
+			k.cmp = func(a, b *Billing) int { return a.Amount.Cmp(b.Amount) }
+		case "payer_name":
+			k.cmp = func(a, b *Billing) int { return cmp.Compare(a.PayerName, b.PayerName) }
+		case "status":
+			k.cmp = func(a, b *Billing) int { return cmp.Compare(a.Status, b.Status) }
+		default:
+			return fmt.Errorf("cannot sort by %q", name)
+		}
+		keys = append(keys, k)
 	}
 	slices.SortStableFunc(bs, func(a, b Billing) int {
-		if desc {
-			return less(&b, &a)
+		for _, k := range keys {
+			c := k.cmp(&a, &b)
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
 		}
-		return less(&a, &b)
+		return 0
 	})
 	return nil
 }

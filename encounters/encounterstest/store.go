@@ -186,6 +186,11 @@ func firstKey(o *qs.Object) string {
 func apply(op string, val any, present bool, arg any, ops *qs.Object) (bool, error) {
 	switch op {
 	case "$in", "$nin":
+		if _, ok := arg.(*qs.Object); ok {
+			// What qs (arrayLimit 20) makes of a list of more than 20: an object with
+			// numeric keys, which a Mongo-style $in refuses ("$in needs an array").
+			return false, &queryError{op + " needs an array; more than 20 values arrive as an object (qs arrayLimit 20)"}
+		}
 		list, ok := arg.([]any)
 		if !ok {
 			list = []any{arg}

@@ -152,6 +152,7 @@ func (h *handlers) CreateBillingEvent(ctx context.Context, _ oapiserver.CreateBi
 	if _, ok := e["status"]; !ok {
 		e.set("status", "closed")
 	}
+	dropLinkURL(e)
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,6 +199,7 @@ func (h *handlers) UpdateBillingEvent(ctx context.Context, req oapiserver.Update
 			next[k] = v
 		}
 	}
+	dropLinkURL(next)
 	// The merged event must still be a valid BillingEvent (e.g. an installment keeps its due date).
 	if msg := s.checkSchema("BillingEvent", next); msg != "" {
 		return apiError(http.StatusUnprocessableEntity, "Validation failed: "+msg), nil
@@ -529,7 +531,9 @@ func (s *Server) checkSchema(name string, e entity) string {
 	if err := json.Unmarshal(e.json(), &v); err != nil {
 		return err.Error()
 	}
-	if err := ref.Value.VisitJSON(v, openapi3.MultiErrors()); err != nil {
+	// The event as it will be stored and served: write-only properties (external_link.url)
+	// are not required of it.
+	if err := ref.Value.VisitJSON(v, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
 		return err.Error()
 	}
 	return ""
@@ -577,4 +581,22 @@ func parseDay(s string) (time.Time, bool) {
 		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true
 	}
 	return time.Time{}, false
+}
+
+// dropLinkURL removes external_link.url before an event is stored. The create schema requires
+// `url` (as epilot's own spec does, see CreateExternalLink in openapi/epilot.yaml) but it is
+// write-only: the link is read back as href and title.
+func dropLinkURL(e entity) {
+	raw, ok := e["external_link"]
+	if !ok {
+		return
+	}
+	var link map[string]json.RawMessage
+	if json.Unmarshal(raw, &link) != nil || link["url"] == nil {
+		return
+	}
+	delete(link, "url")
+	if b, err := marshalVerbatim(link); err == nil {
+		e["external_link"] = b
+	}
 }

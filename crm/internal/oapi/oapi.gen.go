@@ -204,12 +204,6 @@ type CreateBillingFields struct {
 	// Example: session
 	BillingType *string `json:"billing_type,omitempty"`
 
-	// Currency Example: USD
-	Currency *string `json:"currency,omitempty"`
-
-	// DueAt Example: 2026-02-10T00:00:00Z
-	DueAt *time.Time `json:"due_at,omitempty"`
-
 	// FeeAmount An amount with two decimals as a JSON number (`250.00`). Read it as a decimal, never as
 	// a binary float.
 	//
@@ -222,9 +216,6 @@ type CreateBillingFields struct {
 
 	// InvoiceDueDate Example: 2026-02-10T00:00:00.000Z
 	InvoiceDueDate *time.Time `json:"invoice_due_date,omitempty"`
-
-	// Notes Example: First session
-	Notes *string `json:"notes,omitempty"`
 
 	// ParticipantEmail Example: jane@acme.com
 	ParticipantEmail *string `json:"participant_email,omitempty"`
@@ -502,17 +493,17 @@ type UpdateBillingFields struct {
 	// Example: 250
 	Amount *Money `json:"amount,omitempty"`
 
+	// BillingNotes Example: Paid by card
+	BillingNotes *string `json:"billing_notes,omitempty"`
+
 	// BillingType Example: session
 	BillingType *string `json:"billing_type,omitempty"`
 
-	// Currency Example: USD
-	Currency *string `json:"currency,omitempty"`
+	// FeeCurrency Example: USD
+	FeeCurrency *string `json:"fee_currency,omitempty"`
 
-	// DueAt Example: 2026-02-10T00:00:00Z
-	DueAt *time.Time `json:"due_at,omitempty"`
-
-	// Notes Example: Paid by card
-	Notes *string `json:"notes,omitempty"`
+	// InvoiceDueDate Example: 2026-02-10T00:00:00.000Z
+	InvoiceDueDate *time.Time `json:"invoice_due_date,omitempty"`
 
 	// PaidAt Example: 2026-02-12T09:00:00Z
 	PaidAt *time.Time `json:"paid_at,omitempty"`
@@ -671,7 +662,10 @@ type GetMeetingBillingParams struct {
 	// Search Free-text search over payer name, payer email and billing type.
 	Search *string `form:"search,omitempty" json:"search,omitempty"`
 
-	// Sort Sort field; prefix with `-` for descending (`-created_at`).
+	// Sort Sort fields, comma-separated, each prefixed with `-` for descending; a dotted key
+	// names a related resource's field (`-created_at,payer_name`, `meeting.start_time`),
+	// as JSON:API's `sort` parameter is written. The official SDK sends one field
+	// (`sortBy`, with `-` for `sortOrder: 'desc'`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// TenantID Selects the tenant when the API key serves several.

@@ -217,12 +217,6 @@ type CreateBillingFields struct {
 	// Example: session
 	BillingType *string `json:"billing_type,omitempty"`
 
-	// Currency Example: USD
-	Currency *string `json:"currency,omitempty"`
-
-	// DueAt Example: 2026-02-10T00:00:00Z
-	DueAt *time.Time `json:"due_at,omitempty"`
-
 	// FeeAmount An amount with two decimals as a JSON number (`250.00`). Read it as a decimal, never as
 	// a binary float.
 	//
@@ -235,9 +229,6 @@ type CreateBillingFields struct {
 
 	// InvoiceDueDate Example: 2026-02-10T00:00:00.000Z
 	InvoiceDueDate *time.Time `json:"invoice_due_date,omitempty"`
-
-	// Notes Example: First session
-	Notes *string `json:"notes,omitempty"`
 
 	// ParticipantEmail Example: jane@acme.com
 	ParticipantEmail *string `json:"participant_email,omitempty"`
@@ -515,17 +506,17 @@ type UpdateBillingFields struct {
 	// Example: 250
 	Amount *Money `json:"amount,omitempty"`
 
+	// BillingNotes Example: Paid by card
+	BillingNotes *string `json:"billing_notes,omitempty"`
+
 	// BillingType Example: session
 	BillingType *string `json:"billing_type,omitempty"`
 
-	// Currency Example: USD
-	Currency *string `json:"currency,omitempty"`
+	// FeeCurrency Example: USD
+	FeeCurrency *string `json:"fee_currency,omitempty"`
 
-	// DueAt Example: 2026-02-10T00:00:00Z
-	DueAt *time.Time `json:"due_at,omitempty"`
-
-	// Notes Example: Paid by card
-	Notes *string `json:"notes,omitempty"`
+	// InvoiceDueDate Example: 2026-02-10T00:00:00.000Z
+	InvoiceDueDate *time.Time `json:"invoice_due_date,omitempty"`
 
 	// PaidAt Example: 2026-02-12T09:00:00Z
 	PaidAt *time.Time `json:"paid_at,omitempty"`
@@ -684,7 +675,10 @@ type GetMeetingBillingParams struct {
 	// Search Free-text search over payer name, payer email and billing type.
 	Search *string `form:"search,omitempty" json:"search,omitempty"`
 
-	// Sort Sort field; prefix with `-` for descending (`-created_at`).
+	// Sort Sort fields, comma-separated, each prefixed with `-` for descending; a dotted key
+	// names a related resource's field (`-created_at,payer_name`, `meeting.start_time`),
+	// as JSON:API's `sort` parameter is written. The official SDK sends one field
+	// (`sortBy`, with `-` for `sortOrder: 'desc'`).
 	Sort *string `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// TenantID Selects the tenant when the API key serves several.
@@ -2763,103 +2757,109 @@ func (sh *strictHandler) CreateMeetingBilling(w http.ResponseWriter, r *http.Req
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rc9s2l/BfwfDtO7FnKVmyY6exP2ydS59m0zSe2Nk+eSKvCJHHEmoKYADQjurRf9/BhSRIgrrYTtPZ",
-	"3U+xJFwODs79gtwFMZtnjAKVIji+CzLM8RwkcP3pHYAkdPqRki85vEnUVwmImJNMEkaD4+BiBmhuBj0R",
-	"KNfjEEn66LWIcQYJwgIxCijDcoYETOdAZT8IA/iK51kKwXFgZ/fynCS94f5BEAZEraxmBGFA8dwZNTY7",
-	"jEkShAGHLznhkATHkucQBiKewRwrGOeE/gp0KmfB8TAM5CJTSwjJCZ0Gy2UYnGEuSUwyTOXrOSap/1xZ",
-	"NeqJQKAGhigDHgOVPaAxSzY53x+Ywk84nkM/ZnP/4ZyNxnqbBx3uA3zJQUjfbb1MiYJ9ChQ4lpAgbsYi",
-	"kqCdiMOX8SgfDA7iCRZwcITmQn8E++0RimeY2++i3RDJGSCB54AYRXADfIE4SL5A7ErjJMZpWseF2mE+",
-	"wJM4Ge6Pvz673v/yvMDIDHACvMLJP3v2HL03rwL3+O0DXwDF1Hvec0ghlkIDKvUodDsDqj+fnr1B17BA",
-	"AvgNCCTUAXADXjOnN+wC0v6uqbETwjD42sNC5PMCqt9nWKKonBshYcAMEaaJAlDOgCMiEREaraighVB9",
-	"k9OExbmiM0j6avXVzDkhaXp/5rSz1zDnYzDlUk0VGaMCtOR5gRNLAOpTzKgEqv/EWZaSGKsj7v0h1Dnv",
-	"KoDvAuCcKdn1WU1K9BlwMrZ0HoRBAlIzfCXo0CgQEnM5TrCEUYAIRV9yRcwzLBCmSK+oLpjlPIaajNQH",
-	"KKaquxASy1wEx8HTwSAIA0mkRuMLnKDiNMvLpYuVHzhcBcfB/9urxPCe+VXsvVY7v7K3bXBUv+BTNMfp",
-	"FeNzSFB1HsbRhCULTRy/Mfkzy2nyUCRSJsdXeiEHhYq+LGYhKSgNcYgZT1DM8jRBlEk0AaSnKtJyEPTU",
-	"RZCd+xuTyMD7mGgycGqoEgZCAwVfiZCWf3AuZ4yTP+HBaMrdtRxMvaE3OCWJupo5EUIdVQ0EKu3ySLJr",
-	"oA0MDR0M1aB8TOS8s/AwjoiFUsOivrAy0qIp4ywGIfDEnP4heNL76PHjgr0cxlwAN3pQyTsLVJ0BGaGG",
-	"/fYSLPEelpKTSS5B7Dmz6wy5v+9g8z/L/dHPmKSPjFJndXP0vtZTdr5a/nRK6PQDZIxr/GWcZcAlMaIv",
-	"zjm3iF0FxjtGYaHOmOCFGB8Mtht/tOX451uOZzfAt5kkmcTpmOVSSEwTpRM2m7l0Vc7nEncVVqrzVidp",
-	"wOjb/bJUUWzyB8RSwejcWnn9rdtTBLkOdvf6myfQ8327Wxl5WtJ6W+GflkIYG6NHGzccCck4CERkHylZ",
-	"eAM0YRwVdsQTgZQiF9r8ULPY1RWJCU7R+au3T8SIcsBJMYQDmjA5QylRQv/E7qDsJ5ogjEQ+ESD7IxqE",
-	"DbzgOcu3IGp7kHHBwD7bpg4nEqB0oFT2zEKdC6m5gHagP+2jKKcZJkm0WzdwzLdB2DbaCgDMD448CwQI",
-	"oYDwTIo5KLt6jGV9yv5g/6g3GPaGg4vh4PhgcDwY/CsIA6W61VB16dCTZA7eRTVNx4v6kh/PX/kGJzl0",
-	"7L6vdh+orbfavfC8yGrvD+00qEoTzO5aX69zv8qoXL2tSwT33ZMyy07VtJ8JFxKtuGpFN92Y3r8YPN8W",
-	"0203sLZ205FcOb+GvWoNpbNxLC0y/ItU+rM21fLDGgjUZOMVuHNP4zmgl4xn3ZPabKakA6YL3xR7Lcbs",
-	"9pKHHfFEoAQv0M7r07PiK9Ggj4o5mhfl3blDHEUZaL0RhSjSckaZT5FSMEkO0Qli2qe7wWluhWiGhQAl",
-	"bjnLpzN0A3yCJZnXYbOL+gDpuGCPw9aemiWPLaSW3frqYZrSLvIBrPG3rbYsJ3p05X+cv//tWJm43A5C",
-	"Znq/rbtqOncDeB0lvQyD+1xSwQ8NMrNTI+WlyrYqD1FUyM/myPNXb08Q1fGEeAbxNSReV997ty7GK20Z",
-	"unjZ4A5+JcaZJxLmYuuLL9fHnOOFs/z5CguhCpWUlpE2CkQfnVvDZY4XxnjRLCpOENdBHoGuATKFuXmd",
-	"OWk+V2ioWNMaEJbXFSI2YuCX2lSwZ/iZQJqINovc02i6jz5r2jt1ZNqJIYoZFXkqtXcTon6/TkSrTKMV",
-	"VkyGpQSu9vmvz6e9f13eHSx/+EuMmyuA8ZY4VlMe4yyE3jASw1idqdBjK0/VH2xzsvuZNFsZICUgRcz6",
-	"QcbEpqutti5WBhld9b2B7LGCpSkALb3U4Kkf1ScLa+zuRDbr/F4I4TUA+mRHE8xiKR8wr3H2Dozyre9v",
-	"/OAtOcJMKsyr2t08LTcnVMIUuN9UeI2zczv9Uc0FrXG0T7F+aoGTjS2MehioBW4R9NpQ3+nV3peL13Vd",
-	"AyS7dCdQdplVJo9eorB3UGT4IkLEhA1+ubg4Q+Y7hIVy6zUHtQ0jE85zmdENFLflt43xuRPuEURus3Vp",
-	"461F8XlpTlSyoALGRqVbxpgJG7oj2xHrjYxiF4YWyTh5hVq8oUox+KRiEQt1p6wMi24EqM38bmzEMwrv",
-	"r3SIdzur7h78fLkhR5/hKWzH0kaktfmGIiMS0S2RMyRvGUogJnOcWvZQbIVoPp8ARzvR/qHS1dFuH30A",
-	"nCAizSA7JbRGOBYjitGEUMwX6Cpl2EbNykvcPxyUIJq1g1YqsRkFQzgVDOE4hkwKBRFwElvuFWgnGgUa",
-	"uFEQ7Z6gWGeDhR2uw3p9vcWU9ey+GUsXiiX7rwzw7s89Mi/i10Ue2442VtAsOA6mRM7yidLwe8WP5R+9",
-	"KdM3876Kur5YnCk6XU9tG4lUvZaz+lq52kkXJSW1SOMMTwktMjhSEcSOoPgaxjEWcOK4aE9EEbISVYhM",
-	"zNitQJGeqfYQ0Z758EGLP2Gild7swDjD07pIGrZ1bRhkwD0jD31DjRqPC9Vf6fD97tFq6boIPdhM4zsV",
-	"GC8qm+dBzs83ib2uct1Xx4ccJ9AbYW671Zer8dSVLrIgiS34ooV7j3f90GhkYQ96KGp41E1R6jQmD/tN",
-	"00YVAZPkfpkmX9FO7Qi1LXyQtnAUVne5ES08zFZuk9YW8rAhWbuI0nP53rv/66POj5RvrPmAviuuI6ID",
-	"meoSz7OUdHP3vQK9Qi25jVyoAHlNJV/4xMI9PES/Yzp2uKJ0qS3E69D0UMJ3EL4NzTew81CFZUsJrXbe",
-	"aAqHmGTKavPxipgTOfspTgklcRevVAu0+eUV76NztcZaZWUP6kOTESVnwAlLPE4xTTqDXQe9g+GGKZjC",
-	"HfLq+cEGqyy9kN8AzWGNmvVItB8POywvi4JVN1tD1320UjkF7qP+uDnz/Ri5vkQTkIb6Wy8Ha/h/GIfX",
-	"r3JjFv+oE2OtkPyc0DMHhOEjVTZsV1jwd4yee2LMZ5gkaLJAMebJ3zJr/r8oaL2avh8ag/Yxy+YxaO0g",
-	"xDkncnGuFrSclGVvkre+EMyFU7Fta5ua9SYCaCIQkWgnOlXrHKMfXvz6/uXb8/Hp2Zvx29efjDftLeTW",
-	"E6rrwxl5a5kVMAd+mqu7aSVjT21Fpvb/j9ELPbba9ePFL+OL929f/xb1i/pwTUZ6WLXZTMpMV4mfml03",
-	"ObsNAtRiP7YGSyPgaw9npHcNixVn/mfv9OxN7+3rT+1zL3V+6ooVZZ447gjz5Dy1JxDHe3troz2t2lNb",
-	"xFO4PWFVuqUNwRC5hRu6Pq0KECvZLhC70gjZP5ikLL4W6OWHd0j/2R/REb2YEYFEBjG6YmnKbkU9IpPl",
-	"k5SImW6EuAIlYAHtyKpqXiBxTdK0pLFdDYKJTYtwRLFAkRuRi0LbB5GlOAZ0OwNegfYEsVuKLhYZnGsU",
-	"6HjdTvRT8fue/qcX83k0oof9Qf9oFyVE4CkHECbySGQf/cZQSm7K0r5bLBC+wSTFkxSQZEiAlOqvGRNQ",
-	"zlfAixAJps4/ov9gNvink93CAu0ky28wJ5hK05DAiVQAzLD08x1eCI3sl4zeAFV4EMcj2kO/q4lowhJi",
-	"a15uOc4ySBChCKMPmKSiJ+QiBcQZk4q8j1F0Nyqkxig4Rnf9fn+5jPpquRe11IBAMZsDmuD4WjFFq5ZD",
-	"6KVIMgpCNNL0bf6qYuKjYBmhnCbARxShSFkF0UlJV+rkOP9KUoL5AgFNdJxdIA4y51RdMKE2fyLMKnYJ",
-	"DeupNgnMqZ3gsPAEkKt4cRWRnedC6qyHrrzUNQhYKCjdcLHChQZK76gTCwLlAvQlNRI9QG8gZRlopJj0",
-	"kULv5zujW0IUswRCpPMcITJpGkUuCpPLy2UUqs0NObu5ojIxpCPXRXF1nReLiEYY3AAXhu+H/UF/4I9m",
-	"K5mkBJ2RVmoTI827Kl70RTnyrhjmk5AnpnRVXUoCcYq5aYHBqTKfsDRcZZQSMuJa6NJ3lgHFGQmOg4P+",
-	"oH9gw9taY+0V59sDnJU50L27llWyVN8VpsBSTZ2CJ0X3ep6lbAGAToUgQmIlkc44m3I8r+SgCTApZsdI",
-	"L4quGLedPOW2oaU1xe82NG1RI1nWS+EGUhTNwVBsoA/JtSJ7kwTHwT9AOknZoNGcsz8YbNcBYIz2z81K",
-	"qsJyHh4OvIZcy3pzramaCVWvCKwX9ZU9ANYVcUrn6mGUZz8+L2K+7R9KJVkYNcvLKg1Vj4ocDQbtrPjT",
-	"5eYNBp50eEdbS003yhkQbvMQmnCfDoZde5X3uVfvLFFA5vM55gtFja72ZVea3MpL0lvqC1G4wVOhLD4r",
-	"PpXFty5VpdAprNAsOtHs1law6h0SzjJhKfXEJwGeKDHLsVK6eTFQyY2SxZXY6ltXoext7UhUVkP2Wk2i",
-	"y9DfJaoYUJHkRs2hyjqN5/D/9weKcpvl6C5JextFnWjjvTtE1568bKjcYGzVbarzspU8dMKg48libAil",
-	"S+yd5/PSlCtLaY1oL2poHSNxylmu7IjJwmC/7xNf7bTi40mxRizoqOE0+jzFTsnlCUQPDwcDhfrGNgfN",
-	"ba4IVQrip1uSTEH6Nvpd/4Le0Ni/07PDwRaNTysytR7x9J4qw+5WMUVxTY8gkhwYbFJelHTgk0Nbs/2j",
-	"EL/dfg9PrSftpXr3LDsdZL9bnTKPr0Eask/wQqAMC2ORJzmgRLe6aG2vE6GEUfOdbnimrBqkPCKQu8co",
-	"sjaSlpbK2lyANIsmOYRKMusOKv3zsHcwGFH1TfHD0SBCB8Pe0aD44vkgQkfD3vOBOYDbYRWhOePKMMUU",
-	"PR902BtuU9TjcKrTSnc4UDq57JQ7qD4eDQzDOX1uP5afyi62/Uql11l1oHh1Yw7ydZB1aHZNOvbSH0eb",
-	"682tg7OxyjYAoAnLaYJ54ckpanFrqxeOYjZKOi6dQZxq6tnTxLJnKES799qDUPvZRvbvyKeOWeOz3Ts5",
-	"+MIY1k5gQhSvHzirePVTO/36WERfFQR8bpjYbolEV11Ey/ptWdDK8N3EWG9WAOi0fy3Jv/+0g60cC9rk",
-	"QoY/bsNm3ZnyDmarP/Uh27f6KAzogLWCDR/HUP0rucfJIq3iEmvflYxiqbFwS03CDO1oH13LG+Wxxmku",
-	"yA2cIEwRnghlQevfEBEjqhzz3b4toCoyUVHxbsZCzorgIiRhMcp0ZxlDU/+p7l7d9YhGtQyWGcRByA6F",
-	"Vc8ytW6tjgNTfJ/gRYGG4rjRp0+fPvXeveu9ehV5W9NsRlO7A/phisofqFWGVqyxNvnZBO5XfE/YbM7W",
-	"B1uZ6t0GsstHloGF6Pnx0E3IVlno+jHczLKL/EZe9sBYD42863Df+bbkiKfK8NhccPlzoJ1PWujBdYd/",
-	"sF5COU+rPIJQsyBva1eYlm0zRseySQw2Gq1DAv0qUhSZSFbk6o6iUNJVG53hATdY24oMaDHvLYX9PibJ",
-	"XRmeWhpJmoKpdKjLn1f6+xdl016DbZ62pbCZkZwoZ8Ay1H21WqgL5ddOKh+fqVOMAQRh5LQcWpqp6t+W",
-	"YaFLWnK389D3lBX+mKQuv67n6p0E/SaWlNs572tDv3/MoLLHymKLzqCm2cvt+fXD6w181grLysDnxuKs",
-	"2T3QIcjswt+HGv8Bcj0pbicHyhe5vqEhFgZZLn316FwSnCJz38eIzYlUNtY1LIznlsKVRDmVLI9nkNTe",
-	"A/E9/6ETSmcfL0Z0R5ZSuxCtJsog8MKkVSc4vgaaIPia6azY2ceLUHuKZ6cXL3/Z9VlRtSICG9MEIV+w",
-	"ZLEdLztFCyUDPztseS4bU663VGJZr2+QPIflNxZC7TPck9X3L4ZPi9Ka78jqFrgGy/8VRsvWUiLUb0Zt",
-	"sIv7LlZdthgqWideutT/ni2GGIuiNLhLI9YqWh/bhO4ilaK62A0yPDusl7U+G3hqVn2Fqs26VKcYVQnG",
-	"YoPm+gfe9XEyJ3TN+i/1r+hUDdXitJ7C2z/cKtzgKU32MMAv7Nb1gJ+Ioq1MF6mkRKIJyFsAikpwxfdR",
-	"imduGY7J/K0i4e2Tfcqb10k7doWiO+/LNaHFTplWw1NYdtr41ro3noIhzUfJAv4VulwJgKI5bO+u9QDS",
-	"cs/Rbv4Ai68sR/eWYSQInabg1E3Zt07cmpWTtt6PcZqKES2feOUsV5JM6Byw7nmDRD8ChnbsrRLnVvU1",
-	"4CIZq8tBdvvoBZMzdMX4XIyoskXMa4MlMRpjRK9pHuCs0KVNF1PSZM0QU+7XEZmpN6+uC80MexMs9Aua",
-	"U7CFOrVYx74/wKHb6hppVzLP595OvHbM5UztJsiftuKs3SV4evYGJXCF81QKJBkaHtZDMPuHfrhsfVQd",
-	"NPzVgjYYhFsC+jNJ9auitCr9sU+qNd88Cp20VddDRh1hLGXgrHzltxuqyi7teAAuqr8lF234IpwP0sar",
-	"dA+AGL7iWDrFA2vqAFq05xQCbAMDB+hJ+CqRAMzjGVL3VS9h0H+b1zfdeku1dB1G5ah2XahefDvQzhmX",
-	"6IpAmpygjMMV+WqFeS/S5U1qNBS50l7lfzfvz/mpCzoTp6pgcwroe//+Gff+HF/+2w+PHZ3UM1L7BJKT",
-	"z9apoikYJWsEqiuId4Mw0M+GbVBG9T8pZLGFj+LUYdWbo4du/7NuenZbnIeNJuahttiMumzfUak3m+8c",
-	"ei7o/+6n7kNubkl3vDrR4UxW//GA3StEZR2k4SgiRTOF97f0NVsRqR3GtTDYRbh9TOEY4QUROK0Wrefm",
-	"zYPyznuwmIrbshqZudTNeCGF9FPz15Td0pMiEabBNpWxuHxkYsLkzLxcXzwFK2dYlkZiUTBtS023N8Cb",
-	"/wXFt42pMeExr81zS6Jygornaa40uuwVGPN1wpKFwp1T614+2tdHkREFUTiiUcWKtuTHYd5IG7xFqKle",
-	"X1FKHp/xa0Bt2b+PGldbKcXuK4E2lxHel7Q2Cs0Nv3d+YP9vKMyfHh75hbn64dsHBIsigO8SEHxofM+Q",
-	"YiUCPEGS9fK5FSuxDTdR9Tih8qzcdwfV59pbj1aCNN8UjBChQgJOisS+U7Ol3/M+cbVCVY6lWwtMKtQ3",
-	"KyxTBcbvqp4Gd9sqWGarv5z+Cv0SvtP7Z4zZsuvv82W94+7zpS6DrX3jNMp9vlQy26odj2PvNqKE6OM5",
-	"4jAljLoOtxtCsqyPJlgA+vjh191Wg1vM532ckX4u+sXamhV1/BBPfTC8KKpdsJQ4nhVtG4XOaP0PRyWh",
-	"eDykZiTH9EFVlf+15rl+y2sVnjWdElTdbBcWVQWhLUA0Rf7NuiXdfZXlTu2fuYW+G4Yw6f/l5fK/AwAA",
-	"//8=",
+	"7H15d9s29uhXuYev78SeR8mSHaeN/cfUWTrNS9P4xM6b6UR+JkReS6hJgAVAO5ocffffwUISFElZsp1m",
+	"fstfiSUsFxd3X6AvQcyznDNkSgZHX4KcCJKhQmH+eoeoKJt9ZPSPAt8k+qMEZSxorihnwVFwPkfI7KAn",
+	"EgozDmgyhNcyJjkmQCRwhpATNQeJswyZGgZhgJ9JlqcYHAVu9qAoaDIY7x8EYUD1ynpGEAaMZN6oS7vD",
+	"JU2CMBD4R0EFJsGREgWGgYznmBENY0bZL8hmah4cjcNALXK9hFSCslmwXIbBKRGKxjQnTL3OCE27z5XX",
+	"o55IQD0whBxFjEwNkMU82eR8vxOGP5I4w2HMs+7DeRtdmm0edLgP+EeBUnXd1suUathnyFAQhQkIOxZo",
+	"AjuRwD8uJ8VodBBPicSDZ5BJ8ye6T59BPCfCfRbthqDmCJJkCJwB3qBYgEAlFsCvDE5ikqZNXOgdshGZ",
+	"xsl4//Lz99f7fzwvMTJHkqCocfKPgTvH4M2rwD9++8DnyAjrPO8ZphgraQBVZhTczpGZv09O38A1LkCi",
+	"uEEJUh+ArMBr5wzGfUC67w019kIYBp8HRMoiK6H6+5woiKq5EUgLZgiEJRpANUcBVAGVBq1Q0kKoPylY",
+	"wuNC0xkmQ736euac0jS9P3O62Xcw52Mw5VJPlTlnEo3keUESRwD6r5gzhcz8l+R5SmOij7j3u9Tn/FID",
+	"/CVAIbiWXZ/0pMScgSSXjs6DMEhQGYavBR1MAqmIUJcJUTgJgDL4o9DEPCcSCAOzor5gXogYGzLSHKCc",
+	"qu9CKqIKGRwFT0ejIAwUVQaNL0gC5WmWF0sfK98JvAqOgv+1V4vhPfut3Hutd37lbtviqHnBJ5CR9IqL",
+	"DBOoz8MFTHmyMMTxK1c/8YIlD0Ui4+ryyizkoVDTl8MsJiWlgcCYiwRiXqQJMK5gimCmatLyEPTUR5Cb",
+	"+ytXYOF9TDRZOA1UCUdpgMLPVCrHP6RQcy7ov/DBaCr8tTxMvWE3JKWJvpqMSqmPqgciU255UPwa2QqG",
+	"xh6GGlA+JnLeOXi4AOqgNLDoD5yMdGjKBY9RSjK1p38Insw+ZvxlyV4eYy5QWD2o5Z0DqsmAnDLLfnsJ",
+	"UWSPKCXotFAo97zZTYbc3/ew+f+q/eEnQtNHRqm3uj360OgpN18vfzKjbPYBcy4M/nLBcxSKWtEXF0I4",
+	"xK4D4x1nuNBnTMhCXh6Mthv/bMvxz7ccz29QbDNJcUXSS14oqQhLtE7YbObSVzmfKtzVWKnPW59kBcau",
+	"3S8qFcWnv2OsNIzerVXX37o9TZB3we5f/+oJzPyu3Z2MPKlova3wTyohTKzRY4wbAVJxgRKoGoKWhTfI",
+	"Ei6gtCOeSNCKXBrzQ8/iV1c0piSFs1dvn8gJE0iScohAmHI1h5RqoX/sdtD2E0uAgCymEtVwwoJwBS8k",
+	"48UWRO0OclkycJdt04QTJGodqLQ9s9DnAj0XYQeHsyFEBcsJTaLdpoFjPw3CttFWAmC/8ORZIFFKDUTH",
+	"pFigtqsviWpO2R/tPxuMxoPx6Hw8OjoYHY1G/wzCQKtuPVRfOg4UzbBzUUPT8aK55MezV12DkwJ7dt/X",
+	"u4/01lvtXnpedL33BzsrVGUIZvdOX693v9qoXL+tTwT33ZNxx071tJ+okArWXLWmm35M75+Pnm+L6bYb",
+	"2Fh71ZFcO7+BvXoNrbNJrBwyuhep9WdjquOHOyDQk61X4M89iTOEl1zk/ZPabKalA2GLrinuWqzZ3Uke",
+	"bsQTCQlZwM7rk9PyI7lCHzVzrF5U58494ijK0eiNKITIyBltPkVawSQFRsfAjU93Q9LCCdGcSIla3Ape",
+	"zOZwg2JKFM2asLlFuwDpueAOh609NU8eW0gt+/XVwzSlW+QDOuNvW21ZTezQlf/37P2vR9rEFW4Q2OnD",
+	"tu5q6NwN4PWU9DIM7nNJJT+skJmbGmkvVbVVeQhRKT9XR569ensMzMQT4jnG15h0uvqdd+tjvNaWoY+X",
+	"De7gF2qdeaowk1tffLU+EYIsvOXP1lgIdaiksoyMUSCHcOYMl4wsrPFiWFQegzBBHgnXiLnGXNZkTlZk",
+	"Gg01azoDwvG6RsRGDPzSmAruDD9RTBPZZpF7Gk330Wer9k4TmW5iCDFnskiV8W5CGA6bRLRm/SvEyy2P",
+	"o6esM35yohQKDd7//3Qy+OfFl4Pld11bU3bDaYyX2jYqVcZa62g4+op6u1q0DPU+SAdvutp6pbw2Nudr",
+	"vQ1Y1vHjqtxwd9+Ap3nULhHS4BIvINhkk1J23QFgF8utglku1QXMa5K/Q6uzmvtb93FL6raTSqukcTdP",
+	"q80pUzhD0a1hX5P8zE1/VC1rBLUxxe+eWuJkY8XcjJ60wC1jRRuqCbPa+2rxpopYAckt3QuUW2adpWCW",
+	"KM0EiCxfRECtt/3z+fkp2M+0A07AclDbnrBRMJ8Z/fhq26dzoTF/wj1ir222rkyjO1F8VmnhWhbUwLhg",
+	"bsuGsdE2f2Q70LuRLenD0CIZLxzfcNPryHyXVCxDiP6UtdHEjQB1CdONbV/O8P2ViYxuZwzdg58vNuTo",
+	"UzLD7VjairQ23zCwIhFuqZqDuuWQYEwzkjr20GwFrMimKGAn2j/UejfaHcIHJAlQZQe5KaGzXYmcMAJT",
+	"yohYwFXKiQs2VZe4fziqQLRrB60M3GrwCEgqOZA4xlxJDREKGjvulbATTQID3CSIdo8hNklU6YabaNjQ",
+	"bDHjA7dvztOFZsnhKwu8//WAZmXYt0z/utHWopkHR8GMqnkx1Rp+r/yy+s9gxs3NvK+DlS8Wp5pO76a2",
+	"jUSqWctb/U652ksXFSW1SOOUzCgrEx9KE8SOZOQaL2Mi8djzbJ7IMtIj68iSnPNbCZGZqfeQ0Z7944MR",
+	"f9IG+TqD6pc5mTVF0rita8MgR9Ex8rBrqFXjcan6ax2+3z9aL90UoQebaXyvcOFFbfM8yGf4KiHLdR7v",
+	"+rCK5zt1Bmbb3ujFejz1ZVkcSHILvmjhvsMpfWgQr7QHOyhq/KyfovRpbPryq2ZbagKmyf0SNF21Lo0j",
+	"NLbogrSFo7C+y41o4WG2cpu0tpCHK5K1jyg7Lr/z7v/8YO0jpekaPmDXFTcR0YNMfYlneUr7ufte8VGp",
+	"l9xGLtSAvGZKLLrEwj08xG7H9NLjisqldhDfhaaHEr6H8G1ofgU7D1VYrgLPaeeNpgiMaa6tti5ekRlV",
+	"8x/jlDIa9/FKvUCbX16JIZzpNe5UVu6gXWiyouQUBeVJh1PMkt7A1cHgYLxh5qJ0hzr1/GiDVZadkN8g",
+	"K/AONdsh0X447LG8HArW3WwDXffRStUUvI/6E/bM92Pk5hKrgKyov7vlYAP/D+Pw5lVuzOIfTT6pFcnO",
+	"KDv1QBiHXy22fUpoAtMFxEQ8Xir/P03w+Runof8bhbPXU/5Do9NdbLR5dNq4DnEhqFqc6QUdj+X5m+Rt",
+	"V3Dm3CuBdsVCqwUcElkigSrYiU70Okfw3Ytf3r98e3Z5cvrm8u3r36yf3VkZbSbU10dy+taxMRKB4qTQ",
+	"d9PKbp64EkcTGTiCF2ZsvevH858vz9+/ff1rNCwLrg0ZmWH1ZnOlclN2fWJ33eTsLjzQiAq5oiaDgM8D",
+	"ktPBNS7WnPkfg5PTN4O3r39rn3tpBMEVL+smSdwTACpE6k4gj/b27owDtYo5XVVM6RCFdS2UMRFD8Csh",
+	"TMFXHTrWUl8CvzII2T+Ypjy+lvDywzsw/x1O2ISdz6kEmWMMVzxN+a1sxmryYppSOTedBVeoZSfCjqrL",
+	"0CXIa5qmFY3tGhBs1FqGE0YkRH6sLgpdY0Gekhjhdo6iBu0J8FsG54sczwwKTCRvJ/qx/H7P/DOIRRZN",
+	"2OFwNHy2CwmVZCYQpY1JUjWEXzmk9KaqlbslEsgNoSmZpgiKg0Sl9P/mXGI1XwMvQ5Bcn3/C/sZdWNBk",
+	"j6UD2ss+3xBBCVO2wl9QpQGYE9XNd2QhDbJfcnaDTONBHk3YAP6uJ8KUJ9QVkdwKkueYAGVA4AOhqRxI",
+	"tUgRBOdKk/cRRF8mpdSYBEfwZTgcLpfRUC/3opE0kBDzDGFK4mvNFK3iCGmWoskkCGFi6Nv+r46WT4Jl",
+	"BAVLUEwYQKTthei4oit9clJ8piklYgHIEhOBlyBQFYLpC6bMZVakXcUtYWA9McaCPbUXNpYdoeU6klzH",
+	"arNCKpMPMaWMJqlPpIbSDyRrXBigzI4m5SChkGguaSUFhOwGU56jQYpNLGn0fvpidUsIMU8wBJMBCcEm",
+	"cDS5aEwuL5ZRqDe35OxnkaqUkYlpl9XKTV4sYx1hcINCWr4fD0fDUXecW8skLeistNKbWGneV0JiLsqT",
+	"d+WwLgkJOzWzCSSxgvHz4f5wFGo+UXuUJfh5iDIb/q4xYrOvROK5IExqqrDsb6g3Jcp0utxQfaRSClWC",
+	"pUd+HNtiVE0VCcYpEbaphaTaNCPKsrXVimD1heuy0YvXTGs1nVlquoAEr0iRKsvcRAFSU7zl5EOZJdAr",
+	"lLXxPEdGchocBQfD0fDABfKNBt4rId9DklfZ3r0vLStrqT8rTZulnjrDjmTk6yxP+QIRTqSkUhEtYU8F",
+	"nwmS1XLdhtK08CJgFoUrLlyrT7Vt6HhHyy8XhHdXrXg+SPEGU4gytBwYmEMKo5jfJMFR8DdUXvo5WOne",
+	"2R+NtmsRsO7Jp9VSq9JHGB+OOg3TljXqW4cNk7BZMtis+quaBJzT5dXWNQNG3//wvIxut7+olH5ppC0v",
+	"6oRbM/7zbDRq5/+fLjfvQOhI/Pf0vTR0vZojFS7jYgj36Wjct1d1n3vN1hMNZJFlRCw0NfrWBL8y5FZd",
+	"ktnSXIjGDZlJbcE6daAt2LuSchqd0imBslXNbe0UhdkhETyXjlKPuyTaE602BNFGRFEO1HKwkhhaDA+d",
+	"61M1v/akZOshe60u0mXY3UaqGVCT5Ebdo9rajjP83/sjTbmr9eo+SXd2knpx1Xu3kN558qrjcoOxdTuq",
+	"yUDX8tAL+F5OF5eWUPrE3lmRVaZpVWtrVVVZZOsZvTPBC20XTRcW+8Mu8dVOoD6eFFuJej1bcYK7PN9e",
+	"ydURch8fjkYa9SvbHKxuc0WZVhA/3tJkhqpro7+bb+ANi7t3+v5wtEVn1JqcdId4es+0oXqrmaK8pkcQ",
+	"SR4MrvxAVnTQJYe2ZvtHIX63/R6ZuchAJ9X7Z9npIfvd+pRFfI3Kkn1CFhJyIq2HkRQIiemFMdreWGLa",
+	"yjKfmY5oxutB2sNDtXsEkbP5jLTU1vMClV00KTDUktm0WJmvx4OD0YTpT8ovno0iOBgPno3KD56PIng2",
+	"Hjwf2QP4LVgRZFxoQ5sweD7qsTf8rqnH4VSv1+5wpHVy1Up3UP/5bGQZzmuE+6H6q2pz269VepNVR5pX",
+	"N+agrhazHs1uSMdd+uNoc7O5c9g2VtkWAJjygiVElJ6ppha/+HrhKWarpOPKuSWpoZ49Qyx7lkJMuMJ4",
+	"RHo/1+n+DfnUM2u6bPdeDj63hrUXaJHl8wjeKp36qZ1ofiyir0sfPq2Y2H4xSF8FSMv6bVnQ2vDdxFhf",
+	"rXUwBQ6Ncob9pz1s5VnQNusz/mEbNuuvCehhtuZbIKp9q4/CgB5Ya9jwcQzVP5N7vHzZOi5x9l3FKI4a",
+	"S7fUpgZhx/rpWt5ojzVOC0lv8BgIAzKV2oI23wGVE6Yd892hKxUrc25R+bDGQs3LYCkmYTnKtm9ZQ9P8",
+	"V9+9vusJixq5OjtIoFQ9CquZT2vdWhMHtkEjIYsSDeVxo99+++23wbt3g1evos7eNZe7Ne6Aebmi9gca",
+	"NbA1a9yZ5l0F7hdyT9hcdroLtiqpvQ1kF48sA0vR88Ohn3qu8+3NY/g5dB/5KxnoA2s9rGSYx/vepxVH",
+	"PNWGx+aCqzvb2/vmhRncdPhHd0so7+2VRxBqDuRt7Qrb023HmNgbjdFF101IYFhHiiIbyYp83VGWhPpq",
+	"ozc84AefW5EBI+Y7i36/jUnypQpPLa0kTdFmlZvy55X5/EXV1bfCNk/bUtjOSI61M+AY6r5aLTQtAXdO",
+	"ql6naVKMBQQIeD2JjmbqSr9lWOqSltztPfQ9ZUV3TNIUmjdLC7x6gk0sKb+1vqtP/f4xg9oeq8pKeoOa",
+	"di+/Kbgb3s7AZ6OErgp8bizOVvskegSZW/jbUOPfUN1NitvJgerJrq9oiIVBXqiuynuhKEnB3vcR8Iwq",
+	"bWNd48J6bileKSiY4kU8x6TxYEjX+yAmQXb68XzCdlQltUvRaqMMkixsumRK4mtkCeDn3GT5Tj+eh8ZT",
+	"PD05f/nzbpcV1SiKcDFNlOoFTxbb8bJXhFEx8PeHLc9lY8rtLP1YNus1lChw+ZWFUPsM92T1/fPx07JU",
+	"6BuyugNuheX/DKNlaykRmkelNtjFfzirKVssFd0lXvrU/54r7riUZRF0n0Zs1O4+tgndRyplHbUfZPj+",
+	"sFnA+/2oozq3qyR3tQLXK7vVgrHcYHX9g871SZJRdsf6L823cKKHGnHaTOHtH24Vbugowu5ggJ/5re8B",
+	"P5FlA50pukmpgimqW0QGFbjy2yjFU7+syGb+1pHw9sk+7c2bpB2/guhL59M2ocNOlVYjM1z22vjOuree",
+	"giXNR8kC/hm6XAuAsg1u70vrhaTlnqfdugMsXWVGpouOgKRslqJXB+YeQ/FrcI7bej8maSonrHoDVvBC",
+	"SzJpcsCmuw8T80oY7Lhbpd6tmmsgZTLWlJDsDuEFV3O44iKTE6ZtEfscYUWM1hgxa9oXOmt0GdPFlmg5",
+	"M8QWdfREZpptuneFZsaDKZHmic0ZusKjRqxjvzvAYRoIV9KuNCuyzp7DdszlVO8m6b9cBV27H/Lk9E1Z",
+	"qyJBcRgfNkMw+4fdcLl6r41BazHvr9xVMsGM3qC+8Yx81tNhh7limUYcT9uNFdTNAh4JjAvoKNkDU7AX",
+	"wu2cxnNXoBPlKDRWjICgctfU3zHO0OfjYUca/ieamodRWV1s5V6FW322KfQSa31vMfUE2rQJtvah4n6o",
+	"asu55w27qPkcXrTho3ZdkK48rPcAiPEziZVX3nBHpUKLO7xShW1gEIgDhZ8VSCQinoO+r2aRhfm/fUDU",
+	"r3DVSzdh1K5034WaxbcD7YwLBVemcjuEmGcZGZT3mYSAJJ5DLvCKfsbE6aFBZCqz9DKWvI6BQMJLj2zC",
+	"3KuLIDB1D3Zbznsi7UawEw3qUENYIzWqn4Ia2rClohlGu7bItqxmfCIhklyoyHs+mEpToaqQWXnbkPqW",
+	"ETXLme0nbMfMf7GIwuaRzMfvRYLiCJ7o8z2Jdlc69QMP8r5bsBHD+g68rovBXz+dDP5JBv8aDZ5fXvyf",
+	"nb8efRoMLxqf7f5l569H4UYDd//y3WOHm82M1D165RUomNzfDK3VZDWkj+PdIAzMQ3Eb1MX9V4pBbeF0",
+	"eoV1zb7+sd+6b/r1/e788Ur//diY4Nb+ad9RZQitvmzZcUH/cz/NoMDmrlHPgyk90YH6pybcXiFUha2W",
+	"o6iSqznZf8vgQSvEuMOFEQa72pxaPab0vKqSCLxeoNYPDGBlhJVVy0zeVuXy3KduLkopZH5c4JrxW3Zc",
+	"ZjYN2LZymlSVz1Ou5raKunz815RJl1Z/WdHvaoe396hWf3Tk6wZJuezwl+xLYbL2asuXla4MukrFavTj",
+	"lCcLqzSrZozqmcYhRFYUROGERZ52tiVQHvNGxoMpY4fNgplK8nR5MxbUlkPzqIHStVLsvhJocxnR+Qjc",
+	"RrHW8bdO+Oz/Gwrzp4fPuoW5/uLrR3jLqo5vEuF9aMDWkmItAjqiXnfL565ojDX0OUsXtciAqGnPN8WF",
+	"FiA+NUZD+IkLr1cnXoTN6s8yf2NaqN0PzEiamndjO3M7O2sc844On6whhOTQ3vRu2fAW+S3V+jyrrdEr",
+	"hzJgmtATl+gCPOgQ1YzawYntfoMcRUaVVWe2L8ALEVFV//yHXsUoQ16o6kdeyn4+4KkJffmw2nfVHYQW",
+	"srrQ0QFzBKTUtxYQQyHmTmsP38J/a17oS128KnPXkC6sSrEjo/rJ1AikIgsTP+O5q5n0m5yUhduruCyJ",
+	"aGjZsOyCsr5E1RX86aLZkfvpwpSVNz7xGmk/XWiV6bR+R6DMb1QL4eMZCJxRzvwAlh+SdZIXpkQifPzw",
+	"y26rATYW2ZDkdFjIYbm2kYQmHk9mXTC8qKJOSpF4XrZBlSq79ZNiFZ92+POrkVHbJ1l30jSaa4etGIvs",
+	"WNMr6TbNuGFZpRO6gl7bNLNaB2i6M/PCq6W1tzD0w3q2nGZ5sfyPAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1125,7 +1125,7 @@ type FindCustomers200JSONResponseBody struct {
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
-	// PopulateStripeCards Attach the saved Stripe cards under stripeCustomerCards.
+	// PopulateStripeCards Attach the saved Stripe cards under stripeCustomerCards. The vendor guide writes `true`; @mycure/sdk-js 5.33.3 (src/utils/request-handler.js, encodeValues) tags every boolean of a query, so `#true` is what its clients send. Both are accepted.
 	PopulateStripeCards *GetCustomerParamsPopulateStripeCards `form:"$populateStripeCards,omitempty" json:"$populateStripeCards,omitempty"`
 }
 

@@ -12,8 +12,11 @@
 // A value is one of: nil (null), string, Number, bool, []any (array) or
 // *Object (ordered map). The encoder refuses values the decoder could not read
 // back unchanged (a string starting with "#", a key with brackets, an
-// all-digit object key, an array longer than MaxArray elements) instead of
-// sending an ambiguous query.
+// all-digit object key, an array longer than MaxArray elements, an empty
+// object below the root, a key nested deeper than MaxDepth, more than
+// MaxParams parameters) instead of sending an ambiguous query. The decoder
+// reads what qs.parse reads with its defaults (arrayLimit 20, depth 5,
+// parameterLimit 1000), so the fake that uses it sees what HapiHub sees.
 package qs
 
 import (
@@ -25,10 +28,21 @@ import (
 	"strings"
 )
 
-// MaxArray is the longest array qs reads back as an array: qs.parse has
-// arrayLimit 20, so indices 0..20 (21 elements) parse as an array and a larger
-// index turns the whole array into an object with numeric keys.
-const MaxArray = 21
+// MaxArray is the longest array qs reads back as an array. qs.parse's default
+// arrayLimit is 20 and, since qs 6.14.2 ("arrayLimit means max count, not max
+// index", CHANGELOG.md of npm qs 6.14.2), it counts elements: indices 0..19
+// parse as an array, and an index of 20 or more (a 21st element) turns the
+// whole array into an object with numeric keys. @mycure/sdk-js 5.33.3 depends
+// on qs ^6.9.1, which resolves to such a version.
+const MaxArray = 20
+
+// MaxDepth is how many bracket groups qs.parse reads as nesting (its default
+// depth 5): in a[1][2][3][4][5][6] the rest, "[6]", becomes one literal key.
+const MaxDepth = 5
+
+// MaxParams is how many parameters qs.parse reads (its default
+// parameterLimit 1000); the rest are dropped without an error.
+const MaxParams = 1000
 
 // Number is a JSON-style number kept as its decimal text, so no precision is
 // lost between the caller and the wire.
@@ -167,16 +181,22 @@ func (e *KeyError) Error() string { return fmt.Sprintf("query key %q: %s", e.Pat
 
 // Encode renders o as a HapiHub query string (without the leading "?").
 func Encode(o *Object) (string, error) {
-	var b strings.Builder
+	e := encoder{}
 	for _, k := range o.Keys() {
 		if err := checkKey(k, k); err != nil {
 			return "", err
 		}
-		if err := encodeValue(&b, k, o.m[k]); err != nil {
+		if err := e.value(k, 0, o.m[k]); err != nil {
 			return "", err
 		}
 	}
-	return b.String(), nil
+	return e.b.String(), nil
+}
+
+// encoder writes one query string, counting its parameters.
+type encoder struct {
+	b      strings.Builder
+	params int
 }
 
 func checkKey(path, k string) error {
@@ -203,57 +223,68 @@ func isIndex(k string) bool {
 	return true
 }
 
-func emit(b *strings.Builder, key string, value *string) {
-	if b.Len() > 0 {
-		b.WriteByte('&')
+func (e *encoder) emit(key string, value *string) error {
+	if e.params++; e.params > MaxParams {
+		return &KeyError{key, fmt.Sprintf("more than %d parameters; HapiHub (qs parameterLimit %d) drops the rest", MaxParams, MaxParams)}
 	}
-	b.WriteString(Escape(key))
+	if e.b.Len() > 0 {
+		e.b.WriteByte('&')
+	}
+	e.b.WriteString(Escape(key))
 	if value != nil {
-		b.WriteByte('=')
-		b.WriteString(Escape(*value))
+		e.b.WriteByte('=')
+		e.b.WriteString(Escape(*value))
 	}
+	return nil
 }
 
-func encodeValue(b *strings.Builder, path string, v any) error {
+// value writes v under path, which has depth bracket groups.
+func (e *encoder) value(path string, depth int, v any) error {
+	if depth > MaxDepth {
+		return &KeyError{path, fmt.Sprintf("nested %d levels; HapiHub (qs depth %d) reads the deeper brackets as one literal key", depth, MaxDepth)}
+	}
 	switch t := v.(type) {
 	case nil:
-		emit(b, path, nil)
+		return e.emit(path, nil)
 	case string:
 		if strings.HasPrefix(t, "#") {
 			return &KeyError{path, "a string starting with \"#\" would be read back as a typed value"}
 		}
-		emit(b, path, &t)
+		return e.emit(path, &t)
 	case Number:
 		if !ValidNumber(string(t)) {
 			return &KeyError{path, fmt.Sprintf("%q is not a number", string(t))}
 		}
 		s := "#" + string(t)
-		emit(b, path, &s)
+		return e.emit(path, &s)
 	case bool:
 		s := "#" + strconv.FormatBool(t)
-		emit(b, path, &s)
+		return e.emit(path, &s)
 	case []any:
 		if len(t) == 0 {
 			s := "#[]"
-			emit(b, path, &s)
-			return nil
+			return e.emit(path, &s)
 		}
 		if len(t) > MaxArray {
-			return &KeyError{path, fmt.Sprintf("%d elements; HapiHub (qs arrayLimit 20) reads at most %d as an array", len(t), MaxArray)}
+			return &KeyError{path, fmt.Sprintf("%d elements; HapiHub (qs arrayLimit %d, a count since qs 6.14.2) reads at most %d as an array", len(t), MaxArray, MaxArray)}
 		}
-		for i, e := range t {
-			if err := encodeValue(b, path+"["+strconv.Itoa(i)+"]", e); err != nil {
+		for i, el := range t {
+			if err := e.value(path+"["+strconv.Itoa(i)+"]", depth+1, el); err != nil {
 				return err
 			}
 		}
 	case *Object:
-		// qs.stringify writes nothing for an empty object.
+		if t.Len() == 0 {
+			// qs.stringify writes nothing for an empty object, so the key would vanish: an
+			// empty $or alternative ({}, which matches everything) would drop out of the list.
+			return &KeyError{path, "an empty object is written as nothing, so the server would not see this key"}
+		}
 		for _, k := range t.Keys() {
 			p := path + "[" + k + "]"
 			if err := checkKey(p, k); err != nil {
 				return err
 			}
-			if err := encodeValue(b, p, t.m[k]); err != nil {
+			if err := e.value(p, depth+1, t.m[k]); err != nil {
 				return err
 			}
 		}
@@ -326,9 +357,13 @@ const appendMarker = "\x00append"
 func Decode(raw string) (*Object, error) {
 	raw = strings.TrimPrefix(raw, "?")
 	root := NewObject()
+	params := 0
 	for part := range strings.SplitSeq(raw, "&") {
 		if part == "" {
 			continue
+		}
+		if params++; params > MaxParams {
+			break // qs.parse drops parameters past its parameterLimit
 		}
 		rawKey, rawVal, hasVal := strings.Cut(part, "=")
 		key, err := unescape(rawKey)
@@ -389,6 +424,11 @@ func splitKey(key string) ([]string, error) {
 	segs := []string{key[:i]}
 	rest := key[i:]
 	for rest != "" {
+		if len(segs) > MaxDepth {
+			// qs.parse (depth 5) keeps the remaining brackets as one literal key.
+			segs = append(segs, rest)
+			break
+		}
 		if rest[0] != '[' {
 			return nil, &KeyError{key, "text after a closing bracket"}
 		}

@@ -639,8 +639,14 @@ type BaseBillingEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -749,7 +755,7 @@ type BillingEventUpdate struct {
 	DueDate    *Date   `json:"due_date,omitempty"`
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
+	// ExternalLink A link to the event in another system, as events are read and updated (`href`, `title`).
 	ExternalLink *ExternalLink `json:"external_link,omitempty"`
 	InternalNote *string       `json:"internal_note,omitempty"`
 	Note         *string       `json:"note,omitempty"`
@@ -820,8 +826,14 @@ type BonusEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1168,8 +1180,14 @@ type CorrectionEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1189,6 +1207,21 @@ type CorrectionEvent struct {
 
 // CorrectionEventType defines model for CorrectionEvent.Type.
 type CorrectionEventType string
+
+// CreateExternalLink `external_link` as a create body carries it. The vendor's create schema
+// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+// no `url`. A server validating requests against that file refuses a link without `url`,
+// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+// is where the link is read back from. `url` is write-only: it is not read back.
+type CreateExternalLink struct {
+	Href  string  `json:"href"`
+	Title *string `json:"title,omitempty"`
+
+	// URL The same address as `href`.
+	URL *string `json:"url,omitempty"`
+}
 
 // Currency Currency code in ISO 4217 format. No enum: any code the org uses.
 //
@@ -1250,8 +1283,14 @@ type CustomEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1335,8 +1374,14 @@ type DunningFeeEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1445,7 +1490,7 @@ type EventDirection string
 // EventStatus Open or closed; defaults to closed.
 type EventStatus string
 
-// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
+// ExternalLink A link to the event in another system, as events are read and updated (`href`, `title`).
 type ExternalLink struct {
 	Href  string  `json:"href"`
 	Title *string `json:"title,omitempty"`
@@ -1506,8 +1551,14 @@ type FinalBillEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1613,8 +1664,14 @@ type InstallmentEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1690,8 +1747,14 @@ type InvoiceEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1767,8 +1830,14 @@ type PaymentEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1903,8 +1972,14 @@ type ReimbursementEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`

@@ -650,8 +650,14 @@ type BaseBillingEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -760,7 +766,7 @@ type BillingEventUpdate struct {
 	DueDate    *Date   `json:"due_date,omitempty"`
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
+	// ExternalLink A link to the event in another system, as events are read and updated (`href`, `title`).
 	ExternalLink *ExternalLink `json:"external_link,omitempty"`
 	InternalNote *string       `json:"internal_note,omitempty"`
 	Note         *string       `json:"note,omitempty"`
@@ -831,8 +837,14 @@ type BonusEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1179,8 +1191,14 @@ type CorrectionEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1200,6 +1218,21 @@ type CorrectionEvent struct {
 
 // CorrectionEventType defines model for CorrectionEvent.Type.
 type CorrectionEventType string
+
+// CreateExternalLink `external_link` as a create body carries it. The vendor's create schema
+// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+// no `url`. A server validating requests against that file refuses a link without `url`,
+// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+// is where the link is read back from. `url` is write-only: it is not read back.
+type CreateExternalLink struct {
+	Href  string  `json:"href"`
+	Title *string `json:"title,omitempty"`
+
+	// URL The same address as `href`.
+	URL *string `json:"url,omitempty"`
+}
 
 // Currency Currency code in ISO 4217 format. No enum: any code the org uses.
 //
@@ -1261,8 +1294,14 @@ type CustomEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1346,8 +1385,14 @@ type DunningFeeEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1456,7 +1501,7 @@ type EventDirection string
 // EventStatus Open or closed; defaults to closed.
 type EventStatus string
 
-// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
+// ExternalLink A link to the event in another system, as events are read and updated (`href`, `title`).
 type ExternalLink struct {
 	Href  string  `json:"href"`
 	Title *string `json:"title,omitempty"`
@@ -1517,8 +1562,14 @@ type FinalBillEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1624,8 +1675,14 @@ type InstallmentEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1701,8 +1758,14 @@ type InvoiceEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1778,8 +1841,14 @@ type PaymentEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -1914,8 +1983,14 @@ type ReimbursementEvent struct {
 	// ExternalID Id in the source system, e.g. an SAP FI/CA document number.
 	ExternalID *string `json:"external_id,omitempty"`
 
-	// ExternalLink A link to the event in another system. The vendor spec requires a non-existent `url`; the property is `href`.
-	ExternalLink *ExternalLink `json:"external_link,omitempty"`
+	// ExternalLink `external_link` as a create body carries it. The vendor's create schema
+	// (`BaseBillingEvent.external_link` in `definitions/billing.json` of npm
+	// `@epilot/sdk@2.20.31`) defines `href` and `title` but lists `url` as required, a
+	// property it never defines; its update schema (`BillingEventUpdate.external_link`) has
+	// no `url`. A server validating requests against that file refuses a link without `url`,
+	// so this spec requires `url` on create as the vendor does, and `href` too, since `href`
+	// is where the link is read back from. `url` is write-only: it is not read back.
+	ExternalLink *CreateExternalLink `json:"external_link,omitempty"`
 
 	// InternalNote Staff-only note.
 	InternalNote *string `json:"internal_note,omitempty"`
@@ -10407,132 +10482,138 @@ func (sh *strictHandler) GetBillingEventByExternalID(w http.ResponseWriter, r *h
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroHpTFWmXpEiKkiW5vvpGviWaTBJV5MxUxtKSYPdpElET6ABo0bRXb7OPMf/mxbZw6yt4",
-	"NZWNJ67yD7mJywFwcO7n4GMQslnKKFApgouPQYo5noEErv/3giQJoZPLMGQZlVfRNZZT9T0CEXKSSsJo",
-	"cOFaIWyaIaCSyAUiUSdoBfAez9IEgougPx5Ep/FZt93Dx2F7ACdx+6x73mvj/vg4HEQncBo/C1oBUUOm",
-	"aqJWQPFM9SRR0Ao4/JYRDlFwIXkGrUCEU5hhBc1XHOLgIvgfR8VSjsyv4ui1huUqCh4fW8FLRmMyyThW",
-	"gH9LhGR88XKK6QTeLlJoLuwfUxJO0T2hEWIxmpoOSDLEQWacVpdHqJA4SWZA5RDP1EYMQz125Bb1WwZ8",
-	"UazK/DqUaupNl1NZQQl0tTq3VP8hvWRUchwuPZ345Oz82dnpuH3c7Q/ag+Mwap+H4+P2CT4Oz0+O4/7Z",
-	"+enTns7rB1iPY6AaNYA/iXAXP+udtcOzfr896B5H7fP4JGr3u9Hg5GwA3ZP+2dMC/4azWRPqH+NYgFTI",
-	"I6eAYsKFRJzN0UG3PcYCosPKMrp+PInV0GWgIohxlkjdYUYomWUz/bfGJIWIEibANVgNJBc+zJjNcFuA",
-	"uvoSImTwEqnRhEJ2QsMki6CDrgoMzy/DfAoUsRmREqJN70MrtLg4TDkJCZ2suSh2rmHpwojKhqRYSuCq",
-	"5/8+WD7t/1k27eFBa6duh//zqyDfdSE5oRO96Vdmw+ze+8gKyClwtbcwG0OkkcNtKGdz0UE3IFGMEwFm",
-	"g3EiGAqxuQLl1kCjlBEqK1uvO/q30p7l0Pb3o5W5BHZdY8YSwFQv7IZ88FDJazwBJMgHqADRP/FDoBr6",
-	"p1U9Zvi9Qedet4zcPQ9yP6p7K1JGhUHqFzj6CX7LQEj1P3VoQPWfOE0TEmqKefSrUCB/LMD8GADnjCsK",
-	"gyPkBmgFMxACTxzAaJYJicaAsEQzJiTqdbvd4HFjSqGn0CBXt+7tFBA3cyIi0AwnMeMziNBBzDiyQCKM",
-	"9B6inDcjlmmiwhUeHnYUIG8YH5MoArrb4ovu5aX/wjIUMUSZRFP8ACgFPiNCEEYV7uIwBCGQnBKBOAiW",
-	"8RA6e9oUye6Bohle6MmXznRF1b3HyQ3wB+BmxJ3W7wZCZiRkhirvxSVFGYX3KYSKRup+iIVhxrkifPtZ",
-	"tQD+QEJAMSaJHfUHJt+wjEa7LesHJpHpXl5KlZeqDY5Vm32s4geGRBZOrZChR/yZ4kxOGScfYMdVVEYo",
-	"L+R7hYx0ghhHhD7ghETItdSDGjTa1+mMAXNNtRVqqtvamN2uN+VM4SseJ2BkhF2XXRoI2ZHKy/+7mtMs",
-	"1GDMBfp6bM7W8rCvC8KFUiaIJA+ALAnd27awaIEiBkJj0oOBSV3PfHhNni81QH/HSeZhIZcUGYARoShU",
-	"c7c0mxN4Bu4XLBBGEYRkhhNkuG0LYWq4p76HNFwoFpRylgKXxLAF03utXK31n8eWbT6086zr9so0u7G8",
-	"vxU4ONbO59oZNubEz3cO3AYgpaHvcmbIxr9CKNW8L3CCaah3trr8cfHDRuu37YfbL6Tou9vmPXqXJcBS",
-	"K60d6ANNkh/j4OLd6sFVT3tlHlv1TcFS4nA6czrveiH/J0j0PdOrrNywzTe20m1nBHPD7HQ+jN2rvup+",
-	"rp1YtVEIbYXf7fcpIhxCc7/XdFUn+ypvrbpmsBWQ8N5w7yGJmrTlKlJERVMTLTggsRASZi0EnUkHYYpu",
-	"Lq/Rm6ujl5coYmGmtRuazcaKQjak+9JcCaH3a5dmG/9NtX1saelVd6ZMesjgjcRx3GY00WIPeOf397zO",
-	"xgkJdS8kpmyuBTRDGIVksyVrSTGJ8o1WkieWwUWgPrQlmYGvC1cnDNEQ3HVsbDaLEUa2GRpXRI0DjNIE",
-	"E4pI9FxD9wA0YhyJFEKj40zIAwhEJBp9xS0ujVBxeQ+9yxASy0xshGY3pmlOa+rwf2dtPRreC1TSCtHB",
-	"5ViE0wRPxAc8TTI6OWyhFC/Mb/80nwQQOsHqp1vKgczGGRdgWvz073+F98AVrNJ0jjJK1XWMAdDB93hK",
-	"JzD+97+m/LCl5AlGQmihmChsUbt4Sw9e0wiPOYRTagYYM5oJdPBNJkU45SSWhy0UMm4vEjr4Tv19LzM+",
-	"zsKp6cI4wnSBmNI/b6nZQqR0DWwxxZ2UvhzhFPMJjHF4f9i5pV5dt8y7rCWrRiCXkj4PMavRqBL5aTK9",
-	"u7ow8oZAEgm1AL6oI94LswNCYPnhEE2x6Dj2UkhoOIqIGgon1yVuYZThKv8Yhhz0LcBy85tjidNmFqVW",
-	"MGR8oto3x9nGOnWTZKaTxBMNOpEwE95x7QfMOV6YLkQagbQJQpZGW67fy90r1uVrY125omY4yzh2kmbK",
-	"smaJh1U3YI2ZVffwwOTZKaPsbHm+tpMjQ0CzmbpD+V0xm1LC+9JJLTmY2nUsz1AGsrwhd8uP5bWfwl9W",
-	"r1YHvX6PQ5ksEKOAHjAnmEo0wzKcgmghAYlRmMcLNFIzjdAB4HCK7qliUq79FItbitUQ7Qd1akhtx3P0",
-	"UpMkDQiS+B7c5dbkC+mWhx30dgoclEJGGRpFRAE7IxRLxke3dAwhzgRUhiJCsX2WAkUCpKFsjMIGUmXJ",
-	"Amq2R8mWqzpcGwaxWeOfyhxjsy6vDA95A7BZ+yvDWDZr/EYxH4UNmzV/odjRZk1f5lxqw/bF6QWPdzUc",
-	"/RsxJr8qqZgS6bF1v2USJ1a8U3xeI2qOzAId4CRBKZ5URY3c6KhNjlmyBSWpXKYG7ajdWA1zMce6y/lz",
-	"6mS3Vayrfn3jBEuUYi4JTpAh5M+RljmVRFZsIhLqrhhbdwddSpQAFlJfc9tIa9szQstz9lpfdK0/k671",
-	"xPrRUvXnSXSZ/WoWm0tA18AJi8piwBzgPtHWPkblVP+lWd/wtwxzCTz//+lQt1BkYwGYJwuvxFAizVtZ",
-	"UGrUq05jG8KLmsYDgE9P2ECgv/RoOEZu55iG0/LMKZvrTZlgtRNzbLZojoWEoftfRBQ8oRxOAUsFl2+n",
-	"XjpCtcJAOSOUcZRRIoVz7ToSgQ5ugxcgOZ6ohmqw26Dq5O11uyfdVoGhhMrTgZfVLPP1l31mq6MO3O6s",
-	"bLTUGevdHl8EBaMS3kuftC5Aj7qWuCg5G9w42pLoem7Oaetj1KX0OeOaIu8EUKXzvmDyUQTfBv9k3Zw+",
-	"ISd3MW+q1zRHZ3PfdkklKa0XoDibr5WaGlKO8z2bOe423QY21/CUJXz1YYbTVKGndbJ4cXkzPc9cskhN",
-	"1Fp1adZrB0YDLY33mMtFix+a4T+POyggnim2UmrLPe+Wb7liA03EKwPvY5x2p7YykOxiVIE4VqLMA2zX",
-	"a48Key60tTbS3bWssUx2Ynyy7CcD0fABuLBiXpNhGPt2lS1yqS1tkJKEKRiBp0ErMCbwoBXglASFzBa0",
-	"gl9Zximoy4kzyazNoxVkVCvs3iWZaYcJHkPih9004BCDYpKwqpGFbL1xw+1jvmutVQYPT6hdvpcVbK2g",
-	"Yb6lS0hULq3vwydlkGZoSKt3iwotb4ijiIMQ4Dfl/a5OvxrS767jmSX5F2TbGGXFE1L1Ci+cKKbl4bLl",
-	"XiDMAUUZPEddNANMjac6tPTOxK3lgUfHvdVBdWVgDK0saaeejvY8S/3SXNrfwHBgVQPVPRd6V3YzrUra",
-	"5NAEXvmIdN5iOc45/9EOOikkRKsoqw62coqe35tMeGOkpkySEIaKB2x6QuUuSrxfqxNbDPhZtdUEisIc",
-	"J1tjRqPfLpMLibncSpXfTLt1dK6k4ALX4peCdJv5yv04YOE988dN9EKHuR30WhuEnWiFiEAsNTTyOcLo",
-	"+vLty2+tDUsYI9d8irUFWACVnTIdv7J8ZzNanlN/H3hKdoKogDKo8i7Dk6x/xXp6WhWnUtXFcleCsim8",
-	"bQPyUgGvyY8cT4y1V62iYTjpQmJO4jgoq2tBXc/SandoHYHRguIZCYem4zAsA+T3dNSUku3JQc0VRGE+",
-	"DAt9dbuzdnvv9Lm7VkCzJMFjpddXgmYLKSHl8EBYJn7PWWuiUgOE6ja06kftscx4EPDzUPotiq4Z5a1u",
-	"VR5Gf9gcjOYAn6vxYZnbc4+uWIs225Kq0kqMnCqHn0wOnkQR9BGyJzTUpEAjhR3lzTA3usRd8yh+o/1E",
-	"WQJb+sBvXLd9OKDddtytR8KbErg1DGwqBTtI8TtK44TGwDlEK7I7poDcXqM5Fsh1QTFnM5RiIZ3XkWPb",
-	"A9OaWtI8vrJio4AfLgBznz2gdhg5wKv2/CaXCB1WRxzHUlvDhjhNOXvAydCGJWvzgfqkzchYm2EUkwf9",
-	"pxJetNzzwO71X076M5bp9ynhS23MVefwU3osinCpfbotVgZhGaGzpGnXsrGcJyFkESBC0dXNj2jQ7z1D",
-	"hhh30A9Mh0dc6Egu3UqhGuMTlAkQ1SSs1z//5DOAlf3pT7G9lMnyLpdwNmgFNmhOI0cp4EGhThERp1FO",
-	"xyoEraCIgtMRYjQT2m9RHN3j3s7OBcflWZ/6itpg0SIeDjGOJpxECtQhjn7NhJw5heIV9kVoXqIQJ0Aj",
-	"zJES7NHBL7/88kv7++/br14d1vJku/2Tdve03TsJWlWDZuMoW8H7NhYim9WzSIDr5BlMxRw4wig3h6K5",
-	"jpYxX7QelEJIYgI2IvPm1XeIA44EAqL2wayo4hn3OcfgPQ5lHp1fjth3kfp6A2+DXrfbOeneBjpspxL/",
-	"aUI/KUM2m+/5LdUJP4xCHpgrDFWd4hRyaAXQSJggnmIPzTQa2fLUwPZ/v+u2z+/+18Htbcf8dfjfX/lu",
-	"Rz2o5ikJUBnl90iB7LCoEVtqzrNsOqh5nYVzOjuXsvAS6VdGlTOCb0XSbPBp/AAcT6xo/wnBGJEWcz4w",
-	"CktMRRL4A/aboGeY34Nc8ZOFbhcLaGWAXZenBsnST41YqY4y4UyIPY1F4ROgYpH/yBRBEhLP0g3DJXIp",
-	"vEGCXpeT2hvz1IyTHtqcEHqPJLO0X4uqBAQ6MH6Tr0UlHh1Lyck4k3DYTDfKm20s6leB01aojZQ1T7/t",
-	"gpi3DwneQV1aDrkOTW4cxc8//a0dcwI0StRxqhljYlzNiuDb4gVmHnSAUcwBLI8xDCyBCQ4XhqVMcYQw",
-	"1dJSjcc66d+E/vhQxuWSNhPeTO4n0AdIWApWRuAL+93lJDdRA5YP+e3bt9fImERROuVYQM4w8xTO28CL",
-	"23k6YFMPwRLNgUo050xxYEJRypnwpZXUFbda9qtPZahFkjU9MjAmEh2Uc1AQm4M4VKJTyCFq/Kp4/Ryi",
-	"ww66qmhKNm64UWnAcVA1kfHbRcSvfZcDtJo1GlI1LkdhwoSSgmxsjS59YL6VZzNfglbAUvDbLCsxbStI",
-	"jUZnE49MEaaG8hj3Z1M4sqejBCrKaBveEyFV11HGk9HzcuSmtoGPphziURMFp/rOltzkGSfB7hHmejgf",
-	"ctQih59SgCrpBnuUn/SoOtId1dJubN758jCMp7LH78VyRmE+fHA5uFsYynIbct55szVWhtnacl1A67dJ",
-	"N8LxnxLRykrs3YapUHlw7Uaq55p0M4t5pQD+p12u0b6fbKl6eL2mSpLEU67JWR72SChcBiCHEMgDRM1U",
-	"QLPElRrSGGLGYeg8Zdr9ux8hftXInyLSN62nnsiB7VWpqoNwLVRLddDHVjDFIl+23xBOxLA5X7OZ0euW",
-	"hGWZH5dnyrk4RKUC+TVT6wtdGknnQgG8P+wHSfaFFHqcHNU+UZX1DrY7dD49xJNv9ZTUp2rt3CMNqmYa",
-	"1xK/m5nHmiBVPZYNipRyFmWhXI725ucVcmKTswsIM64UP7WFZprXWr2+zEzFN1Ng5Y2TTf/6j7dBfbGm",
-	"Azo+7aIXphzLW3avqxbpg9FXV38vpNqplKmpXUJozJwoZQP3bFGqlCULa17OeGI7iYujowmR02zcCdns",
-	"yLXJ/2hPWCOEyQZaIldi5/L66qKaMClKycj//r/yA+ikbZuP2SqOzfpXW8iSkFtKCnesrntSCZ9wFcE6",
-	"t/SW/oMrLYnqxG4HrdGldBk6NZNTqI2S8bWwGQwSKXXo8voKHXe6nWMUkwRu6cEogphQbVgQR3Y5nV8F",
-	"oyOlvNB0hkZ/MSs/EtH9X/qdfrdz3Bu1UG+AFFppEMVhXq7FKOm3NA8J1dHj6KDXLTfvoCuJYvIeRLlY",
-	"gALpa2ETSMfZRGixCbC21ocsXdgaabMLtRVtq5yPypd1lCeehphzotWqIvfU6pvq2raQYK6kDeNCwz9j",
-	"4b1AIaa3FCEJSWKAMwMKhFPMrWZrAc6oPh+sjduV6PXD5wrAUSVlquNowAgp5HS6XGVEtQWrVUI7ciXD",
-	"aaQTX20FBpv6T6LmwBGECTYD21ZzIqflKgxmcIVQo6ORIB9ghBgtFFqBEiKkjrq03kjRnEXghUAjEwNn",
-	"wa0P4EwpBm61G1Fu+RnVM0BLY8Qs44jCXFvyTH084VblHAg8L+KVF5FbsROUUTjUV+tKwkwgbfKN0Kjs",
-	"fRnpBU8yHZaL8JhlUk/GASd5ZS85xVL7OEy9DleRBKRMwDoxLE0NSiQkaAV54HfQ63Q7uvYcS4HilAQX",
-	"gb6rxtkx1XT16KHnrulRLUBXHH0k0eNRhXgMS+EJE/AkfX9bKk5YGLwc2TIlP8bVKrAtfQJCmqqXLX3B",
-	"I4NJFczpGFuKAeQqCi6Cb0BWKwP4dFq92qJU7RJuXTQ5WlP7dVnyRGkETy3NDXrpwqAbtNO1FRV3rxQ1",
-	"7He72xUPy0/yXS1JI1hRdLOcrWHdj4N2t/e2273Q//7ZDBK7eFeLabqrJnB4hun/sxIFsnHJ2Uq8TTnf",
-	"osilCM6iPhzHA9w+GZ+G7UH0DNrncRe3e+N+eBwN4CQ+7QaN8L9GVFahs1jPeSH8B2m7HzhxPLifT4OV",
-	"InjQ7fTPz7pa8HFpHcGz4/N+fxD4owK3BKa3HTDHvX63VJKtSCTpFXkjOjlEoaDN/eo97lSWuJ615qkb",
-	"9yO1HL9UVlkXPlV0bWBw3jdffjeOStU+dZfe+i6VMoK60/H6TkVhTN1jsL5HXrHxsRWcbLIUXxFLfVLZ",
-	"bIbVVVYU0cj0PonPS30VH9HunXfVvC7kyOfd47YE1FsLXJvh1nMbR3JINaLQy2ts3Bcqi7ubsZwNWIkn",
-	"snHbfdiNDdRqAn86oS/FX7rQx7Pz826zgmFwdt4575YLCBp6Ui2M8+7jmqhK95fNX27MkkdcNKfZJ80v",
-	"+Nud2sPy0BvWl68OXU9fKuQvizHo9NnZ+Ra1ftfi25IymmkT7b9Qw5XUMPUTilW00NGW8nncNYKoivwS",
-	"NIaE0Yn2BTbGRXLKWTaZIoxGNTQaIRcG0AmeiNBWilqlTHgo6UstjynVCebFklxp3jqtNK1dJGhebtaW",
-	"p37BosVOBGrYEGMacbu9k6ZBuVT4wiW+5UUeapltwTecROhlQSMaeW1Br388OAka2WwuUuPdxwohOcfH",
-	"0A+f9dqncXfcHoQ9aJ9Ffdw+C3txNz6Fk3GvZw7ERyotgSynY1lhuNfuKqnNpV25kNltpCybc1S1FUqe",
-	"wWODn/S2O66hR3rvaen9rFACtqLhpoJdIfTmhevK9NyZEBuHWKkxtwyeLzj2VDhm4pD8rMpiSim/7Y/N",
-	"p/r9TaZpVu3eH8vKKXEJ80vyuSvG97iMxmsp2hD4BHzRxa/0dx3s9J4IqbhUneDrmBJn5b28vrLBwQL1",
-	"uwNtl2GZVEyORR7mYMb3MIcKyRksAyx6jiizQ//nCyjuMNad9raCQeWBHyX9pliGnrdyTF241chQRAfq",
-	"ZHhd6w1zQAnEEmXUWnuaiGDG3p+U4KVu/W63+0RcsfuH44rbMMDjjRngOv61dN+fmHfYRX02vGNbEvIH",
-	"YDbu+n8Ss9nSQVB+Gsplf9AoV9HyDPy4BNYneQjcQr74BvbhG1hdIK7pHWjQIQ+ZLLfpPaHp/1nY08b/",
-	"9gCfKEn6NGqfwXnc7uLC+B/UIh9rFK9pzOp3O12/MWuFMb85/Pa2slXmeVvN6YuF/rO00Pup8V5M8zXB",
-	"cDVh38YW/9KqC6RB3ltFgEqe5Kwo/oErv5IsDv3rX0nOv9jnK/b5z8wiv7oYgX2WsFx/YFszTZF1n79x",
-	"6M2G7/WLJIaa6Lu1NPvFhP//wYTvIZZe2/2+SaW13VlSWbrDXvJoiqHaVgiHnAmBcJIUAX2aJjIeAXfC",
-	"r4vvc4r4ZfEwmx3olpoidY3UKTRjFBbPtUF/gnUXRm10lMuo+iaTUzwGah9saRJaO6B7MGxvZM4Qt+UG",
-	"2frbYJbsbe5XsxMte4XO/Nz5k1yeApG+Fm7tpbviNstzP3yl1HAoEYn040ANJ1f9qeWNDNe7PLVcDyGu",
-	"300TGbj0LupdoRGKSSKB12Nu9aOUWNTKQtKoGjstOsi+2Jziia1Ud0ubGulzNJoSKXRApdSvla58VWLJ",
-	"VSxHMIpgzUF5X5LW70T8bo9JP9W7v+ap39LDv+te/m0tfdv8gPFyCvfiEJFIlONK9XOYNgOzg27AVang",
-	"kBqfxj0sbunBKBeQ/gvfZt1u/7T4MB61dCmWI3ifJiyCw1rtiXebSVR3ughOolPjzVXw7Vq5aFKxdZtn",
-	"bAu5MK+7Mz5bWS1Ev76GwxBSKVA+67u7/8ItNNfP4BNhaifqYjNxTEKCE/TXm6IGh0lD/YbpLyGmSMyJ",
-	"DKcmIQFLvWmdoHl6P9Jk4c5Hh3A73jmfMlHND9YFQSzF2p0s1d/hN+PVN7mxt8ujBBRCmafSpSjgLYUH",
-	"uG/VuIA1G6EXe09o1EwHxkmiI3Htqy0CkJwz8yCSWPoK+5LlG1NKpTTy8to963NYVi1qzNg9RIjpfGsc",
-	"S71JxFJlKtGB4og6NNvQ3PIjKiNvlZxePUzVt0LVfainq6xws2fLNl6PSbX7xAX1+u3j3tv+8cXJ+cXJ",
-	"+coFmfm2X9EezIjSPPSTv4X0zu8oOVWH0+vWHSUnEe7iZ72zdnjW77cH3eOofR6fRO1+NxqcnA2ge9I/",
-	"Wxk+UC/e4POUNOauPyVkteZlTwUV2nPzFSAn0lae+CnNGzSe8lkSBLARo9CCUOmBn7zgQfFyT7VkVOWF",
-	"nuDm8ro9eNarBAXo2gUlxlrccD3ZVoFuxRNca6yIVYnsD64Y70lUV/tSW3hZSrc/WAlQC+vrA7lqz+8p",
-	"1nB5fVXOVUEkglnKpC4jN4NwiikRM6U3hjhJTKFBeUsFSFFKPiLRSHPtWBc+yySa20KGmCI8G5NJxjJh",
-	"Yz9QgmkEkWNxt3T0zeu3qCKt22GPPpYmeBz5RGGzukoy5aeEnf1e97x39gT33Ht3+0HleasSBG97g4LC",
-	"2evsktx3usi/W2hZGfpewRu68CwcjHtR+xk+7bUH8TNon+OTk3Z/fBZ142M4D/u9PfCG2tyfN86UeYMt",
-	"gvNpiJTzibzYzf5Qa3k0WZWufQkp2zSkrLJvq7iL156yS2RZ7aT8sWINev4lUmxFpNjGh9haYf1CgtBJ",
-	"ArW3r8cLdPWqs84AFTxFpNQnKgB/ArF+iQjvk8z3SXN9tPZPYDPf4pZt6VVSHXcKzPRI84r4ISLMQ72Y",
-	"RogCRALhZS/w+gI09yVNe6WFwdvu+cXxMmlhJ0S1Txn/XiGcT0GYim3p/ecSph3w4empmYsp/awkyM85",
-	"sHRnkdNrFFjt0lsq1Lg6m5tINy8WrvXVqy+Szh+JoCw1Vn4RgZ5eBFLXyB0A0u6vZTfZ6zpMGLvPUmRc",
-	"csKWH9KODuzshNrxN8UCcZAZp6CDDEI2M2V80QEHHLW1a6Y950RX1F4XsqBLMBdA63cDqJKO9JT6zY2Y",
-	"cWQvrBK2bi6v0Zuro5eX+TsC1ldf88CUsM8TvlDG1O3iGEq1z/R6ylXPTBq7ccKa1VYLkLliWyIRHVNh",
-	"q0OYCQE2R1Xfnheri40tj4Swxh3tP7RLrmHBCsd7XjFdH3gt+ML524uBizQEz5i1Cmjo4DtGJRMS0+hQ",
-	"4U6aSVcauu5TKCB30UKtZSGtLvRMLb0c3lqN4K0Eo2kvX7PkhJ3SF5/mmd5mQkjmCaoVrq6bmc6ByB6A",
-	"I0lmUN1BT+jw493j/wsAAP//",
+	"7H3pchu31uCroHpSFWmGpEhqsSTXV98nb4m+bKrIubdyTQ0Jdp8mETWBDoAWTXv0NvMY9999sSlsvYKr",
+	"qUx84yr/kJtYDoCDs5+Dj0HIZimjQKUILj8GKeZ4BhK4/t8LkiSETq7CkGVUXkc3WE7V9whEyEkqCaPB",
+	"pWuFsGmGgEoiF4hEnaAVwHs8SxMILoP++CQ6i8+77R4+DtsncBq3z7sXvTbuj4/Dk+gUzuJnQSsgashU",
+	"TdQKKJ6pniQKWgGH3zPCIQouJc+gFYhwCjOsoPmKQxxcBv/jqFjKkflVHL3WsFxHweNjK3jJaEwmGccK",
+	"8G+JkIwvXk4xncDbRQrNhf19SsIpuic0QixGU9MBSYY4yIzT6vIIFRInyQyoHOKZ2ohhqMeO3KJ+z4Av",
+	"ilWZX4dSTb3pciorKIGuVueW6j+kl4xKjsOlpxOfnl88Oz8bt4+7/ZP2yXEYtS/C8XH7FB+HF6fHcf/8",
+	"4uxpT+f1A6zHMVCNGsCfRriLn/XO2+F5v98+6R5H7Yv4NGr3u9HJ6fkJdE/7508L/BvOZk2of4pjAVIh",
+	"j5wCigkXEnE2Rwfd9hgLiA4ry+j68SRWQ5eBiiDGWSJ1hxmhZJbN9N8akxQiSpgA12A1kFz4MGM2w20B",
+	"6upLiJDBS6RGEwrZCQ2TLIIOui4wPL8M8ylQxGZESog2vQ+t0OLiMOUkJHSy5qLYuYalCyMqG5JiKYGr",
+	"nv/7YPm0/2fZtIcHrZ26Hf7Pr4J814XkhE70pl+bDbN77yMrIKfA1d7CbAyRRg63oZzNRQfdgkQxTgSY",
+	"DcaJYCjE5gqUWwONUkaorGy97ujfSnuWQ9vfj1bmEth1jRlLAFO9sFvywUMlb/AEkCAfoAJE/9QPgWro",
+	"n1b1mOH3Bp173TJy9zzI/ajurUgZFQapX+DoZ/g9AyHV/9ShAdV/4jRNSKgp5tFvQoH8sQDzYwCcM64o",
+	"DI6QG6AVzEAIPHEAo1kmJBoDwhLNmJCo1+12g8eNKYWeQoNc3bq3U0DczImIQDOcxIzPIEIHMePIAokw",
+	"0nuIct6MWKaJCld4eNhRgLxhfEyiCOhuiy+6l5f+K8tQxBBlEk3xA6AU+IwIQRhVuIvDEIRAckoE4iBY",
+	"xkPo7GlTJLsHimZ4oSdfOtM1VfceJ7fAH4CbEXdavxsImZGQGaq8F1cUZRTepxAqGqn7IRaGGeeK8O1n",
+	"1QL4AwkBxZgkdtQfmXzDMhrttqwfmUSme3kpVV6qNjhWbfaxih8ZElk4tUKGHvEXijM5ZZx8gB1XURmh",
+	"vJAfFDLSCWIcEfqAExIh11IPatBoX6czBsw11VaoqW5rY3a73pQzha94nICREXZddmkgZEcqL/9vak6z",
+	"UIMxl+jrsTlby8O+LggXSpkgkjwAsiR0b9vCogWKGAiNSQ8GJnU98+E1eb7SAP0NJ5mHhVxRZABGhKJQ",
+	"zd3SbE7gGbhfsEAYRRCSGU6Q4bYthKnhnvoe0nChWFDKWQpcEsMWTO+1crXWfx5btvnQzrOu2yvT7Nby",
+	"/lbg4Fg7n2tn2JgTP985cBuAlIa+y5khG/8GoVTzvsAJpqHe2eryx8UPG63fth9uv5Ci726b9+hdlgBL",
+	"rbR2oA80SX6Kg8t3qwdXPe2VeWzVNwVLicPpzOm864X8nyHR90yvsnLDNt/YSredEcwNs9P5MHav+qr7",
+	"uXZi1UYhtBV+t9+niHAIzf1e01Wd7Ku8teqawVZAwnvDvYckatKW60gRFU1NtOCAxEJImLUQdCYdhCm6",
+	"vbpBb66PXl6hiIWZ1m5oNhsrCtmQ7ktzJYTer919DljCa9vle9XjsaVlWD0EZdJDDG8ljuM2o4kWfsAL",
+	"hb/nTTZOSKh7ITFlcy2mGfIoJJstWVGKSZRvt5I/sQwuA/WhLckMfF24OmeIhuAuZWPLWYwwss3QuCJw",
+	"HGCUJphQRKLnGroHoBHjSKQQGk1nQh5AICLR6CtuMWqEiit86F2GkFhmYiNkuzVNc4pTh/87a/HR8F6i",
+	"km6IDq7GIpwmeCI+4GmS0clhC6V4YX77h/kkgNAJVj8NKAcyG2dcgGnx87/+Gd4DV7BK0znKKFWXMgZA",
+	"Bz/gKZ3A+F//nPLDlpIqGAmhhWKisEXt4oAevKYRHnMIp9QMMGY0E+jgm0yKcMpJLA9bKGTcXid08J36",
+	"+15mfJyFU9OFcYTpAjGlhQ6o2UKkNA5sMcWdlL4i4RTzCYxxeH/YGVCvxlvmYNaeVSOTSwmgh6TVKFWJ",
+	"CDVZ311dJHlDIImEWgBf1BHvhdkBIbD8cIimWHQckynkNBxFRA2Fk5sSzzAqcZWLDEN9u6MhlpvfHEui",
+	"NrMrtYIh4xPVvjnONjaq2yQznSSeaNCJhJnwjms/YM7xwnQh0oilTRCyNNpy/V4eX7Ex3xgbyzU1w1n2",
+	"sZNMU5Y4S5ysugFrjK26hwcmz04ZlWfL87WdHBkCms3UHcrvitmUEt6XTmrJwdSuY3mGMpDlDblbfiyv",
+	"/RT+qnq1Ouj1exzKZIEYBfSAOcFUohmW4RRECwlIjNo8XqCRmmmEDgCHU3RPFZNy7adYDChWQ7Qf1Kkh",
+	"tR3P0UtNkjQgSOJ7cJdbky+kWx520NspcFBqGWVoFBEF7IxQLBkfDegYQpwJqAxFhGL+LAWKBEhD2RiF",
+	"DWTLkh3UbI+SMFd1uDEMYrPGP5c5xmZdXhke8gZgs/bXhrFs1viNYj4KGzZr/kKxo82avsy51Ibti9ML",
+	"Hu9qOPo9MYa/KqmYEumxeL9lEidWyFN8XiNqjswCHeAkQSmeVEWN3PSoDY9ZsgUlqVymBu2o3VgNczHH",
+	"usv5S+pkt1Wsq3594wRLlGIuCU6QIeTPkZY5lURWbCIS6q4Yi3cHXUmUABZSX3PbSOvcM0LLc/ZaXzSu",
+	"v5LG9Wla0lr9aKn68yS6zH41i80loBvghEVlMWAOcJ9omx+jcqr/0qxv+HuGuQSe//9sqFsosrEAzJOF",
+	"V2Iokeat7Cg16lWnsQ3hRU3jAcCnJ2wg0F95NBwjt3NMw2l55pTN9aZMsNqJOTZbNMdCwtD9LyIKnlAO",
+	"p4Clgsu3Uy8doVphppwRyjjKKJHCOXgdiUAHg+AFSI4nqqEabBBUXb29bve02yowlFB5duJlNcs8/mXP",
+	"2erYA7c7Kxstdcl6t8cXR8GohPfSJ60L0KOuJS5KzgY3jrYnup6bc9r6GHUpfc64psg7AVTpvC+YfBTB",
+	"t8E/W2enT8jJHc2b6jXN0dnct11SSUrrBSjO5mulpoaU4zzQZo67TbeBzTU8ZQlffZjhNFXoaV0tXlze",
+	"TM8zlyxSE7VWXZr12oHRQEvjPeZy0eLHZhDQ4w4KiGeKrZTacs+75Vuu2EAT8crA+xin3amtDCS7GFUg",
+	"jpUo8wDb9dqjwp4Lba2NdHctayyTnRifLPvJQDR8AC6smNdkGMbKXWWLXGpLG6QkYQpG4GnQCowhPGgF",
+	"OCVBIbMFreA3lnEK6nLiTDJr82gFGdUKu3dJZtphgseQ+GE3DTjEoJgkrGpkIVtv3HD7mO9aa5XBwxNw",
+	"l+9lBVsraJhv6RISlUvr+/BMGaQZGtLq3aJCyxviKOIgBPhNeX+o66+G9LvreGZJ/gXZNkZZ8QRWvcIL",
+	"J4ppebhsuRcIc0BRBs9RF80AU+OvDi29M9FrefjRcW91aF0ZGEMrS9qpp6M9z1K/NJf2NzAcWNVAdc+F",
+	"3pXdTKuSNjk04Vc+Ip23WI5zzn+0g04KCdEqyqqDrZyi5/cmE94YqSmTJISh4gGbnlC5ixLv1+rEFgN+",
+	"UW01gaIwx8nWmNHot8vkQmIut1LlN9NuHZ0rKbjAtfilIN1mvnI/Dlh4z/xxE73QYW4HvdYGYSdaISIQ",
+	"Sw2NfI4wurl6+/Jba8MSxsg1n2JtARZAZadMx68t39mMlufU3weekp0gKqAMqrzL8CTrX7GenlbFqVR1",
+	"sdyVoGwKb9uAvFTAa/IjxxNj7VWraBhOupCYkzgOyupaUNeztNodWkdgtKB4RsKh6TgMywD5PR01pWR7",
+	"clBzBVGYD8NCX93urN3eO33urhXQLEnwWOn1ldDZQkpIOTwQlok/ctaaqNQAoboNrfpReywzHgT8PJR+",
+	"i6JrRnmrW5WH0R82B6M5wOdqfFjm9tyjK9aizbakqrQSI6fK4SeTgydRBH2E7AkNNSnQSGFHeTPMjS5x",
+	"1zyW32g/UZbAlj7wW9dtHw5otx1365HwtgRuDQObSsEOUvyO0jihMXAO0Yocjykgt9dojgVyXVDM2Qyl",
+	"WEjndeTY9sC0ppY0j6+s2CjghwvA3GcPqB1GDvCqPb/NJUKH1RHHsdTWsCFOU84ecDK0wcnafKA+aTMy",
+	"1mYYxeRB/6mEFy33PLB7/ZeT/oxl+n1K+FIbc9U5/JQeiyJcap9ui5VBWEbobIYHbrzMmtOsvsSM+8y2",
+	"eUi1UcYQFmg05RCPFJblVrOMk4a9rBXMOZHwE00WRt6o74uacINtGVU8gyMT1W1kXhNJHmLOiY7+0zEd",
+	"Njjwa+EamfUP6MGoftCd2tCEolEEMaHaXCKO7F3v/CYYHSEWI5rOBnT0X8YqdiSi+//qd/rdznFvdIh0",
+	"R3Dbo+PMR5rgjdA4kyghQgo0yniil+A2ooXwgBZqiEQUHoC7wZ4jIoV1ttt1oINR05dfW8ihCYyhzMzX",
+	"QVc6UcTEvugEADpxWUQC4QlWxEGREYlikgDiEGcC1D6r4dCcyCnLpBmsNaCCmcQaHX5pF+KWxqjbdizK",
+	"oZoRA2GC7+3+SMZaSBAagv0yoESguY7JUf30zDp7B0dojMN7Tf46dhrVVGGXDnq9VPtGjHUmb27Cc963",
+	"sRDZrKRimX3Qa1Vt8/MiE8rUMtTc8F5ybGZ6jsKEaGIrwGYOuKuQ0Qg4GjM5RRTPwIQGviyZwmpJk87V",
+	"F7IIFKpd3/6ETvq9Z8hcow76ken4pUsdaqlbqekYnyB1GtVcyde//OyzUJcDXp6C/lEmy2SwxFSCVmCj",
+	"WjX1LkUkKdpehKxqnqCDiRQBycNUdQgnzYR2LBa09XFvxNVFr+bJ2ZqH2pjuImAVMY4mnEQK1CGOfsuE",
+	"nDmN/xX2hVBfoRAnQCPMkb6mB7/++uuv7R9+aL96dVhLZ+/2T9vds3bvtEw7bcRqnXjWMNclewHXOW6Y",
+	"ijlwhFHur7BXx3xB9naSmIANmb599Z1FeCBqH8yKKqErPu81vMehzJNoyok1LqFGb+Ag6HW7ndPuICjT",
+	"YEMhTGw2Zcgm3T4fUE0+GIU8ft7cOzHFKeTQqgsnzDUu9tBMo5Etz+Bt/+e7bvvi7n8dDAYd89fhf37l",
+	"ux31qLenlBDKKL9HEcEOixrB3+Y8y7a9WliIcFEhLuZDeKWoV8bWYjTTiirYEKTxA3A8sbr3J0RLRVoP",
+	"+cAoLLHlSuAP2O8jmmF+D3LFTxa6XVwUlQF2XZ4aJEs/NaSsOsqEMyH2NBaFT4CKRf4jUwRJSDxLN4xn",
+	"ytXkBgl6Xa490Zin5j3w0GYtRkhmab/WJZWseGBEuK9FJWEES8nJOJNw2MwKzJttrItXgdNm4o2sKZ5+",
+	"22UZbB+zv4M9YznkOnegcRS//Px9O+YEaJSo41QzxsTEgmiRy5yzk3ExijmA5TGGgSUwweHCsJQpjhCm",
+	"Wlqq8VinnpvYPB/KuJTvpqJjUrSBPkDCUrAyAl/Y7650QBM1YPmQ3759e4OMzwKlU44F5Awzz7QeBF7c",
+	"zrN2m4YCLNEcqERzzhQHJhSlnAlf3lfdslJLUvfp9LVQz6bLFMZEooNykhhicxCHSnQKOUSNXxWvn0N0",
+	"2EHXFVOGDexvFARxHFRNZBzrEfGbx8oRlM1SKqkal6MwYUJJQTb4TVcoMd/Ks5kvQStgKfidCnWtexmp",
+	"0ehsEgYowtRQHpdCiIUz3mAORltRSpH12qADo420nOroIURTfT0/rla+Nze26eF8eFCL4n9KWamkBuxR",
+	"VNKj6qwTVEuBs5UglodEPZVvbC9WbArz4YPLit/CaJ37c/LOm62xMszWXqQCWr9/qJEa85SIVtZX7zZM",
+	"S8wD3TfSMtekflrMKyXTPO1yjaL9ZEvVw+s1VRKWnnJNzsiwR0LhsnE5hEAeFBWup+WaJa5UhsYQMw5D",
+	"57XWoRj7kddXjfwp0nvTk+GJ4tlea6o669dCtVTdfGwFUyzyZfudUkQMm/M1mxkVbkmIpPlxedaqiwlW",
+	"2o5fCbVxCUujWl1YjveH/SDJvpBCj5Oj2idqrd7BdofOp3J4ch+fkvpUDZt7pEHVrP9aEYZmFQBNkKrR",
+	"Aw2KlHIWZaFcjvbm5xVyYpOzCwgzrnQ8tYVmmtdak77KTA1GU/LojZNN//vvb4P6Yk0HdHzWRS9MgaS3",
+	"7F7XEdMHo6+u/l5ItVMpU1NNiNCYOVHKBtHaMnEpSxbWkqxdWbqTuDw6mhA5zcadkM2OXJv8j/aENcIJ",
+	"bdAzckWvrm6uL6vJy6JUGOBf/1d+AF1AweZGt4pjs7EOLWRJyICSIjRCy/2VUCZXo68zoAP6d64UIqqL",
+	"LDhojdqkC0OqmZzuXDi8THwDUprP1c01Ou50O8fapTOgBys8W4Qims6Q17HVQr0TpNBKgygO8wJKRh8f",
+	"0Dw8W2dyoINet9y8g64lisl7qHiDFEhfC5vMPc4mQotNShliMQpZurBVC2eXaivaVg+vOL5GeRK48/+V",
+	"88CtaqmubQsJ5vxejAsN/4yF9wKFmA4oQhKSxABnBhQIp5hbJdYCnFF9PljbsSuZJIfPFYB1J2UEYYKd",
+	"O8m6rGTNI1m4zsZZze/XQhTeKzKg4LMOqgMBgEZNB/Do0NhHKl7Cr4VRR4XEC59L0gBdSWTUTjVXaMVW",
+	"+CBRZRe0czBfmnMBaP9gudiKGVzh6uhoJMgH0G7BXC0W2heq9V8bdCCaswgNtwl1HZkR6wM4g4yBW1GB",
+	"yO8j/Z4IWRojZhlHFObaHmiKYQq3KueG4HnFvrxi5IqdoIzCob611xJmAmnDcYRGZR/OSC94kunoe4TH",
+	"LJN6Mg44ycv4abckZSg1ZXlc+SGQMgHrCrHkOihRp6AV5PkdQa/T7ehCkywFilMSXAaaDBiXyVST7KOH",
+	"nqMAR7U4fHH0kUSPRxW6NCxFIU3AU9vh21Il0sJs5iiiqewzrpZ8bukTENKUuG1p2hEZTKpgTsdYZAwg",
+	"11FwGXwDsloAxKcu69UWdamXCAJFk6M1hZ6X5UiVRvAUzt2gl64CvEE7XUhVCQ6VCqb9bne7SoH5Sb6r",
+	"5WIFKyrslpOyrBPzpN3tve12L/W/fzRjQS/f1UIX76p5Wp5h+v+oBHttXF+6ElZXTqsqUqaC86gPx/EJ",
+	"bp+Oz8L2SfQM2hdxF7d74354HJ3AaXzWDRpRvo3gy0Idsv73Qq8I0nY/cJJ+cD+fBiul+6Db6V+cd7VM",
+	"5bK3gmfHF/3+SeAP/t0SmN52wBz3+t1S/cUiX6xXpIfpHDCFgjbFs/e4Uw3yenKqp0jkT9QKE6Ua6rrK",
+	"saJrJwbnffPld+OoVNpXd+mt71KpGao7Ha/vVFTB1T1O1vfIy7M+toLTTZbiq1irTyqbzbC6yooiGnXB",
+	"J0x6qa/iI9pJ9K6avokc+bx73JaAegv/awvfem7jSA6pBg57eY0N70RlSXozlrMBK/EEMG+7D7uxgVoB",
+	"8E8n9KUwaxfhfH5x0W2WKw3OLzoX3XK1UENPqvWv3n1cEzzt/rJlChqz5HEbzWn2SfML/nan9rA89IaP",
+	"SVSHrmcpFvKXxRh09uz8YovC3mvxbUnN3LSJ9l+o4UpqmPoJxSpa6GhL+TzuPEGEOZkZQ8LoRHsUG+Mi",
+	"OeUsm0wRRqMaGo2QCyboBE9EaCu161ImPJT0pY3TVJJ4sSRXh7tOK01rF/Cd15a2UaQvWLTYiUANG2JM",
+	"Izy/d9q0VZfq27j81ryWSy2BNfiGkwi9LGhEI3016PWPT06DRtKqi/d497FCSC7wMfTDZ732Wdwdt0/C",
+	"HrTPoz5un4e9uBufwem41zMH4iOVlkCWsy6tMNxrd5XU5rIrXWT8NlKWTS2smiF17HWDn/S2O66hR3rv",
+	"aen9vFACtqLhplBlIfTm9SnL9NxZJxuHWCkluQyeLzj2VDhmopn8rMpiSimN9c/Np/r9TaZplujfH8vK",
+	"KXEJ80vyuau5+biMxmsp2hD4BHwxyq/0dx0y9Z4IHf5fJ/g6bNcZkK9urm2IsUD97kmeAYB1xkWTOZjx",
+	"PcyhQnJOlgEWPUeU2aH//QUUdxjrTntbwaDympeSflMsQ8/DWCZlZDUyFDGGOqtCl3TEHFACsUQZtdae",
+	"JiKYsfcnJXipW7/b7T4RV+z+6bjiNgzweGMGuI5/Ld33J+YdLg7uc+Ed25KQPwGzcdf/k5jNlg6C8jtw",
+	"LoeERrmKlhfaiEtgfZKHwC3ki29gH76B1XUgm96BBh3ykMlym94Tmv6fhT1t/G+f4FMlSZ9F7XO4iNtd",
+	"XBj/g1pQZY3iNY1Z/W6n6zdmrTDmN4ff3la2yjxvi7Z9sdB/lhZ6PzXei2m+JhiuJuzb2OJfWnWBNMh7",
+	"q4h9yWsZKIp/4KosJYtD//pXkvMv9vmKff4zs8ivrjli3yAtlxnZ1kxTFNfIHzT1Fr3o9Yv8iJrou7U0",
+	"+8WE///BhO8hll7b/b5JpbXdWVJZusNe8mhqHttWCIecCYFwkhSxgpomMh4Bd8KvCx10ivhV8QqjHWhA",
+	"TS3KRgIWmjEKi+faoD/BugujNjrK5WV9k8kpHgO17zI1Ca0d0L0OuDcyZ4jbcoNs/SFAS/Y296vZiZY9",
+	"OWl+7vxFLk+BSF8Lt/bSXXGb5bkfvoqJOJSIRPoNsIaTq/6u+kaG613eVa9HJ9fvpokMXHoX9a7QCMUk",
+	"kcDr4bz6BVosatVfaVQNyxYdZJ9nT/HEFqQc0KZG+hyNpkQKHVAp9dPEKx+PWXIVyxGMIlhzUN5n4/Vz",
+	"MH/Yy/FP9ci3ede79Mr3ume+W83n6q1184DxciL44hCRSJTjSvXbtzaPs4NuwdW64JAan8Y9LAb0YJQL",
+	"SP+BB1m32z8rPoxHLV3Q5QjepwmL4LBWweLdZhLVna51legEe3MVfLtWro1WbN3med9CLvStVQCvrDmi",
+	"H1nEYQipFCif9d3df+AWmk9JONUVeabY8G0WxyQkOEH/fVtU8jBRyt8w/SXEFIk5keHU5DpgqTetEzRP",
+	"7yeaLNz56OhwxzvnUyaqWca6rIilWLuTpdoe2/Hqm9zY2+VRAgqhdIyADgF38JbCA9y3alzAmo3Qi70n",
+	"NGpWXMFJoiNx7eNMApCcM/PuWa2MULWAjxfFtCmlUgF9eQWg9ekxqxY1ZuweIsR01jaOpd4kYqkylehA",
+	"cUQdmm1obvmtpJG31k6vHqbqW6HqPtTTVVa42euEG6/HZPF94oJ6/fZx723/+PL04vL0YuWCzHzbr2gP",
+	"ZkRp3vPKnzx753eUnKnD6XXrjpLTCHfxs955Ozzv99sn3eOofRGfRu1+Nzo5PT+B7mn/fGX4QL0EhM9T",
+	"0pi7/mKY1ZqXvQhWaM/Nx76cSFt5yas0b9B4sWtJEMBGjEILQqV3vPKyCcUDXdXCU5WHuILbq5v2ybNe",
+	"JShAV0AoMdbihuvJtgp0K17aW2NFrEpkf3LFeE+iutqX2sLLUrr9wUqAWlhfH8hVe2VTsYarm+tyrgoi",
+	"EcxSJnUxuhmEU0yJmCm9McRJYovjDagAKUp5TSQaaa4d6/JpmURzW68UU4RnYzLJWJYnOCWYRhA5Fjeg",
+	"o29ev0UVad0Oe/SxNMHjyCcKm9VV8jQ/Jezsj7rnvfMnuOfeu9sPKq/YlSB42zspKJy9zi5/fqeL/IeF",
+	"lpWh7xW8oQvPwpNxL2o/w2e99kn8DNoX+PS03R+fR934GC7Cfm8PvKE29+eNM2XeYEvpfBoi5XwiL5mz",
+	"P9RaHk1WpWtfQso2DSmr7Nsq7uK1p+wSWVY7KX+sWIOef4kUWxEptvEhtlZYv5AgdJJA7Yn78QJdv+qs",
+	"M0AFTxEp9YkKwF9ArF8iwvsk833SXB+t/QvYzLe4ZVt6lVTHnQIzPdK8rnlOhHmPG9MIUYBIILzsoW1f",
+	"gOa+pGmvtHDytntxebxMWtgJUe2L5X9UCOdTEKZiW3r/voRpB3x4emrmYko/Kwnycw4s3Vnk9BoFVrv0",
+	"lgo1rkTKJtLNi4Vrff3qi6TzZyIoS42VX0SgpxeB1DVyB4C0+2vZTfa6DhPG7rMUGZecIELqksVETov3",
+	"W7Tjb6qfQ5EZp6CDDEI2M8WA0QEHHLW1a6atn/s49OXLego5F0Dr1weoko70lPppnZhxZC+sErZur27Q",
+	"m+ujl1f5awTWV1/zwJSwzxO+UMbU7eIYSmXV9HrKBdVMGrtxwprVVmubuTpeIhEdU7yrQ5gJATZHVd+e",
+	"F6vrmC2PhLDGHe0/tEuuYcEKx3ted10feC34wvnbi4GLNATPmLXiaujgO0YlExLT6FDhTppJV2C67lMo",
+	"IHfRQq1lIa0u9EwtvRzeWo3grQSjaS9fs+SEndIXn+aZ3mZCSOYJqhWuZJyZzoHI9IM2ZAbVHfSEDj/e",
+	"Pf6/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

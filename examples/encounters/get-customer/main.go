@@ -22,7 +22,7 @@ func main() {
 	}
 	defer env.Close()
 
-	// The spec's example asks for the saved cards ($populateStripeCards="true"):
+	// The spec's example asks for the saved cards ($populateStripeCards="#true"):
 	// GetWithCards; Get leaves them out.
 	id := env.Customer("cus-1")
 	customer := exampleenv.Must(env.Client.Customers.GetWithCards(ctx, id))
