@@ -416,7 +416,6 @@ type callState struct {
 	budgetRefused bool
 	refreshErr    error
 	sentRequestID string
-	started       time.Time
 }
 
 type stateKey struct{}
