@@ -313,6 +313,7 @@ func (r *recorder) vendorVariables() []string {
 // recorder and runs the quickstart and a write of each API without -live: they run on their
 // fakes, say that the variables are ignored, and the recorder receives nothing.
 func TestVendorVariablesAloneNeverReachTheRealAPI(t *testing.T) {
+	programsBinary(t) // skips here, not in each subtest, under -short and -race
 	rec := newRecorder(t)
 	env := rec.vendorVariables()
 	for _, program := range []string{"quickstart", "crm/create-meeting-billing", "epilot/create-billing-event", "encounters/create-payment", "clinic/record-payment"} {
@@ -332,6 +333,7 @@ func TestVendorVariablesAloneNeverReachTheRealAPI(t *testing.T) {
 // TestLiveCallsTheConfiguredURL: with -live each API goes to the URL of its vendor variable
 // (the recorder), and the program first says so.
 func TestLiveCallsTheConfiguredURL(t *testing.T) {
+	programsBinary(t) // skips here, not in each subtest, under -short and -race
 	for _, tc := range []struct{ program, first string }{
 		{"crm/get-billing", "GET /billings/billing-uuid-123"},
 		{"epilot/get-billing-event", "GET /v1/billing/events/5da0a718-c822-403d-9f5d-20d4584e0528"},
@@ -353,6 +355,7 @@ func TestLiveCallsTheConfiguredURL(t *testing.T) {
 // TestLiveForSomeAPIs: -live=crm sends crm to the recorder and keeps the other three on their
 // fakes, with their variables reported as ignored.
 func TestLiveForSomeAPIs(t *testing.T) {
+	programsBinary(t) // skips here, not in each subtest, under -short and -race
 	rec := newRecorder(t)
 	_, stderr, err := run(t, rec.vendorVariables(), "quickstart", "-live=crm")
 	require.Error(t, err, "the recorder answers 404, so the crm walk fails")
@@ -372,6 +375,7 @@ func TestLiveForSomeAPIs(t *testing.T) {
 // TestLiveWithoutVariablesFails: -live with a vendor's variables unset ends the program with a
 // message naming them, before any request.
 func TestLiveWithoutVariablesFails(t *testing.T) {
+	programsBinary(t) // skips here, not in each subtest, under -short and -race
 	for _, tc := range []struct{ program, want string }{
 		{"crm/get-billing", "-live: crm needs BLOCKS_AUTH_TOKEN, BLOCKS_API_KEY set"},
 		{"epilot/get-billing-event", "-live: epilot needs EPILOT_TOKEN set"},
