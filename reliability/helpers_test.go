@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -132,25 +131,6 @@ var faultMix = []faultKind{
 	{"truncated body", 0.03, func(time.Time) *fault { return &fault{TruncateBody: true} }},
 	{"malformed body", 0.03, func(time.Time) *fault { return &fault{MalformedBody: true} }},
 	{"slow body", 0.03, func(time.Time) *fault { return &fault{SlowBody: chaosSlowBodyStep} }},
-}
-
-// faultKindName maps fake.Fault.Kind() (what Faults.Injected counts) onto the mix's names.
-func faultKindName(kind string) string {
-	switch kind {
-	case "latency":
-		return "timeout (latency > attempt timeout)"
-	case "reset_before":
-		return "reset before handler"
-	case "reset_after":
-		return "reset after commit"
-	case "truncated_body":
-		return "truncated body"
-	case "malformed_body":
-		return "malformed body"
-	case "slow_body":
-		return "slow body"
-	}
-	return strings.TrimPrefix(kind, "status_")
 }
 
 // randomFaults returns a picker for Faults.SetRandom: with the mix's probabilities it

@@ -1,13 +1,18 @@
 // Command quickstart walks a realistic flow through each of the four billing APIs.
 //
-// With no credentials it starts the four in-process fakes and runs against them, so it works
-// on a fresh machine:
+// It starts the four in-process fakes and runs against them, so it works on a fresh machine
+// with no credentials:
 //
 //	go run ./examples/quickstart
 //
-// With a vendor's environment variables set (BLOCKS_API_URL…, EPILOT_TOKEN…,
-// HAPIHUB_API_URL…, BIOECKO_API_URL…) that API's walk runs against the real service instead.
-// Any error ends the program with a non-zero exit.
+// The vendors' environment variables alone change nothing (the program says so when it sees
+// them): the walks create billings and record an irreversible payment, so the real services
+// are used only when asked for with -live, for every API or for some of them, with that
+// vendor's variables set:
+//
+//	go run ./examples/quickstart -live=crm     # BLOCKS_AUTH_TOKEN, BLOCKS_API_KEY (BLOCKS_API_URL)
+//
+// The first lines say where each API points. Any error ends the program with a non-zero exit.
 package main
 
 import (
@@ -32,22 +37,50 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
+	// Connect all four first: each prints where it points before anything is written.
+	crmEnv, err := exampleenv.CRM(ctx)
+	exitOn(err)
+	defer crmEnv.Close()
+	epilotEnv, err := exampleenv.Epilot(ctx)
+	exitOn(err)
+	defer epilotEnv.Close()
+	encountersEnv, err := exampleenv.Encounters(ctx)
+	exitOn(err)
+	defer encountersEnv.Close()
+	clinicEnv, err := exampleenv.Clinic(ctx)
+	exitOn(err)
+	defer clinicEnv.Close()
 	for _, walk := range []struct {
 		title string
-		run   func(context.Context) error
+		run   func() error
 	}{
-		{"crm — 23blocks CRM billings: bill a meeting, mark it paid, outstanding and aging", crmWalk},
-		{"epilot — installments for a contract, paged, and the customer's balance", epilotWalk},
-		{"encounters — HapiHub: invoice → items → finalize → split payment", encountersWalk},
-		{"clinic — Bio Ecko: invoices, a partial payment, the financial summary", clinicWalk},
+		{"crm — 23blocks CRM billings: bill a meeting, mark it paid, outstanding and aging", func() error { return crmWalk(ctx, crmEnv) }},
+		{"epilot — installments for a contract, paged, and the customer's balance", func() error { return epilotWalk(ctx, epilotEnv) }},
+		{"encounters — HapiHub: invoice → items → finalize → split payment", func() error { return encountersWalk(ctx, encountersEnv) }},
+		{"clinic — Bio Ecko: invoices, a partial payment, the financial summary", func() error { return clinicWalk(ctx, clinicEnv) }},
 	} {
 		fmt.Printf("\n== %s\n\n", walk.title)
-		if err := walk.run(ctx); err != nil {
-			fmt.Fprintf(os.Stderr, "quickstart: %v\n", err)
-			os.Exit(1)
-		}
+		exitOn(walk.run())
 	}
 	fmt.Printf("\nAll four walks done in %s.\n", time.Since(start).Round(time.Millisecond))
+	fmt.Print(`
+Where to go next:
+  - One program per API operation, on the same fakes: ls examples/crm examples/epilot
+    examples/encounters examples/clinic, then e.g. go run ./examples/crm/get-billing
+  - Against a real API (with its vendor variables): go run ./examples/crm/get-billing -live
+  - The package docs: go doc github.com/polybill/polybill-go/crm (and epilot, encounters,
+    clinic), or https://pkg.go.dev/github.com/polybill/polybill-go
+  - Testing your own code with the fakes: crm/crmtest, epilot/epilottest,
+    encounters/encounterstest, clinic/clinictest (go doc github.com/polybill/polybill-go/crm/crmtest)
+`)
+}
+
+// exitOn ends the program when err is not nil.
+func exitOn(err error) {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "quickstart: %v\n", err)
+		os.Exit(1)
+	}
 }
 
 func table(header ...string) *tabwriter.Writer {
@@ -72,12 +105,7 @@ func amount(d *polybill.Decimal) string {
 	return d.String()
 }
 
-func crmWalk(ctx context.Context) error {
-	env, err := exampleenv.CRM(ctx)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
+func crmWalk(ctx context.Context, env *exampleenv.CRMEnv) error {
 	c := env.Client
 
 	meeting := "mtg-2026-11-22-therapy"
@@ -134,12 +162,7 @@ func crmWalk(ctx context.Context) error {
 	return w.Flush()
 }
 
-func epilotWalk(ctx context.Context) error {
-	env, err := exampleenv.Epilot(ctx)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
+func epilotWalk(ctx context.Context, env *exampleenv.EpilotEnv) error {
 	c := env.Client
 
 	customer := "contact-4711"
@@ -212,12 +235,7 @@ func epilotWalk(ctx context.Context) error {
 	return nil
 }
 
-func encountersWalk(ctx context.Context) error {
-	env, err := exampleenv.Encounters(ctx)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
+func encountersWalk(ctx context.Context, env *exampleenv.EncountersEnv) error {
 	c := env.Client
 
 	enc, err := c.Encounters.Create(ctx, encounters.CreateEncounterParams{
@@ -272,12 +290,7 @@ func encountersWalk(ctx context.Context) error {
 	return nil
 }
 
-func clinicWalk(ctx context.Context) error {
-	env, err := exampleenv.Clinic(ctx)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
+func clinicWalk(ctx context.Context, env *exampleenv.ClinicEnv) error {
 	c := env.Client
 	id := env.Invoice("INV-2026-00042")
 

@@ -449,7 +449,6 @@ type callState struct {
 	budgetRefused bool
 	refreshErr    error
 	sentRequestID string
-	started       time.Time
 }
 
 type stateKey struct{}

@@ -3,8 +3,10 @@
 // Command get-invoice runs the clinic operation getInvoice (GET /api/v1/billing/invoices/{id}):
 // Get an invoice with line items, GST breakdown, payments and balance
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/clinic/get-invoice -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command issue-token runs the clinic operation issueToken (POST /api/v1/auth/token):
 // Issue an access token (OAuth 2.0 client credentials)
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/clinic/issue-token -live
 package main
 
 import (

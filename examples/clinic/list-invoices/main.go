@@ -3,8 +3,10 @@
 // Command list-invoices runs the clinic operation listInvoices (GET /api/v1/billing/invoices):
 // List invoices
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/clinic/list-invoices -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command create-meeting-billing runs the crm operation createMeetingBilling (POST /meetings/{meeting_unique_id}/billing):
 // Create a meeting billing
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/crm/create-meeting-billing -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command get-eap-sessions runs the crm operation getEapSessions (GET /billings/eap_sessions/{participant_email}/{payer_name}):
 // EAP sessions of a participant and payer
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/crm/get-eap-sessions -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command get-outstanding-by-payer runs the crm operation getOutstandingByPayer (GET /billings/outstanding_by_payer):
 // Outstanding amounts by payer
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/crm/get-outstanding-by-payer -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command get-payment-split runs the crm operation getPaymentSplit (GET /billings/{unique_id}/payment_split):
 // Payment split of a billing
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/crm/get-payment-split -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command get-payment-intent runs the encounters operation getPaymentIntent (GET /billing-payment-intents/{id}):
 // Get a PaymentIntent by id (Feathers get)
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/encounters/get-payment-intent -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command remove-invoice runs the encounters operation removeInvoice (DELETE /billing-invoices/{id}):
 // Remove an Invoice (Feathers remove)
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/encounters/remove-invoice -live
 package main
 
 import (

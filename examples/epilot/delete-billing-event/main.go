@@ -3,8 +3,10 @@
 // Command delete-billing-event runs the epilot operation deleteBillingEvent (DELETE /v1/billing/events/{id}):
 // Delete a billing event
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/epilot/delete-billing-event -live
 package main
 
 import (

@@ -3,8 +3,10 @@
 // Command get-billing-account-configuration-history runs the epilot operation getBillingAccountConfigurationHistory (GET /v1/billing/billing_accounts/{id}/configuration_history):
 // Get the configuration history of a billing account
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/epilot/get-billing-account-configuration-history -live
 package main
 
 import (

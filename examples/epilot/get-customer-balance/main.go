@@ -3,8 +3,10 @@
 // Command get-customer-balance runs the epilot operation getCustomerBalance (GET /v1/billing/customers/{id}/balance):
 // Get a customer's balance
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/epilot/get-customer-balance -live
 package main
 
 import (

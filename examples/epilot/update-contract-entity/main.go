@@ -3,8 +3,10 @@
 // Command update-contract-entity runs the epilot operation updateContractEntity (PATCH /v1/billing/contracts/{id}):
 // Update a contract
 //
-// With the vendor's environment variables set it calls the real API; otherwise it starts the
-// in-process fake, seeded with what the operation needs.
+// It runs on the API's in-process fake, seeded with what the operation needs, and says so
+// first. The vendor's environment variables are ignored unless -live asks for the real API:
+//
+//	go run ./examples/epilot/update-contract-entity -live
 package main
 
 import (

@@ -16,13 +16,27 @@ type ClinicEnv struct {
 	Fake *clinictest.Server
 }
 
-// Clinic connects to Bio Ecko when BIOECKO_API_URL is set, otherwise to clinictest.
+var clinicVendor = register(vendor{
+	api: "clinic", urlVar: clinic.EnvAPIURL,
+	required: []string{clinic.EnvAPIURL, clinic.EnvClientID, clinic.EnvClientSecret},
+	vars:     []string{clinic.EnvAPIURL, clinic.EnvClientID, clinic.EnvClientSecret},
+})
+
+// Clinic connects to clinictest, or with -live to Bio Ecko (BIOECKO_API_URL,
+// BIOECKO_CLIENT_ID and BIOECKO_CLIENT_SECRET).
 func Clinic(ctx context.Context) (*ClinicEnv, error) {
-	if live(clinic.EnvAPIURL) {
+	if clinicVendor.isLive() {
+		if err := clinicVendor.goLive(); err != nil {
+			return nil, err
+		}
 		c, err := clinic.NewFromEnv()
-		return &ClinicEnv{Client: c}, err
+		if err != nil {
+			return nil, clinicVendor.liveError(err)
+		}
+		return &ClinicEnv{Client: c}, nil
 	}
 	f := clinictest.New()
+	clinicVendor.announceFake(f.URL())
 	c, err := clinic.New(f.ClientOptions()...)
 	if err != nil {
 		f.Close()

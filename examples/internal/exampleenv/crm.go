@@ -23,14 +23,27 @@ type CRMEnv struct {
 	booked bool
 }
 
-// CRM connects to 23blocks when BLOCKS_API_URL is set (with BLOCKS_AUTH_TOKEN and
-// BLOCKS_API_KEY), otherwise to crmtest, with its clock stopped at CRMNow.
+var crmVendor = register(vendor{
+	api: "crm", urlVar: crm.EnvAPIURL, defaultURL: crm.DefaultBaseURL,
+	required: []string{crm.EnvAuthToken, crm.EnvAPIKey},
+	vars:     []string{crm.EnvAPIURL, crm.EnvAuthToken, crm.EnvAPIKey},
+})
+
+// CRM connects to crmtest, with its clock stopped at CRMNow, or with -live to 23blocks
+// (BLOCKS_AUTH_TOKEN and BLOCKS_API_KEY; BLOCKS_API_URL defaults to crm.DefaultBaseURL).
 func CRM(ctx context.Context) (*CRMEnv, error) {
-	if live(crm.EnvAPIURL) {
+	if crmVendor.isLive() {
+		if err := crmVendor.goLive(); err != nil {
+			return nil, err
+		}
 		c, err := crm.NewFromEnv()
-		return &CRMEnv{Client: c}, err
+		if err != nil {
+			return nil, crmVendor.liveError(err)
+		}
+		return &CRMEnv{Client: c}, nil
 	}
 	f := crmtest.New(crmtest.WithClock(crmtest.NewManualClock(CRMNow)))
+	crmVendor.announceFake(f.URL())
 	c, err := crm.New(f.ClientOptions()...)
 	if err != nil {
 		f.Close()

@@ -25,17 +25,30 @@ type EncountersEnv struct {
 	ctx context.Context
 }
 
-// Encounters connects to HapiHub when HAPIHUB_API_URL is set (with HAPIHUB_TOKEN, or
-// HAPIHUB_EMAIL and HAPIHUB_PASSWORD), otherwise to encounterstest with its ClientOptions (a
-// static token). The fake also accepts the spec's example account (see SignInClient), and its
-// catalog prices the spec's example sku and service, so payment intents that reference them
-// can be created.
+var encountersVendor = register(vendor{
+	api: "encounters", urlVar: encounters.EnvAPIURL,
+	required: []string{encounters.EnvAPIURL}, // and a token or credentials: NewFromEnv says which
+	vars:     []string{encounters.EnvAPIURL, encounters.EnvToken, encounters.EnvEmail, encounters.EnvPassword},
+})
+
+// Encounters connects to encounterstest with its ClientOptions (a static token), or with
+// -live to HapiHub (HAPIHUB_API_URL with HAPIHUB_TOKEN, or HAPIHUB_EMAIL and
+// HAPIHUB_PASSWORD). The fake also accepts the spec's example account (see SignInClient), and
+// its catalog prices the spec's example sku and service, so payment intents that reference
+// them can be created.
 func Encounters(ctx context.Context) (*EncountersEnv, error) {
-	if live(encounters.EnvAPIURL) {
+	if encountersVendor.isLive() {
+		if err := encountersVendor.goLive(); err != nil {
+			return nil, err
+		}
 		c, err := encounters.NewFromEnv()
-		return &EncountersEnv{Client: c, ctx: ctx}, err
+		if err != nil {
+			return nil, encountersVendor.liveError(err)
+		}
+		return &EncountersEnv{Client: c, ctx: ctx}, nil
 	}
 	f := encounterstest.New(encounterstest.WithUser(encountersFakeEmail, encountersFakePassword))
+	encountersVendor.announceFake(f.URL())
 	f.SetCatalogPrice("SKU-1", must("250.00"))
 	f.SetCatalogPrice("svc-1", must("1500.00"))
 	c, err := encounters.New(f.ClientOptions()...)

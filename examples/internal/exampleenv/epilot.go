@@ -35,14 +35,27 @@ type EpilotEnv struct {
 	history   map[string]bool // contract ids with seeded history rows
 }
 
-// Epilot connects to epilot when EPILOT_TOKEN is set (EPILOT_API_URL defaults to the
-// production endpoint), otherwise to epilottest, with its clock stopped at EpilotNow.
+var epilotVendor = register(vendor{
+	api: "epilot", urlVar: epilot.EnvAPIURL, defaultURL: epilot.DefaultBaseURL,
+	required: []string{epilot.EnvToken},
+	vars:     []string{epilot.EnvAPIURL, epilot.EnvToken},
+})
+
+// Epilot connects to epilottest, with its clock stopped at EpilotNow, or with -live to epilot
+// (EPILOT_TOKEN; EPILOT_API_URL defaults to the production endpoint).
 func Epilot(ctx context.Context) (*EpilotEnv, error) {
-	if live(epilot.EnvToken) {
+	if epilotVendor.isLive() {
+		if err := epilotVendor.goLive(); err != nil {
+			return nil, err
+		}
 		c, err := epilot.NewFromEnv()
-		return &EpilotEnv{Client: c}, err
+		if err != nil {
+			return nil, epilotVendor.liveError(err)
+		}
+		return &EpilotEnv{Client: c}, nil
 	}
 	f := epilottest.New(epilottest.WithClock(epilottest.NewManualClock(EpilotNow)))
+	epilotVendor.announceFake(f.URL())
 	c, err := epilot.New(f.ClientOptions()...)
 	if err != nil {
 		f.Close()
