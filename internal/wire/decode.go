@@ -137,18 +137,46 @@ func (d *decoder) value(c *codec, v reflect.Value, depth int) error {
 	}
 	switch c.kind {
 	case kStruct:
+		if ch == '"' && c.st.text != nil {
+			start := d.i
+			esc, err := d.str()
+			if err != nil {
+				return err
+			}
+			v.FieldByIndex(c.st.text).SetString(unquote(d.data[start:d.i], esc))
+			return nil
+		}
 		if ch != '{' {
 			return d.mismatch(depth, "an object")
 		}
 		return d.object(c.st, v, depth+1)
+	case kOneOrMany:
+		switch ch {
+		case '[':
+			return d.array(c.elem, v.Field(0), depth+1)
+		case '{':
+			one := reflect.MakeSlice(c.elem.typ, 1, 1)
+			d.path = append(d.path, pathElem{index: 0})
+			err := d.value(c.elem.elem, one.Index(0), depth)
+			d.path = d.path[:len(d.path)-1]
+			v.Field(0).Set(one)
+			v.Field(1).SetBool(true)
+			return err
+		}
+		return d.mismatch(depth, "an array or object")
 	case kPtr:
 		if v.IsNil() {
+			if isContainer(c.elem) && !fits(c.elem, ch) {
+				return d.mismatch(depth, "an object or array")
+			}
 			p := reflect.New(c.elem.typ)
 			n := d.problemCount()
 			if err := d.value(c.elem, p.Elem(), depth); err != nil {
 				return err
 			}
-			if d.problemCount() == n || c.elem.kind == kStruct || c.elem.kind == kSlice || c.elem.kind == kMap {
+			if d.problemCount() == n || isContainer(c.elem) {
+				// A leaf that could not be read leaves the pointer nil; a container keeps what it
+				// could read. A mismatched container is recorded without allocating.
 				v.Set(p)
 			}
 			return nil
@@ -209,6 +237,23 @@ func (d *decoder) value(c *codec, v reflect.Value, depth int) error {
 		d.problem(raw, reason)
 	}
 	return nil
+}
+
+// fits reports whether a value starting with ch can be read into the container c.
+func fits(c *codec, ch byte) bool {
+	switch c.kind {
+	case kStruct:
+		return ch == '{' || (ch == '"' && c.st.text != nil)
+	case kMap:
+		return ch == '{'
+	case kSlice:
+		return ch == '['
+	}
+	return ch == '{' || ch == '['
+}
+
+func isContainer(c *codec) bool {
+	return c.kind == kStruct || c.kind == kSlice || c.kind == kMap || c.kind == kOneOrMany
 }
 
 func (d *decoder) problemCount() int {
@@ -348,19 +393,26 @@ func (d *decoder) object(sp *structPlan, v reflect.Value, depth int) error {
 		defer func() { d.problems, d.path = savedProblems, savedPath }()
 	}
 	start := d.i
-	var ranks [64]uint8 // per field: 1 + the rank of the name it was read from, 0 when unread
-	rawSet := false
-	if err := d.members(sp, v, depth, &ranks, &rawSet); err != nil {
+	st := memberState{}
+	if err := d.members(sp, v, depth, &st, false); err != nil {
 		return err
 	}
-	if sp.raw != nil && !rawSet {
+	if sp.raw != nil && !st.rawSet {
 		v.FieldByIndex(sp.raw).SetBytes(bytes.Clone(d.data[start:d.i]))
 	}
 	return nil
 }
 
-// members reads the members of the object at d.i ('{') into v.
-func (d *decoder) members(sp *structPlan, v reflect.Value, depth int, ranks *[64]uint8, rawSet *bool) error {
+// memberState is what members tracks across an object and its flattened inner object.
+type memberState struct {
+	ranks  [64]uint8 // per field: 1 + the rank of the name it was read from, 0 when unread
+	outer  uint64    // fields read from the outer object: the inner one does not override them
+	rawSet bool
+}
+
+// members reads the members of the object at d.i ('{') into v; inner is true for the members
+// of a flattened object (JSON:API's attributes), where the resource's own members win.
+func (d *decoder) members(sp *structPlan, v reflect.Value, depth int, st *memberState, inner bool) error {
 	d.i++
 	d.ws()
 	if d.i < len(d.data) && d.data[d.i] == '}' {
@@ -382,14 +434,17 @@ func (d *decoder) members(sp *structPlan, v reflect.Value, depth int, ranks *[64
 				}
 				break
 			}
-			if r := ranks[ref.field]; r != 0 && int(r)-1 < ref.rank {
+			if r := st.ranks[ref.field]; (r != 0 && int(r)-1 < ref.rank) || (inner && st.outer&(1<<ref.field) != 0) {
 				// A less preferred name of a field already read.
 				if err := d.skip(depth); err != nil {
 					return err
 				}
 				break
 			}
-			ranks[ref.field] = uint8(ref.rank + 1)
+			st.ranks[ref.field] = uint8(ref.rank + 1)
+			if !inner {
+				st.outer |= 1 << ref.field
+			}
 			fv := v.FieldByIndex(f.index)
 			fv.SetZero() // a repeated key: the last wins
 			d.path = append(d.path, pathElem{key: f.name, index: -1})
@@ -403,11 +458,11 @@ func (d *decoder) members(sp *structPlan, v reflect.Value, depth int, ranks *[64
 				return errSyntax
 			}
 			start := d.i
-			if err := d.members(sp, v, depth+1, ranks, rawSet); err != nil {
+			if err := d.members(sp, v, depth+1, st, true); err != nil {
 				return err
 			}
 			v.FieldByIndex(sp.raw).SetBytes(bytes.Clone(d.data[start:d.i]))
-			*rawSet = true
+			st.rawSet = true
 		default:
 			start := d.i
 			if err := d.skip(depth); err != nil {

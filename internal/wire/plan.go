@@ -27,6 +27,7 @@ const (
 	kSlice
 	kMap
 	kAny
+	kOneOrMany
 )
 
 // codec is the plan for one Go type.
@@ -47,7 +48,28 @@ type structPlan struct {
 	raw      []int // index of the `wire:",raw"` field, nil when none
 	flatten  string
 	problems []int // index of the embedded polybill.FieldProblems, nil when none
+	text     []int // index of the `wire:",text"` string field, nil when none
 }
+
+// isRecord reports whether t embeds polybill.FieldProblems.
+func isRecord(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Anonymous && f.Type == typeProblems {
+			return true
+		}
+	}
+	return false
+}
+
+// OneOrMany is a list the server may also send as a single object (crm's `data`: a list of
+// billings, or the vendor document's one resource).
+type OneOrMany[T any] struct {
+	Items []T
+	// Single is true when the value was one object rather than a list.
+	Single bool
+}
+
+func (*OneOrMany[T]) oneOrMany() {}
 
 type field struct {
 	index []int
@@ -66,6 +88,7 @@ var (
 	typeProblems    = reflect.TypeFor[polybill.FieldProblems]()
 	typeUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	typeExtraMap    = reflect.TypeFor[map[string]json.RawMessage]()
+	typeOneOrMany   = reflect.TypeFor[interface{ oneOrMany() }]()
 	planMu          sync.Mutex
 )
 
@@ -100,6 +123,13 @@ func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	case t == typeRawMessage:
 		c.kind = kRawMessage
 		return c
+	case t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(typeOneOrMany):
+		c.kind = kOneOrMany
+		c.elem = build(t.Field(0).Type, building)
+		return c
+	case t.Kind() == reflect.Struct && isRecord(t):
+		// A record is read by its plan even when it also has an UnmarshalJSON (which calls
+		// Decode, for users decoding it with encoding/json).
 	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(typeUnmarshaler):
 		c.kind = kUnmarshaler
 		return c
@@ -162,7 +192,7 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 		}
 		parts := strings.Split(tag, ",")
 		var names []string
-		var isRaw, isExtra, isFlatten bool
+		var isRaw, isExtra, isFlatten, isText bool
 		for _, p := range parts {
 			switch p {
 			case "":
@@ -172,11 +202,19 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 				isExtra = true
 			case "flatten":
 				isFlatten = true
+			case "text":
+				isText = true
 			default:
 				names = append(names, p)
 			}
 		}
 		switch {
+		case isText:
+			if f.Type.Kind() != reflect.String {
+				panic("wire: text field " + t.String() + "." + f.Name + " is not a string")
+			}
+			sp.text = f.Index
+			continue
 		case isExtra:
 			if f.Type != typeExtraMap {
 				panic("wire: extra field " + t.String() + "." + f.Name + " is not a map[string]json.RawMessage")
