@@ -225,6 +225,12 @@ func (d *decoder) value(c *codec, v reflect.Value, depth int) error {
 			return err
 		}
 		raw := d.data[start:d.i]
+		if c.kind == kUnmarshaler { // a leaf type that reads containers itself
+			if reason := d.leaf(c, v, raw, false); reason != "" {
+				d.problem(raw, reason)
+			}
+			return nil
+		}
 		d.problem(raw, "expected "+leafName(c.kind)+", got "+describe(raw))
 		return nil
 	default:
@@ -313,6 +319,16 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 			return "not a time"
 		}
 		v.Set(reflect.ValueOf(t))
+	case kMillis:
+		dec, err := polybill.ParseDecimal(text(raw, esc))
+		if err != nil {
+			return "expected epoch milliseconds, got " + describe(raw)
+		}
+		ms, err := dec.Round(0).MinorUnits(0)
+		if err != nil {
+			return "epoch milliseconds out of range"
+		}
+		v.Set(reflect.ValueOf(time.UnixMilli(ms).UTC()))
 	case kUnmarshaler:
 		u := reflect.New(c.typ)
 		if err := u.Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {

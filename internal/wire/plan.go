@@ -28,6 +28,7 @@ const (
 	kMap
 	kAny
 	kOneOrMany
+	kMillis // a time.Time sent as epoch milliseconds (`wire:"createdAt,millis"`)
 )
 
 // codec is the plan for one Go type.
@@ -51,10 +52,16 @@ type structPlan struct {
 	text     []int // index of the `wire:",text"` string field, nil when none
 }
 
-// isRecord reports whether t embeds polybill.FieldProblems.
+// isRecord reports whether t is declared for this package: it embeds polybill.FieldProblems or
+// has a `wire` tag, itself or in an embedded struct. Such a type is read by its plan even when it
+// has an UnmarshalJSON, which is then expected to call Decode (for users of encoding/json).
 func isRecord(t reflect.Type) bool {
 	for i := range t.NumField() {
-		if f := t.Field(i); f.Anonymous && f.Type == typeProblems {
+		f := t.Field(i)
+		if _, tagged := f.Tag.Lookup("wire"); tagged {
+			return true
+		}
+		if f.Anonymous && (f.Type == typeProblems || (f.Type.Kind() == reflect.Struct && isRecord(f.Type))) {
 			return true
 		}
 	}
@@ -170,16 +177,42 @@ func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
 
 func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 	sp := &structPlan{names: map[string]keyRef{}, folded: map[string]keyRef{}}
+	addFields(sp, t, nil, building)
+	if len(sp.fields) > 64 {
+		panic("wire: more than 64 fields in " + t.String())
+	}
+	return sp
+}
+
+// addFields adds the fields of t, found at prefix inside the planned struct, to sp.
+func addFields(sp *structPlan, t reflect.Type, prefix []int, building map[reflect.Type]*codec) {
+	var embedded []reflect.StructField
+	defer func() {
+		// An embedded struct's fields are read as the outer struct's own, as encoding/json
+		// promotes them; a name the outer level already has stays the outer field's.
+		for _, f := range embedded {
+			addFields(sp, f.Type, f.Index, building)
+		}
+	}()
 	for i := range t.NumField() {
 		f := t.Field(i)
+		f.Index = append(append([]int(nil), prefix...), f.Index...)
 		if f.Type == typeProblems && f.Anonymous {
-			sp.problems = f.Index
+			if sp.problems == nil {
+				sp.problems = f.Index
+			}
+			continue
+		}
+		tag, ok := f.Tag.Lookup("wire")
+		if !ok && f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+			// Even an unexported embedded struct's exported fields are read, as in encoding/json;
+			// after the fields of this level, which win.
+			embedded = append(embedded, f)
 			continue
 		}
 		if !f.IsExported() {
 			continue
 		}
-		tag, ok := f.Tag.Lookup("wire")
 		if !ok {
 			tag = f.Tag.Get("json")
 			if tag == "" || tag == "-" {
@@ -192,7 +225,7 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 		}
 		parts := strings.Split(tag, ",")
 		var names []string
-		var isRaw, isExtra, isFlatten, isText bool
+		var isRaw, isExtra, isFlatten, isText, isMillis bool
 		for _, p := range parts {
 			switch p {
 			case "":
@@ -204,6 +237,8 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 				isFlatten = true
 			case "text":
 				isText = true
+			case "millis":
+				isMillis = true
 			default:
 				names = append(names, p)
 			}
@@ -216,12 +251,18 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 			sp.text = f.Index
 			continue
 		case isExtra:
+			if sp.extra != nil && prefix != nil {
+				continue
+			}
 			if f.Type != typeExtraMap {
 				panic("wire: extra field " + t.String() + "." + f.Name + " is not a map[string]json.RawMessage")
 			}
 			sp.extra = f.Index
 			continue
 		case isRaw:
+			if sp.raw != nil && prefix != nil {
+				continue
+			}
 			if f.Type != typeRawMessage {
 				panic("wire: raw field " + t.String() + "." + f.Name + " is not a json.RawMessage")
 			}
@@ -234,8 +275,17 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 		if len(names) == 0 {
 			continue
 		}
+		if _, taken := sp.names[names[0]]; taken && prefix != nil {
+			continue // shadowed by a field of an outer level
+		}
 		fi := len(sp.fields)
-		sp.fields = append(sp.fields, field{index: f.Index, name: names[0], codec: build(f.Type, building)})
+		c := &codec{kind: kMillis, typ: f.Type}
+		if !isMillis {
+			c = build(f.Type, building)
+		} else if f.Type != typeTime {
+			panic("wire: millis field " + t.String() + "." + f.Name + " is not a time.Time")
+		}
+		sp.fields = append(sp.fields, field{index: f.Index, name: names[0], codec: c})
 		for r, n := range names {
 			if _, dup := sp.names[n]; dup {
 				panic("wire: key " + n + " named twice in " + t.String())
@@ -247,10 +297,6 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structPlan {
 			}
 		}
 	}
-	if len(sp.fields) > 64 {
-		panic("wire: more than 64 fields in " + t.String())
-	}
-	return sp
 }
 
 // lookup finds the field key names: exactly, else up to ASCII case.

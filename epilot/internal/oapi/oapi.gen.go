@@ -551,8 +551,9 @@ type AmountValue struct {
 	// Example: 10050
 	Amount Cents `json:"amount"`
 
-	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -576,8 +577,9 @@ type Balance struct {
 	// Example: EUR
 	BalanceCurrency *Currency `json:"balance_currency,omitempty"`
 
-	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -608,8 +610,9 @@ type BaseBillingEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -720,8 +723,9 @@ type BillingEventUpdate struct {
 	// Example: 10050
 	BillingAmount *Cents `json:"billing_amount,omitempty"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -789,8 +793,9 @@ type BonusEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1137,8 +1142,9 @@ type CorrectionEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1219,8 +1225,9 @@ type CustomEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1274,8 +1281,9 @@ type CustomEvent struct {
 // Example: 2025-06-15
 type Date = openapi_types.Date
 
-// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-// this one documents the shape the SDK sends.
+// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+// value that is not one as a reported problem on its record, never as a failed call.
 //
 // Example: 100.50
 type DecimalString = string
@@ -1304,8 +1312,9 @@ type DunningFeeEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1362,8 +1371,9 @@ type DurationUnit string
 
 // DynamicTariffPriceContext defines model for DynamicTariffPriceContext.
 type DynamicTariffPriceContext struct {
-	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1377,29 +1387,33 @@ type DynamicTariffPriceContext struct {
 	// Example: EUR
 	MarketPriceCurrency *Currency `json:"market_price_currency,omitempty"`
 
-	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarketPriceDecimal *DecimalString `json:"market_price_decimal,omitempty"`
 
-	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountDecimal *DecimalString `json:"markup_amount_decimal,omitempty"`
 
-	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountGrossDecimal *DecimalString `json:"markup_amount_gross_decimal,omitempty"`
 
-	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1475,8 +1489,9 @@ type FinalBillEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1582,8 +1597,9 @@ type InstallmentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1659,8 +1675,9 @@ type InvoiceEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1736,8 +1753,9 @@ type PaymentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1791,15 +1809,17 @@ type PaymentEventType string
 
 // PriceContext defines model for PriceContext.
 type PriceContext struct {
-	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	BeforeDiscountUnitAmountGrossDecimal *DecimalString `json:"before_discount_unit_amount_gross_decimal,omitempty"`
 
-	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1819,29 +1839,33 @@ type PriceContext struct {
 	TariffType      *string                    `json:"tariff_type,omitempty"`
 	Unit            *string                    `json:"unit,omitempty"`
 
-	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountGrossDecimal *DecimalString `json:"unit_amount_gross_decimal,omitempty"`
 
-	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountNetDecimal *DecimalString `json:"unit_amount_net_decimal,omitempty"`
 
-	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitDiscountAmountDecimal *DecimalString `json:"unit_discount_amount_decimal,omitempty"`
 
-	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1872,8 +1896,9 @@ type ReimbursementEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50

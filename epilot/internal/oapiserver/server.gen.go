@@ -562,8 +562,9 @@ type AmountValue struct {
 	// Example: 10050
 	Amount Cents `json:"amount"`
 
-	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -587,8 +588,9 @@ type Balance struct {
 	// Example: EUR
 	BalanceCurrency *Currency `json:"balance_currency,omitempty"`
 
-	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -619,8 +621,9 @@ type BaseBillingEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -731,8 +734,9 @@ type BillingEventUpdate struct {
 	// Example: 10050
 	BillingAmount *Cents `json:"billing_amount,omitempty"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -800,8 +804,9 @@ type BonusEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1148,8 +1153,9 @@ type CorrectionEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1230,8 +1236,9 @@ type CustomEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1285,8 +1292,9 @@ type CustomEvent struct {
 // Example: 2025-06-15
 type Date = openapi_types.Date
 
-// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-// this one documents the shape the SDK sends.
+// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+// value that is not one as a reported problem on its record, never as a failed call.
 //
 // Example: 100.50
 type DecimalString = string
@@ -1315,8 +1323,9 @@ type DunningFeeEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1373,8 +1382,9 @@ type DurationUnit string
 
 // DynamicTariffPriceContext defines model for DynamicTariffPriceContext.
 type DynamicTariffPriceContext struct {
-	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1388,29 +1398,33 @@ type DynamicTariffPriceContext struct {
 	// Example: EUR
 	MarketPriceCurrency *Currency `json:"market_price_currency,omitempty"`
 
-	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarketPriceDecimal *DecimalString `json:"market_price_decimal,omitempty"`
 
-	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountDecimal *DecimalString `json:"markup_amount_decimal,omitempty"`
 
-	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountGrossDecimal *DecimalString `json:"markup_amount_gross_decimal,omitempty"`
 
-	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1486,8 +1500,9 @@ type FinalBillEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1593,8 +1608,9 @@ type InstallmentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1670,8 +1686,9 @@ type InvoiceEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1747,8 +1764,9 @@ type PaymentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1802,15 +1820,17 @@ type PaymentEventType string
 
 // PriceContext defines model for PriceContext.
 type PriceContext struct {
-	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	BeforeDiscountUnitAmountGrossDecimal *DecimalString `json:"before_discount_unit_amount_gross_decimal,omitempty"`
 
-	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1830,29 +1850,33 @@ type PriceContext struct {
 	TariffType      *string                    `json:"tariff_type,omitempty"`
 	Unit            *string                    `json:"unit,omitempty"`
 
-	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountGrossDecimal *DecimalString `json:"unit_amount_gross_decimal,omitempty"`
 
-	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountNetDecimal *DecimalString `json:"unit_amount_net_decimal,omitempty"`
 
-	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitDiscountAmountDecimal *DecimalString `json:"unit_discount_amount_decimal,omitempty"`
 
-	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1883,8 +1907,9 @@ type ReimbursementEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -10407,132 +10432,133 @@ func (sh *strictHandler) GetBillingEventByExternalID(w http.ResponseWriter, r *h
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rchs31uCroHpTFWmXpEiKkiW5vvpGviWaTBJV5MxUxtKSYPdpElET6ABo0bRXb7OPMf/mxbZw6yt4",
-	"NZWNJ67yD7mJywFwcO7n4GMQslnKKFApgouPQYo5noEErv/3giQJoZPLMGQZlVfRNZZT9T0CEXKSSsJo",
-	"cOFaIWyaIaCSyAUiUSdoBfAez9IEgougPx5Ep/FZt93Dx2F7ACdx+6x73mvj/vg4HEQncBo/C1oBUUOm",
-	"aqJWQPFM9SRR0Ao4/JYRDlFwIXkGrUCEU5hhBc1XHOLgIvgfR8VSjsyv4ui1huUqCh4fW8FLRmMyyThW",
-	"gH9LhGR88XKK6QTeLlJoLuwfUxJO0T2hEWIxmpoOSDLEQWacVpdHqJA4SWZA5RDP1EYMQz125Bb1WwZ8",
-	"UazK/DqUaupNl1NZQQl0tTq3VP8hvWRUchwuPZ345Oz82dnpuH3c7Q/ag+Mwap+H4+P2CT4Oz0+O4/7Z",
-	"+enTns7rB1iPY6AaNYA/iXAXP+udtcOzfr896B5H7fP4JGr3u9Hg5GwA3ZP+2dMC/4azWRPqH+NYgFTI",
-	"I6eAYsKFRJzN0UG3PcYCosPKMrp+PInV0GWgIohxlkjdYUYomWUz/bfGJIWIEibANVgNJBc+zJjNcFuA",
-	"uvoSImTwEqnRhEJ2QsMki6CDrgoMzy/DfAoUsRmREqJN70MrtLg4TDkJCZ2suSh2rmHpwojKhqRYSuCq",
-	"5/8+WD7t/1k27eFBa6duh//zqyDfdSE5oRO96Vdmw+ze+8gKyClwtbcwG0OkkcNtKGdz0UE3IFGMEwFm",
-	"g3EiGAqxuQLl1kCjlBEqK1uvO/q30p7l0Pb3o5W5BHZdY8YSwFQv7IZ88FDJazwBJMgHqADRP/FDoBr6",
-	"p1U9Zvi9Qedet4zcPQ9yP6p7K1JGhUHqFzj6CX7LQEj1P3VoQPWfOE0TEmqKefSrUCB/LMD8GADnjCsK",
-	"gyPkBmgFMxACTxzAaJYJicaAsEQzJiTqdbvd4HFjSqGn0CBXt+7tFBA3cyIi0AwnMeMziNBBzDiyQCKM",
-	"9B6inDcjlmmiwhUeHnYUIG8YH5MoArrb4ovu5aX/wjIUMUSZRFP8ACgFPiNCEEYV7uIwBCGQnBKBOAiW",
-	"8RA6e9oUye6Bohle6MmXznRF1b3HyQ3wB+BmxJ3W7wZCZiRkhirvxSVFGYX3KYSKRup+iIVhxrkifPtZ",
-	"tQD+QEJAMSaJHfUHJt+wjEa7LesHJpHpXl5KlZeqDY5Vm32s4geGRBZOrZChR/yZ4kxOGScfYMdVVEYo",
-	"L+R7hYx0ghhHhD7ghETItdSDGjTa1+mMAXNNtRVqqtvamN2uN+VM4SseJ2BkhF2XXRoI2ZHKy/+7mtMs",
-	"1GDMBfp6bM7W8rCvC8KFUiaIJA+ALAnd27awaIEiBkJj0oOBSV3PfHhNni81QH/HSeZhIZcUGYARoShU",
-	"c7c0mxN4Bu4XLBBGEYRkhhNkuG0LYWq4p76HNFwoFpRylgKXxLAF03utXK31n8eWbT6086zr9so0u7G8",
-	"vxU4ONbO59oZNubEz3cO3AYgpaHvcmbIxr9CKNW8L3CCaah3trr8cfHDRuu37YfbL6Tou9vmPXqXJcBS",
-	"K60d6ANNkh/j4OLd6sFVT3tlHlv1TcFS4nA6czrveiH/J0j0PdOrrNywzTe20m1nBHPD7HQ+jN2rvup+",
-	"rp1YtVEIbYXf7fcpIhxCc7/XdFUn+ypvrbpmsBWQ8N5w7yGJmrTlKlJERVMTLTggsRASZi0EnUkHYYpu",
-	"Lq/Rm6ujl5coYmGmtRuazcaKQjak+9JcCaH3a5dmG/9NtX1saelVd6ZMesjgjcRx3GY00WIPeOf397zO",
-	"xgkJdS8kpmyuBTRDGIVksyVrSTGJ8o1WkieWwUWgPrQlmYGvC1cnDNEQ3HVsbDaLEUa2GRpXRI0DjNIE",
-	"E4pI9FxD9wA0YhyJFEKj40zIAwhEJBp9xS0ujVBxeQ+9yxASy0xshGY3pmlOa+rwf2dtPRreC1TSCtHB",
-	"5ViE0wRPxAc8TTI6OWyhFC/Mb/80nwQQOsHqp1vKgczGGRdgWvz073+F98AVrNJ0jjJK1XWMAdDB93hK",
-	"JzD+97+m/LCl5AlGQmihmChsUbt4Sw9e0wiPOYRTagYYM5oJdPBNJkU45SSWhy0UMm4vEjr4Tv19LzM+",
-	"zsKp6cI4wnSBmNI/b6nZQqR0DWwxxZ2UvhzhFPMJjHF4f9i5pV5dt8y7rCWrRiCXkj4PMavRqBL5aTK9",
-	"u7ow8oZAEgm1AL6oI94LswNCYPnhEE2x6Dj2UkhoOIqIGgon1yVuYZThKv8Yhhz0LcBy85tjidNmFqVW",
-	"MGR8oto3x9nGOnWTZKaTxBMNOpEwE95x7QfMOV6YLkQagbQJQpZGW67fy90r1uVrY125omY4yzh2kmbK",
-	"smaJh1U3YI2ZVffwwOTZKaPsbHm+tpMjQ0CzmbpD+V0xm1LC+9JJLTmY2nUsz1AGsrwhd8uP5bWfwl9W",
-	"r1YHvX6PQ5ksEKOAHjAnmEo0wzKcgmghAYlRmMcLNFIzjdAB4HCK7qliUq79FItbitUQ7Qd1akhtx3P0",
-	"UpMkDQiS+B7c5dbkC+mWhx30dgoclEJGGRpFRAE7IxRLxke3dAwhzgRUhiJCsX2WAkUCpKFsjMIGUmXJ",
-	"Amq2R8mWqzpcGwaxWeOfyhxjsy6vDA95A7BZ+yvDWDZr/EYxH4UNmzV/odjRZk1f5lxqw/bF6QWPdzUc",
-	"/RsxJr8qqZgS6bF1v2USJ1a8U3xeI2qOzAId4CRBKZ5URY3c6KhNjlmyBSWpXKYG7ajdWA1zMce6y/lz",
-	"6mS3Vayrfn3jBEuUYi4JTpAh5M+RljmVRFZsIhLqrhhbdwddSpQAFlJfc9tIa9szQstz9lpfdK0/k671",
-	"xPrRUvXnSXSZ/WoWm0tA18AJi8piwBzgPtHWPkblVP+lWd/wtwxzCTz//+lQt1BkYwGYJwuvxFAizVtZ",
-	"UGrUq05jG8KLmsYDgE9P2ECgv/RoOEZu55iG0/LMKZvrTZlgtRNzbLZojoWEoftfRBQ8oRxOAUsFl2+n",
-	"XjpCtcJAOSOUcZRRIoVz7ToSgQ5ugxcgOZ6ohmqw26Dq5O11uyfdVoGhhMrTgZfVLPP1l31mq6MO3O6s",
-	"bLTUGevdHl8EBaMS3kuftC5Aj7qWuCg5G9w42pLoem7Oaetj1KX0OeOaIu8EUKXzvmDyUQTfBv9k3Zw+",
-	"ISd3MW+q1zRHZ3PfdkklKa0XoDibr5WaGlKO8z2bOe423QY21/CUJXz1YYbTVKGndbJ4cXkzPc9cskhN",
-	"1Fp1adZrB0YDLY33mMtFix+a4T+POyggnim2UmrLPe+Wb7liA03EKwPvY5x2p7YykOxiVIE4VqLMA2zX",
-	"a48Key60tTbS3bWssUx2Ynyy7CcD0fABuLBiXpNhGPt2lS1yqS1tkJKEKRiBp0ErMCbwoBXglASFzBa0",
-	"gl9Zximoy4kzyazNoxVkVCvs3iWZaYcJHkPih9004BCDYpKwqpGFbL1xw+1jvmutVQYPT6hdvpcVbK2g",
-	"Yb6lS0hULq3vwydlkGZoSKt3iwotb4ijiIMQ4Dfl/a5OvxrS767jmSX5F2TbGGXFE1L1Ci+cKKbl4bLl",
-	"XiDMAUUZPEddNANMjac6tPTOxK3lgUfHvdVBdWVgDK0saaeejvY8S/3SXNrfwHBgVQPVPRd6V3YzrUra",
-	"5NAEXvmIdN5iOc45/9EOOikkRKsoqw62coqe35tMeGOkpkySEIaKB2x6QuUuSrxfqxNbDPhZtdUEisIc",
-	"J1tjRqPfLpMLibncSpXfTLt1dK6k4ALX4peCdJv5yv04YOE988dN9EKHuR30WhuEnWiFiEAsNTTyOcLo",
-	"+vLty2+tDUsYI9d8irUFWACVnTIdv7J8ZzNanlN/H3hKdoKogDKo8i7Dk6x/xXp6WhWnUtXFcleCsim8",
-	"bQPyUgGvyY8cT4y1V62iYTjpQmJO4jgoq2tBXc/SandoHYHRguIZCYem4zAsA+T3dNSUku3JQc0VRGE+",
-	"DAt9dbuzdnvv9Lm7VkCzJMFjpddXgmYLKSHl8EBYJn7PWWuiUgOE6ja06kftscx4EPDzUPotiq4Z5a1u",
-	"VR5Gf9gcjOYAn6vxYZnbc4+uWIs225Kq0kqMnCqHn0wOnkQR9BGyJzTUpEAjhR3lzTA3usRd8yh+o/1E",
-	"WQJb+sBvXLd9OKDddtytR8KbErg1DGwqBTtI8TtK44TGwDlEK7I7poDcXqM5Fsh1QTFnM5RiIZ3XkWPb",
-	"A9OaWtI8vrJio4AfLgBznz2gdhg5wKv2/CaXCB1WRxzHUlvDhjhNOXvAydCGJWvzgfqkzchYm2EUkwf9",
-	"pxJetNzzwO71X076M5bp9ynhS23MVefwU3osinCpfbotVgZhGaGzpGnXsrGcJyFkESBC0dXNj2jQ7z1D",
-	"hhh30A9Mh0dc6Egu3UqhGuMTlAkQ1SSs1z//5DOAlf3pT7G9lMnyLpdwNmgFNmhOI0cp4EGhThERp1FO",
-	"xyoEraCIgtMRYjQT2m9RHN3j3s7OBcflWZ/6itpg0SIeDjGOJpxECtQhjn7NhJw5heIV9kVoXqIQJ0Aj",
-	"zJES7NHBL7/88kv7++/br14d1vJku/2Tdve03TsJWlWDZuMoW8H7NhYim9WzSIDr5BlMxRw4wig3h6K5",
-	"jpYxX7QelEJIYgI2IvPm1XeIA44EAqL2wayo4hn3OcfgPQ5lHp1fjth3kfp6A2+DXrfbOeneBjpspxL/",
-	"aUI/KUM2m+/5LdUJP4xCHpgrDFWd4hRyaAXQSJggnmIPzTQa2fLUwPZ/v+u2z+/+18Htbcf8dfjfX/lu",
-	"Rz2o5ikJUBnl90iB7LCoEVtqzrNsOqh5nYVzOjuXsvAS6VdGlTOCb0XSbPBp/AAcT6xo/wnBGJEWcz4w",
-	"CktMRRL4A/aboGeY34Nc8ZOFbhcLaGWAXZenBsnST41YqY4y4UyIPY1F4ROgYpH/yBRBEhLP0g3DJXIp",
-	"vEGCXpeT2hvz1IyTHtqcEHqPJLO0X4uqBAQ6MH6Tr0UlHh1Lyck4k3DYTDfKm20s6leB01aojZQ1T7/t",
-	"gpi3DwneQV1aDrkOTW4cxc8//a0dcwI0StRxqhljYlzNiuDb4gVmHnSAUcwBLI8xDCyBCQ4XhqVMcYQw",
-	"1dJSjcc66d+E/vhQxuWSNhPeTO4n0AdIWApWRuAL+93lJDdRA5YP+e3bt9fImERROuVYQM4w8xTO28CL",
-	"23k6YFMPwRLNgUo050xxYEJRypnwpZXUFbda9qtPZahFkjU9MjAmEh2Uc1AQm4M4VKJTyCFq/Kp4/Ryi",
-	"ww66qmhKNm64UWnAcVA1kfHbRcSvfZcDtJo1GlI1LkdhwoSSgmxsjS59YL6VZzNfglbAUvDbLCsxbStI",
-	"jUZnE49MEaaG8hj3Z1M4sqejBCrKaBveEyFV11HGk9HzcuSmtoGPphziURMFp/rOltzkGSfB7hHmejgf",
-	"ctQih59SgCrpBnuUn/SoOtId1dJubN758jCMp7LH78VyRmE+fHA5uFsYynIbct55szVWhtnacl1A67dJ",
-	"N8LxnxLRykrs3YapUHlw7Uaq55p0M4t5pQD+p12u0b6fbKl6eL2mSpLEU67JWR72SChcBiCHEMgDRM1U",
-	"QLPElRrSGGLGYeg8Zdr9ux8hftXInyLSN62nnsiB7VWpqoNwLVRLddDHVjDFIl+23xBOxLA5X7OZ0euW",
-	"hGWZH5dnyrk4RKUC+TVT6wtdGknnQgG8P+wHSfaFFHqcHNU+UZX1DrY7dD49xJNv9ZTUp2rt3CMNqmYa",
-	"1xK/m5nHmiBVPZYNipRyFmWhXI725ucVcmKTswsIM64UP7WFZprXWr2+zEzFN1Ng5Y2TTf/6j7dBfbGm",
-	"Azo+7aIXphzLW3avqxbpg9FXV38vpNqplKmpXUJozJwoZQP3bFGqlCULa17OeGI7iYujowmR02zcCdns",
-	"yLXJ/2hPWCOEyQZaIldi5/L66qKaMClKycj//r/yA+ikbZuP2SqOzfpXW8iSkFtKCnesrntSCZ9wFcE6",
-	"t/SW/oMrLYnqxG4HrdGldBk6NZNTqI2S8bWwGQwSKXXo8voKHXe6nWMUkwRu6cEogphQbVgQR3Y5nV8F",
-	"oyOlvNB0hkZ/MSs/EtH9X/qdfrdz3Bu1UG+AFFppEMVhXq7FKOm3NA8J1dHj6KDXLTfvoCuJYvIeRLlY",
-	"gALpa2ETSMfZRGixCbC21ocsXdgaabMLtRVtq5yPypd1lCeehphzotWqIvfU6pvq2raQYK6kDeNCwz9j",
-	"4b1AIaa3FCEJSWKAMwMKhFPMrWZrAc6oPh+sjduV6PXD5wrAUSVlquNowAgp5HS6XGVEtQWrVUI7ciXD",
-	"aaQTX20FBpv6T6LmwBGECTYD21ZzIqflKgxmcIVQo6ORIB9ghBgtFFqBEiKkjrq03kjRnEXghUAjEwNn",
-	"wa0P4EwpBm61G1Fu+RnVM0BLY8Qs44jCXFvyTH084VblHAg8L+KVF5FbsROUUTjUV+tKwkwgbfKN0Kjs",
-	"fRnpBU8yHZaL8JhlUk/GASd5ZS85xVL7OEy9DleRBKRMwDoxLE0NSiQkaAV54HfQ63Q7uvYcS4HilAQX",
-	"gb6rxtkx1XT16KHnrulRLUBXHH0k0eNRhXgMS+EJE/AkfX9bKk5YGLwc2TIlP8bVKrAtfQJCmqqXLX3B",
-	"I4NJFczpGFuKAeQqCi6Cb0BWKwP4dFq92qJU7RJuXTQ5WlP7dVnyRGkETy3NDXrpwqAbtNO1FRV3rxQ1",
-	"7He72xUPy0/yXS1JI1hRdLOcrWHdj4N2t/e2273Q//7ZDBK7eFeLabqrJnB4hun/sxIFsnHJ2Uq8TTnf",
-	"osilCM6iPhzHA9w+GZ+G7UH0DNrncRe3e+N+eBwN4CQ+7QaN8L9GVFahs1jPeSH8B2m7HzhxPLifT4OV",
-	"InjQ7fTPz7pa8HFpHcGz4/N+fxD4owK3BKa3HTDHvX63VJKtSCTpFXkjOjlEoaDN/eo97lSWuJ615qkb",
-	"9yO1HL9UVlkXPlV0bWBw3jdffjeOStU+dZfe+i6VMoK60/H6TkVhTN1jsL5HXrHxsRWcbLIUXxFLfVLZ",
-	"bIbVVVYU0cj0PonPS30VH9HunXfVvC7kyOfd47YE1FsLXJvh1nMbR3JINaLQy2ts3Bcqi7ubsZwNWIkn",
-	"snHbfdiNDdRqAn86oS/FX7rQx7Pz826zgmFwdt4575YLCBp6Ui2M8+7jmqhK95fNX27MkkdcNKfZJ80v",
-	"+Nud2sPy0BvWl68OXU9fKuQvizHo9NnZ+Ra1ftfi25IymmkT7b9Qw5XUMPUTilW00NGW8nncNYKoivwS",
-	"NIaE0Yn2BTbGRXLKWTaZIoxGNTQaIRcG0AmeiNBWilqlTHgo6UstjynVCebFklxp3jqtNK1dJGhebtaW",
-	"p37BosVOBGrYEGMacbu9k6ZBuVT4wiW+5UUeapltwTecROhlQSMaeW1Br388OAka2WwuUuPdxwohOcfH",
-	"0A+f9dqncXfcHoQ9aJ9Ffdw+C3txNz6Fk3GvZw7ERyotgSynY1lhuNfuKqnNpV25kNltpCybc1S1FUqe",
-	"wWODn/S2O66hR3rvaen9rFACtqLhpoJdIfTmhevK9NyZEBuHWKkxtwyeLzj2VDhm4pD8rMpiSim/7Y/N",
-	"p/r9TaZpVu3eH8vKKXEJ80vyuSvG97iMxmsp2hD4BHzRxa/0dx3s9J4IqbhUneDrmBJn5b28vrLBwQL1",
-	"uwNtl2GZVEyORR7mYMb3MIcKyRksAyx6jiizQ//nCyjuMNad9raCQeWBHyX9pliGnrdyTF241chQRAfq",
-	"ZHhd6w1zQAnEEmXUWnuaiGDG3p+U4KVu/W63+0RcsfuH44rbMMDjjRngOv61dN+fmHfYRX02vGNbEvIH",
-	"YDbu+n8Ss9nSQVB+Gsplf9AoV9HyDPy4BNYneQjcQr74BvbhG1hdIK7pHWjQIQ+ZLLfpPaHp/1nY08b/",
-	"9gCfKEn6NGqfwXnc7uLC+B/UIh9rFK9pzOp3O12/MWuFMb85/Pa2slXmeVvN6YuF/rO00Pup8V5M8zXB",
-	"cDVh38YW/9KqC6RB3ltFgEqe5Kwo/oErv5IsDv3rX0nOv9jnK/b5z8wiv7oYgX2WsFx/YFszTZF1n79x",
-	"6M2G7/WLJIaa6Lu1NPvFhP//wYTvIZZe2/2+SaW13VlSWbrDXvJoiqHaVgiHnAmBcJIUAX2aJjIeAXfC",
-	"r4vvc4r4ZfEwmx3olpoidY3UKTRjFBbPtUF/gnUXRm10lMuo+iaTUzwGah9saRJaO6B7MGxvZM4Qt+UG",
-	"2frbYJbsbe5XsxMte4XO/Nz5k1yeApG+Fm7tpbviNstzP3yl1HAoEYn040ANJ1f9qeWNDNe7PLVcDyGu",
-	"300TGbj0LupdoRGKSSKB12Nu9aOUWNTKQtKoGjstOsi+2Jziia1Ud0ubGulzNJoSKXRApdSvla58VWLJ",
-	"VSxHMIpgzUF5X5LW70T8bo9JP9W7v+ap39LDv+te/m0tfdv8gPFyCvfiEJFIlONK9XOYNgOzg27AVang",
-	"kBqfxj0sbunBKBeQ/gvfZt1u/7T4MB61dCmWI3ifJiyCw1rtiXebSVR3ughOolPjzVXw7Vq5aFKxdZtn",
-	"bAu5MK+7Mz5bWS1Ev76GwxBSKVA+67u7/8ItNNfP4BNhaifqYjNxTEKCE/TXm6IGh0lD/YbpLyGmSMyJ",
-	"DKcmIQFLvWmdoHl6P9Jk4c5Hh3A73jmfMlHND9YFQSzF2p0s1d/hN+PVN7mxt8ujBBRCmafSpSjgLYUH",
-	"uG/VuIA1G6EXe09o1EwHxkmiI3Htqy0CkJwz8yCSWPoK+5LlG1NKpTTy8to963NYVi1qzNg9RIjpfGsc",
-	"S71JxFJlKtGB4og6NNvQ3PIjKiNvlZxePUzVt0LVfainq6xws2fLNl6PSbX7xAX1+u3j3tv+8cXJ+cXJ",
-	"+coFmfm2X9EezIjSPPSTv4X0zu8oOVWH0+vWHSUnEe7iZ72zdnjW77cH3eOofR6fRO1+NxqcnA2ge9I/",
-	"Wxk+UC/e4POUNOauPyVkteZlTwUV2nPzFSAn0lae+CnNGzSe8lkSBLARo9CCUOmBn7zgQfFyT7VkVOWF",
-	"nuDm8ro9eNarBAXo2gUlxlrccD3ZVoFuxRNca6yIVYnsD64Y70lUV/tSW3hZSrc/WAlQC+vrA7lqz+8p",
-	"1nB5fVXOVUEkglnKpC4jN4NwiikRM6U3hjhJTKFBeUsFSFFKPiLRSHPtWBc+yySa20KGmCI8G5NJxjJh",
-	"Yz9QgmkEkWNxt3T0zeu3qCKt22GPPpYmeBz5RGGzukoy5aeEnf1e97x39gT33Ht3+0HleasSBG97g4LC",
-	"2evsktx3usi/W2hZGfpewRu68CwcjHtR+xk+7bUH8TNon+OTk3Z/fBZ142M4D/u9PfCG2tyfN86UeYMt",
-	"gvNpiJTzibzYzf5Qa3k0WZWufQkp2zSkrLJvq7iL156yS2RZ7aT8sWINev4lUmxFpNjGh9haYf1CgtBJ",
-	"ArW3r8cLdPWqs84AFTxFpNQnKgB/ArF+iQjvk8z3SXN9tPZPYDPf4pZt6VVSHXcKzPRI84r4ISLMQ72Y",
-	"RogCRALhZS/w+gI09yVNe6WFwdvu+cXxMmlhJ0S1Txn/XiGcT0GYim3p/ecSph3w4empmYsp/awkyM85",
-	"sHRnkdNrFFjt0lsq1Lg6m5tINy8WrvXVqy+Szh+JoCw1Vn4RgZ5eBFLXyB0A0u6vZTfZ6zpMGLvPUmRc",
-	"csKWH9KODuzshNrxN8UCcZAZp6CDDEI2M2V80QEHHLW1a6Y950RX1F4XsqBLMBdA63cDqJKO9JT6zY2Y",
-	"cWQvrBK2bi6v0Zuro5eX+TsC1ldf88CUsM8TvlDG1O3iGEq1z/R6ylXPTBq7ccKa1VYLkLliWyIRHVNh",
-	"q0OYCQE2R1Xfnheri40tj4Swxh3tP7RLrmHBCsd7XjFdH3gt+ML524uBizQEz5i1Cmjo4DtGJRMS0+hQ",
-	"4U6aSVcauu5TKCB30UKtZSGtLvRMLb0c3lqN4K0Eo2kvX7PkhJ3SF5/mmd5mQkjmCaoVrq6bmc6ByB6A",
-	"I0lmUN1BT+jw493j/wsAAP//",
+	"7H3rcuM2svCroPhtVeyvJFmSZY/tqa1azy3xZpO44sluZcc+EkQ2JcQUwACgNZo5fpvzGPtvX+wULiRB",
+	"ErqOnJPZTNX88FC4NIBG37vxMQjZLGUUqBTBxccgxRzPQALX/3tBkoTQyWUYsozKq+gay6n6HoEIOUkl",
+	"YTS4yFshbJohoJLIBSJRJ2gF8B7P0gSCi6A/HkSn8Vm33cPHYXsAJ3H7rHvea+P++DgcRCdwGj8LWgFR",
+	"Q6ZqolZA8Uz1JFHQCjj8mhEOUXAheQatQIRTmGEFzZ84xMFF8P+OyqUcmV/F0WsNy1UUPD62gpeMxmSS",
+	"cawA/4YIyfji5RTTCbxdpNBc2D+mJJyie0IjxGI0NR2QZIiDzDitLo9QIXGSzIDKIZ6pjRiGeuwoX9Sv",
+	"GfBFuSrz61CqqTddTmUFDuhqdflS/Yf0klHJcbj0dOKTs/NnZ6fj9nG3P2gPjsOofR6Oj9sn+Dg8PzmO",
+	"+2fnp097Oq8fYD2OgWrUAP4kwl38rHfWDs/6/fagexy1z+OTqN3vRoOTswF0T/pnTwv8G85mTah/iGMB",
+	"UiGPnAKKCRcScTZHB932GAuIDivL6PrxJFZDu0BFEOMskbrDjFAyy2b6b41JChElTIBrsBpILnyYMZvh",
+	"tgB19SVEyOAlUqMJheyEhkkWQQddlRheXIb5FChiMyIlRJveh1ZocXGYchISOllzUexcQ+fCiMqGpFhK",
+	"4Krnfx0sn/a/l017eNDaqdvh//9TUOy6kJzQid70K7Nhdu99ZAXkFLjaW5iNIdLIkW8oZ3PRQTcgUYwT",
+	"AWaDcSIYCrG5Am5roFHKCJWVrdcd/Vtpz3Jo+/vRylwCu64xYwlgqhd2Qz54qOQ1ngAS5ANUgOif+CFQ",
+	"Df3Tqh4z/N6gc6/rInfPg9yP6t6KlFFhkPoFjn6EXzMQUv1PHRpQ/SdO04SEmmIe/SIUyB9LMD8GwDnj",
+	"isLgCOUDtIIZCIEnOcBolgmJxoCwRDMmJOp1u93gcWNKoafQIFe37u0UEDdzIiLQDCcx4zOI0EHMOLJA",
+	"Ioz0HqKCNyOWaaLCFR4edhQgbxgfkygCutviy+7u0n9mGYoYokyiKX4AlAKfESEIowp3cRiCEEhOiUAc",
+	"BMt4CJ09bYpk90DRDC/05EtnuqLq3uPkBvgDcDPiTuvPB0JmJGSGcvfikqKMwvsUQkUjdT/EwjDjXBG+",
+	"/axaAH8gIaAYk8SO+j2Tb1hGo92W9T2TyHR3l1LlpWqDY9VmH6v4niGRhVMrZOgRf6I4k1PGyQfYcRWV",
+	"EdyFfKeQkU4Q44jQB5yQCOUt9aAGjfZ1OmPAXFNthZrqtjZmt+tNOVP4iscJGBlh12U7AyE7krv8v6s5",
+	"zUINxlygr8bmbC0P+6okXChlgkjyAMiS0L1tC4sWKGIgNCY9GJjU9SyG1+T5UgP0d5xkHhZySZEBGBGK",
+	"QjV3S7M5gWeQ/4IFwiiCkMxwggy3bSFMDffU95CGC8WCUs5S4JIYtmB6r5Wrtf7z2LLNh3aedd1emWY3",
+	"lve3ghyOtfPl7Qwby8XPdzm4DUCcoe8KZsjGv0Ao1bwvcIJpqHe2uvxx+cNG67fth9svpOy72+Y9epcl",
+	"wFIrrR3oA02SH+Lg4t3qwVVPe2UeW/VNwVLicDrLdd71Qv6PkOh7pldZuWGbb2yl284Ilg+z0/kwdq/6",
+	"qvu5dmLVRiG0FX6336eIcAjN/V7TVZ3sq6K16prBVkDCe8O9hyRq0parSBEVTU204IDEQkiYtRB0Jh2E",
+	"Kbq5vEZvro5eXqKIhZnWbmg2GysK2ZDunbkSQu/XLs02/ptq+9jS0qvuTJn0kMEbieO4zWiixR7wzu/v",
+	"eZ2NExLqXkhM2VwLaIYwCslmS9aSYhIVG60kTyyDi0B9aEsyA18Xrk4YoiHk17Gx2SxGGNlmaFwRNQ4w",
+	"ShNMKCLRcw3dA9CIcSRSCI2OMyEPIBCRaPQnbnFphMrLe+hdhpBYZmIjNLsxTQtaU4f/W2vr0fBeIEcr",
+	"RAeXYxFOEzwRH/A0yejksIVSvDC//dN8EkDoBKufbikHMhtnXIBp8eO//xXeA1ewStM5yihV1zEGQAff",
+	"4SmdwPjf/5ryw5aSJxgJoYViorBF7eItPXhNIzzmEE6pGWDMaCbQwdeZFOGUk1getlDIuL1I6OBb9fe9",
+	"zPg4C6emC+MI0wViSv+8pWYLkdI1sMWU/KT05QinmE9gjMP7w84t9eq6Lu+ylqwagVxK+jzErEajHPLT",
+	"ZHp3dWHkDYEkEmoBfFFHvBdmB4TA8sMhmmLRydlLKaHhKCJqKJxcO9zCKMNV/jEMOehbgOXmN8cSp80s",
+	"Sq1gyPhEtW+Os4116ibJTCeJJxp0ImEmvOPaD5hzvDBdiDQCaROELI22XL+Xu1esy9fGunJFzXCWcewk",
+	"zbiypsPDqhuwxsyqe3hg8uyUUXa2PF/bKSdDQLOZukPFXTGb4uC9c1JLDqZ2Hd0ZXCDdDblbfiyv/RT+",
+	"snq1Ouj1exzKZIEYBfSAOcFUohmW4RRECwlIjMI8XqCRmmmEDgCHU3RPFZPK20+xuKVYDdF+UKeG1HY8",
+	"Ry81SdKAIInvIb/cmnwh3fKwg95OgYNSyChDo4goYGeEYsn46JaOIcSZgMpQRCi2z1KgSIA0lI1R2ECq",
+	"dCygZnuUbLmqw7VhEJs1/tHlGJt1eWV4yBuAzdpfGcayWeM3ivkobNis+QvFjjZr+rLgUhu2L08veLyr",
+	"4ejfiDH5VUnFlEiPrfstkzix4p3i8xpRC2QW6AAnCUrxpCpqFEZHbXLMki0oSeUyNWhH7cZqmMs51l3O",
+	"n9JcdlvFuurXN06wRCnmkuAEGUL+HGmZU0lk5SYioe6KsXV30KVECWAh9TW3jbS2PSPUnbPX+qJr/ZF0",
+	"rSfWj5aqP0+iy+xXs9hcAroGTljkigFzgPtEW/sYlVP9l2Z9w18zzCXw4v+nQ91CkY0FYJ4svBKDQ5q3",
+	"sqDUqFedxjaEFzWNBwCfnrCBQH/p0XCM3M4xDafuzCmb602ZYLUTc2y2aI6FhGH+v4goeEI5nAKWCi7f",
+	"Tr3MCdUKA+WMUMZRRokUuWs3JxHo4DZ4AZLjiWqoBrsNqk7eXrd70m2VGEqoPB14Wc0yX7/rM1sddZDv",
+	"zspGS52x3u3xRVAwKuG99EnrAvSoa4mLkrMhH0dbEvOem3Pa+hh1KX3OuKbIOwFU6bwvmHwUwbfBP1o3",
+	"p0/IKVzMm+o1zdHZ3LddUklK6wUozuZrpaaGlJP7ns0cd5tuA5treFwJX32Y4TRV6GmdLF5c3kzPM5cs",
+	"UhO1Vl2a9dqB0UCd8R4LuWjxfTP853EHBcQzxVZKrdvzbvmWKzbQRDwXeB/jtDu1lYFkF6MKxLESZR5g",
+	"u157VNgLoa21ke6uZY1lshPjk2U/GYiGD8CFFfOaDMPYt6tskUttaYOUJEzBCDwNWoExgQetAKckKGW2",
+	"oBX8wjJOQV1OnElmbR6tIKNaYfcuyUw7TPAYEj/spgGHGBSThFWNLGTrjRv5Pha71lpl8PCE2hV7WcHW",
+	"ChoWW7qERBXS+j58UgZphoa0ereo1PKGOIo4CAF+U95v6vSrIf3uOp5Zkn9Bto1RVjwhVa/wIhfFtDzs",
+	"Wu4FwhxQlMFz1EUzwNR4qkNL70zcWhF4dNxbHVTnAmNopaOdejra83T6pYW0v4HhwKoGqnsh9K7sZlo5",
+	"2uTQBF75iHTRYjnO5f6jHXRSSIhWUVYdbOUUPb83mfDGSE2ZJCEMFQ/Y9ITcLkq8X6sTWwz4SbXVBIrC",
+	"HCdbY0aj3y6TC4m53EqV30y7zemco+AC1+KXgnSb+dx+HLDwnvnjJnphjrkd9FobhHPRChGBWGpo5HOE",
+	"0fXl25ffWBuWMEau+RRrC7AAKjsuHb+yfGczWl5Qfx94SnaCqIQyqPIuw5Osf8V6eloVp1LVxXLnQNkU",
+	"3rYBeamA1+RHOU+MtVetomHk0oXEnMRx4KprQV3P0mp3aB2B0YLiGQmHpuMwdAHyezpqSsn25KDmCqIw",
+	"H4alvrrdWed7n+tzd62AZkmCx0qvrwTNllJCyuGBsEz8lrPWRKUGCNVtaNWP2mOZ8SDg56H0WxRdM8pb",
+	"3codRn/YHIzmAJ+r8WGZ23OPrliLNtuSKmclRk6Vw08mB0+iCPoI2RMaalKgkcIOdzPMjXa4axHFb7Sf",
+	"KEtgSx/4Td5tHw7ofDvu1iPhjQNuDQObSsEOUvyO0jihMXAO0YrsjimgfK/RHAuUd0ExZzOUYiFzryPH",
+	"tgemNbWkeXyuYqOAHy4Ac589oHYYBcCr9vymkAhzrI44jqW2hg1xmnL2gJOhDUvW5gP1SZuRsTbDKCYP",
+	"+k8lvGi554Hd679y6c9Ypt+nhC+1MVedw0/psSjDpfbptlgZhGWETkfTrmVj5Z6EkEWACEVXNz+gQb/3",
+	"DBli3EHfMx0ecaEjuXQrhWqMT1AmQFSTsF7/9KPPAOb6059ieymT7i47OBu0Ahs0p5HDCXhQqFNGxGmU",
+	"07EKQSsoo+B0hBjNhPZblEf3uLezy4PjiqxPfUVtsGgZD4cYRxNOIgXqEEe/ZELOcoXiFfZFaF6iECdA",
+	"I8yREuzRwc8///xz+7vv2q9eHdbyZLv9k3b3tN07CVpVg2bjKFvB+zYWIpvVs0iA6+QZTMUcOMKoMIei",
+	"uY6WMV+0HpRCSGICNiLz5tW3iAOOBAKi9sGsqOIZ9znH4D0OZRGd70bs55H6egNvg1632znp3gY6bKcS",
+	"/2lCPylDNpvvlh4oBDf9D1tIMEQZ1TCDEkxCiJBeiwH0ogBfAI2EDTS1EAmTKWAWhm+pCTKSVhWkzIQ1",
+	"aHg5pIxLiJROOU5ghhhFRNFoCBmPWoiC2lzd1CRd6Lw8E0RUnqFZpu/q1SN2npK6ufdpj+TNDosagasG",
+	"WVy7RM2lLXKPdu6vFl4O8MroiUaqroixDSEAPwDHE6s3fEKkR6RlqA+MwhI7lAT+gP327Rnm9yBX/GSh",
+	"28W8Whlg1+WpQbL0U8NhqqNMOBNiT2NR+ASoWOQ/MkXthMSzdMNYjELEb9C3127GfGOemuXTQ/gTQu+R",
+	"ZJaxaDmYgEAHxinzlagEu2MpORlnEg6buUxFs431iCpw2sS1kSbo6bddhPT28cY76GLLIddxz42j+OnH",
+	"v7VjToBGiTpONWNMjB9bMQ9bGcHMgw4wijmAZUCGOyYwweHC8KspjhCmWhSrMfBctTBxRT6UyRNVm9l0",
+	"JrEU6AMkLAUrgPCF/Z4nPDdRA5YP+c3bt9fI2FtROuVYQMGNi/zQ28CL20WuYVPJwRLNgUo050yxd0IV",
+	"wxS+nJW6VlhLrfXpI7Uwtaa7B8ZEogM3wQWxOYhDJZeFHKLGr0SoBtFhB11V1DAblNwoY5BzUDWRcQpG",
+	"xK/au9FfzQIQqRqXozBhQolYNnBH11Uw39zZzJegFbAU/AbRSsDcClKj0dkEO1OEqaE8xrfalLzs6SiR",
+	"hjLahvdESNV1lPFk9NwNC9UG9tGUQzxqouBU31nHB59xEuwevq6H8yFHLSz5KQUoR/HYo/ykR9Vh9KiW",
+	"02OT2pfHeDyVsX8vZjkK8+FDnuC7hRWuMFAXnTdbY2WYrc3iJbR+g3cj1v8pEc3VkO82zLMqInc30mvX",
+	"5LJZzHOyA552uUa1f7Kl6uH1mioZGE+5ptyssUdCkacXcgiBPEDUzDM0S1ypIY0hZhyGuRtO+5b3I8Sv",
+	"GvlTRPqmadYTlrC9KlX1Pq6FaqkO+tgKplgUy/Zb2YkYNudrNjN63ZKYL/Pj8jS8PMhRqUB+zdQ6WpeG",
+	"6eVxBt4f9oMk+0IKPU6Bap+oynoH2x06nx7iSeZ6SupTNaXukQZV05hrWeXNtGZNkKru0AZFSjmLslAu",
+	"R3vz8wo5scnZBYQZV4qf2kIzzWutXl9mppycqd7yJpdN//qPt0F9saYDOj7tohem1stbdq9LIumD0VdX",
+	"fy+l2qmUqSmMQmjMclHKRgXailcpSxbWdp3xxHYSF0dHEyKn2bgTstlR3qb4oz1hjfgoG8WJ8vo9l9dX",
+	"F9VsTOFkOv/7f+QH0BnhNtmzVR6bdd62kCUht5SUvl5tKq3EZuTlxjq39Jb+gystieqs8Rxao0vpGndq",
+	"plyhNkrGV8KmR0ik1KHL6yt03Ol2jlFMErilB6MIYkK1YUEc2eV0fhGMjpTyQtMZGv3FrPxIRPd/6Xf6",
+	"3c5xb9RCvQFSaKVBFIdFLRijpN/SIt5Uh6ajg17Xbd5BVxLF5D0ItxKBAukrYbNTx9lEaLEJsHYFhCxd",
+	"2AJsswu1FW2rnI/cyzoqslpDzDnRalWZ2Gr1TXVttUnb1sthXGj4Zyy8FyjE9JYiJCFJDHBmQIFwirnV",
+	"bC3AGdXng7XlvBIaf/hcATiq5GN1chowQgo5c12uMqLagtUqoR25kj410lm11upu6wqQqDlwBGGCzcC2",
+	"1ZzIqVviwQyuEGp0NBLkA4wQo6VCK1BChNQhndbVKZqzCLwQaGQC7Cy49QFyU4qBW+1GVFh+RvX0UmeM",
+	"mGUcUZhrS54pvifyVRmf7xTzokJYUaFuxU5QRuFQX60rCTOBtMk3QiPXtTPSC55kOuYX4THLpJ6MA06K",
+	"smHan0EZSk0xkLzcCUiZgLAFHAxNDRwSErSCIqo86HW6HV3YjqVAcUqCi0DfVe22k1NNV48eevk1PapF",
+	"/4qjjyR6PKoQj6ET+zABT0b5N07lw9LglZMtU09kXC0x29InIKQpqdnSFzwymFTBnI6xpRhArqLgIvga",
+	"ZLXsgE+n1ast6+Au4dZlk6M1hWWXZWY4I3gKdW7QS1cd3aCdLtyouHulYmK/292uMllxku9qGSDBioqe",
+	"biqI9W0O2t3e2273Qv/7ZzMC7eJdLWDqrpod4hmm/89KiMnG9WwrwTxuMkeZqBGcRX04jge4fTI+DduD",
+	"6Bm0z+MubvfG/fA4GsBJfNoNGrGFjZCvUmexbvlS+A/Sdj/IxfHgfj4NVorgQbfTPz/rasEnzxkJnh2f",
+	"9/uDwB9yuCUwve2AOe71u069tzJLpVcmpejME4WCNrGs97hTzeN6SpynKN0P1HJ8p2azrqqq6NrA4Lxv",
+	"vuJuHDmlRHWX3voulRqFutPx+k5l1U3dY7C+R1EO8rEVnGyyFF+FTH1S2WyG1VVWFNHI9D6Jz0t9FR/R",
+	"7p131aQxlJPPu8dtCai30Lg2w63nNjnJIdVwRS+vsUFlyBV3N2M5G7AST9jktvuwGxuoFRz+dELvBHfm",
+	"cZVn5+fdZnnE4Oy8c951qxMaelKtuvPu45qQzfwvmxzdmKUIp2hOs0+aX/K3O7WH7tAbFq+vDl3PjSrl",
+	"L4sx6PTZ2fkWhYTX4tuSGp1pE+2/UMOV1DD1E4pVtDCnLe553DUitMrkFTSGhNGJ9gU2xkVyylk2mSKM",
+	"RjU0GqE8DKATPBGhrVTMSpnwUNKXWh5TqhPMyyXldX/rtNK0zsNMi1q2tvb1CxYtdiJQw4YY0wgK7p00",
+	"DcpOVY08q66oIFFLmwu+5iRCL0sa0UiaC3r948FJ0EiVyyM13n2sEJJzfAz98FmvfRp3x+1B2IP2WdTH",
+	"7bOwF3fjUzgZ93rmQHyk0hJIN9fLCsO9dldJbXlOVx6Pu42UZROaqrZCyTN4bPCT3nbHNfRI7z0tvZ+V",
+	"SsBWNNyUxyuF3qIqnkvPcxNi4xArBeyWwfMFx54Kx0wckp9VWUxxkud+33yq399kmmZJ8P2xrIISO5jv",
+	"yOd5pb/HZTReS9GGwCfgC11+pb/rYKf3REjFpeoEX8eU5Fbey+srG3ksUL870HYZlknF5FjkYQ5mfA9z",
+	"qJCcwTLAoueIMjv0f76Akh/GutPeVjCovB6kpN8Uy9DzEI8pOrcaGcroQB1brQvJYQ4ogViijFprTxMR",
+	"zNj7kxK81K3f7XafiCt2f3dccRsGeLwxA1zHv5bu+xPzDruoz4Z3bEtCfgfMJr/+n8RstnQQuO9O5akl",
+	"NCpUtCK9P3bA+iQPQb6QL76BffgGVlefa3oHGnTIQybdNr0nNP0/C3va+N8e4BMlSZ9G7TM4j9tdXBr/",
+	"g1rkY43iNY1Z/W6n6zdmrTDmN4ff3la2yjxvS0V9sdB/lhZ6PzXei2m+JhiuJuzb2OJfWnWBNMh7qwxQ",
+	"KTKoFcU/yGu7JItD//pXkvMv9vmKff4zs8ivrnRg3zx0ixtsa6YpU/qLBxS9qfa9fpnEUBN9t5Zmv5jw",
+	"/w9M+B5i6bXd75tUWtudJZXOHfaSR1Np1bZCOORMCISTpAzo0zSR8Qh4Lvzm8X25In5ZvvpmB7qlpgJe",
+	"I3UKzRiFxXNt0J9g3cVmW+Mio+rrTE7xGKh9DaZJaO2A+WtkeyNzhrgtN8jWHx6zZG9zv5qdaNkTd+bn",
+	"zh/k8pSI9JXI1+7clXyzPPfDV6cNhxKRSL881HBy1d9x3shwvcs7zvUQ4vrdNJGBS++i3hUaoZgkEng9",
+	"5la/eIlFreakrjfgxE6LDrLPQad4Ysvg3dKmRvocjaZECh1QKfVTqCufrFhyFd0IRhGsOSjvM9X6EYrf",
+	"7KXqp3pU2Lwj7LwqvO5Z4dbSh9MPGHdTuBeHiETCjSvVb23aDMwOuoG8BAaH1Pg07mFxSw9GhYD0Z3yb",
+	"dbv90/LDeNTSdV6O4H2asAgOa4Ul3m0mUd3pCjuJTo03V8G3a25FpnLrNs/YFnJhno5nfLayFIl+2g2H",
+	"IaRSoGLWd3d/xi0012/sE2EKM+pKNnFMQoIT9Nebsp6HSUP9mukvIaZIzIkMpyYhAUu9aZ2geXo/0GSR",
+	"n48O4c5553zKRDU/WD8vbCnW7mSp/si/Ga++yY29XR4loBDKvMMuRQmvEx6Qf6vGBazZCL3Ye0KjZjow",
+	"ThIdiWufhBGA5JyZ15bE0ifelyzfmFIqdZeXFwZan8OyalFjxu4hQkznW+NY6k0ilipTiQ4UR9Sh2Ybm",
+	"ui+0jLwleHr1MFXfClX3oZ6ussLN3kTbeD0m1e4TF9Trt497b/vHFyfnFyfnKxdk5tt+RXswI0rzilDx",
+	"0NI7v6PkVB1Or1t3lJxEuIuf9c7a4Vm/3x50j6P2eXwStfvdaHByNoDuSf9sZfhAvXiDz1PSmLv+TpHV",
+	"mpe9Q1Rqz80nhnKRtvJ+kDNv0HgnaEkQwEaMQgtCzutBRcGD8lmgaj2qyvM/wc3ldXvwrFcJCtC1CxzG",
+	"Wt5wPdlWgW7l+15rrIhViex3rhjvSVRX+1JbuCul2x+sBKiF9fWBXLW3/RRruLy+cnNVEIlgljKpa9TN",
+	"IJxiSsRM6Y0hThJTxVDeUgFSOMlHJBpprh3rqmqZRHNbJRFThGdjMslYJmzsB0owjSDKWdwtHX39+i2q",
+	"SOt22KOPzgSPI58obFZXSab8lLCz3+qe986e4J57724/qLyd5UDwtjcoKZy9znmS+04X+TcLLXOh75W8",
+	"oQvPwsG4F7Wf4dNeexA/g/Y5Pjlp98dnUTc+hvOw39sDb6jN/XnjjMsbbBGcT0Okgk8UxW72h1rLo8mq",
+	"dO1LSNmmIWWVfVvFXbz2lF0iy2on5Y8Va9DzL5FiKyLFNj7E1grrFxKEThKoPaw9XqCrV511BqjgKSKl",
+	"PlEB+AOI9UtEeJ9kvk+a66O1fwCb+Ra3bEuvkuq4U2CmR5pXxA8RYV4BxjRCFCASCC973tcXoLkvador",
+	"LQzeds8vjpdJCzshqn0n+bcK4XwKwlRuS+8/lzDtgA9PT83ymNLPSoL8nANLdxY5vUaB1S69pUJNXmdz",
+	"E+nmxSJvffXqi6TzeyIoS42VX0SgpxeB1DXKDwBp99eym+x1HSaM3WcpMi45YcsPaUcHzu2E2vE3xQJx",
+	"kBmnoIMMQjYzZXzRAQcctbVrpj3nRFfUXheyoEswl0DrRwmoko70lPpBj5hxZC+sErZuLq/Rm6ujl5co",
+	"YmGmgxiNr77mgXGwzxO+4GLqdnEMTu0zvR636plJYzdOWLPaagGyvNiWSETHVNjqEGZCgM1R1bfnxepi",
+	"Y8sjIaxxR/sP7ZJrWLDC8V5UTNcHXgu+yP3t5cBlGoJnzFoFNHTwLaOSCYlpdKhwJ81kXhq67lMoIc+j",
+	"hVrLQlrz0DO1dDe8tRrBWwlG016+ZskJO6UvPs0zvc2EkMwTVCvyum5muhxE9gAcSTKD6g56Qocf7x7/",
+	"NwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
