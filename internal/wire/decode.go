@@ -258,6 +258,9 @@ func fits(c *codec, ch byte) bool {
 	return ch == '{' || ch == '['
 }
 
+// setTime sets the time.Time v without boxing t in an interface.
+func setTime(v reflect.Value, t time.Time) { *v.Addr().Interface().(*time.Time) = t }
+
 func isContainer(c *codec) bool {
 	return c.kind == kStruct || c.kind == kSlice || c.kind == kMap || c.kind == kOneOrMany
 }
@@ -318,7 +321,7 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 		if !ok {
 			return "not a time"
 		}
-		v.Set(reflect.ValueOf(t))
+		setTime(v, t)
 	case kMillis:
 		dec, err := polybill.ParseDecimal(text(raw, esc))
 		if err != nil {
@@ -328,13 +331,14 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 		if err != nil {
 			return "epoch milliseconds out of range"
 		}
-		v.Set(reflect.ValueOf(time.UnixMilli(ms).UTC()))
+		setTime(v, time.UnixMilli(ms).UTC())
 	case kUnmarshaler:
-		u := reflect.New(c.typ)
-		if err := u.Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+		// Into the field itself (a pointer in an interface does not allocate); a failed read
+		// leaves it zero.
+		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+			v.SetZero()
 			return err.Error()
 		}
-		v.Set(u.Elem())
 	}
 	return ""
 }
@@ -485,11 +489,11 @@ func (d *decoder) members(sp *structPlan, v reflect.Value, depth int, st *member
 				return err
 			}
 			if sp.extra != nil {
-				m := v.FieldByIndex(sp.extra)
-				if m.IsNil() {
-					m.Set(reflect.MakeMap(typeExtraMap))
+				m := v.FieldByIndex(sp.extra).Addr().Interface().(*map[string]json.RawMessage)
+				if *m == nil {
+					*m = map[string]json.RawMessage{}
 				}
-				m.SetMapIndex(reflect.ValueOf(string(key)), reflect.ValueOf(json.RawMessage(bytes.Clone(d.data[start:d.i]))))
+				(*m)[string(key)] = bytes.Clone(d.data[start:d.i])
 			}
 		}
 		if done, err := d.next('}'); err != nil || done {
@@ -541,28 +545,29 @@ func (d *decoder) next(closing byte) (done bool, err error) {
 	return false, errSyntax
 }
 
-// array reads the array at d.i into the slice v; an empty array is an empty, non-nil slice.
+// array reads the array at d.i into the slice v; an empty array is an empty, non-nil slice. The
+// elements are decoded in place, in a slice grown once to the counted length (reflect's Grow and
+// SetLen allocate no slice headers).
 func (d *decoder) array(c *codec, v reflect.Value, depth int) error {
 	if depth > maxDepth {
 		return errSyntax
 	}
 	d.i++
 	d.ws()
-	n := countElements(d.data[d.i:])
-	s := reflect.MakeSlice(c.typ, 0, n)
 	if d.i < len(d.data) && d.data[d.i] == ']' {
 		d.i++
-		v.Set(s)
+		v.Set(reflect.MakeSlice(c.typ, 0, 0))
 		return nil
 	}
+	v.SetLen(0)
+	v.Grow(countElements(d.data[d.i:]))
 	for i := 0; ; i++ {
-		if s.Len() == s.Cap() {
-			s = reflect.Append(s, reflect.Zero(c.elem.typ))
-		} else {
-			s = s.Slice(0, s.Len()+1)
+		if i == v.Cap() {
+			v.Grow(1)
 		}
+		v.SetLen(i + 1)
 		d.path = append(d.path, pathElem{index: i})
-		err := d.value(c.elem, s.Index(i), depth)
+		err := d.value(c.elem, v.Index(i), depth)
 		d.path = d.path[:len(d.path)-1]
 		if err != nil {
 			return err
@@ -570,7 +575,6 @@ func (d *decoder) array(c *codec, v reflect.Value, depth int) error {
 		if done, err := d.next(']'); err != nil {
 			return err
 		} else if done {
-			v.Set(s)
 			return nil
 		}
 	}

@@ -318,3 +318,17 @@ func (sp *structPlan) lookup(key []byte) (keyRef, bool) {
 	r, ok := sp.folded[string(low)]
 	return r, ok
 }
+
+// Keys returns every key the plan of struct type t reads into a typed field (all names of every
+// field, and a flattened object's key): for tests that hold a type against its API's spec.
+func Keys(t reflect.Type) map[string]bool {
+	c := planFor(t)
+	keys := map[string]bool{}
+	for k := range c.st.names {
+		keys[k] = true
+	}
+	if c.st.flatten != "" {
+		keys[c.st.flatten] = true
+	}
+	return keys
+}
