@@ -93,7 +93,9 @@ func (d *Date) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' && plainASCII(data[1:len(data)-1]) {
+		s = string(data[1 : len(data)-1]) // the common case, without json.Unmarshal's allocations
+	} else if err := json.Unmarshal(data, &s); err != nil {
 		return fmt.Errorf("polybill: date must be a string: %w", err)
 	}
 	if s == "" {
@@ -122,4 +124,15 @@ func (d *Date) UnmarshalText(text []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// plainASCII reports whether b holds only printable ASCII without '"' or '\\': a JSON string's
+// content that is its own text.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -57,7 +57,12 @@
 //   - dates are YYYY-MM-DD ([Date]) and timestamps RFC 3339 with an offset;
 //   - the token endpoint answers RFC 6749 errors and accepts an optional scope parameter.
 //
-// Every decoded value keeps its raw JSON (the Raw fields), unknown statuses and payment modes
+// Every decoded value keeps its raw JSON (the Raw fields). A value that cannot be read (an
+// amount "" or "one", an amount with more digits than polybill.Decimal holds, such as a float
+// residue 4.440892098500626e-16, which is never rounded; a time that is not one) fails neither
+// the call nor the page: its field stays zero and the record's Problems method lists it with its
+// JSON path and raw value. Every response follows the rule set of the SDK's one reader, in
+// docs/architecture.md ("Decoding responses"). Unknown statuses and payment modes
 // decode as they are ([InvoiceStatus.IsKnown], [PaymentMode.IsKnown]), and requests are checked
 // before sending: unknown payment modes, non-positive amounts and impossible dates are refused
 // with a polybill.Error naming the field.

@@ -174,7 +174,7 @@ func ExampleClient_GetInvoice() {
 		fmt.Printf("%-22s %-16s %s × %s − %s + %s = %s\n", item.ServiceName, item.Department, item.Quantity, item.Rate, item.Discount, item.Tax, item.Amount)
 	}
 	fmt.Println("CGST", inv.Tax.CGST, "SGST", inv.Tax.SGST, "IGST", inv.Tax.IGST)
-	fmt.Println("grand total", inv.GrandTotal, inv.Currency)
+	fmt.Println("grand total", inv.Total, inv.Currency)
 
 	_, err = client.GetInvoice(context.Background(), "INV-0000")
 	fmt.Println(errors.Is(err, polybill.ErrNotFound))

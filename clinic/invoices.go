@@ -1,9 +1,9 @@
 package clinic
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -11,8 +11,8 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic/internal/oapi"
-	"github.com/polybill/polybill-go/internal/jsonscan"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // InvoiceStatus is an invoice's state. Unknown values decode as they are; [InvoiceStatus.IsKnown]
@@ -37,31 +37,29 @@ const Currency polybill.Currency = "INR"
 
 // InvoiceSummary is one row of [Client.ListInvoices].
 type InvoiceSummary struct {
-	ID            string           `json:"id"`
-	InvoiceNumber string           `json:"invoice_number"`
-	PatientID     string           `json:"patient_id,omitempty"` // ASSUMPTION: not in the documented field list
-	PatientName   string           `json:"patient_name"`
-	BranchID      string           `json:"branch_id,omitempty"` // ASSUMPTION: not in the documented field list
-	Total         polybill.Decimal `json:"total"`
-	Paid          polybill.Decimal `json:"paid"`
-	Balance       polybill.Decimal `json:"balance"`
-	Status        InvoiceStatus    `json:"status"`
-	Date          Date             `json:"date"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string           `json:"id"`
+	InvoiceNumber          string           `json:"invoice_number"`
+	PatientID              string           `json:"patient_id,omitempty"` // ASSUMPTION: not in the documented field list
+	PatientName            string           `json:"patient_name"`
+	BranchID               string           `json:"branch_id,omitempty"` // ASSUMPTION: not in the documented field list
+	Total                  polybill.Decimal `json:"total"`
+	Paid                   polybill.Decimal `json:"paid"`
+	Balance                polybill.Decimal `json:"balance"`
+	Status                 InvoiceStatus    `json:"status"`
+	Date                   Date             `json:"date"`
 
 	// Raw is the object as received, so fields this SDK does not know stay reachable.
-	Raw json.RawMessage `json:"-"`
+	Raw json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
-func (s *InvoiceSummary) UnmarshalJSON(b []byte) error {
-	type plain InvoiceSummary
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*s = InvoiceSummary(p)
-	s.Raw = append(json.RawMessage(nil), b...)
-	return nil
+// UnmarshalJSON reads the object as the client does (see the package doc's decoding rules).
+func (s *InvoiceSummary) UnmarshalJSON(b []byte) error { return decode(b, s) }
+
+// decode reads one JSON document into a response value with the SDK's one reader.
+func decode[T any](b []byte, v *T) error {
+	*v = *new(T)
+	return wire.Decode(b, v)
 }
 
 // Party is a patient or branch reference.
@@ -73,28 +71,20 @@ type Party struct {
 // LineItem is one billed service. ASSUMPTION: key names are guesses from the vendor's field list
 // (service name, department, quantity, rate, discount, tax, amount).
 type LineItem struct {
-	ServiceName string           `json:"service_name"`
-	Department  string           `json:"department,omitempty"`
-	Quantity    polybill.Decimal `json:"quantity"`
-	Rate        polybill.Decimal `json:"rate"`
-	Discount    polybill.Decimal `json:"discount"`
-	Tax         polybill.Decimal `json:"tax"`
-	Amount      polybill.Decimal `json:"amount"`
+	polybill.FieldProblems `json:"-"`
+	ServiceName            string           `json:"service_name"`
+	Department             string           `json:"department,omitempty"`
+	Quantity               polybill.Decimal `json:"quantity"`
+	Rate                   polybill.Decimal `json:"rate"`
+	Discount               polybill.Decimal `json:"discount"`
+	Tax                    polybill.Decimal `json:"tax"`
+	Amount                 polybill.Decimal `json:"amount"`
 
-	Raw json.RawMessage `json:"-"`
+	Raw json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
-func (l *LineItem) UnmarshalJSON(b []byte) error {
-	type plain LineItem
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*l = LineItem(p)
-	l.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the object as the client does.
+func (l *LineItem) UnmarshalJSON(b []byte) error { return decode(b, l) }
 
 // TaxBreakdown is the GST split: CGST + SGST for a sale within a state, IGST across states.
 type TaxBreakdown struct {
@@ -107,78 +97,56 @@ type TaxBreakdown struct {
 // Invoice is the full invoice of [Client.GetInvoice]. ASSUMPTION: the vendor lists the contents
 // but not the JSON keys; see openapi/clinic.yaml. Raw keeps the body as received.
 type Invoice struct {
-	ID            string            `json:"id"`
-	InvoiceNumber string            `json:"invoice_number"`
-	Date          Date              `json:"date"`
-	Status        InvoiceStatus     `json:"status"`
-	Currency      polybill.Currency `json:"currency,omitempty"`
-	Patient       Party             `json:"patient"`
-	Branch        Party             `json:"branch"`
-	LineItems     []LineItem        `json:"line_items"`
-	SubTotal      polybill.Decimal  `json:"sub_total"`
-	Discount      polybill.Decimal  `json:"discount"`
-	Tax           TaxBreakdown      `json:"tax"`
-	GrandTotal    polybill.Decimal  `json:"grand_total"`
-	Paid          polybill.Decimal  `json:"paid"`
-	Balance       polybill.Decimal  `json:"balance"`
-	Payments      []Payment         `json:"payments"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string            `json:"id"`
+	InvoiceNumber          string            `json:"invoice_number"`
+	Date                   Date              `json:"date"`
+	Status                 InvoiceStatus     `json:"status"`
+	Currency               polybill.Currency `json:"currency,omitempty"`
+	Patient                Party             `json:"patient"`
+	Branch                 Party             `json:"branch"`
+	LineItems              []LineItem        `json:"line_items"`
+	SubTotal               polybill.Decimal  `json:"sub_total"`
+	Discount               polybill.Decimal  `json:"discount"`
+	Tax                    TaxBreakdown      `json:"tax"`
+	// Total is the grand total: `grand_total`, or `total` as some responses (and the list's
+	// InvoiceSummary) name it.
+	Total    polybill.Decimal `json:"grand_total" wire:"grand_total,total"`
+	Paid     polybill.Decimal `json:"paid"`
+	Balance  polybill.Decimal `json:"balance"`
+	Payments []Payment        `json:"payments"`
 
-	Raw json.RawMessage `json:"-"`
+	Raw json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes the known fields, keeps the whole object in Raw and fills gaps from the
-// variants a real response may use: "total" for the grand total, flat patient_id/patient_name
-// and branch_id keys, and no currency (INR).
+// UnmarshalJSON reads the object as the client does: the known fields, the whole object in Raw,
+// and the gaps filled from the variants a real response may use (flat patient_id/patient_name
+// and branch_id keys, no currency: INR).
 func (inv *Invoice) UnmarshalJSON(b []byte) error {
-	if v, err := invoiceFast(b); err == nil {
-		*inv = v
-		return nil
-	}
-	return inv.unmarshalSlow(b)
-}
-
-// unmarshalSlow is UnmarshalJSON with encoding/json, for every shape invoiceFast declines.
-func (inv *Invoice) unmarshalSlow(b []byte) error {
-	type plain Invoice
-	// The variants' fields are spelled out, not an embedded variants: encoding/json names an
-	// embedded struct in its error messages, and those must not change.
-	var p struct {
-		plain
-		Total       *polybill.Decimal `json:"total"`
-		PatientID   string            `json:"patient_id"`
-		PatientName string            `json:"patient_name"`
-		BranchID    string            `json:"branch_id"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
+	var w invoiceWire
+	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}
-	*inv = Invoice(p.plain)
-	v := variants{Total: p.Total, PatientID: p.PatientID, PatientName: p.PatientName, BranchID: p.BranchID}
-	v.apply(inv)
-	inv.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
-
-// variants are the values of an invoice's other spellings, read besides Invoice's own keys.
-type variants struct {
-	Total                            *polybill.Decimal
-	PatientID, PatientName, BranchID string
-}
-
-// apply fills the gaps of inv, decoded from the same object as v, from the variants.
-func (v *variants) apply(inv *Invoice) {
-	if v.Total != nil && !v.Total.IsZero() && inv.GrandTotal.IsZero() {
-		inv.GrandTotal = *v.Total
-	}
+	*inv = w.Invoice
 	if inv.Patient.ID == "" {
-		inv.Patient = Party{ID: v.PatientID, Name: v.PatientName}
+		inv.Patient = Party{ID: w.PatientID, Name: w.PatientName}
 	}
 	if inv.Branch.ID == "" {
-		inv.Branch.ID = v.BranchID
+		inv.Branch.ID = w.BranchID
 	}
 	if inv.Currency == "" {
 		inv.Currency = Currency
 	}
+	return nil
+}
+
+// invoiceWire is an Invoice with the flat spellings of its parties, which a nested Party cannot
+// declare.
+type invoiceWire struct {
+	Invoice
+	PatientID   string `wire:"patient_id"`
+	PatientName string `wire:"patient_name"`
+	BranchID    string `wire:"branch_id"`
 }
 
 // PaymentByReference returns the invoice's payment carrying reference, if any.
@@ -304,87 +272,45 @@ func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, pe
 	if err := c.do(ctx, call, &dec, opts); err != nil {
 		return nil, err
 	}
-	if dec.err != nil {
-		return nil, c.t.InvalidResponse(dec.raw, fmt.Errorf("invoice list: %w", dec.err))
-	}
 	return dec.out, nil
 }
 
-// invoicePageBody reads a list body as the transport hands it over (a transport.BodyDecoder):
-// the fast path straight from the body, else the steps this package took before, with their
-// errors: json.Unmarshal into a json.RawMessage (a body that is not JSON is the transport's
-// error), then decodeInvoicePageSlow (JSON that is no invoice page is kept in err, for
-// listInvoicesPage to report).
+// invoicePageBody reads a list body as the transport hands it over (a transport.BodyDecoder).
+// ASSUMPTION (apis.md §4.9.2): the vendor says only "Array of invoice summaries", so a bare
+// array, {data, meta} and {data, pagination} all decode, with the common key spellings for
+// totals.
 type invoicePageBody struct {
 	page, perPage int
 	out           *polybill.Page[InvoiceSummary]
-	raw           json.RawMessage // the body, when it did not decode as a page
-	err           error           // why
 }
 
 // DecodeBody implements transport.BodyDecoder.
 func (d *invoicePageBody) DecodeBody(body []byte) error {
-	if items, meta, err := decodeInvoicePageFast(jsonscan.TrimSpace(body), d.perPage); err == nil {
-		d.out = invoicePageOf(items, meta, d.page, d.perPage)
-		return nil
-	}
-	if err := json.Unmarshal(body, &d.raw); err != nil {
-		return err
-	}
-	items, meta, err := decodeInvoicePageSlow(jsonscan.TrimSpace(d.raw))
-	if err != nil {
-		d.err = err
-		return nil
-	}
-	d.out = invoicePageOf(items, meta, d.page, d.perPage)
-	return nil
-}
-
-// invoicePage is every list shape we accept. ASSUMPTION (apis.md §4.9.2): the vendor says only
-// "Array of invoice summaries", so a bare array, {data, meta} and {data, pagination} all decode,
-// with the common key spellings for totals.
-type invoicePage struct {
-	Data       []InvoiceSummary `json:"data"`
-	Items      []InvoiceSummary `json:"items"`
-	Invoices   []InvoiceSummary `json:"invoices"`
-	Meta       *listMeta        `json:"meta"`
-	Pagination *listMeta        `json:"pagination"`
-}
-
-type listMeta struct {
-	Total       *int `json:"total"`
-	TotalCount  *int `json:"total_count"`
-	TotalPages  *int `json:"total_pages"`
-	LastPage    *int `json:"last_page"`
-	Page        *int `json:"page"`
-	CurrentPage *int `json:"current_page"`
-}
-
-// decodeInvoicePageSlow reads every list shape with encoding/json.
-func decodeInvoicePageSlow(trimmed []byte) ([]InvoiceSummary, *listMeta, error) {
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var items []InvoiceSummary
-		if err := json.Unmarshal(trimmed, &items); err != nil {
-			return nil, nil, err
-		}
-		return items, nil, nil
-	}
 	var env invoicePage
-	if err := json.Unmarshal(trimmed, &env); err != nil {
-		return nil, nil, err
-	}
-	items := env.Invoices
-	switch {
-	case env.Data != nil:
-		items = env.Data
-	case env.Items != nil:
-		items = env.Items
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		if err := wire.Decode(body, &env.Data); err != nil {
+			return err
+		}
+	} else if err := wire.Decode(body, &env); err != nil {
+		return err
 	}
 	meta := env.Meta
 	if meta == nil {
 		meta = env.Pagination
 	}
-	return items, meta, nil
+	d.out = invoicePageOf(env.Data, meta, d.page, d.perPage)
+	return nil
+}
+
+type invoicePage struct {
+	Data       []InvoiceSummary `wire:"data,items,invoices"`
+	Meta       *listMeta        `wire:"meta"`
+	Pagination *listMeta        `wire:"pagination"`
+}
+
+type listMeta struct {
+	Total      *int `wire:"total,total_count"`
+	TotalPages *int `wire:"total_pages,last_page"`
 }
 
 // invoicePageOf is the page of items, with what meta says about the pages after it.
@@ -396,12 +322,11 @@ func invoicePageOf(items []InvoiceSummary, meta *listMeta, page, perPage int) *p
 	// A page shorter than asked for is the last one, whatever the metadata says.
 	out.HasMore = len(out.Items) >= perPage
 	if meta != nil {
-		total := first(meta.Total, meta.TotalCount)
-		if total != nil && *total >= 0 {
+		if total := meta.Total; total != nil && *total >= 0 {
 			out.Total = *total
 			out.HasMore = out.HasMore && page*perPage < *total
 		}
-		if pages := first(meta.TotalPages, meta.LastPage); pages != nil {
+		if pages := meta.TotalPages; pages != nil {
 			out.HasMore = out.HasMore && page < *pages
 		}
 	}
@@ -409,15 +334,6 @@ func invoicePageOf(items []InvoiceSummary, meta *listMeta, page, perPage int) *p
 		out.Next = page + 1
 	}
 	return out
-}
-
-func first(ps ...*int) *int {
-	for _, p := range ps {
-		if p != nil {
-			return p
-		}
-	}
-	return nil
 }
 
 // GetInvoice returns the full invoice: line items, GST breakdown, payments and balance.
@@ -434,29 +350,13 @@ func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.Req
 	return &inv, nil
 }
 
-// Without DecodeBody the transport would json.Unmarshal into invoiceBody, which lacks
-// Invoice's UnmarshalJSON: these fail the build instead.
 var (
 	_ transport.BodyDecoder = (*invoiceBody)(nil)
 	_ transport.BodyDecoder = (*invoicePageBody)(nil)
 )
 
-// invoiceBody reads an invoice body as the transport hands it over (a transport.BodyDecoder),
-// sparing json.Unmarshal's validation and skip passes: the fast path straight from the body,
-// else exactly what json.Unmarshal into an Invoice did.
+// invoiceBody reads an invoice body as the transport hands it over (a transport.BodyDecoder).
 type invoiceBody Invoice
 
 // DecodeBody implements transport.BodyDecoder.
-func (b *invoiceBody) DecodeBody(body []byte) error {
-	if v, err := invoiceFast(jsonscan.TrimSpace(body)); err == nil {
-		*b = invoiceBody(v)
-		return nil
-	}
-	return json.Unmarshal(body, (*slowInvoice)(b))
-}
-
-// slowInvoice is an Invoice read by unmarshalSlow alone: invoiceBody's fallback once the fast
-// path has declined, so the body is not offered to the fast path a second time.
-type slowInvoice Invoice
-
-func (s *slowInvoice) UnmarshalJSON(b []byte) error { return (*Invoice)(s).unmarshalSlow(b) }
+func (b *invoiceBody) DecodeBody(body []byte) error { return (*Invoice)(b).UnmarshalJSON(body) }

@@ -168,7 +168,7 @@ func TestGetInvoiceGST(t *testing.T) {
 	assert.Equal(t, "180.00", inv.Tax.SGST.String())
 	assert.True(t, inv.Tax.IGST.IsZero())
 	assert.Equal(t, "360.00", inv.Tax.Total.String())
-	assert.Equal(t, "2360.00", inv.GrandTotal.String())
+	assert.Equal(t, "2360.00", inv.Total.String())
 	assert.Equal(t, "2360.00", inv.Balance.String())
 	assert.Empty(t, inv.Payments)
 	assert.Contains(t, string(inv.Raw), `"line_items"`)
@@ -202,7 +202,7 @@ func TestTolerantReader(t *testing.T) {
 	assert.Equal(t, clinic.InvoiceStatus("on_hold"), inv.Status)
 	assert.False(t, inv.Status.IsKnown())
 	assert.Equal(t, polybill.NewDate(2026, 3, 15), inv.Date)
-	assert.Equal(t, "118.00", inv.GrandTotal.String(), "total stands in for grand_total")
+	assert.Equal(t, "118.00", inv.Total.String(), "total stands in for grand_total")
 	assert.Equal(t, clinic.Party{ID: "PAT-9", Name: "Ravi"}, inv.Patient)
 	assert.Equal(t, "BLR-03", inv.Branch.ID)
 	assert.Contains(t, string(inv.Raw), "Star Health")
@@ -211,6 +211,10 @@ func TestTolerantReader(t *testing.T) {
 	assert.False(t, inv.Payments[0].Mode.IsKnown())
 	assert.True(t, inv.Payments[0].RecordedAt.IsZero())
 	assert.Contains(t, string(inv.Payments[0].Raw), "not a time")
+	require.Len(t, inv.Payments[0].Problems(), 1, "the unreadable time is reported on its payment")
+	assert.Equal(t, "recorded_at", inv.Payments[0].Problems()[0].Path)
+	assert.Equal(t, `"not a time"`, string(inv.Payments[0].Problems()[0].Raw))
+	assert.Empty(t, inv.Problems())
 
 	f.srv.Faults().Add(clinictest.Fault{Match: func(r *http.Request) bool { return r.URL.Path == "/api/v1/billing/invoices" },
 		Status: 200, Body: `{"items":[{"id":"A","total":1,"paid":0,"balance":1,"status":"paid","date":"2026-03-01"}],"pagination":{"total_count":1}}`})
@@ -230,11 +234,48 @@ func TestTolerantReader(t *testing.T) {
 	assert.Equal(t, "120000", s.RevenueByDepartment["Surgery"].String())
 
 	f.srv.Faults().Add(clinictest.Fault{Match: func(r *http.Request) bool { return r.URL.Path == "/api/v1/billing/invoices" },
-		Status: 200, Body: `{"data":[{"id":"A","total":"one"}]}`})
+		Status: 200, Body: `{"data":[{"id":"A","total":"one","status":"paid"},{"id":"B","total":"2.00"}]}`})
+	page, err = f.client.ListInvoicesPage(ctx, nil)
+	require.NoError(t, err, "one unreadable amount does not fail the page")
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, clinic.InvoiceStatusPaid, page.Items[0].Status)
+	assert.True(t, page.Items[0].Total.IsZero())
+	require.Len(t, page.Items[0].Problems(), 1)
+	assert.Equal(t, "total", page.Items[0].Problems()[0].Path)
+	assert.Equal(t, `"one"`, string(page.Items[0].Problems()[0].Raw))
+	assert.Equal(t, "2.00", page.Items[1].Total.String())
+
+	f.srv.Faults().Add(clinictest.Fault{Match: func(r *http.Request) bool { return r.URL.Path == "/api/v1/billing/invoices" },
+		Status: 200, Body: `<html>`})
 	_, err = f.client.ListInvoicesPage(ctx, nil)
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+}
+
+// Bad leaves of a full invoice (an empty amount, a float residue, a line's amount of the wrong
+// type) fail neither the call nor the other fields; each is reported with its path.
+func TestInvoiceBadLeaves(t *testing.T) {
+	f := newFixture(t, nil)
+	f.offSpec = true
+	f.srv.Faults().Add(clinictest.Fault{Match: func(r *http.Request) bool { return r.URL.Path == "/api/v1/billing/invoices/INV-8" },
+		Status: 200, Body: `{"id":"INV-8","grand_total":"","paid":"3.30","balance":4.440892098500626e-16,
+		"line_items":[{"service_name":"A","amount":[1]},{"service_name":"B","amount":"1.10"}]}`})
+	inv, err := f.client.GetInvoice(context.Background(), "INV-8")
+	require.NoError(t, err)
+	assert.Equal(t, "3.30", inv.Paid.String())
+	assert.True(t, inv.Total.IsZero())
+	assert.True(t, inv.Balance.IsZero(), "a float residue is never rounded into an amount")
+	var paths, raws []string
+	for _, p := range inv.Problems() {
+		paths, raws = append(paths, p.Path), append(raws, string(p.Raw))
+	}
+	assert.Equal(t, []string{"grand_total", "balance"}, paths)
+	assert.Equal(t, []string{`""`, `4.440892098500626e-16`}, raws)
+	require.Len(t, inv.LineItems, 2)
+	require.Len(t, inv.LineItems[0].Problems(), 1)
+	assert.Equal(t, "amount", inv.LineItems[0].Problems()[0].Path)
+	assert.Equal(t, "1.10", inv.LineItems[1].Amount.String())
 }
 
 // The typed constants and the spec's enums must not drift apart.

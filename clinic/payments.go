@@ -36,37 +36,23 @@ func (m PaymentMode) IsKnown() bool {
 
 // Payment is a payment recorded against an invoice.
 type Payment struct {
-	ID          string           `json:"id"`
-	InvoiceID   string           `json:"invoice_id,omitempty"`
-	Amount      polybill.Decimal `json:"amount"`
-	Mode        PaymentMode      `json:"payment_mode"`
-	Reference   string           `json:"reference,omitempty"`
-	PaymentDate Date             `json:"payment_date"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string           `json:"id"`
+	InvoiceID              string           `json:"invoice_id,omitempty"`
+	Amount                 polybill.Decimal `json:"amount"`
+	Mode                   PaymentMode      `json:"payment_mode"`
+	Reference              string           `json:"reference,omitempty"`
+	PaymentDate            Date             `json:"payment_date"`
 	// RecordedAt is when Bio Ecko recorded it (RFC 3339 with the tenant's offset); zero when
 	// not sent.
 	RecordedAt time.Time `json:"recorded_at"`
 
-	Raw json.RawMessage `json:"-"`
+	Raw json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
-func (p *Payment) UnmarshalJSON(b []byte) error {
-	type plain Payment
-	var v struct {
-		plain
-		RecordedAt *string `json:"recorded_at"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*p = Payment(v.plain)
-	// A timestamp that is not RFC 3339 must not cost the caller the payment: keep it in Raw.
-	if v.RecordedAt != nil {
-		p.RecordedAt = parseRecordedAt(*v.RecordedAt)
-	}
-	p.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the object as the client does. A recorded_at that is not a time must not
+// cost the caller the payment: RecordedAt stays zero and Problems lists it.
+func (p *Payment) UnmarshalJSON(b []byte) error { return decode(b, p) }
 
 // RecordPaymentParams is the payment to record.
 type RecordPaymentParams struct {

@@ -13,26 +13,18 @@ import (
 // Summary is the financial summary of [Client.GetSummary]. Both maps are open: any payment mode
 // or department may appear, and integer amounts (120000) decode like decimals (1500.00).
 type Summary struct {
-	TotalBilled         polybill.Decimal                 `json:"total_billed"`
-	TotalCollected      polybill.Decimal                 `json:"total_collected"`
-	TotalOutstanding    polybill.Decimal                 `json:"total_outstanding"`
-	CollectionByMode    map[PaymentMode]polybill.Decimal `json:"collection_by_mode"`
-	RevenueByDepartment map[string]polybill.Decimal      `json:"revenue_by_department"`
+	polybill.FieldProblems `json:"-"`
+	TotalBilled            polybill.Decimal                 `json:"total_billed"`
+	TotalCollected         polybill.Decimal                 `json:"total_collected"`
+	TotalOutstanding       polybill.Decimal                 `json:"total_outstanding"`
+	CollectionByMode       map[PaymentMode]polybill.Decimal `json:"collection_by_mode"`
+	RevenueByDepartment    map[string]polybill.Decimal      `json:"revenue_by_department"`
 
-	Raw json.RawMessage `json:"-"`
+	Raw json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes the known fields and keeps the whole object in Raw.
-func (s *Summary) UnmarshalJSON(b []byte) error {
-	type plain Summary
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*s = Summary(p)
-	s.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the object as the client does.
+func (s *Summary) UnmarshalJSON(b []byte) error { return decode(b, s) }
 
 // SummaryParams selects what [Client.GetSummary] aggregates. Zero fields are not sent.
 type SummaryParams struct {

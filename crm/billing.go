@@ -17,8 +17,8 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm/internal/oapi"
-	"github.com/polybill/polybill-go/internal/jsonscan"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // Status is a billing's state. The vendor documents pending, paid and overdue; any other value
@@ -43,230 +43,103 @@ func (s Status) IsKnown() bool {
 }
 
 // Billing is a billing record. It is read from a JSON:API resource or from a plain object, and
-// from either of the two field-name sets in use (the vendor document's and the official SDK's);
-// where both name a field, the alternatives are listed on it. Absent fields stay zero (nil for
-// amounts and times): nothing is filled in by guess.
+// from either of the two field-name sets in use (the vendor document's and the official SDK's):
+// the `wire` tag of each field lists every key it is read from, preferred first. Absent fields
+// stay zero (nil for amounts and times): nothing is filled in by guess. A value that cannot be
+// read (an amount "" or "250.00 ", a date that is not one) leaves its field zero and is listed
+// by Problems with its raw value; see the package doc.
 type Billing struct {
+	polybill.FieldProblems `json:"-"`
 	// ID is the resource id (JSON:API `id`; for plain objects the `id` key), or UniqueID when
 	// the server sent no id.
-	ID string
+	ID string `wire:"id"`
 	// Type is the JSON:API resource type ("billing" per the vendor, "meeting_billing" per the
 	// SDK); empty for plain objects.
-	Type     string
-	UniqueID string
+	Type     string `wire:"type"`
+	UniqueID string `wire:"unique_id,uniqueId"`
 	// MeetingID is `meeting_id` (vendor) or `meeting_unique_id` (SDK).
-	MeetingID string
+	MeetingID string `wire:"meeting_id,meeting_unique_id,meetingUniqueId"`
 	// Amount is `amount` or `fee_amount`, read from a JSON number or a numeric string.
-	Amount *polybill.Decimal
-	// Currency is `currency` or `fee_currency`; the vendor model has none.
-	Currency    string
-	PayerName   string
-	PayerEmail  string
-	PayerType   string
-	BillingType string
+	Amount *polybill.Decimal `wire:"amount,fee_amount"`
+	// Currency is `currency` or `fee_currency`, as sent (not checked); the vendor model has none.
+	Currency    polybill.Currency `wire:"currency,fee_currency"`
+	PayerName   string            `wire:"payer_name,payerName"`
+	PayerEmail  string            `wire:"payer_email,payerEmail"`
+	PayerType   string            `wire:"payer_type,payerType"`
+	BillingType string            `wire:"billing_type,billingType"`
 	// ParticipantEmail and ParticipantUniqueID identify the billed participant (SDK fields).
-	ParticipantEmail    string
-	ParticipantUniqueID string
+	ParticipantEmail    string `wire:"participant_email,participantEmail"`
+	ParticipantUniqueID string `wire:"participant_unique_id,contact_unique_id,participantUniqueId"`
 	// Status is the vendor's state, verbatim.
-	Status Status
+	Status Status `wire:"status"`
 	// BillingStatus is the SDK's separate payment state (e.g. "unpaid"), verbatim.
-	BillingStatus string
+	BillingStatus string `wire:"billing_status,billingStatus"`
 	// Notes is `notes` or `billing_notes`.
-	Notes string
+	Notes string `wire:"notes,billing_notes"`
 	// SessionDate is the EAP session's day as sent (YYYY-MM-DD).
-	SessionDate string
+	SessionDate string `wire:"session_date,sessionDate"`
 	// DueAt is `due_at` or `invoice_due_date`.
-	DueAt     *time.Time
-	PaidAt    *time.Time
-	CreatedAt *time.Time
-	UpdatedAt *time.Time
+	DueAt     *time.Time `wire:"due_at,invoice_due_date,due_date"`
+	PaidAt    *time.Time `wire:"paid_at,paidAt"`
+	CreatedAt *time.Time `wire:"created_at,createdAt"`
+	UpdatedAt *time.Time `wire:"updated_at,updatedAt"`
 	// Attributes is the attributes object exactly as sent (the whole object for plain data),
 	// for fields this type does not name.
-	Attributes json.RawMessage
+	Attributes json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
-// UnmarshalJSON reads a JSON:API resource or a plain billing object.
+// UnmarshalJSON reads a JSON:API resource or a plain billing object, as the client does.
 func (b *Billing) UnmarshalJSON(data []byte) error {
-	if b.decodeFast(data) == nil {
-		return nil
-	}
-	return b.decodeSlow(data)
-}
-
-// The attribute-backed Billing fields, indexing billingKeys.
-const (
-	bUniqueID = iota
-	bMeetingID
-	bAmount
-	bCurrency
-	bPayerName
-	bPayerEmail
-	bPayerType
-	bBillingType
-	bParticipantEmail
-	bParticipantUniqueID
-	bStatus
-	bBillingStatus
-	bNotes
-	bSessionDate
-	bDueAt
-	bPaidAt
-	bCreatedAt
-	bUpdatedAt
-	numBillingFields
-)
-
-// billingKeys names the attribute keys each Billing field is read from, in order of
-// preference. Both decoders (decodeSlow and decodeFast) read these lists, so they cannot
-// drift apart.
-var billingKeys = [numBillingFields][]string{
-	bUniqueID:            {"unique_id", "uniqueId"},
-	bMeetingID:           {"meeting_id", "meeting_unique_id", "meetingUniqueId"},
-	bAmount:              {"amount", "fee_amount"},
-	bCurrency:            {"currency", "fee_currency"},
-	bPayerName:           {"payer_name", "payerName"},
-	bPayerEmail:          {"payer_email", "payerEmail"},
-	bPayerType:           {"payer_type", "payerType"},
-	bBillingType:         {"billing_type", "billingType"},
-	bParticipantEmail:    {"participant_email", "participantEmail"},
-	bParticipantUniqueID: {"participant_unique_id", "contact_unique_id", "participantUniqueId"},
-	bStatus:              {"status"},
-	bBillingStatus:       {"billing_status", "billingStatus"},
-	bNotes:               {"notes", "billing_notes"},
-	bSessionDate:         {"session_date", "sessionDate"},
-	bDueAt:               {"due_at", "invoice_due_date", "due_date"},
-	bPaidAt:              {"paid_at", "paidAt"},
-	bCreatedAt:           {"created_at", "createdAt"},
-	bUpdatedAt:           {"updated_at", "updatedAt"},
-}
-
-// decodeSlow is the general reader: every documented envelope and value form, with errors
-// naming the field at fault. decodeFast declines to it.
-func (b *Billing) decodeSlow(data []byte) error {
-	r, err := parseResource(data)
-	if err != nil {
+	*b = Billing{}
+	if err := wire.Decode(data, b); err != nil {
 		return err
 	}
-	o := r.attrs
-	k := &billingKeys
-	var e errs
-	*b = Billing{
-		ID:                  r.id,
-		Type:                r.typ,
-		UniqueID:            e.str(o, k[bUniqueID]...),
-		MeetingID:           e.str(o, k[bMeetingID]...),
-		Amount:              e.decimal(o, k[bAmount]...),
-		Currency:            e.str(o, k[bCurrency]...),
-		PayerName:           e.str(o, k[bPayerName]...),
-		PayerEmail:          e.str(o, k[bPayerEmail]...),
-		PayerType:           e.str(o, k[bPayerType]...),
-		BillingType:         e.str(o, k[bBillingType]...),
-		ParticipantEmail:    e.str(o, k[bParticipantEmail]...),
-		ParticipantUniqueID: e.str(o, k[bParticipantUniqueID]...),
-		Status:              Status(e.str(o, k[bStatus]...)),
-		BillingStatus:       e.str(o, k[bBillingStatus]...),
-		Notes:               e.str(o, k[bNotes]...),
-		SessionDate:         e.str(o, k[bSessionDate]...),
-		DueAt:               o.timestamp(k[bDueAt]...),
-		PaidAt:              o.timestamp(k[bPaidAt]...),
-		CreatedAt:           o.timestamp(k[bCreatedAt]...),
-		UpdatedAt:           o.timestamp(k[bUpdatedAt]...),
-		Attributes:          r.rawAttrs,
-	}
+	b.fill()
+	return nil
+}
+
+// fill applies the one rule a tag cannot say: a billing without an id is known by its
+// unique_id.
+func (b *Billing) fill() {
 	if b.ID == "" {
 		b.ID = b.UniqueID
 	}
-	return e.err
 }
 
 // meetingBillingDoc is the answer of GET /meetings/{id}/billing: one resource (vendor
 // document) or a list with meta (official SDK). The SDK turns the single form into an empty
 // list without an error; here both decode.
 type meetingBillingDoc struct {
-	billings []Billing
-	single   bool
-	meta     pageMeta
+	Billings wire.OneOrMany[Billing] `wire:"data"`
+	Meta     pageMeta                `wire:"meta"`
 }
 
-// DecodeBody is the transport's entry: the fast path reads the body as received (without
-// json.Unmarshal's validation and skip passes first); when it declines, the body takes exactly
-// the transport's old path, json.Unmarshal, so values and error texts are what they were.
+// DecodeBody is the transport's entry: the body is read once, as received.
 func (d *meetingBillingDoc) DecodeBody(body []byte) error {
-	if d.decodeFast(jsonscan.TrimSpace(body)) == nil {
-		return nil
+	if err := wire.Decode(body, d); err != nil {
+		return fmt.Errorf("crm: %w", err)
 	}
-	return json.Unmarshal(body, &slowOnly{d})
-}
-
-// slowOnly reads a document with its decodeSlow alone: DecodeBody's fallback once the fast
-// path has declined, so the body is not offered to the fast path a second time.
-type slowOnly struct {
-	doc interface{ decodeSlow([]byte) error }
-}
-
-func (s *slowOnly) UnmarshalJSON(body []byte) error { return s.doc.decodeSlow(body) }
-
-func (d *meetingBillingDoc) UnmarshalJSON(body []byte) error {
-	if d.decodeFast(body) == nil {
-		return nil
-	}
-	return d.decodeSlow(body)
-}
-
-// decodeSlow reads every documented envelope; decodeFast declines to it.
-func (d *meetingBillingDoc) decodeSlow(body []byte) error {
-	env, err := parseEnvelope(body)
-	if err != nil {
-		return err
-	}
-	if d.meta, err = parsePageMeta(env.Meta); err != nil {
-		return err
-	}
-	data := bytes.TrimSpace(env.Data)
-	switch {
-	case len(data) == 0 || isNull(data):
-		d.billings = nil
-	case data[0] == '[':
-		d.billings, err = decodeList[Billing](data)
-		return err
-	default:
-		var b Billing
-		if err := b.UnmarshalJSON(data); err != nil {
-			return err
-		}
-		d.billings, d.single = []Billing{b}, true
+	for i := range d.Billings.Items {
+		d.Billings.Items[i].fill()
 	}
 	return nil
 }
 
 // billingDoc is `{"data": <billing>}`.
-type billingDoc struct{ billing Billing }
+type billingDoc struct {
+	Data *Billing `wire:"data"`
+}
 
 // DecodeBody: see meetingBillingDoc.DecodeBody.
 func (d *billingDoc) DecodeBody(body []byte) error {
-	if d.decodeFast(jsonscan.TrimSpace(body)) == nil {
-		return nil
+	if err := wire.Decode(body, d); err != nil {
+		return fmt.Errorf("crm: %w", err)
 	}
-	return json.Unmarshal(body, &slowOnly{d})
-}
-
-func (d *billingDoc) UnmarshalJSON(body []byte) error {
-	if d.decodeFast(body) == nil {
-		return nil
-	}
-	return d.decodeSlow(body)
-}
-
-// decodeSlow reads every documented envelope; decodeFast declines to it.
-func (d *billingDoc) decodeSlow(body []byte) error {
-	env, err := parseEnvelope(body)
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(env.Data)) == 0 || isNull(env.Data) {
+	if d.Data == nil {
 		return fmt.Errorf("crm: response has no data")
 	}
-	return d.billing.UnmarshalJSON(env.Data)
+	d.Data.fill()
+	return nil
 }
 
 // GetMeetingBilling returns the billing of a meeting, as the vendor document describes the
@@ -285,15 +158,15 @@ func (c *Client) GetMeetingBilling(ctx context.Context, meetingID string, opts .
 	}, &doc, opts...); err != nil {
 		return nil, err
 	}
-	switch len(doc.billings) {
+	switch billings := doc.Billings.Items; len(billings) {
 	case 1:
-		return &doc.billings[0], nil
+		return &billings[0], nil
 	case 0:
 		return nil, &polybill.Error{API: API, StatusCode: http.StatusNotFound, Code: "not_found",
 			Message: "the server returned no billing for meeting " + strconv.Quote(meetingID)}
 	default:
 		return nil, &polybill.Error{API: API, Code: polybill.CodeInvalidResponse,
-			Message: fmt.Sprintf("the server returned %d billings for the meeting; use ListMeetingBillings", len(doc.billings))}
+			Message: fmt.Sprintf("the server returned %d billings for the meeting; use ListMeetingBillings", len(doc.Billings.Items))}
 	}
 }
 
@@ -476,24 +349,24 @@ func pageOf(doc meetingBillingDoc, page, requested int) *polybill.Page[Billing] 
 	if page < 1 {
 		page = 1
 	}
-	if doc.meta.CurrentPage != nil && *doc.meta.CurrentPage > 0 {
-		page = *doc.meta.CurrentPage
+	if doc.Meta.CurrentPage != nil && *doc.Meta.CurrentPage > 0 {
+		page = *doc.Meta.CurrentPage
 	}
-	p := &polybill.Page[Billing]{Items: doc.billings, Total: -1, Next: page + 1}
-	if doc.meta.TotalCount != nil {
-		p.Total = *doc.meta.TotalCount
+	p := &polybill.Page[Billing]{Items: doc.Billings.Items, Total: -1, Next: page + 1}
+	if doc.Meta.TotalCount != nil {
+		p.Total = *doc.Meta.TotalCount
 	}
 	perPage := requested
-	if doc.meta.PerPage != nil && *doc.meta.PerPage > 0 {
-		perPage = *doc.meta.PerPage
+	if doc.Meta.PerPage != nil && *doc.Meta.PerPage > 0 {
+		perPage = *doc.Meta.PerPage
 	}
 	switch {
-	case doc.single || len(doc.billings) == 0:
+	case doc.Billings.Single || len(doc.Billings.Items) == 0:
 		p.HasMore = false
-	case doc.meta.TotalPages != nil:
-		p.HasMore = page < *doc.meta.TotalPages
-	case doc.meta.TotalCount != nil && perPage > 0:
-		p.HasMore = page*perPage < *doc.meta.TotalCount
+	case doc.Meta.TotalPages != nil:
+		p.HasMore = page < *doc.Meta.TotalPages
+	case doc.Meta.TotalCount != nil && perPage > 0:
+		p.HasMore = page*perPage < *doc.Meta.TotalCount
 	default:
 		// No totals: a page shorter than the page size is the last. Without a requested size
 		// the server's documented default (15) applies; assuming "more" instead would loop
@@ -501,7 +374,7 @@ func pageOf(doc meetingBillingDoc, page, requested int) *polybill.Page[Billing] 
 		if perPage <= 0 {
 			perPage = defaultRecords
 		}
-		p.HasMore = len(doc.billings) >= perPage
+		p.HasMore = len(doc.Billings.Items) >= perPage
 	}
 	return p
 }
@@ -593,7 +466,7 @@ func (c *Client) billing(ctx context.Context, call transport.Call, opts []polybi
 	if err := c.tc.Do(ctx, call, &doc, opts...); err != nil {
 		return nil, err
 	}
-	return &doc.billing, nil
+	return doc.Data, nil
 }
 
 // GetBilling returns one billing by its unique id.
@@ -707,71 +580,48 @@ func (c *Client) DeleteBilling(ctx context.Context, uniqueID string, opts ...pol
 // sends an object with `splits`; the official SDK types `data` as a bare array of entries.
 // Both decode; for the array form BillingID and TotalAmount stay empty.
 type PaymentSplit struct {
-	BillingID   string
-	TotalAmount *polybill.Decimal
-	Splits      []SplitEntry
-	// Raw is `data` exactly as sent.
-	Raw json.RawMessage
+	polybill.FieldProblems `json:"-"`
+	BillingID              string            `wire:"billing_id,billing_unique_id,billingId"`
+	TotalAmount            *polybill.Decimal `wire:"total_amount,totalAmount"`
+	Splits                 []SplitEntry      `wire:"splits"`
+	// Raw is `data` exactly as sent (its attributes for a JSON:API resource).
+	Raw json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
 // SplitEntry is one recipient's share.
 type SplitEntry struct {
+	polybill.FieldProblems `json:"-"`
 	// RecipientName is `recipient_name` (vendor) or `payer_name` (SDK).
-	RecipientName string
+	RecipientName string `wire:"recipient_name,payer_name,recipientName,payerName"`
 	// RecipientEmail is `recipient_email` (vendor) or `participant_email` (SDK).
-	RecipientEmail string
+	RecipientEmail string `wire:"recipient_email,participant_email,recipientEmail,participantEmail"`
 	// ParticipantUniqueID is the SDK's `participant_unique_id`.
-	ParticipantUniqueID string
-	Amount              *polybill.Decimal
+	ParticipantUniqueID string            `wire:"participant_unique_id,participantUniqueId"`
+	Amount              *polybill.Decimal `wire:"amount"`
 	// Percentage is read exactly (70, 33.34), never as a float.
-	Percentage *polybill.Decimal
-	Raw        json.RawMessage
+	Percentage *polybill.Decimal `wire:"percentage"`
+	Raw        json.RawMessage   `wire:"attributes,raw,flatten"`
 }
 
+// UnmarshalJSON reads the `{"data": …}` document of either form.
 func (s *PaymentSplit) UnmarshalJSON(body []byte) error {
-	env, err := parseEnvelope(body)
-	if err != nil {
-		return err
+	var doc rawDoc
+	if err := wire.Decode(body, &doc); err != nil {
+		return fmt.Errorf("crm: %w", err)
 	}
-	data := bytes.TrimSpace(env.Data)
-	*s = PaymentSplit{Raw: clone(data)}
-	var entries []json.RawMessage
-	if len(data) > 0 && data[0] == '[' {
-		if entries, err = parseArray(data, "data"); err != nil {
-			return err
+	*s = PaymentSplit{}
+	if isArray(doc.Data) {
+		if err := wire.Decode(doc.Data, &s.Splits); err != nil {
+			return fmt.Errorf("crm: %w", err)
 		}
-	} else {
-		r, err := parseResource(data)
-		if err != nil {
-			return err
-		}
-		var e errs
-		s.BillingID = e.str(r.attrs, "billing_id", "billing_unique_id", "billingId")
-		s.TotalAmount = e.decimal(r.attrs, "total_amount", "totalAmount")
-		if e.err != nil {
-			return e.err
-		}
-		if entries, err = r.attrs.list("splits"); err != nil {
-			return err
-		}
+		s.Raw = doc.Data
+		return nil
 	}
-	for _, raw := range entries {
-		r, err := parseResource(raw)
-		if err != nil {
-			return err
-		}
-		var e errs
-		s.Splits = append(s.Splits, SplitEntry{
-			RecipientName:       e.str(r.attrs, "recipient_name", "payer_name", "recipientName", "payerName"),
-			RecipientEmail:      e.str(r.attrs, "recipient_email", "participant_email", "recipientEmail", "participantEmail"),
-			ParticipantUniqueID: e.str(r.attrs, "participant_unique_id", "participantUniqueId"),
-			Amount:              e.decimal(r.attrs, "amount"),
-			Percentage:          e.decimal(r.attrs, "percentage"),
-			Raw:                 r.rawAttrs,
-		})
-		if e.err != nil {
-			return e.err
-		}
+	if len(doc.Data) == 0 {
+		return nil
+	}
+	if err := wire.Decode(doc.Data, s); err != nil {
+		return fmt.Errorf("crm: %w", err)
 	}
 	return nil
 }

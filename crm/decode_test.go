@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm"
 )
 
@@ -44,7 +45,7 @@ func TestBillingVariants(t *testing.T) {
 		assert.Equal(t, "meeting-uuid-123", b.MeetingID, "meeting_unique_id")
 		assert.Equal(t, "250.0", dec(t, b.Amount), "numeric string, exact")
 		assert.True(t, b.Amount.IsQuoted())
-		assert.Equal(t, "EUR", b.Currency)
+		assert.Equal(t, polybill.Currency("EUR"), b.Currency)
 		assert.Equal(t, crm.Status("active"), b.Status, "unknown status kept verbatim")
 		assert.False(t, b.Status.IsKnown())
 		assert.Equal(t, "unpaid", b.BillingStatus)
@@ -62,7 +63,7 @@ func TestBillingVariants(t *testing.T) {
 		assert.Equal(t, "42", b.ID, "integer id kept as text")
 		assert.Equal(t, "meeting_billing", b.Type)
 		assert.Equal(t, "1234.5", dec(t, b.Amount), "fee_amount")
-		assert.Equal(t, "USD", b.Currency, "fee_currency")
+		assert.Equal(t, polybill.Currency("USD"), b.Currency, "fee_currency")
 		assert.Equal(t, "written with the SDK's names", b.Notes, "billing_notes")
 		assert.Equal(t, "contact-1", b.ParticipantUniqueID, "contact_unique_id")
 		assert.Equal(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), *b.DueAt, "invoice_due_date")
@@ -192,7 +193,7 @@ func TestReportVariants(t *testing.T) {
 		assert.Equal(t, "12000.00", dec(t, r.TotalPending), "total_outstanding")
 		assert.Equal(t, "33000", dec(t, r.TotalPaid))
 		assert.Nil(t, r.BillingCount)
-		assert.Equal(t, "EUR", r.Currency)
+		assert.Equal(t, polybill.Currency("EUR"), r.Currency)
 		assert.JSONEq(t, `{"by_month":{"2026-01":15000},"by_status":{"paid":33000}}`, string(rawField(t, r.Raw, "breakdown")))
 	})
 	t.Run("aging, vendor plain", func(t *testing.T) {
@@ -275,12 +276,11 @@ func TestUndecodableResponses(t *testing.T) {
 		name string
 		body string
 	}{
-		{"amount is a boolean", `{"data":{"id":"x","type":"billing","attributes":{"amount":true}}}`},
-		{"amount has too many digits", `{"data":{"id":"x","type":"billing","attributes":{"amount":"12345678901234567890.123"}}}`},
 		{"data is a string", `{"data":"x"}`},
 		{"not JSON", `<html>`},
-		{"payer name is an object", `{"data":{"payer_name":{"first":"A"}}}`},
+		{"truncated", `{"data":{"id":"x"`},
 		{"no data", `{"meta":{}}`},
+		{"an array", `[]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,4 +291,81 @@ func TestUndecodableResponses(t *testing.T) {
 			assert.Equal(t, 200, pe.StatusCode)
 		})
 	}
+}
+
+// One unreadable value never fails the call or the page: its field stays zero, the other fields
+// and billings are read, and Problems names the value with its raw JSON.
+func TestBadLeavesAreReported(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name, attr, raw string
+	}{
+		{"amount is empty", "amount", `""`},
+		{"amount has a trailing space", "amount", `"250.00 "`},
+		{"amount is a boolean", "amount", `true`},
+		{"amount has too many digits", "amount", `"12345678901234567890.123"`},
+		{"amount is a float residue", "amount", `4.440892098500626e-16`},
+		{"payer name is an object", "payer_name", `{"first":"A"}`},
+		{"due date is not a date", "due_at", `"next week"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := `{"id":"b1","type":"billing","attributes":{"status":"paid","notes":"n",` + jsonKey(tt.attr) + `:` + tt.raw + `}}`
+			good := `{"id":"b2","type":"billing","attributes":{"amount":"10.00","status":"pending"}}`
+			c := fixtureClient(t, map[string]string{
+				"/billings/b1":        `{"data":` + bad + `}`,
+				"/meetings/m/billing": `{"data":[` + bad + `,` + good + `],"meta":{"total_count":2,"per_page":15}}`,
+			})
+			b, err := c.GetBilling(ctx, "b1")
+			require.NoError(t, err)
+			checkBad := func(b crm.Billing) {
+				assert.Equal(t, "b1", b.ID)
+				assert.Equal(t, crm.StatusPaid, b.Status)
+				assert.Equal(t, "n", b.Notes)
+				require.Len(t, b.Problems(), 1)
+				assert.Equal(t, tt.attr, b.Problems()[0].Path)
+				assert.Equal(t, tt.raw, string(b.Problems()[0].Raw))
+				assert.NotEmpty(t, b.Problems()[0].Reason)
+				assert.Contains(t, string(b.Attributes), tt.raw, "the raw value stays reachable")
+			}
+			checkBad(*b)
+			var got []crm.Billing
+			for b, err := range c.ListMeetingBillings(ctx, "m", nil) {
+				require.NoError(t, err)
+				got = append(got, b)
+			}
+			require.Len(t, got, 2)
+			checkBad(got[0])
+			assert.Equal(t, "10.00", dec(t, got[1].Amount))
+			assert.Empty(t, got[1].Problems())
+		})
+	}
+}
+
+func jsonKey(k string) string { return `"` + k + `"` }
+
+// The SDK report service's shapes: the EAP summary's participant and payer, the revenue
+// breakdown, and a period sent as a label.
+func TestReportSDKFields(t *testing.T) {
+	ctx := context.Background()
+	c := fixtureClient(t, map[string]string{
+		"/billings/eap_sessions/jane@acme.com/Acme": `{"data":{"participantEmail":"jane@acme.com","payerName":"Acme","sessionCount":4,"totalAmount":600,"remainingSessions":2}}`,
+		"/billings/reports/revenue": `{"data":{"type":"revenue_report","attributes":{"total_revenue":"10.00","period":"2026-Q1",
+			"breakdown":{"by_month":{"2026-01":"4.00","2026-02":6},"by_status":{"paid":"10.00","pending":"x"}}}}}`,
+	})
+	s, err := c.GetEAPSessions(ctx, "jane@acme.com", "Acme")
+	require.NoError(t, err)
+	assert.Equal(t, "jane@acme.com", s.ParticipantEmail)
+	assert.Equal(t, "Acme", s.PayerName)
+	assert.Equal(t, 4, *s.TotalSessions)
+
+	r, err := c.GetRevenueReport(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-Q1", r.Period.Label)
+	assert.Empty(t, r.Period.StartDate)
+	assert.Equal(t, "4.00", r.Breakdown.ByMonth["2026-01"].String())
+	assert.Equal(t, "6", r.Breakdown.ByMonth["2026-02"].String())
+	assert.Equal(t, "10.00", r.Breakdown.ByStatus["paid"].String())
+	require.Len(t, r.Problems(), 1)
+	assert.Equal(t, "breakdown.by_status.pending", r.Problems()[0].Path)
 }

@@ -79,6 +79,13 @@
 //     the SDK's coercion of paid and overdue to "active" is not repeated.
 //   - Timestamps are nil when missing or unparsable, never "now" (the SDK's fallback); the
 //     raw attributes (Billing.Attributes, the reports' Raw) keep everything the server sent.
+//   - A value that cannot be read (an amount "" or "250.00 ", which the SDK reads as 0; an
+//     amount with more digits than polybill.Decimal holds, never rounded; a date that is not
+//     one; an object where a string belongs) fails neither the call nor the page: its field
+//     stays zero or nil and the record's Problems method lists it with its JSON path and raw
+//     value. Every response follows the rule set of the SDK's one reader (key matching,
+//     invalid UTF-8, duplicate keys, null, depth), written in docs/architecture.md
+//     ("Decoding responses").
 //
 // # Errors
 //

@@ -36,12 +36,12 @@ func FuzzMeetingBillingDocument(f *testing.F) {
 		}
 		require.True(t, json.Valid(body), "invalid JSON accepted: %q", body)
 		p := pageOf(doc, page, records)
-		assert.Len(t, p.Items, len(doc.billings))
+		assert.Len(t, p.Items, len(doc.Billings.Items))
 		if p.HasMore {
 			assert.Greater(t, p.Next, 0, "a next page is a real page")
 			assert.NotEmpty(t, p.Items, "an empty page never asks for more")
 		}
-		if doc.single {
+		if doc.Billings.Single {
 			assert.False(t, p.HasMore)
 		}
 	})

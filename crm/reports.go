@@ -1,15 +1,16 @@
 package crm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // The reports come in three shapes (research: the vendor document's plain objects, the SDK's
@@ -20,43 +21,28 @@ import (
 
 // PayerOutstanding is one payer's outstanding total.
 type PayerOutstanding struct {
-	PayerName  string
-	PayerEmail string
+	polybill.FieldProblems `json:"-"`
+	PayerName              string `wire:"payer_name,payerName"`
+	PayerEmail             string `wire:"payer_email,payerEmail"`
 	// TotalOutstanding is the sum of the payer's pending and overdue billings.
-	TotalOutstanding *polybill.Decimal
+	TotalOutstanding *polybill.Decimal `wire:"total_outstanding,totalOutstanding"`
 	// BillingCount is `billing_count` (vendor) or `billings_count` (SDK).
-	BillingCount *int
-	Raw          json.RawMessage
+	BillingCount *int            `wire:"billing_count,billings_count,billingsCount,billingCount"`
+	Raw          json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
-func (p *PayerOutstanding) UnmarshalJSON(data []byte) error {
-	r, err := parseResource(data)
-	if err != nil {
-		return err
-	}
-	var e errs
-	*p = PayerOutstanding{
-		PayerName:        e.str(r.attrs, "payer_name", "payerName"),
-		PayerEmail:       e.str(r.attrs, "payer_email", "payerEmail"),
-		TotalOutstanding: e.decimal(r.attrs, "total_outstanding", "totalOutstanding"),
-		BillingCount:     e.integer(r.attrs, "billing_count", "billings_count", "billingsCount", "billingCount"),
-		Raw:              r.rawAttrs,
-	}
-	return e.err
+type outstandingDoc struct {
+	Rows []PayerOutstanding `wire:"data"` // a missing list reads as none, as in the SDK
 }
 
-type outstandingDoc struct{ rows []PayerOutstanding }
+func (d *outstandingDoc) DecodeBody(body []byte) error { return decodeBody(body, d) }
 
-func (d *outstandingDoc) UnmarshalJSON(body []byte) error {
-	env, err := parseEnvelope(body)
-	if err != nil {
-		return err
+// decodeBody reads a whole response body into doc.
+func decodeBody(body []byte, doc any) error {
+	if err := wire.Decode(body, doc); err != nil {
+		return fmt.Errorf("crm: %w", err)
 	}
-	if len(bytes.TrimSpace(env.Data)) == 0 || isNull(env.Data) {
-		return nil // the SDK reads a missing list as []: nothing is outstanding
-	}
-	d.rows, err = decodeList[PayerOutstanding](env.Data)
-	return err
+	return nil
 }
 
 // GetOutstandingByPayer returns the outstanding (pending and overdue) totals grouped by payer.
@@ -69,64 +55,84 @@ func (c *Client) GetOutstandingByPayer(ctx context.Context, opts ...polybill.Req
 	}, &doc, opts...); err != nil {
 		return nil, err
 	}
-	return doc.rows, nil
+	return doc.Rows, nil
 }
 
 // EAPSessions are a participant's Employee Assistance Program sessions billed to one payer.
 // The vendor sends the sessions as billing resources with totals in the top-level `meta`; the
-// official SDK types `data` as one summary object. Both decode.
+// official SDK types `data` as one summary object. Both decode: the tagged fields are read from
+// the summary, and TotalSessions and TotalAmount from `meta` when it has them.
 type EAPSessions struct {
+	polybill.FieldProblems `json:"-"`
 	// Sessions are the session billings (empty for the summary form).
 	Sessions []Billing
 	// TotalSessions is `meta.total_sessions`, or the summary's `session_count`.
-	TotalSessions *int
+	TotalSessions *int `wire:"session_count,sessions_count,sessionCount,total_sessions,totalSessions"`
 	// TotalAmount is `meta.total_amount`, or the summary's `total_amount`.
-	TotalAmount *polybill.Decimal
+	TotalAmount *polybill.Decimal `wire:"total_amount,totalAmount"`
 	// RemainingSessions is the SDK summary's `remaining_sessions`.
-	RemainingSessions *int
+	RemainingSessions *int `wire:"remaining_sessions,remainingSessions"`
+	// ParticipantEmail and PayerName are the SDK summary's `participantEmail` and `payerName`.
+	ParticipantEmail string `wire:"participant_email,participantEmail"`
+	PayerName        string `wire:"payer_name,payerName"`
 	// Meta is the top-level meta object as sent; Raw is `data` as sent.
 	Meta json.RawMessage
 	Raw  json.RawMessage
 }
 
-func (s *EAPSessions) UnmarshalJSON(body []byte) error {
-	env, err := parseEnvelope(body)
-	if err != nil {
+// eapMeta is the vendor's `meta` of an EAP answer.
+type eapMeta struct {
+	polybill.FieldProblems
+	TotalSessions *int              `wire:"total_sessions,totalSessions"`
+	TotalAmount   *polybill.Decimal `wire:"total_amount,totalAmount"`
+}
+
+func (s *EAPSessions) DecodeBody(body []byte) error {
+	var doc rawDoc
+	if err := decodeBody(body, &doc); err != nil {
 		return err
 	}
-	data := bytes.TrimSpace(env.Data)
-	*s = EAPSessions{Raw: clone(data)}
-	meta, err := parseObject(env.Meta)
-	if err != nil {
-		return err
-	}
-	if len(meta) > 0 {
-		s.Meta = clone(bytes.TrimSpace(env.Meta))
-	}
-	var e errs
-	var summary object
-	if len(data) > 0 && data[0] == '[' {
-		if s.Sessions, err = decodeList[Billing](data); err != nil {
+	*s = EAPSessions{Raw: doc.Data}
+	if isArray(doc.Data) {
+		if err := decodeBody(doc.Data, &s.Sessions); err != nil {
 			return err
 		}
-		summary = object{}
-	} else {
-		r, err := parseResource(data)
-		if err != nil {
+		for i := range s.Sessions {
+			s.Sessions[i].fill()
+		}
+	} else if len(doc.Data) > 0 {
+		var summary struct {
+			polybill.FieldProblems
+			Attrs json.RawMessage `wire:"attributes,raw,flatten"`
+		}
+		if err := decodeBody(doc.Data, &summary); err != nil {
 			return err
 		}
-		summary = r.attrs
+		if err := decodeBody(summary.Attrs, s); err != nil {
+			return err
+		}
+		s.Raw = doc.Data
 	}
-	s.TotalSessions = e.integer(meta, "total_sessions", "totalSessions")
-	if s.TotalSessions == nil {
-		s.TotalSessions = e.integer(summary, "session_count", "sessions_count", "sessionCount", "total_sessions")
+	if len(doc.Meta) > 0 {
+		var m eapMeta
+		if err := decodeBody(doc.Meta, &m); err != nil {
+			return err
+		}
+		if string(doc.Meta) != "{}" {
+			s.Meta = doc.Meta
+		}
+		if m.TotalSessions != nil {
+			s.TotalSessions = m.TotalSessions
+		}
+		if m.TotalAmount != nil {
+			s.TotalAmount = m.TotalAmount
+		}
+		for _, p := range m.Problems() {
+			p.Path = "meta." + p.Path
+			s.FieldProblems = append(s.FieldProblems, p)
+		}
 	}
-	s.TotalAmount = e.decimal(meta, "total_amount", "totalAmount")
-	if s.TotalAmount == nil {
-		s.TotalAmount = e.decimal(summary, "total_amount", "totalAmount")
-	}
-	s.RemainingSessions = e.integer(summary, "remaining_sessions", "remainingSessions")
-	return e.err
+	return nil
 }
 
 // GetEAPSessions returns the EAP sessions of a participant billed to a payer. Both path
@@ -152,51 +158,40 @@ func (c *Client) GetEAPSessions(ctx context.Context, participantEmail, payerName
 
 // RevenueReport is the revenue over a period.
 type RevenueReport struct {
+	polybill.FieldProblems `json:"-"`
 	// TotalRevenue is everything billed in the period.
-	TotalRevenue *polybill.Decimal
+	TotalRevenue *polybill.Decimal `wire:"total_revenue,totalRevenue"`
 	// TotalBilled is the SDK report service's `total_billed` (absent from the vendor shape).
-	TotalBilled *polybill.Decimal
-	TotalPaid   *polybill.Decimal
+	TotalBilled *polybill.Decimal `wire:"total_billed,totalBilled"`
+	TotalPaid   *polybill.Decimal `wire:"total_paid,totalPaid,paidAmount"`
 	// TotalPending is the unpaid part: `total_pending` (vendor) or `total_outstanding` (SDK).
-	TotalPending *polybill.Decimal
-	BillingCount *int
+	TotalPending *polybill.Decimal `wire:"total_pending,total_outstanding,totalPending,outstandingAmount"`
+	BillingCount *int              `wire:"billing_count,billings_count,billingCount,billingsCount"`
 	// Currency is sent only in the SDK's shape (which defaults it to USD; we do not).
-	Currency string
-	Period   ReportPeriod
-	Raw      json.RawMessage
+	Currency polybill.Currency `wire:"currency"`
+	Period   ReportPeriod      `wire:"period"`
+	// Breakdown is the SDK shape's `breakdown`: totals by month and by status.
+	Breakdown RevenueBreakdown `wire:"breakdown"`
+	Raw       json.RawMessage  `wire:"attributes,raw,flatten"`
 }
 
-// ReportPeriod is a report's period as sent (YYYY-MM-DD); empty bounds are open.
+// ReportPeriod is a report's period as sent: an object with bounds (YYYY-MM-DD; empty bounds are
+// open), or a label such as "2026-Q1" (the SDK's report service sends `period` as a string).
 type ReportPeriod struct {
-	StartDate string
-	EndDate   string
+	StartDate string `wire:"start_date,startDate"`
+	EndDate   string `wire:"end_date,endDate"`
+	// Label is the period when the server sent it as a string.
+	Label string `wire:",text"`
 }
 
-func (r *RevenueReport) UnmarshalJSON(body []byte) error {
-	res, err := parseData(body)
-	if err != nil {
-		return err
-	}
-	o := res.attrs
-	var e errs
-	*r = RevenueReport{
-		TotalRevenue: e.decimal(o, "total_revenue", "totalRevenue"),
-		TotalBilled:  e.decimal(o, "total_billed", "totalBilled"),
-		TotalPaid:    e.decimal(o, "total_paid", "totalPaid", "paidAmount"),
-		TotalPending: e.decimal(o, "total_pending", "total_outstanding", "totalPending", "outstandingAmount"),
-		BillingCount: e.integer(o, "billing_count", "billings_count", "billingCount", "billingsCount"),
-		Currency:     e.str(o, "currency"),
-		Raw:          res.rawAttrs,
-	}
-	if v, ok := o.value("period"); ok && bytes.TrimSpace(v)[0] == '{' {
-		p, err := parseObject(v)
-		if err != nil {
-			return err
-		}
-		r.Period = ReportPeriod{StartDate: e.str(p, "start_date", "startDate"), EndDate: e.str(p, "end_date", "endDate")}
-	}
-	return e.err
+// RevenueBreakdown is the revenue by month ("2026-01") and by billing status, as the SDK's
+// report service types it (maps of amounts).
+type RevenueBreakdown struct {
+	ByMonth  map[string]polybill.Decimal `wire:"by_month,byMonth"`
+	ByStatus map[string]polybill.Decimal `wire:"by_status,byStatus"`
 }
+
+func (r *RevenueReport) DecodeBody(body []byte) error { return decodeData(body, r) }
 
 // RevenueReportParams bounds the report's period; a zero bound is not sent (open).
 type RevenueReportParams struct {
@@ -233,67 +228,35 @@ func (c *Client) GetRevenueReport(ctx context.Context, params *RevenueReportPara
 
 // AgingReport buckets the outstanding amounts by days past due.
 type AgingReport struct {
+	polybill.FieldProblems `json:"-"`
 	// Current is not yet past due.
-	Current *polybill.Decimal
+	Current *polybill.Decimal `wire:"current"`
 	// Days30 is `days_30` (vendor) or `thirty_days` (SDK); likewise for the others.
-	Days30     *polybill.Decimal
-	Days60     *polybill.Decimal
-	Days90     *polybill.Decimal
-	DaysOver90 *polybill.Decimal
+	Days30     *polybill.Decimal `wire:"days_30,thirty_days,thirtyDays"`
+	Days60     *polybill.Decimal `wire:"days_60,sixty_days,sixtyDays"`
+	Days90     *polybill.Decimal `wire:"days_90,ninety_days,ninetyDays"`
+	DaysOver90 *polybill.Decimal `wire:"days_over_90,over_90_days,overNinetyDays"`
 	// TotalOutstanding is `total_outstanding` (vendor) or `total` (SDK).
-	TotalOutstanding *polybill.Decimal
+	TotalOutstanding *polybill.Decimal `wire:"total_outstanding,total,totalOutstanding"`
 	// Items are the SDK shape's per-billing rows (absent from the vendor shape).
-	Items []AgingItem
-	Raw   json.RawMessage
+	Items []AgingItem     `wire:"items"`
+	Raw   json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
 // AgingItem is one outstanding billing of an aging report.
 type AgingItem struct {
-	BillingUniqueID string
-	AccountName     string
-	ContactName     string
-	Amount          *polybill.Decimal
+	polybill.FieldProblems `json:"-"`
+	BillingUniqueID        string            `wire:"billing_unique_id,unique_id,billingUniqueId"`
+	AccountName            string            `wire:"account_name,accountName"`
+	ContactName            string            `wire:"contact_name,contactName"`
+	Amount                 *polybill.Decimal `wire:"amount"`
 	// DueDate is as sent.
-	DueDate         string
-	DaysOutstanding *int
-	Raw             json.RawMessage
+	DueDate         string          `wire:"due_date,dueDate"`
+	DaysOutstanding *int            `wire:"days_outstanding,daysOutstanding"`
+	Raw             json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
-func (a *AgingReport) UnmarshalJSON(body []byte) error {
-	res, err := parseData(body)
-	if err != nil {
-		return err
-	}
-	o := res.attrs
-	var e errs
-	*a = AgingReport{
-		Current:          e.decimal(o, "current"),
-		Days30:           e.decimal(o, "days_30", "thirty_days", "thirtyDays"),
-		Days60:           e.decimal(o, "days_60", "sixty_days", "sixtyDays"),
-		Days90:           e.decimal(o, "days_90", "ninety_days", "ninetyDays"),
-		DaysOver90:       e.decimal(o, "days_over_90", "over_90_days", "overNinetyDays"),
-		TotalOutstanding: e.decimal(o, "total_outstanding", "total", "totalOutstanding"),
-		Raw:              res.rawAttrs,
-	}
-	items, err := o.list("items")
-	e.keep(err)
-	for _, raw := range items {
-		r, err := parseResource(raw)
-		if err != nil {
-			return err
-		}
-		a.Items = append(a.Items, AgingItem{
-			BillingUniqueID: e.str(r.attrs, "billing_unique_id", "unique_id", "billingUniqueId"),
-			AccountName:     e.str(r.attrs, "account_name", "accountName"),
-			ContactName:     e.str(r.attrs, "contact_name", "contactName"),
-			Amount:          e.decimal(r.attrs, "amount"),
-			DueDate:         e.str(r.attrs, "due_date", "dueDate"),
-			DaysOutstanding: e.integer(r.attrs, "days_outstanding", "daysOutstanding"),
-			Raw:             r.rawAttrs,
-		})
-	}
-	return e.err
-}
+func (a *AgingReport) DecodeBody(body []byte) error { return decodeData(body, a) }
 
 // GetAgingReport returns the aging buckets of the outstanding billings.
 func (c *Client) GetAgingReport(ctx context.Context, opts ...polybill.RequestOption) (*AgingReport, error) {
@@ -310,64 +273,34 @@ func (c *Client) GetAgingReport(ctx context.Context, opts ...polybill.RequestOpt
 
 // ParticipantReport is one participant's billing totals.
 type ParticipantReport struct {
-	ParticipantEmail string
-	TotalBilled      *polybill.Decimal
-	TotalPaid        *polybill.Decimal
+	polybill.FieldProblems `json:"-"`
+	ParticipantEmail       string            `wire:"participant_email,participantEmail"`
+	TotalBilled            *polybill.Decimal `wire:"total_billed,totalBilled"`
+	TotalPaid              *polybill.Decimal `wire:"total_paid,totalPaid"`
 	// TotalOutstanding is `total_outstanding` or the SDK type's `outstanding`.
-	TotalOutstanding *polybill.Decimal
-	SessionsCount    *int
+	TotalOutstanding *polybill.Decimal `wire:"total_outstanding,outstanding,totalOutstanding"`
+	SessionsCount    *int              `wire:"sessions_count,sessionsCount,session_count"`
 	// Billings are the vendor's `billings` rows or the SDK report service's `sessions`.
-	Billings []ParticipantBilling
-	Raw      json.RawMessage
+	Billings []ParticipantBilling `wire:"billings,sessions"`
+	Raw      json.RawMessage      `wire:"attributes,raw,flatten"`
 }
 
 // ParticipantBilling is one row of a participant report.
 type ParticipantBilling struct {
-	ID string
+	polybill.FieldProblems `json:"-"`
+	// ID is the resource id, or the row's `unique_id`.
+	ID string `wire:"id,unique_id,billing_unique_id"`
 	// MeetingID is set in the SDK's `sessions` rows.
-	MeetingID string
-	Amount    *polybill.Decimal
-	Status    Status
-	CreatedAt *time.Time
+	MeetingID string            `wire:"meeting_unique_id,meeting_id"`
+	Amount    *polybill.Decimal `wire:"amount"`
+	Status    Status            `wire:"status"`
+	CreatedAt *time.Time        `wire:"created_at,createdAt"`
 	// Date is the SDK `sessions` row's `date`, as sent.
-	Date string
-	Raw  json.RawMessage
+	Date string          `wire:"date,session_date"`
+	Raw  json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
-func (p *ParticipantReport) UnmarshalJSON(body []byte) error {
-	res, err := parseData(body)
-	if err != nil {
-		return err
-	}
-	o := res.attrs
-	var e errs
-	*p = ParticipantReport{
-		ParticipantEmail: e.str(o, "participant_email", "participantEmail"),
-		TotalBilled:      e.decimal(o, "total_billed", "totalBilled"),
-		TotalPaid:        e.decimal(o, "total_paid", "totalPaid"),
-		TotalOutstanding: e.decimal(o, "total_outstanding", "outstanding", "totalOutstanding"),
-		SessionsCount:    e.integer(o, "sessions_count", "sessionsCount", "session_count"),
-		Raw:              res.rawAttrs,
-	}
-	rows, err := o.list("billings", "sessions")
-	e.keep(err)
-	for _, raw := range rows {
-		r, err := parseResource(raw)
-		if err != nil {
-			return err
-		}
-		p.Billings = append(p.Billings, ParticipantBilling{
-			ID:        firstNonEmpty(r.id, e.str(r.attrs, "unique_id", "billing_unique_id")),
-			MeetingID: e.str(r.attrs, "meeting_unique_id", "meeting_id"),
-			Amount:    e.decimal(r.attrs, "amount"),
-			Status:    Status(e.str(r.attrs, "status")),
-			CreatedAt: r.attrs.timestamp("created_at", "createdAt"),
-			Date:      e.str(r.attrs, "date", "session_date"),
-			Raw:       r.rawAttrs,
-		})
-	}
-	return e.err
-}
+func (p *ParticipantReport) DecodeBody(body []byte) error { return decodeData(body, p) }
 
 // GetParticipantReport returns a participant's billing totals and billings. The email is
 // escaped as one path segment.
@@ -384,15 +317,6 @@ func (c *Client) GetParticipantReport(ctx context.Context, participantEmail stri
 		return nil, err
 	}
 	return &p, nil
-}
-
-// parseData reads `data` as a plain object or a JSON:API resource.
-func parseData(body []byte) (resource, error) {
-	env, err := parseEnvelope(body)
-	if err != nil {
-		return resource{}, err
-	}
-	return parseResource(env.Data)
 }
 
 func firstNonEmpty(s ...string) string {

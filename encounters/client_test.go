@@ -202,7 +202,12 @@ func TestTolerantReader(t *testing.T) {
 	assert.False(t, intent.Status.IsKnown())
 	assert.Equal(t, int64(1700000000000), intent.CapturedAt.UnixMilli())
 
-	require.Error(t, json.Unmarshal([]byte(`{"createdAt":"yesterday"}`), &inv))
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"i","createdAt":"yesterday"}`), &inv), "a bad timestamp does not fail the record")
+	assert.Equal(t, "i", inv.ID)
+	assert.True(t, inv.CreatedAt.IsZero())
+	require.Len(t, inv.Problems(), 1)
+	assert.Equal(t, "createdAt", inv.Problems()[0].Path)
+	assert.Equal(t, `"yesterday"`, string(inv.Problems()[0].Raw))
 }
 
 func TestPathParametersAreEscaped(t *testing.T) {
@@ -257,4 +262,35 @@ func TestRetriesFollowSafety(t *testing.T) {
 	_, err = c.Payments.Create(ctx, encounters.CreatePaymentParams{Item: item.ID, Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: dec("5")})
 	require.NoError(t, err, "a payment (idemp) is retried on 503")
 	assert.Equal(t, 1, srv.Count("billing-payments"))
+}
+
+// A Feathers server doing plain JS arithmetic sends a float residue (1.10 × 3 paid with 3.30
+// leaves 4.440892098500626e-16): the get and the whole list still succeed, the residue is never
+// rounded into an amount, and the record reports it with its raw value.
+func TestFloatResidueDoesNotFailTheCall(t *testing.T) {
+	c, srv := setup(t, nil)
+	ctx := context.Background()
+	item := `{"id":"itm-1","invoice":"inv-1","price":1.1,"quantity":3,"total":3.3,"paid":3.3,"balance":4.440892098500626e-16,"createdAt":1700000000000}`
+	onItems := func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/billing-items") }
+	srv.Faults().Add(encounterstest.Fault{Match: onItems, Status: 200, Body: item})
+	got, err := c.Items.Get(ctx, "itm-1", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "itm-1", got.ID)
+	assert.Equal(t, "3.3", got.Paid.String())
+	assert.True(t, got.Balance.IsZero())
+	require.Len(t, got.Problems(), 1)
+	assert.Equal(t, "balance", got.Problems()[0].Path)
+	assert.Equal(t, "4.440892098500626e-16", string(got.Problems()[0].Raw))
+
+	other := `{"id":"itm-2","invoice":"inv-1","price":2,"quantity":1,"total":2,"paid":0,"balance":2,"createdAt":1700000000000}`
+	srv.Faults().Add(encounterstest.Fault{Match: onItems, Status: 200, Body: `{"total":2,"limit":10,"skip":0,"data":[` + item + `,` + other + `]}`})
+	var items []encounters.Item
+	for it, err := range c.Items.List(ctx, nil) {
+		require.NoError(t, err)
+		items = append(items, it)
+	}
+	require.Len(t, items, 2)
+	assert.Len(t, items[0].Problems(), 1)
+	assert.Equal(t, "2", items[1].Balance.String())
+	assert.Empty(t, items[1].Problems())
 }

@@ -9,6 +9,7 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // The billing/customers service is known only from the vendor guide (its
@@ -25,28 +26,23 @@ type CustomerOwner struct {
 // Card is a saved Stripe card (https://stripe.com/docs/api/cards/object).
 // Raw keeps every field Stripe sent.
 type Card struct {
-	ID       string          `json:"id"`
-	Brand    string          `json:"brand"`
-	Last4    string          `json:"last4"`
-	ExpMonth int             `json:"exp_month"`
-	ExpYear  int             `json:"exp_year"`
-	Raw      json.RawMessage `json:"-"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string          `json:"id"`
+	Brand                  string          `json:"brand"`
+	Last4                  string          `json:"last4"`
+	ExpMonth               int             `json:"exp_month"`
+	ExpYear                int             `json:"exp_year"`
+	Raw                    json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON keeps the raw card.
-func (c *Card) UnmarshalJSON(b []byte) error {
-	type plain Card
-	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
-		return err
-	}
-	c.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the card as the client does, keeping it whole in Raw.
+func (c *Card) UnmarshalJSON(b []byte) error { return decode(b, c) }
 
 // Customer is a BillingCustomer (vendor guide only; unverified).
 type Customer struct {
-	ID    string        `json:"id"`
-	Owner CustomerOwner `json:"owner"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string        `json:"id"`
+	Owner                  CustomerOwner `json:"owner"`
 	// StripeCustomer is the Stripe customer id (ASSUMPTION).
 	StripeCustomer string `json:"stripeCustomer"`
 	// DefaultCard is the id of the default card (ASSUMPTION).
@@ -54,28 +50,26 @@ type Customer struct {
 	// Cards is filled only by GetWithCards ($populateStripeCards=#true), from
 	// stripeCustomerCards.data.
 	Cards     []Card          `json:"-"`
-	CreatedAt time.Time       `json:"-"`
+	CreatedAt time.Time       `json:"-" wire:"createdAt,millis"`
 	CreatedBy string          `json:"createdBy"`
-	Raw       json.RawMessage `json:"-"`
+	Raw       json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes timestamps and the populated card list.
+// UnmarshalJSON reads the record as the client does, with the populated card list.
 func (c *Customer) UnmarshalJSON(b []byte) error {
-	type plain Customer
-	w := struct {
-		*plain
-		CreatedAt millis `json:"createdAt"`
-		Cards     *struct {
-			Data []Card `json:"data"`
-		} `json:"stripeCustomerCards"`
-	}{plain: (*plain)(c), CreatedAt: millis{&c.CreatedAt}}
-	if err := json.Unmarshal(b, &w); err != nil {
+	var w struct {
+		Customer
+		Cards *struct {
+			Data []Card `wire:"data"`
+		} `wire:"stripeCustomerCards"`
+	}
+	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}
+	*c = w.Customer
 	if w.Cards != nil {
 		c.Cards = w.Cards.Data
 	}
-	c.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
 

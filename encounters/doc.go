@@ -75,6 +75,14 @@
 // raw JSON (Raw) so unknown fields are reachable, unknown enum values decode
 // (check IsKnown), and $populate results are in Populated.
 //
+// A value that cannot be read fails neither the call nor the page: an amount
+// with more digits than polybill.Decimal holds (a Feathers server doing plain
+// JS arithmetic sends "balance": 4.440892098500626e-16) is never rounded, a
+// timestamp that is not epoch milliseconds, a value of the wrong JSON type.
+// The field stays zero and the record's Problems method lists it with its JSON
+// path and raw value. Every response follows the rule set of the SDK's one
+// reader, in docs/architecture.md ("Decoding responses").
+//
 // # Errors
 //
 // Every failure is a *polybill.Error. Feathers error JSON

@@ -64,51 +64,40 @@ type Discount struct {
 // are drafts until finalized. Paid, Balance and Status are computed by the
 // server from the item payments.
 type Invoice struct {
-	ID              string          `json:"id"`
-	Facility        string          `json:"facility"`
-	Type            InvoiceType     `json:"type"`
-	Subject         string          `json:"subject"`
-	SubjectType     string          `json:"subjectType"`
-	SubjectTags     []string        `json:"subjectTags"`
-	OR              string          `json:"or"`
-	TaxComplication TaxComplication `json:"taxComplication"`
-	Notes           string          `json:"notes"`
-	Discounts       []Discount      `json:"discounts"`
-	Tags            []string        `json:"tags"`
-	ActionCode      string          `json:"actionCode"`
-	CoverageTypes   []string        `json:"coverageTypes"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string          `json:"id"`
+	Facility               string          `json:"facility"`
+	Type                   InvoiceType     `json:"type"`
+	Subject                string          `json:"subject"`
+	SubjectType            string          `json:"subjectType"`
+	SubjectTags            []string        `json:"subjectTags"`
+	OR                     string          `json:"or"`
+	TaxComplication        TaxComplication `json:"taxComplication"`
+	Notes                  string          `json:"notes"`
+	Discounts              []Discount      `json:"discounts"`
+	Tags                   []string        `json:"tags"`
+	ActionCode             string          `json:"actionCode"`
+	CoverageTypes          []string        `json:"coverageTypes"`
 	// Total is the sum of the items' payable amounts (ASSUMPTION: not in the
 	// apiDoc field list; zero when the server does not send it).
 	Total       polybill.Decimal `json:"total"`
 	Paid        polybill.Decimal `json:"paid"`
 	Balance     polybill.Decimal `json:"balance"`
 	Status      InvoiceStatus    `json:"status"`
-	FinalizedAt time.Time        `json:"-"`
+	FinalizedAt time.Time        `json:"-" wire:"finalizedAt,millis"`
 	FinalizedBy string           `json:"finalizedBy"`
-	CreatedAt   time.Time        `json:"-"`
+	CreatedAt   time.Time        `json:"-" wire:"createdAt,millis"`
 	CreatedBy   string           `json:"createdBy"`
 	Populated   Populated        `json:"$populated"`
 	// Raw is the record exactly as the server sent it, unknown fields included.
-	Raw json.RawMessage `json:"-"`
+	Raw json.RawMessage `json:"-" wire:",raw"`
 }
 
 // Finalized reports whether the invoice is no longer a draft.
 func (i *Invoice) Finalized() bool { return !i.FinalizedAt.IsZero() }
 
-// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
-func (i *Invoice) UnmarshalJSON(b []byte) error {
-	type plain Invoice
-	w := struct {
-		*plain
-		FinalizedAt millis `json:"finalizedAt"`
-		CreatedAt   millis `json:"createdAt"`
-	}{(*plain)(i), millis{&i.FinalizedAt}, millis{&i.CreatedAt}}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	i.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the record as the client does (see the package doc).
+func (i *Invoice) UnmarshalJSON(b []byte) error { return decode(b, i) }
 
 // CreateInvoiceParams are the fields of a new invoice. Facility and Type are
 // required. For medical billing prefer EncounterService.Create with Invoice

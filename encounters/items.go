@@ -15,52 +15,39 @@ import (
 // finalized (directly, or by finalizing their invoice). Paid and Balance are
 // computed by the server.
 type Item struct {
-	ID               string           `json:"id"`
-	Invoice          string           `json:"invoice"`
-	InvoiceType      string           `json:"invoiceType"`
-	InvoiceSubject   string           `json:"invoiceSubject"`
-	Facility         string           `json:"facility"`
-	Type             string           `json:"type"`
-	Ref              string           `json:"ref"`
-	RefType          string           `json:"refType"`
-	Name             string           `json:"name"`
-	Description      string           `json:"description"`
-	Quantity         int              `json:"quantity"`
-	PriceCurrency    string           `json:"priceCurrency"`
-	Price            polybill.Decimal `json:"price"`
-	Paid             polybill.Decimal `json:"paid"`
-	Balance          polybill.Decimal `json:"balance"`
-	FinalizedAt      time.Time        `json:"-"`
-	FinalizedBy      string           `json:"finalizedBy"`
-	VoidedAt         time.Time        `json:"-"`
-	VoidedBy         string           `json:"voidedBy"`
-	VoidReason       string           `json:"voidReason"`
-	InvoiceCreatedAt time.Time        `json:"-"`
-	CreatedAt        time.Time        `json:"-"`
-	CreatedBy        string           `json:"createdBy"`
-	Populated        Populated        `json:"$populated"`
-	Raw              json.RawMessage  `json:"-"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string           `json:"id"`
+	Invoice                string           `json:"invoice"`
+	InvoiceType            string           `json:"invoiceType"`
+	InvoiceSubject         string           `json:"invoiceSubject"`
+	Facility               string           `json:"facility"`
+	Type                   string           `json:"type"`
+	Ref                    string           `json:"ref"`
+	RefType                string           `json:"refType"`
+	Name                   string           `json:"name"`
+	Description            string           `json:"description"`
+	Quantity               int              `json:"quantity"`
+	PriceCurrency          string           `json:"priceCurrency"`
+	Price                  polybill.Decimal `json:"price"`
+	Paid                   polybill.Decimal `json:"paid"`
+	Balance                polybill.Decimal `json:"balance"`
+	FinalizedAt            time.Time        `json:"-" wire:"finalizedAt,millis"`
+	FinalizedBy            string           `json:"finalizedBy"`
+	VoidedAt               time.Time        `json:"-" wire:"voidedAt,millis"`
+	VoidedBy               string           `json:"voidedBy"`
+	VoidReason             string           `json:"voidReason"`
+	InvoiceCreatedAt       time.Time        `json:"-" wire:"invoiceCreatedAt,millis"`
+	CreatedAt              time.Time        `json:"-" wire:"createdAt,millis"`
+	CreatedBy              string           `json:"createdBy"`
+	Populated              Populated        `json:"$populated"`
+	Raw                    json.RawMessage  `json:"-" wire:",raw"`
 }
 
 // Finalized reports whether the item is no longer a draft.
 func (i *Item) Finalized() bool { return !i.FinalizedAt.IsZero() }
 
-// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
-func (i *Item) UnmarshalJSON(b []byte) error {
-	type plain Item
-	w := struct {
-		*plain
-		FinalizedAt      millis `json:"finalizedAt"`
-		VoidedAt         millis `json:"voidedAt"`
-		InvoiceCreatedAt millis `json:"invoiceCreatedAt"`
-		CreatedAt        millis `json:"createdAt"`
-	}{(*plain)(i), millis{&i.FinalizedAt}, millis{&i.VoidedAt}, millis{&i.InvoiceCreatedAt}, millis{&i.CreatedAt}}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	i.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the record as the client does (see the package doc).
+func (i *Item) UnmarshalJSON(b []byte) error { return decode(b, i) }
 
 // CreateItemParams are the fields of a new invoice line. Invoice, Type and
 // Price are required; Quantity defaults to 1 on the server.

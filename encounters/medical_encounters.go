@@ -29,35 +29,24 @@ func (t EncounterType) IsKnown() bool {
 // Encounter is a MedicalEncounter: one patient visit. When created with an
 // invoice, the invoice's id is the encounter's id.
 type Encounter struct {
-	ID            string          `json:"id"`
-	Facility      string          `json:"facility"`
-	Patient       string          `json:"patient"`
-	Type          EncounterType   `json:"type"`
-	EncounterType string          `json:"encounterType"`
-	Doctors       []string        `json:"doctors"`
-	Tags          []string        `json:"tags"`
-	FinishedAt    time.Time       `json:"-"`
-	FinishedBy    string          `json:"finishedBy"`
-	CreatedAt     time.Time       `json:"-"`
-	CreatedBy     string          `json:"createdBy"`
-	Populated     Populated       `json:"$populated"`
-	Raw           json.RawMessage `json:"-"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string          `json:"id"`
+	Facility               string          `json:"facility"`
+	Patient                string          `json:"patient"`
+	Type                   EncounterType   `json:"type"`
+	EncounterType          string          `json:"encounterType"`
+	Doctors                []string        `json:"doctors"`
+	Tags                   []string        `json:"tags"`
+	FinishedAt             time.Time       `json:"-" wire:"finishedAt,millis"`
+	FinishedBy             string          `json:"finishedBy"`
+	CreatedAt              time.Time       `json:"-" wire:"createdAt,millis"`
+	CreatedBy              string          `json:"createdBy"`
+	Populated              Populated       `json:"$populated"`
+	Raw                    json.RawMessage `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
-func (e *Encounter) UnmarshalJSON(b []byte) error {
-	type plain Encounter
-	w := struct {
-		*plain
-		FinishedAt millis `json:"finishedAt"`
-		CreatedAt  millis `json:"createdAt"`
-	}{(*plain)(e), millis{&e.FinishedAt}, millis{&e.CreatedAt}}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	e.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the record as the client does (see the package doc).
+func (e *Encounter) UnmarshalJSON(b []byte) error { return decode(b, e) }
 
 // CreateEncounterParams are the fields of a new encounter. Facility and
 // Patient are required. Invoice also creates the encounter's BillingInvoice.

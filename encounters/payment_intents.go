@@ -10,6 +10,7 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // The billing-payment-intents service is known only from the vendor guide,
@@ -65,40 +66,38 @@ func CustomItem(name string, amountPerItem polybill.Decimal, quantity int) Inten
 
 // PaymentIntent is a BillingPaymentIntent (vendor guide only; experimental).
 type PaymentIntent struct {
-	ID               string              `json:"id"`
-	GatewayType      string              `json:"gatewayType"`
-	GatewayReturnURL string              `json:"gatewayReturnURL"`
-	GatewayCancelURL string              `json:"gatewayCancelURL"`
-	Currency         polybill.Currency   `json:"currency"`
-	Items            []IntentItem        `json:"items"`
-	Status           PaymentIntentStatus `json:"status"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string              `json:"id"`
+	GatewayType            string              `json:"gatewayType"`
+	GatewayReturnURL       string              `json:"gatewayReturnURL"`
+	GatewayCancelURL       string              `json:"gatewayCancelURL"`
+	Currency               polybill.Currency   `json:"currency"`
+	Items                  []IntentItem        `json:"items"`
+	Status                 PaymentIntentStatus `json:"status"`
 	// ApprovalURL is checkout.approvalURL: send the payer there to approve.
 	ApprovalURL string                      `json:"-"`
 	NetAmount   polybill.Decimal            `json:"netAmount"`
 	Receivables map[string]polybill.Decimal `json:"receivables"`
-	CapturedAt  time.Time                   `json:"-"`
-	CreatedAt   time.Time                   `json:"-"`
-	Raw         json.RawMessage             `json:"-"`
+	CapturedAt  time.Time                   `json:"-" wire:"capturedAt,millis"`
+	CreatedAt   time.Time                   `json:"-" wire:"createdAt,millis"`
+	Raw         json.RawMessage             `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes timestamps and checkout.approvalURL.
+// UnmarshalJSON reads the record as the client does, with checkout.approvalURL.
 func (p *PaymentIntent) UnmarshalJSON(b []byte) error {
-	type plain PaymentIntent
-	w := struct {
-		*plain
-		CapturedAt millis `json:"capturedAt"`
-		CreatedAt  millis `json:"createdAt"`
-		Checkout   *struct {
-			ApprovalURL string `json:"approvalURL"`
-		} `json:"checkout"`
-	}{plain: (*plain)(p), CapturedAt: millis{&p.CapturedAt}, CreatedAt: millis{&p.CreatedAt}}
-	if err := json.Unmarshal(b, &w); err != nil {
+	var w struct {
+		PaymentIntent
+		Checkout *struct {
+			ApprovalURL string `wire:"approvalURL"`
+		} `wire:"checkout"`
+	}
+	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}
+	*p = w.PaymentIntent
 	if w.Checkout != nil {
 		p.ApprovalURL = w.Checkout.ApprovalURL
 	}
-	p.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
 

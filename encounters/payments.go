@@ -39,46 +39,35 @@ func (t PaymentType) IsKnown() bool {
 
 // Payment is a BillingPayment: one payment on one item.
 type Payment struct {
-	ID                string           `json:"id"`
-	Item              string           `json:"item"`
-	ItemType          string           `json:"itemType"`
-	Invoice           string           `json:"invoice"`
-	Target            string           `json:"target"`
-	Facility          string           `json:"facility"`
-	Idemp             string           `json:"idemp"`
-	Type              PaymentType      `json:"type"`
-	Subtype           string           `json:"subtype"`
-	PaymentMethod     string           `json:"paymentMethod"`
-	PaymentMethodType string           `json:"paymentMethodType"`
-	PaymentMethodName string           `json:"paymentMethodName"`
-	Ref               string           `json:"ref"`
-	Amount            polybill.Decimal `json:"amount"`
-	Coverage          string           `json:"coverage"`
-	Notes             string           `json:"notes"`
-	Metadata          map[string]any   `json:"metadata"`
-	VoidedAt          time.Time        `json:"-"`
-	VoidedBy          string           `json:"voidedBy"`
-	VoidReason        string           `json:"voidReason"`
-	CreatedAt         time.Time        `json:"-"`
-	CreatedBy         string           `json:"createdBy"`
-	Populated         Populated        `json:"$populated"`
-	Raw               json.RawMessage  `json:"-"`
+	polybill.FieldProblems `json:"-"`
+	ID                     string           `json:"id"`
+	Item                   string           `json:"item"`
+	ItemType               string           `json:"itemType"`
+	Invoice                string           `json:"invoice"`
+	Target                 string           `json:"target"`
+	Facility               string           `json:"facility"`
+	Idemp                  string           `json:"idemp"`
+	Type                   PaymentType      `json:"type"`
+	Subtype                string           `json:"subtype"`
+	PaymentMethod          string           `json:"paymentMethod"`
+	PaymentMethodType      string           `json:"paymentMethodType"`
+	PaymentMethodName      string           `json:"paymentMethodName"`
+	Ref                    string           `json:"ref"`
+	Amount                 polybill.Decimal `json:"amount"`
+	Coverage               string           `json:"coverage"`
+	Notes                  string           `json:"notes"`
+	Metadata               map[string]any   `json:"metadata"`
+	VoidedAt               time.Time        `json:"-" wire:"voidedAt,millis"`
+	VoidedBy               string           `json:"voidedBy"`
+	VoidReason             string           `json:"voidReason"`
+	CreatedAt              time.Time        `json:"-" wire:"createdAt,millis"`
+	CreatedBy              string           `json:"createdBy"`
+	Populated              Populated        `json:"$populated"`
+	Raw                    json.RawMessage  `json:"-" wire:",raw"`
 }
 
-// UnmarshalJSON decodes epoch-millisecond timestamps and keeps the raw record.
-func (p *Payment) UnmarshalJSON(b []byte) error {
-	type plain Payment
-	w := struct {
-		*plain
-		VoidedAt  millis `json:"voidedAt"`
-		CreatedAt millis `json:"createdAt"`
-	}{(*plain)(p), millis{&p.VoidedAt}, millis{&p.CreatedAt}}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	p.Raw = append(json.RawMessage(nil), b...)
-	return nil
-}
+// UnmarshalJSON reads the record as the client does (see the package doc).
+func (p *Payment) UnmarshalJSON(b []byte) error { return decode(b, p) }
 
 // CreatePaymentParams are the fields of a new payment. Item, Type,
 // PaymentMethod and a positive Amount are required.

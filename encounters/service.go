@@ -12,8 +12,8 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/qs"
-	"github.com/polybill/polybill-go/internal/jsonscan"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // The generic Feathers methods every service shares. Each public method is a
@@ -121,45 +121,47 @@ func removeOne[T any](ctx context.Context, c *Client, service, id string, opts [
 // wirePage decodes both find shapes: a Feathers page {total,limit,skip,data}
 // and a bare array (services without pagination; both HapiHub SDKs accept it).
 type wirePage[T any] struct {
-	Items   []T
-	Total   *int
-	Limit   *int
-	Skip    *int
+	Items   []T  `wire:"data"`
+	Total   *int `wire:"total"`
+	Limit   *int `wire:"limit"`
+	Skip    *int `wire:"skip"`
 	IsArray bool
 }
 
-// UnmarshalJSON decodes a find answer into a fresh wirePage (findPage's), through the fast
-// path when it can (fastdecode.go) and decodeSlow otherwise.
-func (p *wirePage[T]) UnmarshalJSON(b []byte) error {
-	b = jsonscan.TrimSpace(b)
-	if p.decodeFast(b) == nil {
-		return nil
-	}
-	return p.decodeSlow(b)
-}
-
-// decodeSlow is the encoding/json decoding of a find answer, the reference the fast path is
-// tested against.
-func (p *wirePage[T]) decodeSlow(b []byte) error {
-	b = jsonscan.TrimSpace(b)
-	if len(b) > 0 && b[0] == '[' {
+// DecodeBody reads a find answer, as the transport hands it over, with the SDK's one reader.
+func (p *wirePage[T]) DecodeBody(b []byte) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
 		p.IsArray = true
-		return json.Unmarshal(b, &p.Items)
+		return wire.Decode(b, &p.Items)
 	}
-	var env struct {
-		Total *int `json:"total"`
-		Limit *int `json:"limit"`
-		Skip  *int `json:"skip"`
-		Data  []T  `json:"data"`
-	}
-	if err := json.Unmarshal(b, &env); err != nil {
+	if err := wire.Decode(b, p); err != nil {
 		return err
 	}
-	if env.Total == nil {
+	if p.Total == nil {
 		return fmt.Errorf("encounters: find response is neither a page {total,limit,skip,data} nor an array")
 	}
-	p.Items, p.Total, p.Limit, p.Skip = env.Data, env.Total, env.Limit, env.Skip
 	return nil
+}
+
+// record reads one record body (a get, create, patch or remove answer) with the SDK's one
+// reader.
+type record[T any] struct{ v *T }
+
+func (r record[T]) DecodeBody(b []byte) error {
+	*r.v = *new(T)
+	if u, ok := any(r.v).(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(b) // every record type's, which reads with the one reader
+	}
+	return wire.Decode(b, r.v)
+}
+
+// decodeTarget is what the transport decodes a one-record answer into.
+func decodeTarget[T any](out *T) any { return record[T]{out} }
+
+// decode reads one JSON document into a response value with the SDK's one reader.
+func decode[T any](b []byte, v *T) error {
+	*v = *new(T)
+	return wire.Decode(b, v)
 }
 
 // toPage computes the next $skip. A page knows its total; a bare array has
@@ -197,40 +199,6 @@ func (p *wirePage[T]) toPage(q *Query) *polybill.Page[T] {
 	out.Next = skip + len(p.Items)
 	out.HasMore = len(p.Items) > 0 && out.Next < out.Total
 	return out
-}
-
-// Millis decodes HapiHub's epoch-millisecond timestamps (JSON numbers; a
-// numeric string or null is tolerated) into a *time.Time.
-type millis struct{ t *time.Time }
-
-func (m millis) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		*m.t = time.Time{}
-		return nil
-	}
-	b = bytes.Trim(b, `"`)
-	var n json.Number
-	if err := json.Unmarshal([]byte(`"`+string(b)+`"`), &n); err != nil {
-		return err
-	}
-	if i, err := n.Int64(); err == nil {
-		*m.t = time.UnixMilli(i).UTC()
-		return nil
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return fmt.Errorf("encounters: timestamp %q is not epoch milliseconds", b)
-	}
-	*m.t = time.UnixMilli(int64(f)).UTC()
-	return nil
-}
-
-func (m millis) MarshalJSON() ([]byte, error) {
-	if m.t == nil || m.t.IsZero() {
-		return []byte("null"), nil
-	}
-	return []byte(strconv.FormatInt(m.t.UnixMilli(), 10)), nil
 }
 
 // msPtr renders a time as epoch milliseconds for request bodies.

@@ -1,6 +1,7 @@
 package epilot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // ContractStatus is a contract's lifecycle state.
@@ -75,6 +77,8 @@ func (u DurationUnit) IsKnown() bool { return oapi.DurationUnit(u).Valid() }
 // Contract is an epilot contract entity. Every field is optional; zero values are not sent,
 // so the same type serves create, a partial update and the stored result.
 type Contract struct {
+	polybill.FieldProblems `json:"-"`
+
 	ID        string    `json:"_id,omitempty"`
 	Title     string    `json:"_title,omitempty"`
 	Org       string    `json:"_org,omitempty"`
@@ -118,7 +122,7 @@ type Contract struct {
 	BillingAccount Relation `json:"billing_account,omitzero"`
 
 	// Extra holds properties the SDK does not model (org-specific attributes), as raw JSON.
-	Extra map[string]json.RawMessage `json:"-"`
+	Extra map[string]json.RawMessage `json:"-" wire:",extra"`
 	raw   json.RawMessage
 }
 
@@ -158,16 +162,17 @@ func (c Contract) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a contract, keeping unknown properties in Extra.
 func (c *Contract) UnmarshalJSON(data []byte) error {
 	var w contractWire
-	extra, err := unmarshalOpen(data, &w)
-	if err != nil {
+	if err := wire.Decode(data, &w); err != nil {
 		return err
 	}
 	*c = Contract(w.contractAlias)
 	c.CreatedAt, c.UpdatedAt = w.CreatedAt.Time, w.UpdatedAt.Time
-	c.Extra = extra
-	c.raw = append(json.RawMessage(nil), data...)
+	c.raw = bytes.Clone(bytes.Trim(data, " \t\r\n"))
 	return nil
 }
+
+// DecodeBody reads a contract response with the SDK's one reader.
+func (c *Contract) DecodeBody(body []byte) error { return c.UnmarshalJSON(body) }
 
 // validate is the strict writer: documented enums and ranges are checked before sending.
 func (c *Contract) validate() error {

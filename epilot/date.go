@@ -8,7 +8,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // Date is a calendar day ("2006-01-02"); it is [polybill.Date], shared by every package. The
@@ -35,9 +34,9 @@ func (t *timestamp) UnmarshalJSON(data []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	// data is one JSON value, validated by encoding/json or jsonscan. A string without
-	// escapes is its own text; only other values need json.Unmarshal (and its allocations).
-	text, ok := jsonscan.PlainText(data)
+	// data is one validated JSON value. A string without escapes or bytes outside ASCII is
+	// its own text; only other values need json.Unmarshal (and its allocations).
+	text, ok := plainText(data)
 	if !ok {
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
@@ -71,4 +70,18 @@ func (s *stamp) UnmarshalJSON(data []byte) error {
 		s.Time = time.Time{}
 	}
 	return nil
+}
+
+// plainText is the text of the JSON string v when it has no escape and only ASCII bytes.
+func plainText(v []byte) ([]byte, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return nil, false
+	}
+	inner := v[1 : len(v)-1]
+	for _, c := range inner {
+		if c == '\\' || c >= 0x80 {
+			return nil, false
+		}
+	}
+	return inner, true
 }

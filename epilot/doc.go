@@ -84,6 +84,15 @@
 // @epilot/sdk 2.20.31). This is always exact: an amount that is not a whole number of minor
 // units is refused before sending.
 //
+// The vendor's specs type every *_decimal field as a plain string without a pattern, so a server
+// may send "" or a placeholder. Such a value (or one with more digits than polybill.Decimal
+// holds, which is never rounded; a date that is not one; a value of the wrong JSON type) fails
+// neither the call nor the page: the field stays zero (Money.Decimal nil), and the event's or
+// contract's Problems method lists it with its JSON path and raw value. Unknown properties are
+// kept at every level (events, contracts, relations next to `$relation`, relation items) and
+// sent back as they came. Every response follows the rule set of the SDK's one reader, in
+// docs/architecture.md ("Decoding responses").
+//
 // # Exactly-once creates
 //
 // The API has no idempotency key. CreateBillingEvent with an ExternalID settles an ambiguous

@@ -14,6 +14,7 @@ import (
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // MaxEventsPageSize is the largest `size` GET /v1/billing/events accepts.
@@ -100,8 +101,21 @@ func (d *decodedEvent) UnmarshalJSON(data []byte) error {
 }
 
 type eventList struct {
-	Hits    *int           `json:"hits"`
-	Results []decodedEvent `json:"results"`
+	Hits    *int        `json:"hits"`
+	Results []eventWire `json:"results"`
+}
+
+// DecodeBody reads a page of events with the SDK's one reader, each event in place.
+func (l *eventList) DecodeBody(body []byte) error { return wire.Decode(body, l) }
+
+// DecodeBody reads a response holding one event.
+func (d *decodedEvent) DecodeBody(body []byte) error {
+	ev, err := ParseBillingEvent(body)
+	if err != nil {
+		return err
+	}
+	d.BillingEvent = ev
+	return nil
 }
 
 // ListBillingEvents returns every billing event matching params from offset params.From on
@@ -133,18 +147,13 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 	if err != nil {
 		return nil, err
 	}
-	// The events are appended to Results, within this capacity for a full page.
-	size := p.Size
-	if size == 0 {
-		size = defaultEventsPageSize
-	}
-	out := eventList{Results: make([]decodedEvent, 0, size)}
+	var out eventList
 	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/v1/billing/events", Route: "/v1/billing/events", Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[BillingEvent]{Items: make([]BillingEvent, 0, len(out.Results)), Total: -1}
-	for _, r := range out.Results {
-		page.Items = append(page.Items, r.BillingEvent)
+	for i := range out.Results {
+		page.Items = append(page.Items, out.Results[i].event())
 	}
 	page.Next = from + len(page.Items)
 	if out.Hits != nil {

@@ -359,7 +359,7 @@ func TestParseBillingEventTolerance(t *testing.T) {
 }
 
 func TestParseBillingEventRejectsNonObjects(t *testing.T) {
-	for _, in := range []string{`[]`, `"installment"`, `{"type":`, `{"billing_amount":"ten"}`} {
+	for _, in := range []string{`[]`, `"installment"`, `{"type":`, `<html>`} {
 		_, err := epilot.ParseBillingEvent([]byte(in))
 		assert.Error(t, err, in)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/internal/jsonscan"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // EventKind is the `type` of a billing event (Buchungssatz).
@@ -90,12 +90,18 @@ type BillingEvent interface {
 	Kind() EventKind
 	// Fields gives access to the fields every kind has.
 	Fields() *EventFields
+	// Problems lists the values of the event that could not be read (see the package doc).
+	Problems() []polybill.FieldProblem
 	json.Marshaler
 	isBillingEvent()
 }
 
 // EventFields are the fields every billing event has. Zero values mean "absent".
 type EventFields struct {
+	// FieldProblems lists the values that could not be read into their fields (an amount
+	// "" or with more digits than Decimal holds, a bad date); the event is still returned.
+	polybill.FieldProblems
+
 	ID        string    // _id
 	Title     string    // _title
 	Org       string    // _org
@@ -236,26 +242,21 @@ func (e *CustomEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marsh
 
 // ParseBillingEvent decodes one billing event. It dispatches on `type`: the eight documented
 // kinds get their own Go type, anything else (including a missing type) a *CustomEvent. Unknown
-// properties are kept in Extra, the whole input in Raw().
+// properties are kept in Extra, the whole input in Raw(); values that cannot be read are listed
+// by Problems.
 func ParseBillingEvent(data []byte) (BillingEvent, error) {
-	if ev, ok := parseEventFast(jsonscan.TrimSpace(data)); ok {
-		return ev, nil
-	}
-	return parseEventSlow(data)
-}
-
-// parseEventSlow is ParseBillingEvent with encoding/json only: the reference the fast path
-// (fastdecode.go) must agree with, and its fallback.
-func parseEventSlow(data []byte) (BillingEvent, error) {
 	var w eventWire
-	extra, err := unmarshalOpen(data, &w)
-	if err != nil {
+	if err := wire.Decode(data, &w); err != nil {
 		return nil, fmt.Errorf("epilot: decode billing event: %w", err)
 	}
+	return w.event(), nil
+}
+
+// event is the BillingEvent w was read into.
+func (w *eventWire) event() BillingEvent {
 	f := w.fields()
-	f.Extra = extra
-	f.raw = append(json.RawMessage(nil), bytes.TrimSpace(data)...)
-	return newEvent(w.Type, f), nil
+	f.Extra, f.raw, f.FieldProblems = w.Extra, w.Raw, w.FieldProblems
+	return newEvent(w.Type, f)
 }
 
 // newEvent wraps f in the Go type of the kind typ.
@@ -317,8 +318,13 @@ func (r *relatedEventRef) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// eventWire is the JSON shape of a billing event.
+// eventWire is the JSON shape of a billing event: each field's wire key is declared here, once,
+// for reading (internal/wire) and writing (encoding/json) alike.
 type eventWire struct {
+	polybill.FieldProblems `json:"-"`
+	Extra                  map[string]json.RawMessage `json:"-" wire:",extra"`
+	Raw                    json.RawMessage            `json:"-" wire:",raw"`
+
 	Type                 string            `json:"type"`
 	ID                   string            `json:"_id,omitempty"`
 	Title                string            `json:"_title,omitempty"`

@@ -3,19 +3,17 @@ package epilot
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/polybill/polybill-go/internal/jsonscan"
 )
 
 // Entities in epilot are open (`additionalProperties: true` on BaseEntity): orgs add their own
 // attributes to contracts and billing events. The SDK keeps every property it does not model in
-// an Extra map of raw JSON values, so a read-modify-write never loses them and each value
+// an Extra map of raw JSON values (read by internal/wire's `,extra` field, at every level: events,
+// contracts, relations and relation items), so a read-modify-write never loses them and each value
 // round-trips byte for byte: MarshalJSON writes the stored bytes verbatim (encoding/json,
 // when it wraps a MarshalJSON, compacts whitespace and escapes <, > and &).
 
@@ -47,34 +45,6 @@ func jsonKeys(t reflect.Type) map[string]bool {
 	}
 	knownKeysCache.Store(t, keys)
 	return keys
-}
-
-// unmarshalOpen decodes data into wire (a pointer to a struct) and returns the properties wire
-// does not know, as raw JSON. The properties are found by one scan of the object's top level;
-// only the unknown values are copied (the known ones are already decoded into wire).
-func unmarshalOpen(data []byte, wire any) (map[string]json.RawMessage, error) {
-	if err := json.Unmarshal(data, wire); err != nil {
-		return nil, err
-	}
-	known := jsonKeys(reflect.TypeOf(wire).Elem())
-	var extra map[string]json.RawMessage
-	err := jsonscan.ScanObject(data, func(k, v []byte) error {
-		if known[string(k)] {
-			return nil
-		}
-		if extra == nil {
-			extra = map[string]json.RawMessage{}
-		}
-		extra[string(k)] = append(json.RawMessage(nil), v...) // a repeated key: the last wins, as in encoding/json
-		return nil
-	})
-	switch {
-	case errors.Is(err, jsonscan.ErrNotObject):
-		return nil, nil // null: wire accepted it, and there is nothing else to keep
-	case err != nil:
-		return nil, err
-	}
-	return extra, nil
 }
 
 // marshalOpen encodes wire (a struct) and appends the extra properties verbatim, in key order.

@@ -1,12 +1,30 @@
 package epilot
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/polybill/polybill-go/internal/wire"
+)
 
 // Relation is an epilot entity link: on the wire {"$relation": [{"entity_id": "…"}]}. Billing
 // events link to their contract this way (`contract`), and contracts to their customer and
 // billing account.
 type Relation struct {
 	Items []RelationItem `json:"$relation,omitempty"`
+	// Extra keeps the other properties of the relation object (next to `$relation`), raw; they
+	// are sent back as they came.
+	Extra map[string]json.RawMessage `json:"-" wire:",extra"`
+}
+
+type relationWire Relation
+
+// MarshalJSON writes the relation with its Extra properties.
+func (r Relation) MarshalJSON() ([]byte, error) { return marshalOpen(relationWire(r), r.Extra) }
+
+// UnmarshalJSON reads a relation as the client does, keeping unknown properties in Extra.
+func (r *Relation) UnmarshalJSON(data []byte) error {
+	*r = Relation{}
+	return wire.Decode(data, (*relationWire)(r))
 }
 
 // RelationItem is one linked entity.
@@ -14,7 +32,7 @@ type RelationItem struct {
 	EntityID string   `json:"entity_id,omitempty"`
 	Tags     []string `json:"_tags,omitempty"`
 	// Extra keeps other properties of the link (epilot relation items are open), raw.
-	Extra map[string]json.RawMessage `json:"-"`
+	Extra map[string]json.RawMessage `json:"-" wire:",extra"`
 }
 
 type relationItemWire RelationItem
@@ -26,14 +44,8 @@ func (it RelationItem) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads an item, keeping unknown properties in Extra.
 func (it *RelationItem) UnmarshalJSON(data []byte) error {
-	var w relationItemWire
-	extra, err := unmarshalOpen(data, &w)
-	if err != nil {
-		return err
-	}
-	*it = RelationItem(w)
-	it.Extra = extra
-	return nil
+	*it = RelationItem{}
+	return wire.Decode(data, (*relationItemWire)(it))
 }
 
 // Link returns a Relation to the given entity ids, e.g. Contract: epilot.Link(contractID).
@@ -56,8 +68,8 @@ func (r Relation) IDs() []string {
 	return ids
 }
 
-// IsZero reports whether the relation links nothing.
-func (r Relation) IsZero() bool { return len(r.Items) == 0 }
+// IsZero reports whether the relation links nothing and carries no other property.
+func (r Relation) IsZero() bool { return len(r.Items) == 0 && len(r.Extra) == 0 }
 
 // Contains reports whether id is linked.
 func (r Relation) Contains(id string) bool {

@@ -47,7 +47,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(inv.Status, inv.GrandTotal, srv.TokensIssued())
+	fmt.Println(inv.Status, inv.Total, srv.TokensIssued())
 	// Output:
 	// webhook: payment.received
 	// webhook: invoice.paid

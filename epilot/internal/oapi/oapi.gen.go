@@ -551,8 +551,9 @@ type AmountValue struct {
 	// Example: 10050
 	Amount Cents `json:"amount"`
 
-	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -576,8 +577,9 @@ type Balance struct {
 	// Example: EUR
 	BalanceCurrency *Currency `json:"balance_currency,omitempty"`
 
-	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -608,8 +610,9 @@ type BaseBillingEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -726,8 +729,9 @@ type BillingEventUpdate struct {
 	// Example: 10050
 	BillingAmount *Cents `json:"billing_amount,omitempty"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -795,8 +799,9 @@ type BonusEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1149,8 +1154,9 @@ type CorrectionEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1252,8 +1258,9 @@ type CustomEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1313,8 +1320,9 @@ type CustomEvent struct {
 // Example: 2025-06-15
 type Date = openapi_types.Date
 
-// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-// this one documents the shape the SDK sends.
+// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+// value that is not one as a reported problem on its record, never as a failed call.
 //
 // Example: 100.50
 type DecimalString = string
@@ -1343,8 +1351,9 @@ type DunningFeeEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1407,8 +1416,9 @@ type DurationUnit string
 
 // DynamicTariffPriceContext defines model for DynamicTariffPriceContext.
 type DynamicTariffPriceContext struct {
-	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1422,29 +1432,33 @@ type DynamicTariffPriceContext struct {
 	// Example: EUR
 	MarketPriceCurrency *Currency `json:"market_price_currency,omitempty"`
 
-	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarketPriceDecimal *DecimalString `json:"market_price_decimal,omitempty"`
 
-	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountDecimal *DecimalString `json:"markup_amount_decimal,omitempty"`
 
-	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountGrossDecimal *DecimalString `json:"markup_amount_gross_decimal,omitempty"`
 
-	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1520,8 +1534,9 @@ type FinalBillEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1633,8 +1648,9 @@ type InstallmentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1716,8 +1732,9 @@ type InvoiceEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1799,8 +1816,9 @@ type PaymentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1860,15 +1878,17 @@ type PaymentEventType string
 
 // PriceContext defines model for PriceContext.
 type PriceContext struct {
-	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	BeforeDiscountUnitAmountGrossDecimal *DecimalString `json:"before_discount_unit_amount_gross_decimal,omitempty"`
 
-	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1888,29 +1908,33 @@ type PriceContext struct {
 	TariffType      *string                    `json:"tariff_type,omitempty"`
 	Unit            *string                    `json:"unit,omitempty"`
 
-	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountGrossDecimal *DecimalString `json:"unit_amount_gross_decimal,omitempty"`
 
-	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountNetDecimal *DecimalString `json:"unit_amount_net_decimal,omitempty"`
 
-	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitDiscountAmountDecimal *DecimalString `json:"unit_discount_amount_decimal,omitempty"`
 
-	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1941,8 +1965,9 @@ type ReimbursementEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50

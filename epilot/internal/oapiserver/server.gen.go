@@ -562,8 +562,9 @@ type AmountValue struct {
 	// Example: 10050
 	Amount Cents `json:"amount"`
 
-	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -587,8 +588,9 @@ type Balance struct {
 	// Example: EUR
 	BalanceCurrency *Currency `json:"balance_currency,omitempty"`
 
-	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BalanceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -619,8 +621,9 @@ type BaseBillingEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -737,8 +740,9 @@ type BillingEventUpdate struct {
 	// Example: 10050
 	BillingAmount *Cents `json:"billing_amount,omitempty"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -806,8 +810,9 @@ type BonusEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1160,8 +1165,9 @@ type CorrectionEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1263,8 +1269,9 @@ type CustomEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1324,8 +1331,9 @@ type CustomEvent struct {
 // Example: 2025-06-15
 type Date = openapi_types.Date
 
-// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-// this one documents the shape the SDK sends.
+// DecimalString An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+// value that is not one as a reported problem on its record, never as a failed call.
 //
 // Example: 100.50
 type DecimalString = string
@@ -1354,8 +1362,9 @@ type DunningFeeEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1418,8 +1427,9 @@ type DurationUnit string
 
 // DynamicTariffPriceContext defines model for DynamicTariffPriceContext.
 type DynamicTariffPriceContext struct {
-	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// AveragePriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1433,29 +1443,33 @@ type DynamicTariffPriceContext struct {
 	// Example: EUR
 	MarketPriceCurrency *Currency `json:"market_price_currency,omitempty"`
 
-	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarketPriceDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarketPriceDecimal *DecimalString `json:"market_price_decimal,omitempty"`
 
-	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountDecimal *DecimalString `json:"markup_amount_decimal,omitempty"`
 
-	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	MarkupAmountGrossDecimal *DecimalString `json:"markup_amount_gross_decimal,omitempty"`
 
-	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// MarkupAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1531,8 +1545,9 @@ type FinalBillEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1644,8 +1659,9 @@ type InstallmentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1727,8 +1743,9 @@ type InvoiceEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1810,8 +1827,9 @@ type PaymentEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1871,15 +1889,17 @@ type PaymentEventType string
 
 // PriceContext defines model for PriceContext.
 type PriceContext struct {
-	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	BeforeDiscountUnitAmountGrossDecimal *DecimalString `json:"before_discount_unit_amount_gross_decimal,omitempty"`
 
-	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BeforeDiscountUnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1899,29 +1919,33 @@ type PriceContext struct {
 	TariffType      *string                    `json:"tariff_type,omitempty"`
 	Unit            *string                    `json:"unit,omitempty"`
 
-	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountGrossDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountGrossDecimal *DecimalString `json:"unit_amount_gross_decimal,omitempty"`
 
-	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitAmountNetDecimal *DecimalString `json:"unit_amount_net_decimal,omitempty"`
 
-	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
 	UnitDiscountAmountDecimal *DecimalString `json:"unit_discount_amount_decimal,omitempty"`
 
-	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// UnitDiscountAmountNetDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -1952,8 +1976,9 @@ type ReimbursementEvent struct {
 	// Example: 10050
 	BillingAmount Cents `json:"billing_amount"`
 
-	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern;
-	// this one documents the shape the SDK sends.
+	// BillingAmountDecimal An exact decimal amount as a string, e.g. "100.50". The vendor spec gives no pattern
+	// (any string), so none is enforced here either: the SDK sends plain decimals, and reads a
+	// value that is not one as a reported problem on its record, never as a failed call.
 	//
 	//
 	// Example: 100.50
@@ -10482,138 +10507,138 @@ func (sh *strictHandler) GetBillingEventByExternalID(w http.ResponseWriter, r *h
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3pchu31uCroHpSFWmGpEhqsSTXV98nb4m+bKrIubdyTQ0Jdp8mETWBDoAWTXv0NvMY9999sSlsvYKr",
-	"qUx84yr/kJtYDoCDs5+Dj0HIZimjQKUILj8GKeZ4BhK4/t8LkiSETq7CkGVUXkc3WE7V9whEyEkqCaPB",
-	"pWuFsGmGgEoiF4hEnaAVwHs8SxMILoP++CQ6i8+77R4+DtsncBq3z7sXvTbuj4/Dk+gUzuJnQSsgashU",
-	"TdQKKJ6pniQKWgGH3zPCIQouJc+gFYhwCjOsoPmKQxxcBv/jqFjKkflVHL3WsFxHweNjK3jJaEwmGccK",
-	"8G+JkIwvXk4xncDbRQrNhf19SsIpuic0QixGU9MBSYY4yIzT6vIIFRInyQyoHOKZ2ohhqMeO3KJ+z4Av",
-	"ilWZX4dSTb3pciorKIGuVueW6j+kl4xKjsOlpxOfnl88Oz8bt4+7/ZP2yXEYtS/C8XH7FB+HF6fHcf/8",
-	"4uxpT+f1A6zHMVCNGsCfRriLn/XO2+F5v98+6R5H7Yv4NGr3u9HJ6fkJdE/7508L/BvOZk2of4pjAVIh",
-	"j5wCigkXEnE2Rwfd9hgLiA4ry+j68SRWQ5eBiiDGWSJ1hxmhZJbN9N8akxQiSpgA12A1kFz4MGM2w20B",
-	"6upLiJDBS6RGEwrZCQ2TLIIOui4wPL8M8ylQxGZESog2vQ+t0OLiMOUkJHSy5qLYuYalCyMqG5JiKYGr",
-	"nv/7YPm0/2fZtIcHrZ26Hf7Pr4J814XkhE70pl+bDbN77yMrIKfA1d7CbAyRRg63oZzNRQfdgkQxTgSY",
-	"DcaJYCjE5gqUWwONUkaorGy97ujfSnuWQ9vfj1bmEth1jRlLAFO9sFvywUMlb/AEkCAfoAJE/9QPgWro",
-	"n1b1mOH3Bp173TJy9zzI/ajurUgZFQapX+DoZ/g9AyHV/9ShAdV/4jRNSKgp5tFvQoH8sQDzYwCcM64o",
-	"DI6QG6AVzEAIPHEAo1kmJBoDwhLNmJCo1+12g8eNKYWeQoNc3bq3U0DczImIQDOcxIzPIEIHMePIAokw",
-	"0nuIct6MWKaJCld4eNhRgLxhfEyiCOhuiy+6l5f+K8tQxBBlEk3xA6AU+IwIQRhVuIvDEIRAckoE4iBY",
-	"xkPo7GlTJLsHimZ4oSdfOtM1VfceJ7fAH4CbEXdavxsImZGQGaq8F1cUZRTepxAqGqn7IRaGGeeK8O1n",
-	"1QL4AwkBxZgkdtQfmXzDMhrttqwfmUSme3kpVV6qNjhWbfaxih8ZElk4tUKGHvEXijM5ZZx8gB1XURmh",
-	"vJAfFDLSCWIcEfqAExIh11IPatBoX6czBsw11VaoqW5rY3a73pQzha94nICREXZddmkgZEcqL/9vak6z",
-	"UIMxl+jrsTlby8O+LggXSpkgkjwAsiR0b9vCogWKGAiNSQ8GJnU98+E1eb7SAP0NJ5mHhVxRZABGhKJQ",
-	"zd3SbE7gGbhfsEAYRRCSGU6Q4bYthKnhnvoe0nChWFDKWQpcEsMWTO+1crXWfx5btvnQzrOu2yvT7Nby",
-	"/lbg4Fg7n2tn2JgTP985cBuAlIa+y5khG/8GoVTzvsAJpqHe2eryx8UPG63fth9uv5Ci726b9+hdlgBL",
-	"rbR2oA80SX6Kg8t3qwdXPe2VeWzVNwVLicPpzOm864X8nyHR90yvsnLDNt/YSredEcwNs9P5MHav+qr7",
-	"uXZi1UYhtBV+t9+niHAIzf1e01Wd7Ku8teqawVZAwnvDvYckatKW60gRFU1NtOCAxEJImLUQdCYdhCm6",
-	"vbpBb66PXl6hiIWZ1m5oNhsrCtmQ7ktzJYTer919DljCa9vle9XjsaVlWD0EZdJDDG8ljuM2o4kWfsAL",
-	"hb/nTTZOSKh7ITFlcy2mGfIoJJstWVGKSZRvt5I/sQwuA/WhLckMfF24OmeIhuAuZWPLWYwwss3QuCJw",
-	"HGCUJphQRKLnGroHoBHjSKQQGk1nQh5AICLR6CtuMWqEiit86F2GkFhmYiNkuzVNc4pTh/87a/HR8F6i",
-	"km6IDq7GIpwmeCI+4GmS0clhC6V4YX77h/kkgNAJVj8NKAcyG2dcgGnx87/+Gd4DV7BK0znKKFWXMgZA",
-	"Bz/gKZ3A+F//nPLDlpIqGAmhhWKisEXt4oAevKYRHnMIp9QMMGY0E+jgm0yKcMpJLA9bKGTcXid08J36",
-	"+15mfJyFU9OFcYTpAjGlhQ6o2UKkNA5sMcWdlL4i4RTzCYxxeH/YGVCvxlvmYNaeVSOTSwmgh6TVKFWJ",
-	"CDVZ311dJHlDIImEWgBf1BHvhdkBIbD8cIimWHQckynkNBxFRA2Fk5sSzzAqcZWLDEN9u6MhlpvfHEui",
-	"NrMrtYIh4xPVvjnONjaq2yQznSSeaNCJhJnwjms/YM7xwnQh0oilTRCyNNpy/V4eX7Ex3xgbyzU1w1n2",
-	"sZNMU5Y4S5ysugFrjK26hwcmz04ZlWfL87WdHBkCms3UHcrvitmUEt6XTmrJwdSuY3mGMpDlDblbfiyv",
-	"/RT+qnq1Ouj1exzKZIEYBfSAOcFUohmW4RRECwlIjNo8XqCRmmmEDgCHU3RPFZNy7adYDChWQ7Qf1Kkh",
-	"tR3P0UtNkjQgSOJ7cJdbky+kWx520NspcFBqGWVoFBEF7IxQLBkfDegYQpwJqAxFhGL+LAWKBEhD2RiF",
-	"DWTLkh3UbI+SMFd1uDEMYrPGP5c5xmZdXhke8gZgs/bXhrFs1viNYj4KGzZr/kKxo82avsy51Ibti9ML",
-	"Hu9qOPo9MYa/KqmYEumxeL9lEidWyFN8XiNqjswCHeAkQSmeVEWN3PSoDY9ZsgUlqVymBu2o3VgNczHH",
-	"usv5S+pkt1Wsq3594wRLlGIuCU6QIeTPkZY5lURWbCIS6q4Yi3cHXUmUABZSX3PbSOvcM0LLc/ZaXzSu",
-	"v5LG9Wla0lr9aKn68yS6zH41i80loBvghEVlMWAOcJ9omx+jcqr/0qxv+HuGuQSe//9sqFsosrEAzJOF",
-	"V2Iokeat7Cg16lWnsQ3hRU3jAcCnJ2wg0F95NBwjt3NMw2l55pTN9aZMsNqJOTZbNMdCwtD9LyIKnlAO",
-	"p4Clgsu3Uy8doVphppwRyjjKKJHCOXgdiUAHg+AFSI4nqqEabBBUXb29bve02yowlFB5duJlNcs8/mXP",
-	"2erYA7c7Kxstdcl6t8cXR8GohPfSJ60L0KOuJS5KzgY3jrYnup6bc9r6GHUpfc64psg7AVTpvC+YfBTB",
-	"t8E/W2enT8jJHc2b6jXN0dnct11SSUrrBSjO5mulpoaU4zzQZo67TbeBzTU8ZQlffZjhNFXoaV0tXlze",
-	"TM8zlyxSE7VWXZr12oHRQEvjPeZy0eLHZhDQ4w4KiGeKrZTacs+75Vuu2EAT8crA+xin3amtDCS7GFUg",
-	"jpUo8wDb9dqjwp4Lba2NdHctayyTnRifLPvJQDR8AC6smNdkGMbKXWWLXGpLG6QkYQpG4GnQCowhPGgF",
-	"OCVBIbMFreA3lnEK6nLiTDJr82gFGdUKu3dJZtphgseQ+GE3DTjEoJgkrGpkIVtv3HD7mO9aa5XBwxNw",
-	"l+9lBVsraJhv6RISlUvr+/BMGaQZGtLq3aJCyxviKOIgBPhNeX+o66+G9LvreGZJ/gXZNkZZ8QRWvcIL",
-	"J4ppebhsuRcIc0BRBs9RF80AU+OvDi29M9FrefjRcW91aF0ZGEMrS9qpp6M9z1K/NJf2NzAcWNVAdc+F",
-	"3pXdTKuSNjk04Vc+Ip23WI5zzn+0g04KCdEqyqqDrZyi5/cmE94YqSmTJISh4gGbnlC5ixLv1+rEFgN+",
-	"UW01gaIwx8nWmNHot8vkQmIut1LlN9NuHZ0rKbjAtfilIN1mvnI/Dlh4z/xxE73QYW4HvdYGYSdaISIQ",
-	"Sw2NfI4wurl6+/Jba8MSxsg1n2JtARZAZadMx68t39mMlufU3weekp0gKqAMqrzL8CTrX7GenlbFqVR1",
-	"sdyVoGwKb9uAvFTAa/IjxxNj7VWraBhOupCYkzgOyupaUNeztNodWkdgtKB4RsKh6TgMywD5PR01pWR7",
-	"clBzBVGYD8NCX93urN3eO33urhXQLEnwWOn1ldDZQkpIOTwQlok/ctaaqNQAoboNrfpReywzHgT8PJR+",
-	"i6JrRnmrW5WH0R82B6M5wOdqfFjm9tyjK9aizbakqrQSI6fK4SeTgydRBH2E7AkNNSnQSGFHeTPMjS5x",
-	"1zyW32g/UZbAlj7wW9dtHw5otx1365HwtgRuDQObSsEOUvyO0jihMXAO0Yocjykgt9dojgVyXVDM2Qyl",
-	"WEjndeTY9sC0ppY0j6+s2CjghwvA3GcPqB1GDvCqPb/NJUKH1RHHsdTWsCFOU84ecDK0wcnafKA+aTMy",
-	"1mYYxeRB/6mEFy33PLB7/ZeT/oxl+n1K+FIbc9U5/JQeiyJcap9ui5VBWEbobIYHbrzMmtOsvsSM+8y2",
-	"eUi1UcYQFmg05RCPFJblVrOMk4a9rBXMOZHwE00WRt6o74uacINtGVU8gyMT1W1kXhNJHmLOiY7+0zEd",
-	"Njjwa+EamfUP6MGoftCd2tCEolEEMaHaXCKO7F3v/CYYHSEWI5rOBnT0X8YqdiSi+//qd/rdznFvdIh0",
-	"R3Dbo+PMR5rgjdA4kyghQgo0yniil+A2ooXwgBZqiEQUHoC7wZ4jIoV1ttt1oINR05dfW8ihCYyhzMzX",
-	"QVc6UcTEvugEADpxWUQC4QlWxEGREYlikgDiEGcC1D6r4dCcyCnLpBmsNaCCmcQaHX5pF+KWxqjbdizK",
-	"oZoRA2GC7+3+SMZaSBAagv0yoESguY7JUf30zDp7B0dojMN7Tf46dhrVVGGXDnq9VPtGjHUmb27Cc963",
-	"sRDZrKRimX3Qa1Vt8/MiE8rUMtTc8F5ybGZ6jsKEaGIrwGYOuKuQ0Qg4GjM5RRTPwIQGviyZwmpJk87V",
-	"F7IIFKpd3/6ETvq9Z8hcow76ken4pUsdaqlbqekYnyB1GtVcyde//OyzUJcDXp6C/lEmy2SwxFSCVmCj",
-	"WjX1LkUkKdpehKxqnqCDiRQBycNUdQgnzYR2LBa09XFvxNVFr+bJ2ZqH2pjuImAVMY4mnEQK1CGOfsuE",
-	"nDmN/xX2hVBfoRAnQCPMkb6mB7/++uuv7R9+aL96dVhLZ+/2T9vds3bvtEw7bcRqnXjWMNclewHXOW6Y",
-	"ijlwhFHur7BXx3xB9naSmIANmb599Z1FeCBqH8yKKqErPu81vMehzJNoyok1LqFGb+Ag6HW7ndPuICjT",
-	"YEMhTGw2Zcgm3T4fUE0+GIU8ft7cOzHFKeTQqgsnzDUu9tBMo5Etz+Bt/+e7bvvi7n8dDAYd89fhf37l",
-	"ux31qLenlBDKKL9HEcEOixrB3+Y8y7a9WliIcFEhLuZDeKWoV8bWYjTTiirYEKTxA3A8sbr3J0RLRVoP",
-	"+cAoLLHlSuAP2O8jmmF+D3LFTxa6XVwUlQF2XZ4aJEs/NaSsOsqEMyH2NBaFT4CKRf4jUwRJSDxLN4xn",
-	"ytXkBgl6Xa490Zin5j3w0GYtRkhmab/WJZWseGBEuK9FJWEES8nJOJNw2MwKzJttrItXgdNm4o2sKZ5+",
-	"22UZbB+zv4M9YznkOnegcRS//Px9O+YEaJSo41QzxsTEgmiRy5yzk3ExijmA5TGGgSUwweHCsJQpjhCm",
-	"Wlqq8VinnpvYPB/KuJTvpqJjUrSBPkDCUrAyAl/Y7650QBM1YPmQ3759e4OMzwKlU44F5Awzz7QeBF7c",
-	"zrN2m4YCLNEcqERzzhQHJhSlnAlf3lfdslJLUvfp9LVQz6bLFMZEooNykhhicxCHSnQKOUSNXxWvn0N0",
-	"2EHXFVOGDexvFARxHFRNZBzrEfGbx8oRlM1SKqkal6MwYUJJQTb4TVcoMd/Ks5kvQStgKfidCnWtexmp",
-	"0ehsEgYowtRQHpdCiIUz3mAORltRSpH12qADo420nOroIURTfT0/rla+Nze26eF8eFCL4n9KWamkBuxR",
-	"VNKj6qwTVEuBs5UglodEPZVvbC9WbArz4YPLit/CaJ37c/LOm62xMszWXqQCWr9/qJEa85SIVtZX7zZM",
-	"S8wD3TfSMtekflrMKyXTPO1yjaL9ZEvVw+s1VRKWnnJNzsiwR0LhsnE5hEAeFBWup+WaJa5UhsYQMw5D",
-	"57XWoRj7kddXjfwp0nvTk+GJ4tlea6o669dCtVTdfGwFUyzyZfudUkQMm/M1mxkVbkmIpPlxedaqiwlW",
-	"2o5fCbVxCUujWl1YjveH/SDJvpBCj5Oj2idqrd7BdofOp3J4ch+fkvpUDZt7pEHVrP9aEYZmFQBNkKrR",
-	"Aw2KlHIWZaFcjvbm5xVyYpOzCwgzrnQ8tYVmmtdak77KTA1GU/LojZNN//vvb4P6Yk0HdHzWRS9MgaS3",
-	"7F7XEdMHo6+u/l5ItVMpU1NNiNCYOVHKBtHaMnEpSxbWkqxdWbqTuDw6mhA5zcadkM2OXJv8j/aENcIJ",
-	"bdAzckWvrm6uL6vJy6JUGOBf/1d+AF1AweZGt4pjs7EOLWRJyICSIjRCy/2VUCZXo68zoAP6d64UIqqL",
-	"LDhojdqkC0OqmZzuXDi8THwDUprP1c01Ou50O8fapTOgBys8W4Qims6Q17HVQr0TpNBKgygO8wJKRh8f",
-	"0Dw8W2dyoINet9y8g64lisl7qHiDFEhfC5vMPc4mQotNShliMQpZurBVC2eXaivaVg+vOL5GeRK48/+V",
-	"88CtaqmubQsJ5vxejAsN/4yF9wKFmA4oQhKSxABnBhQIp5hbJdYCnFF9PljbsSuZJIfPFYB1J2UEYYKd",
-	"O8m6rGTNI1m4zsZZze/XQhTeKzKg4LMOqgMBgEZNB/Do0NhHKl7Cr4VRR4XEC59L0gBdSWTUTjVXaMVW",
-	"+CBRZRe0czBfmnMBaP9gudiKGVzh6uhoJMgH0G7BXC0W2heq9V8bdCCaswgNtwl1HZkR6wM4g4yBW1GB",
-	"yO8j/Z4IWRojZhlHFObaHmiKYQq3KueG4HnFvrxi5IqdoIzCob611xJmAmnDcYRGZR/OSC94kunoe4TH",
-	"LJN6Mg44ycv4abckZSg1ZXlc+SGQMgHrCrHkOihRp6AV5PkdQa/T7ehCkywFilMSXAaaDBiXyVST7KOH",
-	"nqMAR7U4fHH0kUSPRxW6NCxFIU3AU9vh21Il0sJs5iiiqewzrpZ8bukTENKUuG1p2hEZTKpgTsdYZAwg",
-	"11FwGXwDsloAxKcu69UWdamXCAJFk6M1hZ6X5UiVRvAUzt2gl64CvEE7XUhVCQ6VCqb9bne7SoH5Sb6r",
-	"5WIFKyrslpOyrBPzpN3tve12L/W/fzRjQS/f1UIX76p5Wp5h+v+oBHttXF+6ElZXTqsqUqaC86gPx/EJ",
-	"bp+Oz8L2SfQM2hdxF7d74354HJ3AaXzWDRpRvo3gy0Idsv73Qq8I0nY/cJJ+cD+fBiul+6Db6V+cd7VM",
-	"5bK3gmfHF/3+SeAP/t0SmN52wBz3+t1S/cUiX6xXpIfpHDCFgjbFs/e4Uw3yenKqp0jkT9QKE6Ua6rrK",
-	"saJrJwbnffPld+OoVNpXd+mt71KpGao7Ha/vVFTB1T1O1vfIy7M+toLTTZbiq1irTyqbzbC6yooiGnXB",
-	"J0x6qa/iI9pJ9K6avokc+bx73JaAegv/awvfem7jSA6pBg57eY0N70RlSXozlrMBK/EEMG+7D7uxgVoB",
-	"8E8n9KUwaxfhfH5x0W2WKw3OLzoX3XK1UENPqvWv3n1cEzzt/rJlChqz5HEbzWn2SfML/nan9rA89IaP",
-	"SVSHrmcpFvKXxRh09uz8YovC3mvxbUnN3LSJ9l+o4UpqmPoJxSpa6GhL+TzuPEGEOZkZQ8LoRHsUG+Mi",
-	"OeUsm0wRRqMaGo2QCyboBE9EaCu161ImPJT0pY3TVJJ4sSRXh7tOK01rF/Cd15a2UaQvWLTYiUANG2JM",
-	"Izy/d9q0VZfq27j81ryWSy2BNfiGkwi9LGhEI3016PWPT06DRtKqi/d497FCSC7wMfTDZ732Wdwdt0/C",
-	"HrTPoz5un4e9uBufwem41zMH4iOVlkCWsy6tMNxrd5XU5rIrXWT8NlKWTS2smiF17HWDn/S2O66hR3rv",
-	"aen9vFACtqLhplBlIfTm9SnL9NxZJxuHWCkluQyeLzj2VDhmopn8rMpiSimN9c/Np/r9TaZplujfH8vK",
-	"KXEJ80vyuau5+biMxmsp2hD4BHwxyq/0dx0y9Z4IHf5fJ/g6bNcZkK9urm2IsUD97kmeAYB1xkWTOZjx",
-	"PcyhQnJOlgEWPUeU2aH//QUUdxjrTntbwaDympeSflMsQ8/DWCZlZDUyFDGGOqtCl3TEHFACsUQZtdae",
-	"JiKYsfcnJXipW7/b7T4RV+z+6bjiNgzweGMGuI5/Ld33J+YdLg7uc+Ed25KQPwGzcdf/k5jNlg6C8jtw",
-	"LoeERrmKlhfaiEtgfZKHwC3ki29gH76B1XUgm96BBh3ykMlym94Tmv6fhT1t/G+f4FMlSZ9F7XO4iNtd",
-	"XBj/g1pQZY3iNY1Z/W6n6zdmrTDmN4ff3la2yjxvi7Z9sdB/lhZ6PzXei2m+JhiuJuzb2OJfWnWBNMh7",
-	"q4h9yWsZKIp/4KosJYtD//pXkvMv9vmKff4zs8ivrjli3yAtlxnZ1kxTFNfIHzT1Fr3o9Yv8iJrou7U0",
-	"+8WE///BhO8hll7b/b5JpbXdWVJZusNe8mhqHttWCIecCYFwkhSxgpomMh4Bd8KvCx10ivhV8QqjHWhA",
-	"TS3KRgIWmjEKi+faoD/BugujNjrK5WV9k8kpHgO17zI1Ca0d0L0OuDcyZ4jbcoNs/SFAS/Y296vZiZY9",
-	"OWl+7vxFLk+BSF8Lt/bSXXGb5bkfvoqJOJSIRPoNsIaTq/6u+kaG613eVa9HJ9fvpokMXHoX9a7QCMUk",
-	"kcDr4bz6BVosatVfaVQNyxYdZJ9nT/HEFqQc0KZG+hyNpkQKHVAp9dPEKx+PWXIVyxGMIlhzUN5n4/Vz",
-	"MH/Yy/FP9ci3ede79Mr3ume+W83n6q1184DxciL44hCRSJTjSvXbtzaPs4NuwdW64JAan8Y9LAb0YJQL",
-	"SP+BB1m32z8rPoxHLV3Q5QjepwmL4LBWweLdZhLVna51legEe3MVfLtWro1WbN3med9CLvStVQCvrDmi",
-	"H1nEYQipFCif9d3df+AWmk9JONUVeabY8G0WxyQkOEH/fVtU8jBRyt8w/SXEFIk5keHU5DpgqTetEzRP",
-	"7yeaLNz56OhwxzvnUyaqWca6rIilWLuTpdoe2/Hqm9zY2+VRAgqhdIyADgF38JbCA9y3alzAmo3Qi70n",
-	"NGpWXMFJoiNx7eNMApCcM/PuWa2MULWAjxfFtCmlUgF9eQWg9ekxqxY1ZuweIsR01jaOpd4kYqkylehA",
-	"cUQdmm1obvmtpJG31k6vHqbqW6HqPtTTVVa42euEG6/HZPF94oJ6/fZx723/+PL04vL0YuWCzHzbr2gP",
-	"ZkRp3vPKnzx753eUnKnD6XXrjpLTCHfxs955Ozzv99sn3eOofRGfRu1+Nzo5PT+B7mn/fGX4QL0EhM9T",
-	"0pi7/mKY1ZqXvQhWaM/Nx76cSFt5yas0b9B4sWtJEMBGjEILQqV3vPKyCcUDXdXCU5WHuILbq5v2ybNe",
-	"JShAV0AoMdbihuvJtgp0K17aW2NFrEpkf3LFeE+iutqX2sLLUrr9wUqAWlhfH8hVe2VTsYarm+tyrgoi",
-	"EcxSJnUxuhmEU0yJmCm9McRJYovjDagAKUp5TSQaaa4d6/JpmURzW68UU4RnYzLJWJYnOCWYRhA5Fjeg",
-	"o29ev0UVad0Oe/SxNMHjyCcKm9VV8jQ/Jezsj7rnvfMnuOfeu9sPKq/YlSB42zspKJy9zi5/fqeL/IeF",
-	"lpWh7xW8oQvPwpNxL2o/w2e99kn8DNoX+PS03R+fR934GC7Cfm8PvKE29+eNM2XeYEvpfBoi5XwiL5mz",
-	"P9RaHk1WpWtfQso2DSmr7Nsq7uK1p+wSWVY7KX+sWIOef4kUWxEptvEhtlZYv5AgdJJA7Yn78QJdv+qs",
-	"M0AFTxEp9YkKwF9ArF8iwvsk833SXB+t/QvYzLe4ZVt6lVTHnQIzPdK8rnlOhHmPG9MIUYBIILzsoW1f",
-	"gOa+pGmvtHDytntxebxMWtgJUe2L5X9UCOdTEKZiW3r/voRpB3x4emrmYko/Kwnycw4s3Vnk9BoFVrv0",
-	"lgo1rkTKJtLNi4Vrff3qi6TzZyIoS42VX0SgpxeB1DVyB4C0+2vZTfa6DhPG7rMUGZecIELqksVETov3",
-	"W7Tjb6qfQ5EZp6CDDEI2M8WA0QEHHLW1a6atn/s49OXLego5F0Dr1weoko70lPppnZhxZC+sErZur27Q",
-	"m+ujl1f5awTWV1/zwJSwzxO+UMbU7eIYSmXV9HrKBdVMGrtxwprVVmubuTpeIhEdU7yrQ5gJATZHVd+e",
-	"F6vrmC2PhLDGHe0/tEuuYcEKx3ted10feC34wvnbi4GLNATPmLXiaujgO0YlExLT6FDhTppJV2C67lMo",
-	"IHfRQq1lIa0u9EwtvRzeWo3grQSjaS9fs+SEndIXn+aZ3mZCSOYJqhWuZJyZzoHI9IM2ZAbVHfSEDj/e",
-	"Pf6/AAAA//8=",
+	"7H1rc+M2luhfQfFOVexbkizJj7bdtVXrfmW8M5N0xZ2dyrR9JYg8lBBTAAcA7Vb6+t/cn7Hf5o/dwosE",
+	"SejZcjbZdFV/cFN4HAAH530OPkcxm+eMApUiuvwc5ZjjOUjg+n+vSJYROr2KY1ZQeZ28x3KmvicgYk5y",
+	"SRiNLl0rhE0zBFQSuUAk6UWdCD7heZ5BdBkNJyfJWXre7w7wcdw9gdO0e96/GHTxcHIcnySncJa+iDoR",
+	"UUPmaqJORPFc9SRJ1Ik4/LMgHJLoUvICOpGIZzDHCpo/cUijy+h/HVVLOTK/iqO3GpbrJHp66kSvGU3J",
+	"tOBYAf5nIiTji9czTKfwYZFDe2F/n5F4hu4JTRBL0cx0QJIhDrLgtL48QoXEWTYHKkd4rjZiFOuxE7eo",
+	"fxbAF9WqzK8jqabedDm1FXigq9W5pYYP6TWjkuN46emkp+cXL87PJt3j/vCke3IcJ92LeHLcPcXH8cXp",
+	"cTo8vzh73tN5+wDrcQxUoxbwpwnu4xeD8258Phx2T/rHSfciPU26w35ycnp+Av3T4fnzAv+Os3kb6u/T",
+	"VIBUyCNngFLChUScPaKDfneCBSSHtWX0w3iSqqF9oBJIcZFJ3WFOKJkXc/23xiSFiBKmwDVYLSQXIcyY",
+	"z3FXgLr6EhJk8BKp0YRCdkLjrEigh64rDC8vw+MMKGJzIiUkm96HTmxxcZRzEhM6XXNR7Fwj78KI2obk",
+	"WErgquf/OVg+7f9dNu3hQWenbof/+09RuetCckKnetOvzYbZvQ+RFZAz4GpvYT6BRCOH21DOHkUP3YBE",
+	"Kc4EmA3GmWAoxuYK+K2BJjkjVNa2XncMb6U9y5HtH0YrcwnsuiaMZYCpXtgN+SVAJd/jKSBBfoEaEMPT",
+	"MASqYXha1WOOPxl0HvR95B4EkPtJ3VuRMyoMUr/CyQ/wzwKEVP9ThwZU/4nzPCOxpphHPwsF8ucKzM8R",
+	"cM64ojA4QW6ATjQHIfDUAYzmhZBoAghLNGdCokG/34+eNqYUegoNcn3rPswAcTMnIgLNcZYyPocEHaSM",
+	"IwskwkjvISp5M2KFJipc4eFhTwHyjvEJSRKguy2+6u4v/SdWoIQhyiSa4QdAOfA5EYIwqnAXxzEIgeSM",
+	"CMRBsILH0NvTpkh2DxTN8UJPvnSma6ruPc5ugD8ANyPutH43EDIjITOUvxdXFBUUPuUQKxqp+yEWxwXn",
+	"ivDtZ9UC+AOJAaWYZHbU75h8xwqa7Las75hEpru/lDovVRucqjb7WMV3DIkinlkhQ4/4I8WFnDFOfoEd",
+	"V1EbwV/I3xQy0iliHBH6gDOSINdSD2rQaF+nMwHMNdVWqKlua2t2u96cM4WveJKBkRF2XbY3ELIj+cv/",
+	"TzWnWajBmEv0zcScreVh31SEC+VMEEkeAFkSurdtYckCJQyExqQHA5O6nuXwmjxfaYD+E2dFgIVcUWQA",
+	"RoSiWM3d0WxO4Dm4X7BAGCUQkznOkOG2HYSp4Z76HtJ4oVhQzlkOXBLDFkzvtXK11n+eOrb5yM6zrtsb",
+	"0+zG8v5O5OBYO59rZ9iYEz8/OnBbgHhD35XMkE1+hliqeV/hDNNY72x9+ZPqh43Wb9uPtl9I1Xe3zXsK",
+	"LkuApVZaO9AHmmXfp9Hlx9WDq572yjx1mpuCpcTxbO503vVC/g+Q6XumV1m7YZtvbK3bzgjmhtnpfBi7",
+	"V33V/Vw7sWqjENoKv9vvU0I4xOZ+r+mqTvZN2Vp1LWArIOGT4d4jkrRpy3WiiIqmJlpwQGIhJMw7CHrT",
+	"HsIU3Vy9R++uj15foYTFhdZuaDGfKArZku69uTJC79fuPgcs4a3t8lfV46mjZVg9BGUyQAxvJE7TLqOZ",
+	"Fn4gCEW45/tikpFY90Jixh61mGbIo5BsvmRFOSZJud1K/sQyuozUh64kcwh14eqcIRmBu5StLWcpwsg2",
+	"Q5OawHGAUZ5hQhFJXmroHoAmjCORQ2w0nSl5AIGIROM/cYtRY1Rd4cPgMoTEshAbIduNaVpSnCb8f7EW",
+	"Hw3vJfJ0Q3RwNRHxLMNT8QueZQWdHnZQjhfmt3+YTwIInWL10y3lQOaTggswLX7413/F98AVrNJ0TgpK",
+	"1aVMAdDB3/CMTmHyr/+a8cOOkioYiaGDUqKwRe3iLT14SxM84RDPqBlgwmgh0MG3hRTxjJNUHnZQzLi9",
+	"TujgL+rve1nwSRHPTBfGEaYLxJQWekvNFiKlcWCLKe6k9BWJZ5hPYYLj+8PeLQ1qvD4Hs/asBplcSgAD",
+	"JK1BqTwi1GZ9d02R5B2BLBFqAXzRRLxXZgeEwPKXQzTDoueYTCWn4SQhaiicvfd4hlGJ61xkFOvbnYyw",
+	"3PzmWBK1mV2pE40Yn6r27XG2sVHdZIXpJPFUg04kzEVwXPsBc44XpguRRixtg1DkyZbrD/L4mo35vbGx",
+	"XFMznGUfO8k0vsTpcbL6BqwxtuoeAZgCO2VUni3P13ZyZAhoMVd3qLwrZlM8vPdOasnBNK6jP4MPpL8h",
+	"d8uP5W2Ywl/Vr1YPvf2EY5ktEKOAHjAnmEo0xzKegeggAZlRmycLNFYzjdEB4HiG7qliUq79DItbitUQ",
+	"3Qd1akhtx0v0WpMkDQiS+B7c5dbkC+mWhz30YQYclFpGGRonRAE7JxRLxse3dAIxLgTUhiJCMX+WA0UC",
+	"pKFsjMIGsqVnBzXboyTMVR3eGwaxWeMffI6xWZc3hoe8A9is/bVhLJs1fqeYj8KGzZq/Uuxos6avSy61",
+	"Yfvq9KKnuwaO/pUYw1+dVMyIDFi8PzCJMyvkKT6vEbVEZoEOcJahHE/rokZpetSGxyLbgpLULlOLdjRu",
+	"rIa5mmPd5fwxd7LbKtbVvL5phiXKMZcEZ8gQ8pdIy5xKIqs2EQl1V4zFu4euJMoAC6mvuW2kde45of6c",
+	"g85XjeuPpHF9mZa0Vj9aqv48iy6zX81icwnoPXDCEl8MeAS4z7TNj1E5039p1jf6Z4G5BF7+/2ykWyiy",
+	"sQDMs0VQYvBI81Z2lAb1atLYlvCipgkAENITNhDorwIajpHbOabxzJ85Z496U6ZY7cQjNlv0iIWEkftf",
+	"QhQ8sRzNAEsFV2inXjtCtcJMOSeUcVRQIoVz8DoSgQ5uo1cgOZ6qhmqw26ju6h30+6f9ToWhhMqzkyCr",
+	"Webx9z1nq2MP3O6sbLTUJRvcnlAcBaMSPsmQtC5Aj7qWuCg5G9w42p7oem7OaZtjNKX0R8Y1Rd4JoFrn",
+	"fcEUogihDf7BOjtDQk7paN5Ur2mPzh5D2yWVpLRegOLsca3U1JJynAfazHG36TawRw2PL+GrD3Oc5wo9",
+	"rasliMub6XnmkiVqos6qS7NeOzAaqDfeUykXLb5rBwE97aCABKbYSqn1e94t33LFBtqI5wMfYpx2p7Yy",
+	"kOxiVIE0VaLMA2zXa48Keym0dTbS3bWssUx2Yny67CcD0egBuLBiXpthGCt3nS1yqS1tkJOMKRiB51En",
+	"MobwqBPhnESVzBZ1op9ZwSmoy4kLyazNoxMVVCvswSWZaUcZnkAWht004JCCYpKwqpGFbL1xw+1juWud",
+	"VQaPQMBduZc1bK2hYbmlS0hUKa3vwzNlkGZkSGtwiyotb4SThIMQEDbl/aquvwbS767jmSWFF2TbGGUl",
+	"EFj1Bi+cKKblYd9yLxDmgJICXqI+mgOmxl8dW3pnotfK8KPjwerQOh8YQys97TTQ0Z6n1y8vpf0NDAdW",
+	"NVDdS6F3ZTfTytMmRyb8KkSkyxbLcc75j3bQSSEjWkVZdbC1Uwz83mbCGyM1ZZLEMFI8YNMT8rso8X6t",
+	"Tmwx4EfVVhMoCo842xozWv12mVxIzOVWqvxm2q2jc56CC1yLXwrSbebz+3HAInjmT5vohQ5ze+itNgg7",
+	"0QoRgVhuaORLhNH7qw+v/2xtWMIYuR5nWFuABVDZ8+n4teU7m9HykvqHwFOyEyQVlFGddxmeZP0r1tPT",
+	"qTmV6i6WOw/KtvC2DchLBbw2P3I8MdVetZqG4aQLiTlJ08hX16KmnqXV7tg6ApMFxXMSj0zHUewDFPZ0",
+	"NJSS7clBwxVE4XEUV/rqdmft9t7pc3ediBZZhidKr6+FzlZSQs7hgbBC/JqzNkSlFgj1beg0jzpgmQkg",
+	"4O9D6bcoumaUD7qVP4z+sDkY7QF+r8aHZW7PPbpiLdpsS6q8lRg5VY6+mBw8iyIYImTPaKjJgSYKO/zN",
+	"MDfa465lLL/RfpIigy194Deu2z4c0G477tYj4Y0HbgMD20rBDlL8jtI4oSlwDsmKHI8ZILfX6BEL5Lqg",
+	"lLM5yrGQzuvIse2BaUMtaR+fr9go4EcLwDxkD2gcRgnwqj2/KSVCh9UJx6nU1rARznPOHnA2ssHJ2nyg",
+	"PmkzMtZmGMXkQf+phBct9zywe/2Xk/6MZfpTTvhSG3PdOfycHosqXGqfbouVQVhG6GyHB268zIbTrLnE",
+	"gofMtmVItVHGEBZoPOOQjhWWlVazgpOWvawTPXIi4XuaLYy80dwXNeEG2zKueQbHJqrbyLwmkjzGnBMd",
+	"/adjOmxw4DfCNTLrv6UH4+ZB9xpDE4rGCaSEanOJOLJ3vfezYHSMWIpoPr+l4383VrEjkdz/+7A37PeO",
+	"B+NDpDuC2x4dZz7WBG+MJoVEGRFSoHHBM70EtxEdhG9ppYZIROEBuBvsJSJSWGe7XQc6GLd9+Y2FHJrA",
+	"GMrMfD10pRNFTOyLTgCgU5dFJBCeYkUcFBmRKCUZIA5pIUDtsxoOPRI5Y4U0g3VuqWAmsUaHX9qFuKUx",
+	"6rYdCz9UM2EgTPC93R/JWAcJQmOwX24pEehRx+Sofnpmnb2DEzTB8b0mfz07jWqqsEsHvV6qfSPGOlM2",
+	"N+E5n7pYiGLuqVhmH/RaVdvyvMiUMrUMNTd8khybmV6iOCOa2AqwmQPuKhQ0AY4mTM4QxXMwoYGvPVNY",
+	"I2nSufpiloBCteub79HJcPACmWvUQ98xHb90qUMtdSs1HeNTpE6jniv59scfQhZqP+DlOegfZdIngx5T",
+	"iTqRjWrV1NuLSFK0vQpZ1TxBBxMpAlKGqeoQTloI7VisaOvT3oiri14tk7M1D7Ux3VXAKmIcTTlJFKgj",
+	"nPxcCDl3Gv8bHAqhvkIxzoAmmCN9TQ9++umnn7p/+1v3zZvDRjp7f3ja7Z91B6c+7bQRq03i2cBcl+wF",
+	"XOe4YSoegSOMSn+FvTrmC7K3k6QEbMj0zZu/WIQHovbBrKgWuhLyXsMnHMsyicZPrHEJNXoDb6NBv987",
+	"7d9GPg02FMLEZlOGbNLtLT1QCG76H3aQYIgyqmEGpTnEkCC9FgPoZQm+uoHCRoJbiCxNMQvDt9REAUpr",
+	"q1EEQY2s4eWQMy4hQTlnkwzmilQp6sohZjzpWMKrm5rcKJ0+a8hIdYZmmaGr1wype07xw79Pe5Q/7LCo",
+	"FVlukMU3HDZiToQLOXEBJSIoor0xhhyj9tb0zJaUjh+A46lV7L8gFCvRSs4vjMISQ7EE/oDDDqg55vcg",
+	"V/xkodvF/1EbYNflqUGK/Evj1eqjTDkTYk9jUfgCqFgSPjJF7YTE83zDYKlSB2/Rt7d+YYvWPA3XRIDw",
+	"axlFMstYtKKqBNEDIx9+I2rZKFhKTiaFhMN2ymHZbGNFvw6ctkFvZKoJ9NsuhWH7hIAdjCXLIdeJCa2j",
+	"+PGHv3ZTToAmmTpONWNKTKCJlufMOTsBGqOUA1gGZLhjBlMcLwy/muEEYapFsQYDd7q/CfwLoYzLJ29r",
+	"USb/G+gDZCwHK4Dwhf3u6hK0UQOWD/nnDx/eI+MQQfmMYwElNy7TuG+jIG6XKcFtKwSW6BGoRI+cKfZO",
+	"qGKYIpRU1jTbNDLgQwaDRhxp2x8LEyLRgZ+BhtgjiEMll8UcktavRKgGyWEPXdfsJDZroFVtxHFQNZHx",
+	"2ickbHvzwzPbdVpyNS5HccaEErFsZJ0uf2K++bOZL1EnYjmEPRZNlX4ZqdHobLIRKMLUUB6Xn4iFswxh",
+	"DkYVUtKRdQmhA6PqdJxeGiBEM309P6/W7De35OnhQnjQSBF4TlnJ0zH2KCrpUXVKC2rk19kyE8vjrZ7L",
+	"8bYXEzmFx9GDS7nfwiJeOovKzputsTbM1i6qCtqw86mVd/OciOYrw3cb5jyWUfQbqbBr8kot5nmZOs+7",
+	"XKPFP9tS9fB6TbVsqOdck7Ng7JFQuFRfDjGQB0WFmzm/ZokrlaEJpIzDyLnEdZzHfuT1VSN/ifTedpME",
+	"QoS215rqkQBroVqqbj51ohkW5bLDHi8iRu352s2MCrck/tL8uDwl1gUcK20nrITaoIelIbMu5if4w36Q",
+	"ZF9IoccpUe0LtdbgYLtDF1I5AomVz0l96lbTPdKgekmBRoWHdokBTZDqoQktipRzlhSxXI725ucVcmKb",
+	"swuIC650PLWFZpq3WpO+KkyBR1NP6Z2TTf/j7x+i5mJNB3R81kevTPWlD+xeFynTB6Ovrv5eSbUzKXNT",
+	"qojQlDlRykbo2hp0OcsW1kyt/WS6k7g8OpoSOSsmvZjNj1yb8o/ulLViFW1ENXIVta7eX1/WM6OFV3Xg",
+	"X/9P/gK6OoNNvO5Ux2YDKTrIkpBbSqq4Cy331+KkXAHA3i29pX/nSiGiuoKDg9aoTbrqpJrJ6c6VN80E",
+	"TyCl+Vy9v0bHvX7vWPuLbunBCrcZoYjmcxT0mnXQ4AQptNIgisOyOpPRx29pGfut00TQwaDvN++ha4lS",
+	"8glqriYF0jfCZopPiqnQYpNShliKYpYvbEnE+aXaiq7Vw2tetXGZYe6ci36SuVUt1bXV1mvrVGNcaPjn",
+	"LL4XKMb0liIkIcsMcGZAgXCOuVViLcAF1eeDtZG8lqZy+FIB2PSAJhBn2PmqrD9MNtydlV9uUjScih1E",
+	"4ZMiAwo+6/06EABo3PYujw+NfaTmgvxGGHVUSLwI+TsN0LUsSe2xc1VcbPkQktR2QXsey6U5/4J2PvqV",
+	"XMzgClfHR2NBfgHtcyzVYqEdrVr/tRENoj2L0HCbONqxGbE5gDPIGLgVFUjCDti/EiG9MVJWcEThUdsD",
+	"TaVN4VZlQjtmmJflAMtylCt2gjIKh/rWXkuYC6QNxwka+w6isV7wtNCh/QhPWCH1ZBxwVtYI1F4RylBu",
+	"av642kYgZQbC1mkx5DryqFPUicrkkWjQ6/d0FUuWA8U5iS4jTQa080/ONMk+ehg4CnDUCPIXR59J8nRU",
+	"o0sjL8RpCoHCEX/2ypxWZjNHEU3ZoEm9nnRHn4CQpn5uR9OOxGBSDXN6xiJjALlOosvoW5D16iIhdVmv",
+	"tip6vUQQqJocrakivSwByxshUJV3g166xPAG7XSVViU41MqjDvv97coQlif5sZHoFa0o3+tnfFkP6Um3",
+	"P/jQ71/qf/9oB5pefmzERd7Vk8ACwwz/UYsk27h4dS1mz8/ZqvKxovNkCMfpCe6eTs7i7knyAroXaR93",
+	"B5NhfJycwGl61o9aIcStyM5KHbLO/UqviPLuMHKSfnT/OItWSvdRvze8OO9rmcqlhkUvji+Gw5MoHFm8",
+	"JTCD7YA5Hgz7XnHHKhltUOWe6QQzhYI2f3TwtFOB82bma6AC5ffUChNegXZdQlnRtROD86H5yrtx5NUN",
+	"1l0G67vUCpLqTsfrO1UldnWPk/U9ytqvT53odJOlhMrh6pMq5nOsrrKiiEZdCAmTQeqr+Ih2En2s54Yi",
+	"Rz7vnrYloMFXBbSFbz23cSSH1KOSg7zGxo4iX5LejOVswEoC0dHb7sNubKBRXfzLCb0Xw+3Cp88vLvrt",
+	"WqjR+UXvou+XIjX0pF5c6+PnNZHZ7i9bA6E1SxmU0Z5mnzS/4m93ag/9oTd8qaI+dDMFspK/LMagsxfn",
+	"F1tUDV+Lb0sK8uZttP9KDVdSwzxMKFbRQkdb/PO4C0QolmRmAhmjU+1RbI2L5IyzYjpDGI0baDRGLpig",
+	"Fz0Toa0VxsuZCFDS1zYIVEni1ZJcke8mrTStXTR5Wbjahqi+YsliJwI1aokxrdj/wWnbVu0Vz3HJs2Wh",
+	"mEZ2bPQtJwl6XdGIVm5sNBgen5xGrYxYF+/x8XONkFzgYxjGLwbds7Q/6Z7EA+ieJ0PcPY8HaT89g9PJ",
+	"YGAOJEQqLYH0UzqtMDzo9pXU5lI3Xdj9NlKWzVusmyF1YHeLnwy2O65RQHofaOn9vFICtqLhpgpmJfSW",
+	"xS99eu6sk61DrNWpXAbPVxx7Lhwz0UxhVmUxxcuR/W3zqeFwk2na9f/3x7JKSuxhviefu4KeT8tovJai",
+	"DYHPIBQA/UZ/1yFTn4jQuQVNgq9jgp0B+er9tY1fFmjYPynTC7BO52gzBzN+gDnUSM7JMsCSl4gyO/T/",
+	"fAHFHca6095WMKg9Faak3xzLOPDqlslHWY0MVYyhjtDW9SIxB5RBKlFBrbWnjQhm7P1JCUHqNuz3+8/E",
+	"Ffu/Oa64DQM83pgBruNfS/f9mXmHi4P7vfCObUnIb4DZuOv/RcxmSweB/8icS1ChSamilVU8Ug+sL/IQ",
+	"uIV89Q3swzewushk2zvQokMBMum3GTyj6f9FPNDG/+4JPlWS9FnSPYeLtNvHlfE/agRVNihe25g17Pf6",
+	"YWPWCmN+e/jtbWWrzPO2ItxXC/3v0kIfpsZ7Mc03BMPVhH0bW/xrqy6QFnnvVLEvZaEERfEPXAmnbHEY",
+	"Xv9Kcv7VPl+zz//OLPKrC5rYB079Gibbmmmqyh3la6nBihqDYZUf0RB9t5Zmv5rw/xtM+AFiGbTd75tU",
+	"WtudJZXeHQ6SR1NQ2bZCOOZMCISzrIoV1DSR8QS4E35d6KBTxK+qJx7tQLfUFLpsJWChOaOweKkN+lOs",
+	"u9icbVzmZX1byBmeALWPPrUJrR3QPT24NzJniNtyg2zzlUFL9jb3q9mJlr1naX7u/UEuT4VI3wi3du+u",
+	"uM0K3I9QOUYcS0QS/cBYy8nVfLR9I8P1Lo+2N6OTm3fTRAYuvYt6V2iCUpJJ4M1wXv28LRaN0rK6aoEX",
+	"li16yL79nuOprXZ5S9sa6Us0nhEpdECl1O8er3yZZslV9CMYRbTmoIJv0uu3Zn61Z+mf6wVx82i494T4",
+	"ujfEO+238K1184BxPxF8cYhIIvy4Uv2wrs3j7KEbcIU0OOTGp3EPi1t6MC4FpH/Dt0W/PzyrPkzGHV0t",
+	"5gg+5RlL4LBRnuLjZhLVnS6klekEe3MVQrvmF16rtm7zvG8hF/rWKoBXFjTRLzjiOIZcClTO+vHu33AH",
+	"Pc5IPNPlfmbY8G2WpiQmOEP/cVNVBTFRyt8y/SXGFIlHIuOZyXXAUm9aL2qf3vc0W7jz0dHhjnc+zpio",
+	"ZxnrkkeWYu1Olhp7bMdrbnJrb5dHCSiE0jECOgTcweuFB7hv9biANRuhF3tPaNIu54KzTEfi2pefBCD5",
+	"yMyjao0aRfXqQEEU06aUWnn15eWF1qfHrFrUhLF7SBDTWds4lXqTiKXKVKIDxRF1aLahuf5DTONgIZ9B",
+	"M0w1tELVfaSnq61ws6cPN16PyeL7wgUNht3jwYfh8eXpxeXpxcoFmfm2X9EezIjSPBZWvqf2MewoOVOH",
+	"M+g3HSWnCe7jF4Pzbnw+HHZP+sdJ9yI9TbrDfnJyen4C/dPh+crwgWYJiJCnpDV38zkyqzUve26s0p7b",
+	"L4k5kbb2TJg3b9R6DmxJEMBGjEILQt4jYWXZhOr1r3pVq9orX9HN1fvuyYtBLShAV0DwGGt1w/VkWwW6",
+	"Vc/4rbEi1iWy37hivCdRXe1LY+G+lG5/sBKgFtbXB3I1nvBUrOHq/bWfq4JIAvOcSV3pbg7xDFMi5kpv",
+	"jHGW2cp7t1SAFF5eE0nGmmunujZbIdGjLYaKKcLzCZkWrCgTnDJME0gci7ul42/ffkA1ad0Oe/TZm+Bp",
+	"HBKFzepqeZpfEnb2a93zwfkz3PPg3R1GtSfyPAg+DE4qCmevs8uf3+ki/2qhZT70g4o39OFFfDIZJN0X",
+	"+GzQPUlfQPcCn552h5PzpJ8ew0U8HOyBNzTm/n3jjM8bbCmdL0Okkk+UJXP2h1rLo8nqdO1rSNmmIWW1",
+	"fVvFXYL2lF0iyxonFY4Va9Hzr5FiKyLFNj7EzgrrFxKETjNovJ8/WaDrN711BqjoOSKlvlAB+AOI9UtE",
+	"+JBkvk+aG6K1fwCb+Ra3bEuvkuq4U2BmQJrXBdWJMI99Y5ogCpAIhJe94h0K0NyXNB2UFk4+9C8uj5dJ",
+	"Czshqn0O/dcK4XwOwlRty+B/LmHaAR+en5q5mNLflQT5ew4s3VnkDBoFVrv0lgo1rkTKJtLNq4Vrff3m",
+	"q6TzWyIoS42VX0Wg5xeB1DVyB4C0+2vZTQ66DjPG7oscGZecIELqksVEzqrHYbTjb6bfWpEFp6CDDGI2",
+	"N8WA0QEHnHS1a6ar3xI5DOXLBgo5V0Drpw2oko70lPrdnpRxZC+sErZurt6jd9dHr69QwuJCBzEaX33D",
+	"A+NhXyB8wcfU7eIYvLJqej1+QTWTxm6csGa19dpmro6XyETPFO/qEWZCgM1RNbfn1eo6ZssjIaxxR/sP",
+	"7ZIbWLDC8V7WXdcH3gi+cP72auAqDSEwZqO4Gjr4C6OSCYlpcqhwJy+kKzDd9ClUkLtooc6ykFYXeqaW",
+	"7oe31iN4a8Fo2svXLjlhpwzFpwWmt5kQkgWCaoUrGWemcyAy/VoOmUN9BwOhw093T/8/AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
