@@ -306,7 +306,7 @@ func TestWritesUseTheSDKFieldNames(t *testing.T) {
 	assert.Equal(t, "first session", stored.Notes)
 	require.NotNil(t, stored.DueAt)
 	assert.True(t, due.Equal(*stored.DueAt))
-	assert.Equal(t, "USD", created.Currency)
+	assert.Equal(t, polybill.Currency("USD"), created.Currency)
 	assert.Equal(t, "first session", created.Notes)
 
 	due2 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
