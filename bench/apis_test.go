@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,6 +81,9 @@ func crmAPI() api {
 				page, per := intQuery(r, "page", 1), intQuery(r, "records", 15)
 				_, items := p.window((page-1)*per, per)
 				pages := (p.total + per - 1) / per
+				// The pager repeats one recorded billing; each page gets its own ids, as a real
+				// server's pages do (the client stops on a page whose ids repeat the previous one).
+				items = bytes.ReplaceAll(items, []byte(`"billing-uuid-123"`), fmt.Appendf(nil, `"billing-uuid-123-p%d"`, page))
 				writeJSON(w, []byte(`{"data":[`), items,
 					fmt.Appendf(nil, `],"meta":{"current_page":%d,"total_pages":%d,"total_count":%d,"per_page":%d}}`, page, pages, p.total, per))
 			default:
