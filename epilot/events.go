@@ -20,9 +20,6 @@ import (
 // MaxEventsPageSize is the largest `size` GET /v1/billing/events accepts.
 const MaxEventsPageSize = 1000
 
-// defaultEventsPageSize is the page size the API uses when `size` is not sent.
-const defaultEventsPageSize = 100
-
 // ListBillingEventsParams filters and pages the billing event list. Zero values are not sent;
 // a nil *ListBillingEventsParams means the defaults.
 type ListBillingEventsParams struct {
