@@ -615,7 +615,7 @@ func (st *callState) newError(resp *http.Response, code string) *polybill.Error 
 		API:        st.c.api,
 		StatusCode: status,
 		Code:       code,
-		RequestID:  requestID(resp.Header),
+		RequestID:  st.c.clean(requestID(resp.Header), maxIDText),
 		Retryable:  shouldRetry(st.safety, status, noFailure),
 		Ambiguous:  isWrite(st.method) && mayHaveHappened(status, noFailure),
 	}
@@ -661,7 +661,7 @@ func (st *callState) transportError(err error, status int) error {
 	if st.attempts == 0 || (f == neverSent && st.lastFailure != maybeSent) {
 		e.Ambiguous = false
 	}
-	e.Message = st.c.redact(errorText(err))
+	e.Message = st.c.clean(errorText(err), maxMessageText)
 	return st.logged(e)
 }
 
@@ -711,19 +711,22 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// scrub removes secrets a server may have echoed back (a token in an error message).
-// Every text field is scrubbed: a server may echo a secret into any of them, including the
-// code (fuzzing the clinic decoder found a token endpoint answering {"error": "<secret>"}).
+// scrub removes secrets a server may have echoed back (a token in an error message) and
+// bounds the length of every text. Every text field is scrubbed: a server may echo a secret
+// into any of them, including the code (fuzzing the clinic decoder found a token endpoint
+// answering {"error": "<secret>"}) and the request id (an outside review found a server
+// echoing "Bearer <token> <api key>" in X-Request-Id).
 func (st *callState) scrub(e *polybill.Error) {
 	c := st.c
-	e.Code = c.redact(e.Code)
-	e.Param = c.redact(e.Param)
-	e.Message = c.redact(e.Message)
+	e.Code = c.clean(e.Code, maxIDText)
+	e.Param = c.clean(e.Param, maxIDText)
+	e.Message = c.clean(e.Message, maxMessageText)
+	e.RequestID = c.clean(e.RequestID, maxIDText)
 	for i := range e.Details {
 		d := &e.Details[i]
-		d.Code, d.Field = c.redact(d.Code), c.redact(d.Field)
-		d.Message = c.redact(d.Message)
-		d.Title = c.redact(d.Title)
+		d.Code, d.Field = c.clean(d.Code, maxIDText), c.clean(d.Field, maxIDText)
+		d.Message = c.clean(d.Message, maxMessageText)
+		d.Title = c.clean(d.Title, maxMessageText)
 		d.Raw = json.RawMessage(c.redact(string(d.Raw)))
 	}
 	if len(e.Body) > 0 {
@@ -840,9 +843,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		attrs := []slog.Attr{slog.String("api", c.api), slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", time.Since(start))}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", c.redact(errorText(err))))
+			attrs = append(attrs, slog.String("error", c.clean(errorText(err), maxMessageText)))
 		} else {
-			attrs = append(attrs, slog.String("request_id", requestID(resp.Header)))
+			attrs = append(attrs, slog.String("request_id", c.clean(requestID(resp.Header), maxIDText)))
 		}
 		c.log.LogAttrs(r.Context(), slog.LevelDebug, "polybill attempt", attrs...)
 	}
