@@ -38,9 +38,6 @@ type Settings struct {
 	// Secrets are scrubbed from every error and log line (in addition to the
 	// authenticator's own).
 	Secrets []string
-	// SensitiveHeaders are removed from a request redirected to another host, in addition to
-	// Authorization, Cookie and Proxy-Authorization.
-	SensitiveHeaders []string
 	// RequestIDHeader, when set, is sent with a fresh id per call (identical on every
 	// attempt) and used as Error.RequestID when the server echoes none.
 	RequestIDHeader string
@@ -83,7 +80,8 @@ type Call struct {
 	ContentType string
 	Safety      Safety
 	Header      http.Header
-	// SkipAuth sends the call without credentials (token endpoints).
+	// SkipAuth marks a token or login request: it is sent without credentials, and never
+	// follows a redirect to another host or scheme (its body carries a secret).
 	SkipAuth bool
 	// AllowEmptyBody accepts a 2xx answer with an empty or null body when out is set (out is
 	// then left untouched). By default that is an invalid-response error: a caller must never
@@ -132,26 +130,20 @@ func New(s Settings) (*Client, error) {
 		secrets = append(secrets, sk.Secrets()...)
 	}
 	c.secrets = secrets
-	sensitive := append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, s.SensitiveHeaders...)
-	if sh, ok := s.Auth.(staticHeaders); ok {
-		for k := range sh {
-			sensitive = append(sensitive, k)
-		}
-	}
-	c.hc = c.newHTTPClient(cfg, sensitive, true)
-	c.plain = c.newHTTPClient(cfg, sensitive, false)
+	c.hc = c.newHTTPClient(cfg, true)
+	c.plain = c.newHTTPClient(cfg, false)
 	return c, nil
 }
 
 // BaseURL returns the base URL calls are made against.
 func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 
-// PlainHTTPClient returns an *http.Client with the same connection pool, User-Agent,
-// redirect and loopback rules but no credentials and no retries: for token endpoints driven
-// by other libraries (golang.org/x/oauth2).
+// PlainHTTPClient returns an *http.Client with the same connection pool, User-Agent and
+// loopback rules but no credentials and no retries, which follows no redirect to another
+// host or scheme: for token endpoints driven by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
 
-func (c *Client) newHTTPClient(cfg *polybill.Config, sensitive []string, withAuth bool) *http.Client {
+func (c *Client) newHTTPClient(cfg *polybill.Config, withAuth bool) *http.Client {
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -161,27 +153,64 @@ func (c *Client) newHTTPClient(cfg *polybill.Config, sensitive []string, withAut
 		base = defaultTransport
 	}
 	hc.Transport = &attemptTransport{c: c, base: base, chain: chain(cfg.Middleware, base.RoundTrip), withAuth: withAuth}
-	userCheck := hc.CheckRedirect
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return fmt.Errorf("%w: stopped after 10 redirects", errRedirectRefused)
+	policy := redirectPolicy{allowInsecure: cfg.AllowInsecure, requestIDHeader: c.requestID, tokenEndpoint: !withAuth, user: hc.CheckRedirect}
+	hc.CheckRedirect = policy.check
+	return &hc
+}
+
+// redirectPolicy is the CheckRedirect of both clients.
+type redirectPolicy struct {
+	allowInsecure bool
+	// requestIDHeader is the client's own request-id header, kept across hosts.
+	requestIDHeader string
+	// tokenEndpoint marks the plain client, which only sends token requests: their bodies
+	// carry a secret (client_secret, a password), which Go re-sends on a 307 or 308.
+	tokenEndpoint bool
+	// user is the CheckRedirect of the caller's own *http.Client, run last.
+	user func(*http.Request, []*http.Request) error
+}
+
+// keepAcrossHosts lists the headers a redirect to another host keeps. Every other header is
+// dropped: the SDK cannot tell a credential a caller added per call (WithHeader("X-Api-Key",
+// …), crm's AppId, a tenant secret) from a harmless one, so only headers known to carry no
+// secret travel. net/http itself drops only Authorization, Cookie and WWW-Authenticate.
+func (p redirectPolicy) keepAcrossHosts(name string) bool {
+	switch name {
+	case "Accept", "Accept-Encoding", "Accept-Language", "Content-Type", "Content-Length",
+		"User-Agent", "Traceparent", "Tracestate":
+		return true
+	}
+	return name != "" && name == p.requestIDHeader
+}
+
+// check refuses a redirect that would carry a secret somewhere it must not go: plain http://
+// to a non-loopback host (DESIGN rule 8), and a token or login request (the plain client's,
+// or a Call with SkipAuth) to another host or scheme, since Go re-sends the body, secret and
+// all, on a 307 or 308, and the client would then use whatever token that host issued. Other
+// calls may follow a redirect to another host, without credentials: those are applied per
+// attempt for the API host only, and the headers that carry them are stripped here.
+func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return fmt.Errorf("%w: stopped after 10 redirects", errRedirectRefused)
+	}
+	if req.URL.Scheme == "http" && !p.allowInsecure && !isLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("%w: to plain http://%s", errRedirectRefused, req.URL.Host)
+	}
+	origin := via[0].URL
+	if req.URL.Host != origin.Host || req.URL.Scheme != origin.Scheme {
+		if st := stateFrom(req.Context()); p.tokenEndpoint || (st != nil && st.skipAuth) {
+			return fmt.Errorf("%w: a token request redirected to another host or scheme (%s://%s)", errRedirectRefused, req.URL.Scheme, req.URL.Host)
 		}
-		if req.URL.Scheme == "http" && !cfg.AllowInsecure && !isLoopback(req.URL.Hostname()) {
-			return fmt.Errorf("%w: to plain http://%s", errRedirectRefused, req.URL.Host)
-		}
-		if req.URL.Host != via[0].URL.Host {
-			// Credentials are applied on a clone per attempt and only for the API host, so
-			// they are not here; this strips anything a caller's header option added.
-			for _, h := range sensitive {
-				req.Header.Del(h)
+		for k := range req.Header {
+			if !p.keepAcrossHosts(k) {
+				delete(req.Header, k)
 			}
 		}
-		if userCheck != nil {
-			return userCheck(req, via)
-		}
-		return nil
 	}
-	return &hc
+	if p.user != nil {
+		return p.user(req, via)
+	}
+	return nil
 }
 
 // defaultTransport keeps enough idle connections per host for heavily concurrent callers:
@@ -547,6 +576,12 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 	c := st.c
 	if resp == nil {
 		return st.transportError(err, 0)
+	}
+	if err != nil && !st.bodyRead {
+		// net/http returns the last response with a closed body along with the error when
+		// the redirect policy refused to follow it: the refusal is the outcome.
+		resp.Body.Close()
+		return st.transportError(err, resp.StatusCode)
 	}
 	if !st.bodyRead {
 		st.body, st.bodyErr = readBounded(resp, c.cfg.MaxResponseBytes)

@@ -127,6 +127,10 @@ func classify(parent context.Context, err error) failure {
 		if errors.As(ae.err, &pe) && !pe.Retryable {
 			return fatal
 		}
+		if pe == nil && classify(parent, ae.err) == fatal {
+			// A token request that cannot succeed (a refused redirect, a bad certificate).
+			return fatal
+		}
 		return neverSent
 	}
 	if errors.Is(err, errRedirectRefused) || errors.Is(err, errBodyTooLarge) {
