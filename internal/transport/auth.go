@@ -71,6 +71,8 @@ func (s staticHeaders) Secrets() []string {
 type TokenAuth struct {
 	fetch func(ctx context.Context) (*oauth2.Token, error)
 	now   func() time.Time
+	// retry is the client whose retry policy and budget govern failed fetches; New sets it.
+	retry *Client
 
 	mu        sync.Mutex
 	token     *oauth2.Token
@@ -103,7 +105,7 @@ func (a *TokenAuth) Fetches() int64 { return a.fetches.Load() }
 func (a *TokenAuth) Apply(req *http.Request) error {
 	tok, err := a.get(req.Context(), "", false)
 	if err != nil {
-		return &authError{err}
+		return &authError{err: err, retried: a.retry != nil}
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	return nil
@@ -175,6 +177,8 @@ func (a *TokenAuth) get(ctx context.Context, rejected string, later bool) (strin
 				a.mu.Unlock()
 				return t, nil
 			}
+			// fetchErr is nil when the fetcher gave up because its own caller went away: this
+			// caller can still try, so it goes round and fetches itself.
 			err := a.fetchErr
 			a.mu.Unlock()
 			if err != nil {
@@ -186,14 +190,13 @@ func (a *TokenAuth) get(ctx context.Context, rejected string, later bool) (strin
 		a.inflight = done
 		a.mu.Unlock()
 
-		tok, err := a.fetch(ctx)
-		a.fetches.Add(1)
-		if err == nil && (tok == nil || tok.AccessToken == "") {
-			err = errors.New("token source returned no access token")
-		}
+		tok, err := a.fetchWithRetries(ctx)
 
 		a.mu.Lock()
 		a.inflight, a.fetchErr = nil, err
+		if err != nil && ctx.Err() != nil {
+			a.fetchErr = nil // not the waiters' failure: see above
+		}
 		if err == nil {
 			a.token, a.fetchedAt, a.unsent = tok, a.now(), later
 			a.gen++
@@ -213,6 +216,38 @@ func (a *TokenAuth) get(ctx context.Context, rejected string, later bool) (strin
 		// Even when the source handed back the token the server just refused: replaying
 		// with it earns the second 401 the caller will see, rather than a loop.
 		return tok.AccessToken, nil
+	}
+}
+
+// fetchWithRetries runs fetch, retrying a failure that another try may cure under the
+// client's retry policy: as many retries as an idempotent call, the same backoff and
+// Retry-After cap, and each retry spends the client's retry budget. Token requests are safe
+// to repeat (each returns a token, or refuses), so a 503 or a reset from the token endpoint
+// is retried here once for everyone waiting on this fetch, rather than failing them all.
+func (a *TokenAuth) fetchWithRetries(ctx context.Context) (*oauth2.Token, error) {
+	for retry := 0; ; retry++ {
+		tok, err := a.fetch(ctx)
+		a.fetches.Add(1)
+		if err == nil && (tok == nil || tok.AccessToken == "") {
+			err = errors.New("token source returned no access token")
+		}
+		if err == nil {
+			return tok, nil
+		}
+		if a.retry == nil || ctx.Err() != nil {
+			return nil, err
+		}
+		wait, err := a.retry.retryTokenFetch(ctx, err, retry)
+		if err != nil {
+			return nil, err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -94,4 +95,99 @@ func TestAtMostTwoTokenRequestsPerCall(t *testing.T) {
 		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil))
 		assert.Equal(t, int64(2), fetches.Load()-before, "call %d: one token for the attempt, one after the 401", i)
 	}
+}
+
+// TestFailedRefreshIsRetriedOnceForAllWaiters: 64 callers hit a 401 together; the shared
+// refresh fails once with a retryable error. It is retried under the retry policy, spending
+// one budget token for everyone, and no caller fails. A refusal (400) is not retried.
+func TestFailedRefreshIsRetriedOnceForAllWaiters(t *testing.T) {
+	var fetches atomic.Int64
+	var failNext atomic.Bool
+	auth := transport.NewTokenAuth(func(context.Context) (*oauth2.Token, error) {
+		n := fetches.Add(1)
+		time.Sleep(5 * time.Millisecond) // let the 64 callers pile up behind the fetch
+		if failNext.CompareAndSwap(true, false) {
+			return nil, &polybill.Error{API: "test", StatusCode: 503, Code: "server_error", Retryable: true}
+		}
+		return &oauth2.Token{AccessToken: fmt.Sprintf("t-%d", n), Expiry: time.Now().Add(time.Hour)}, nil
+	})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer t-1" {
+			w.WriteHeader(401) // the first token is revoked
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, auth, polybill.WithRetryBudget(20, 0))
+	require.NoError(t, c.Authenticate(context.Background()))
+	failNext.Store(true)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 64 {
+		wg.Go(func() { errs <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int64(3), fetches.Load(), "the initial token, the failed refresh and its one retry")
+	assert.Equal(t, 19.0, c.RetryTokens(), "the retry spent one budget token, not one per caller")
+
+	t.Run("a refusal is not retried", func(t *testing.T) {
+		var n atomic.Int64
+		refused := transport.NewTokenAuth(func(context.Context) (*oauth2.Token, error) {
+			n.Add(1)
+			return nil, &polybill.Error{API: "test", StatusCode: 400, Code: "invalid_client"}
+		})
+		c := newClient(t, srv.URL, refused)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		require.Error(t, err)
+		assert.Equal(t, int64(1), n.Load())
+	})
+	t.Run("retries end with the budget", func(t *testing.T) {
+		var n atomic.Int64
+		down := transport.NewTokenAuth(func(context.Context) (*oauth2.Token, error) {
+			n.Add(1)
+			return nil, &polybill.Error{API: "test", StatusCode: 503, Code: "server_error", Retryable: true}
+		})
+		c := newClient(t, srv.URL, down, polybill.WithMaxRetries(5), polybill.WithRetryBudget(2, 0))
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		require.ErrorIs(t, err, polybill.ErrServer)
+		assert.Equal(t, int64(3), n.Load(), "one fetch and the two retries the budget allows")
+	})
+}
+
+// TestWaitersTakeOverWhenTheFetchersCallerGivesUp: the caller whose attempt started the
+// shared fetch is canceled; the callers waiting on that fetch still have time, so they fetch
+// themselves instead of failing with someone else's cancellation.
+func TestWaitersTakeOverWhenTheFetchersCallerGivesUp(t *testing.T) {
+	started := make(chan struct{})
+	var fetches atomic.Int64
+	auth := transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
+		if fetches.Add(1) == 1 {
+			close(started)
+			<-ctx.Done() // the token endpoint hangs until the first caller gives up
+			return nil, ctx.Err()
+		}
+		return &oauth2.Token{AccessToken: "t-ok", Expiry: time.Now().Add(time.Hour)}, nil
+	})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+	defer srv.Close()
+	c := newClient(t, srv.URL, auth)
+	first, cancel := context.WithCancel(context.Background())
+	firstErr := make(chan error, 1)
+	go func() { firstErr <- c.Do(first, transport.Call{Method: http.MethodGet, Path: "/x"}, nil) }()
+	<-started
+	secondErr := make(chan error, 1)
+	go func() {
+		secondErr <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	}()
+	time.Sleep(20 * time.Millisecond) // the second caller is now waiting on the first fetch
+	cancel()
+	require.ErrorIs(t, <-firstErr, context.Canceled)
+	require.NoError(t, <-secondErr)
+	assert.Equal(t, int64(2), fetches.Load())
+	assert.Equal(t, float64(polybill.DefaultRetryBudget), c.RetryTokens(), "taking over is not a retry: no budget spent")
 }

@@ -125,6 +125,9 @@ func New(s Settings) (*Client, error) {
 	if r, ok := s.Auth.(Refresher); ok {
 		c.refresher = r
 	}
+	if ta, ok := s.Auth.(*TokenAuth); ok {
+		ta.retry = c
+	}
 	secrets := append([]string(nil), s.Secrets...)
 	if sk, ok := s.Auth.(staticHeaders); ok {
 		secrets = append(secrets, sk.Secrets()...)
