@@ -83,6 +83,9 @@ type Call struct {
 	// SkipAuth marks a token or login request: it is sent without credentials, and never
 	// follows a redirect to another host or scheme (its body carries a secret).
 	SkipAuth bool
+	// Gone, when set, is set to true when a DELETE succeeded because a retry found the
+	// record already gone (see Do); out is then left untouched.
+	Gone *bool
 	// AllowEmptyBody accepts a 2xx answer with an empty or null body when out is set (out is
 	// then left untouched). By default that is an invalid-response error: a caller must never
 	// mistake "nothing came back" for a record with zero fields.
@@ -338,13 +341,19 @@ type BodyDecoder interface {
 
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
+//
+// A DELETE that was retried and whose retry got 404 succeeded: the record is gone, which is
+// what the caller asked for. The first attempt most likely deleted it and its answer was lost
+// (a reset, or a gateway's 5xx after the backend committed); reporting ErrNotFound would make
+// a caller think a delete that happened did not, or treat a success as a failure. A 404 on
+// the first attempt is still ErrNotFound. call.Gone tells the caller, when it cares.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
 	var rc polybill.RequestConfig
 	if len(opts) > 0 {
 		rc = polybill.NewRequestConfig(opts...)
 	}
 	safety := call.Safety.resolve(call.Method)
-	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, maxRetries: c.cfg.MaxRetries}
+	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, gone: call.Gone, maxRetries: c.cfg.MaxRetries}
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
 	}
@@ -432,6 +441,7 @@ type callState struct {
 	safety     Safety
 	skipAuth   bool
 	allowEmpty bool
+	gone       *bool
 	maxRetries int
 	method     string
 	route      string
@@ -625,6 +635,15 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 				}
 			}
 		}
+		st.logCall(resp.StatusCode, nil)
+		return nil
+	}
+	if resp.StatusCode == http.StatusNotFound && st.method == http.MethodDelete && st.retries > 0 {
+		// See Do: a retried DELETE that finds nothing succeeded.
+		if st.gone != nil {
+			*st.gone = true
+		}
+		c.budget.success()
 		st.logCall(resp.StatusCode, nil)
 		return nil
 	}
