@@ -563,7 +563,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 			wait = hint
 		}
 	}
-	if !st.c.budget.take() {
+	if !st.c.budget.take(costOf(err)) {
 		st.budgetRefused = true
 		return false, nil
 	}
@@ -679,6 +679,7 @@ func (st *callState) newError(resp *http.Response, code string) *polybill.Error 
 	if e.RequestID == "" {
 		e.RequestID = st.sentRequestID
 	}
+	e.RetryBudgetExhausted = st.budgetRefused
 	if d, ok := parseRetryAfter(resp.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}
@@ -698,6 +699,8 @@ func (st *callState) transportError(err error, status int) error {
 		Ambiguous:  isWrite(st.method) && (f == maybeSent || st.lastFailure == maybeSent),
 		RequestID:  st.sentRequestID,
 		Err:        err,
+
+		RetryBudgetExhausted: st.budgetRefused || errors.Is(err, polybill.ErrRetryBudgetExhausted),
 	}
 	var ae *authError
 	switch {

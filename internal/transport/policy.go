@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -234,8 +235,12 @@ func (c *Client) retryTokenFetch(ctx context.Context, err error, retry int) (tim
 	} else if classify(ctx, err) == fatal {
 		return 0, err
 	}
-	if !c.budget.take() {
-		return 0, err
+	if !c.budget.take(costOf(err)) {
+		if pe != nil {
+			pe.RetryBudgetExhausted = true
+			return 0, pe
+		}
+		return 0, fmt.Errorf("%w (%w)", err, polybill.ErrRetryBudgetExhausted)
 	}
 	return wait, nil
 }
