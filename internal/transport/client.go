@@ -13,9 +13,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -198,6 +200,9 @@ func (p redirectPolicy) keepAcrossHosts(name string) bool {
 func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return fmt.Errorf("%w: stopped after 10 redirects", errRedirectRefused)
+	}
+	if req.URL.Scheme != "https" && req.URL.Scheme != "http" {
+		return fmt.Errorf("%w: to the unsupported scheme %q", errRedirectRefused, req.URL.Scheme)
 	}
 	if req.URL.Scheme == "http" && !p.allowInsecure && !isLoopback(req.URL.Hostname()) {
 		return fmt.Errorf("%w: to plain http://%s", errRedirectRefused, req.URL.Host)
@@ -415,6 +420,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.route = call.Path
 	}
 	st.method = call.Method
+	st.trace.WroteHeaders = st.wroteHeaders
 	req.SetResponseHandler(st.readBody)
 
 	// The retry client lives in the call state (one allocation, not two) and its hooks are
@@ -446,10 +452,17 @@ type callState struct {
 	method     string
 	route      string
 
-	attempts      int
-	retries       int
-	refreshed     bool
-	lastFailure   failure
+	attempts    int
+	retries     int
+	refreshed   bool
+	lastFailure failure
+	// mayHaveApplied: some attempt may have reached the server and been acted on (it broke
+	// after the request may have been written, or got an answer such as a 5xx that leaves a
+	// write in doubt). A later attempt that never left does not clear it.
+	mayHaveApplied bool
+	// wrote is set by the attempt's httptrace once its request headers are written; an
+	// attempt that failed before that never reached the server.
+	wrote         atomic.Bool
 	authReq       *http.Request
 	body          []byte
 	bodyRead      bool
@@ -459,6 +472,25 @@ type callState struct {
 	refreshErr    error
 	sentRequestID string
 	started       time.Time
+	trace         httptrace.ClientTrace
+}
+
+// classifyAttempt is classify, told whether the attempt wrote its request: an error the
+// connection-level rules call "maybe sent" that was raised before the request headers were
+// written (an invalid header value, an unsupported protocol scheme, a middleware that
+// refused) never reached the server. A timeout or network error then is a connection that
+// could not be used, safe to retry (neverSent); anything else is a local fault that another
+// attempt would repeat (fatal): neither spends budget nor leaves a write Ambiguous.
+func (st *callState) classifyAttempt(err error) failure {
+	f := classify(st.ctx, err)
+	if f != maybeSent || st.wrote.Load() {
+		return f
+	}
+	var opErr *net.OpError
+	if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &opErr) {
+		return neverSent
+	}
+	return fatal
 }
 
 type stateKey struct{}
@@ -467,6 +499,8 @@ func stateFrom(ctx context.Context) *callState {
 	st, _ := ctx.Value(stateKey{}).(*callState)
 	return st
 }
+
+func (st *callState) wroteHeaders() { st.wrote.Store(true) }
 
 // readBody runs inside the retry loop for the response that ends it, so a body cut short
 // on an idempotent call is retried like any other broken connection.
@@ -532,8 +566,11 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	f := classify(st.ctx, err)
+	f := st.classifyAttempt(err)
 	st.lastFailure = f
+	if f == maybeSent || (f == noFailure && mayHaveHappened(status, noFailure)) {
+		st.mayHaveApplied = true
+	}
 	if f == noFailure && status == http.StatusUnauthorized && st.c.refresher != nil && !st.refreshed && !st.skipAuth {
 		// The token was refused: renew it once and replay at once. The server rejected the
 		// request before acting on it, so this is safe for every kind of write.
@@ -690,13 +727,13 @@ func (st *callState) newError(resp *http.Response, code string) *polybill.Error 
 }
 
 func (st *callState) transportError(err error, status int) error {
-	f := classify(st.ctx, err)
+	f := st.classifyAttempt(err)
 	e := &polybill.Error{
 		API:        st.c.api,
 		StatusCode: status,
 		Code:       polybill.CodeConnection,
 		Retryable:  shouldRetry(st.safety, 0, f),
-		Ambiguous:  isWrite(st.method) && (f == maybeSent || st.lastFailure == maybeSent),
+		Ambiguous:  isWrite(st.method) && (f == maybeSent || st.mayHaveApplied),
 		RequestID:  st.sentRequestID,
 		Err:        err,
 
@@ -718,7 +755,7 @@ func (st *callState) transportError(err error, status int) error {
 		}
 		e.Code = polybill.CodeUnauthenticated
 	}
-	if st.attempts == 0 || (f == neverSent && st.lastFailure != maybeSent) {
+	if st.attempts == 0 || (f != maybeSent && !st.mayHaveApplied) {
 		e.Ambiguous = false
 	}
 	e.Message = st.c.clean(errorText(err), maxMessageText)
@@ -871,6 +908,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st != nil {
 		st.attempts++
 		st.authReq = r
+		st.wrote.Store(false)
+		r = r.WithContext(httptrace.WithClientTrace(r.Context(), &st.trace))
 	}
 	var cancel context.CancelFunc
 	if d := c.cfg.AttemptTimeout; d > 0 {
