@@ -412,24 +412,6 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil))
 		assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond)
 	})
-	t.Run("past cap it fails fast", func(t *testing.T) {
-		rec := &recorder{}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec.record(r)
-			w.Header().Set("Retry-After", "3600")
-			w.WriteHeader(429)
-		}))
-		defer srv.Close()
-		c := newClient(t, srv.URL, nil, polybill.WithMaxRetryDelay(time.Second))
-		start := time.Now()
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
-		assert.Less(t, time.Since(start), time.Second, "no sleep past the cap")
-		var pe *polybill.Error
-		require.ErrorAs(t, err, &pe)
-		assert.ErrorIs(t, err, polybill.ErrRateLimited)
-		assert.Equal(t, time.Hour, pe.RetryAfter)
-		assert.Equal(t, int64(1), rec.attempts.Load())
-	})
 }
 
 func TestResponseBodyIsBounded(t *testing.T) {
