@@ -3,9 +3,7 @@ package epilot_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,17 +22,7 @@ func TestEchoedRequestIDIsScrubbedAndBounded(t *testing.T) {
 	echo := &fake.CredentialEcho{}
 	e := newEnv(t, polybill.WithMiddleware(echo.Middleware()), polybill.WithLogger(logger))
 	_, err := e.client.GetBillingEvent(context.Background(), "missing")
-	var pe *polybill.Error
-	require.ErrorAs(t, err, &pe)
 	require.ErrorIs(t, err, polybill.ErrNotFound)
-	require.NotEmpty(t, echo.Seen(), "credentials were sent and echoed")
 	logger.Warn("caller logs the error", "err", err)
-	assert.Empty(t, echo.Leaks(err.Error(), fmt.Sprintf("%+v", err), pe.RequestID, logs.String()), "credentials leaked")
-	assert.Contains(t, pe.RequestID, "[REDACTED]")
-	assert.LessOrEqual(t, len(pe.RequestID), 256, "the request id is bounded")
-	assert.NotContains(t, pe.RequestID, "\x1b")
-	assert.NotContains(t, err.Error(), "\n", "no forged log line")
-	for line := range strings.SplitSeq(strings.TrimSpace(logs.String()), "\n") {
-		assert.NotContains(t, line, strings.Repeat("x", 300), "a log line carries the bounded id")
-	}
+	assert.Empty(t, echo.Problems(err, logs.String()))
 }

@@ -1,6 +1,8 @@
 package fake
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -60,4 +62,35 @@ func (e *CredentialEcho) Leaks(texts ...string) []string {
 		}
 	}
 	return leaked
+}
+
+// Problems checks what a call whose server echoed credentials in X-Request-Id left behind:
+// the error (which must be a *polybill.Error) and everything logged. It returns what is wrong
+// (a leaked credential, an unredacted or unbounded request id, a control character in
+// Error(), a log line carrying the padding); empty means scrubbed and bounded.
+func (e *CredentialEcho) Problems(err error, logs string) []string {
+	var problems []string
+	var pe *polybill.Error
+	if !errors.As(err, &pe) {
+		return []string{fmt.Sprintf("not a *polybill.Error: %v", err)}
+	}
+	if len(e.Seen()) == 0 {
+		problems = append(problems, "no credential was sent, so nothing was echoed")
+	}
+	for _, s := range e.Leaks(err.Error(), fmt.Sprintf("%+v", err), pe.RequestID, logs) {
+		problems = append(problems, "leaked credential "+s[:min(4, len(s))]+"…")
+	}
+	if !strings.Contains(pe.RequestID, "[REDACTED]") {
+		problems = append(problems, "request id not redacted")
+	}
+	if len(pe.RequestID) > 256 {
+		problems = append(problems, fmt.Sprintf("request id of %d bytes", len(pe.RequestID)))
+	}
+	if strings.ContainsAny(err.Error(), "\x1b\r\n") {
+		problems = append(problems, "control characters in Error()")
+	}
+	if strings.Contains(logs, strings.Repeat("x", 300)) {
+		problems = append(problems, "a log line carries the padding")
+	}
+	return problems
 }
