@@ -23,6 +23,10 @@ var (
 	ErrRateLimited      = errors.New("polybill: rate limited")
 	ErrServer           = errors.New("polybill: server error")
 	ErrResponseTooLarge = errors.New("polybill: response body too large")
+	// ErrRetryBudgetExhausted matches an error that the call would have retried, but the
+	// client-wide retry budget was spent (an API failing for many calls at once): the call
+	// failed fast instead of adding to the load. Error.RetryBudgetExhausted is the same fact.
+	ErrRetryBudgetExhausted = errors.New("polybill: retry budget exhausted")
 )
 
 // Codes the SDK itself sets when no API code applies.
@@ -75,6 +79,10 @@ type Error struct {
 	Ambiguous bool
 	// RetryAfter is the server's Retry-After hint, when it sent one.
 	RetryAfter time.Duration
+	// RetryBudgetExhausted reports that a retry was due but the client-wide retry budget
+	// (polybill.WithRetryBudget) was spent, so the call stopped early. It matches
+	// ErrRetryBudgetExhausted.
+	RetryBudgetExhausted bool
 	// Body is the raw response body, cut at MaxErrorBody bytes.
 	Body []byte
 	// Err is the underlying cause (transport or context error); Unwrap returns it.
@@ -172,6 +180,8 @@ func (e *Error) Is(target error) bool {
 		return e.StatusCode >= 500
 	case ErrResponseTooLarge:
 		return e.Code == CodeResponseTooLarge
+	case ErrRetryBudgetExhausted:
+		return e.RetryBudgetExhausted
 	}
 	return false
 }

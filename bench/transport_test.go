@@ -25,9 +25,8 @@ func transportGet(tb testing.TB, base string) func(ctx context.Context) error {
 			"AppId":         {crmKey},
 			"Authorization": {"Bearer " + crmToken},
 		}),
-		Secrets:          []string{crmKey, crmToken},
-		SensitiveHeaders: []string{"AppId"},
-		RequestIDHeader:  "X-Request-ID",
+		Secrets:         []string{crmKey, crmToken},
+		RequestIDHeader: "X-Request-ID",
 	})
 	if err != nil {
 		tb.Fatal(err)

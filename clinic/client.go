@@ -125,18 +125,10 @@ func New(opts ...polybill.Option) (*Client, error) {
 		API:    api,
 		Config: cfg,
 		Auth:   c.auth,
-		DecodeError: func(body []byte, e *polybill.Error) {
-			decodeError(body, e)
-			// The transport scrubs Message, Details and Body but not Code or Param, so a
-			// server echoing a credential there would leak it through Error().
-			for _, secret := range append(c.auth.Secrets(), creds.secret) {
-				if len(secret) >= 6 {
-					e.Code = strings.ReplaceAll(e.Code, secret, "[REDACTED]")
-					e.Param = strings.ReplaceAll(e.Param, secret, "[REDACTED]")
-				}
-			}
-		},
-		Secrets: []string{creds.secret},
+		// The transport scrubs every text of the error (code, param and request id included)
+		// of these secrets and of every token c.auth handed out.
+		DecodeError: decodeError,
+		Secrets:     []string{creds.secret},
 	})
 	if err != nil {
 		return nil, err

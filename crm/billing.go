@@ -565,6 +565,10 @@ func (p UpdateBillingParams) body() (any, error) {
 }
 
 // DeleteBilling deletes a billing. The server answers 204.
+//
+// A retried delete whose retry finds nothing (404) succeeded: the first attempt deleted the
+// record and its answer was lost. It returns nil, not ErrNotFound; a 404 on the first
+// attempt is ErrNotFound.
 func (c *Client) DeleteBilling(ctx context.Context, uniqueID string, opts ...polybill.RequestOption) error {
 	if err := requireID("unique_id", uniqueID); err != nil {
 		return err

@@ -179,14 +179,13 @@ func New(opts ...polybill.Option) (*Client, error) {
 		secrets = append(secrets, s.token)
 	}
 	tc, err := transport.New(transport.Settings{
-		API:              API,
-		Config:           cfg,
-		DefaultBaseURL:   DefaultBaseURL,
-		Auth:             auth,
-		DecodeError:      DecodeError,
-		Secrets:          secrets,
-		SensitiveHeaders: append([]string{APIKeyHeaderAppID, APIKeyHeaderXAPIKey}, headerNames...),
-		RequestIDHeader:  RequestIDHeader,
+		API:             API,
+		Config:          cfg,
+		DefaultBaseURL:  DefaultBaseURL,
+		Auth:            auth,
+		DecodeError:     DecodeError,
+		Secrets:         secrets,
+		RequestIDHeader: RequestIDHeader,
 	})
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -277,13 +276,13 @@ func (s *session) fetch(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Unlock()
 	if rt != "" {
 		// A refresh consumes the refresh token (it rotates), so a refresh whose answer
-		// was lost must not be replayed: UnsafeWrite. If the token was rejected, sign in
-		// again instead.
+		// was lost must not be replayed: UnsafeWrite. Whatever went wrong (the token was
+		// rejected, or the answer was lost and the token may be spent), sign in again.
 		res, err := s.post(ctx, authRequest{Action: "refreshAccessToken", RefreshToken: rt}, transport.UnsafeWrite)
 		if err == nil {
 			return s.accept(res)
 		}
-		if !errors.Is(err, polybill.ErrUnauthorized) && !errors.Is(err, polybill.ErrValidation) {
+		if ctx.Err() != nil {
 			return nil, err
 		}
 	}
@@ -298,7 +297,9 @@ func (s *session) fetch(ctx context.Context) (*oauth2.Token, error) {
 func (s *session) post(ctx context.Context, body authRequest, safety transport.Safety) (*authResult, error) {
 	var res authResult
 	call := transport.Call{Method: http.MethodPost, Path: "/authentication", Body: body, Safety: safety, SkipAuth: true, Header: s.header}
-	if err := s.tc.Do(ctx, call, &res); err != nil {
+	// No retries here: TokenAuth retries a failed fetch as a whole under the client's
+	// policy, once for every caller waiting on it.
+	if err := s.tc.Do(ctx, call, &res, polybill.WithRequestMaxRetries(0)); err != nil {
 		return nil, err
 	}
 	if res.AccessToken == "" {

@@ -156,6 +156,9 @@ func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string,
 }
 
 // Delete removes a customer.
+//
+// A retried delete whose retry finds the record already gone (404) succeeded: the first
+// attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *CustomerService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
 	return removeOne[Customer](ctx, s.c, customersPath, id, opts)
 }

@@ -238,6 +238,9 @@ func (s *InvoiceService) Finalize(ctx context.Context, id string, opts ...polybi
 
 // Delete removes a draft invoice with its items and their payments. HapiHub
 // refuses to delete a finalized invoice.
+//
+// A retried delete whose retry finds the record already gone (404) succeeded: the first
+// attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *InvoiceService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
 	return removeOne[Invoice](ctx, s.c, invoicesPath, id, opts)
 }

@@ -145,6 +145,9 @@ func (s *ItemService) Finalize(ctx context.Context, id string, opts ...polybill.
 }
 
 // Delete removes a draft item and its payments; finalized items are refused.
+//
+// A retried delete whose retry finds the record already gone (404) succeeded: the first
+// attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *ItemService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Item, error) {
 	return removeOne[Item](ctx, s.c, itemsPath, id, opts)
 }

@@ -135,6 +135,9 @@ func (s *EncounterService) Finish(ctx context.Context, id string, opts ...polybi
 }
 
 // Delete removes an encounter.
+//
+// A retried delete whose retry finds the record already gone (404) succeeded: the first
+// attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *EncounterService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
 	return removeOne[Encounter](ctx, s.c, encountersPath, id, opts)
 }

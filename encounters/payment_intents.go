@@ -175,6 +175,9 @@ func (s *PaymentIntentService) Capture(ctx context.Context, id string, opts ...p
 }
 
 // Delete removes a payment intent.
+//
+// A retried delete whose retry finds the record already gone (404) succeeded: the first
+// attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *PaymentIntentService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*PaymentIntent, error) {
 	return removeOne[PaymentIntent](ctx, s.c, intentsPath, id, opts)
 }

@@ -192,6 +192,9 @@ func (s *PaymentService) Patch(ctx context.Context, id string, p PatchPaymentPar
 }
 
 // Delete removes a payment.
+//
+// A retried delete whose retry finds the record already gone (404) succeeded: the first
+// attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *PaymentService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Payment, error) {
 	return removeOne[Payment](ctx, s.c, paymentsPath, id, opts)
 }

@@ -106,14 +106,21 @@ func patchOne[T any](ctx context.Context, c *Client, service, id string, body an
 	return out, nil
 }
 
+// removeOne deletes a record and returns it as the server removed it. A retried removal
+// whose retry finds nothing (404) succeeded (the first attempt removed the record and its
+// answer was lost): it returns nil, nil, since the removed record never came back.
 func removeOne[T any](ctx context.Context, c *Client, service, id string, opts []polybill.RequestOption) (*T, error) {
 	if err := requireID(id); err != nil {
 		return nil, err
 	}
 	out := new(T)
-	call := transport.Call{Method: http.MethodDelete, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Safety: transport.Idempotent}
+	var gone bool
+	call := transport.Call{Method: http.MethodDelete, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Safety: transport.Idempotent, Gone: &gone}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
+	}
+	if gone {
+		return nil, nil
 	}
 	return out, nil
 }

@@ -246,6 +246,10 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 
 // DeleteContract deletes a contract. The legacy API answered 204 with the deleted contract
 // as body; the current one sends no body. Either is accepted and discarded.
+//
+// A retried delete whose retry finds nothing (404) succeeded: the first attempt deleted the
+// record and its answer was lost. It returns nil, not ErrNotFound; a 404 on the first
+// attempt is ErrNotFound.
 func (c *Client) DeleteContract(ctx context.Context, id string, opts ...polybill.RequestOption) error {
 	if id == "" {
 		return polybill.InvalidParam(apiName, "id", "is required")

@@ -184,6 +184,10 @@ func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID str
 }
 
 // DeleteBillingEvent deletes the event with this id.
+//
+// A retried delete whose retry finds nothing (404) succeeded: the first attempt deleted the
+// record and its answer was lost. It returns nil, not ErrNotFound; a 404 on the first
+// attempt is ErrNotFound.
 func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...polybill.RequestOption) error {
 	if id == "" {
 		return polybill.InvalidParam(apiName, "id", "is required")

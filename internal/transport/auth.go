@@ -59,20 +59,34 @@ func (s staticHeaders) Secrets() []string {
 // until shortly before it expires. Concurrent callers share one fetch, and a 401 renews the
 // token only if nobody renewed it since the rejected attempt: 64 goroutines hitting a 401
 // together cause one refresh, not 64.
+//
+// A token is renewed a margin before its expiry so it does not expire in flight: 30 s, or a
+// quarter of the token's lifetime when that is shorter. A token fetched for an attempt is
+// used by that attempt (and by every caller that waited for the fetch) even if it arrives
+// inside the margin or already expired: identity providers that hand out a cached token's
+// remaining life send expires_in of a few seconds, and a client clock running ahead makes a
+// JWT look expired on arrival. Renewing such a token before using it once fetched thousands
+// of tokens per call; now a call makes at most two token requests (one for its attempt, one
+// after a 401), plus the retries of a failed token request.
 type TokenAuth struct {
 	fetch func(ctx context.Context) (*oauth2.Token, error)
 	now   func() time.Time
+	// retry is the client whose retry policy and budget govern failed fetches; New sets it.
+	retry *Client
 
-	mu       sync.Mutex
-	token    *oauth2.Token
-	inflight chan struct{}
-	fetchErr error
-	secrets  []string
+	mu        sync.Mutex
+	token     *oauth2.Token
+	fetchedAt time.Time // when token arrived, by now
+	gen       uint64    // counts successful fetches
+	unsent    bool      // token was fetched by Refresh for the replay, which has not sent it yet
+	inflight  chan struct{}
+	fetchErr  error
+	secrets   []string
 
 	fetches atomic.Int64
 }
 
-// expiryMargin renews a token this long before its expiry, so it does not expire in flight.
+// expiryMargin is the longest margin before expiry at which a token is renewed.
 const expiryMargin = 30 * time.Second
 
 // NewTokenAuth returns a TokenAuth over fetch. fetch gets the context of the attempt that
@@ -89,9 +103,9 @@ func (a *TokenAuth) Fetches() int64 { return a.fetches.Load() }
 
 // Apply sets the bearer token, fetching one if none is cached or it is about to expire.
 func (a *TokenAuth) Apply(req *http.Request) error {
-	tok, err := a.get(req.Context(), "")
+	tok, err := a.get(req.Context(), "", false)
 	if err != nil {
-		return &authError{err}
+		return &authError{err: err, retried: a.retry != nil}
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	return nil
@@ -100,7 +114,7 @@ func (a *TokenAuth) Apply(req *http.Request) error {
 // Ensure obtains a token now if none is cached (or it is about to expire), so that bad
 // credentials fail at start-up rather than on the first call.
 func (a *TokenAuth) Ensure(ctx context.Context) error {
-	_, err := a.get(ctx, "")
+	_, err := a.get(ctx, "", false)
 	return err
 }
 
@@ -110,7 +124,7 @@ func (a *TokenAuth) Refresh(ctx context.Context, rejected *http.Request) error {
 	if rejected != nil {
 		used = strings.TrimPrefix(rejected.Header.Get("Authorization"), "Bearer ")
 	}
-	_, err := a.get(ctx, used)
+	_, err := a.get(ctx, used, true)
 	return err
 }
 
@@ -121,56 +135,77 @@ func (a *TokenAuth) Secrets() []string {
 	return append([]string(nil), a.secrets...)
 }
 
-func (a *TokenAuth) usable(t *oauth2.Token, rejected string) bool {
+// usableLocked reports whether the cached token may be sent without fetching: it is not the
+// one the server rejected, and it was fetched for an attempt that has not sent it yet or is
+// outside the renewal margin.
+func (a *TokenAuth) usableLocked(rejected string) bool {
+	t := a.token
 	if t == nil || t.AccessToken == "" || t.AccessToken == rejected {
 		return false
 	}
-	return t.Expiry.IsZero() || a.now().Add(expiryMargin).Before(t.Expiry)
+	if a.unsent || t.Expiry.IsZero() {
+		return true
+	}
+	margin := min(expiryMargin, max(t.Expiry.Sub(a.fetchedAt)/4, 0))
+	return a.now().Add(margin).Before(t.Expiry)
 }
 
-// get returns a usable token other than rejected, sharing one fetch among concurrent callers.
-func (a *TokenAuth) get(ctx context.Context, rejected string) (string, error) {
+// get returns a token other than rejected, sharing one fetch among concurrent callers. A
+// caller that fetched, or waited for a fetch that succeeded, uses the fetched token as is.
+// later marks a fetch made for an attempt still to come (Refresh before the replay): that
+// attempt then sends the token even if it is short-lived.
+func (a *TokenAuth) get(ctx context.Context, rejected string, later bool) (string, error) {
 	for {
 		a.mu.Lock()
-		if a.usable(a.token, rejected) {
+		if a.usableLocked(rejected) {
 			t := a.token.AccessToken
+			a.unsent = a.unsent && later
 			a.mu.Unlock()
 			return t, nil
 		}
 		if wait := a.inflight; wait != nil {
+			gen := a.gen
 			a.mu.Unlock()
 			select {
 			case <-wait:
-				a.mu.Lock()
-				err := a.fetchErr
-				a.mu.Unlock()
-				if err != nil {
-					return "", err
-				}
-				continue
 			case <-ctx.Done():
 				return "", ctx.Err()
 			}
+			a.mu.Lock()
+			if a.gen != gen {
+				t := a.token.AccessToken
+				a.mu.Unlock()
+				return t, nil
+			}
+			// fetchErr is nil when the fetcher gave up because its own caller went away: this
+			// caller can still try, so it goes round and fetches itself.
+			err := a.fetchErr
+			a.mu.Unlock()
+			if err != nil {
+				return "", err
+			}
+			continue
 		}
 		done := make(chan struct{})
 		a.inflight = done
 		a.mu.Unlock()
 
-		tok, err := a.fetch(ctx)
-		a.fetches.Add(1)
+		tok, err := a.fetchWithRetries(ctx)
 
 		a.mu.Lock()
 		a.inflight, a.fetchErr = nil, err
+		if err != nil && ctx.Err() != nil {
+			a.fetchErr = nil // not the waiters' failure: see above
+		}
 		if err == nil {
-			a.token = tok
-			if tok != nil && tok.AccessToken != "" {
-				a.secrets = append(a.secrets, tok.AccessToken)
-				if rt := tok.RefreshToken; rt != "" {
-					a.secrets = append(a.secrets, rt)
-				}
-				if len(a.secrets) > 16 {
-					a.secrets = a.secrets[len(a.secrets)-16:]
-				}
+			a.token, a.fetchedAt, a.unsent = tok, a.now(), later
+			a.gen++
+			a.secrets = append(a.secrets, tok.AccessToken)
+			if rt := tok.RefreshToken; rt != "" {
+				a.secrets = append(a.secrets, rt)
+			}
+			if len(a.secrets) > 16 {
+				a.secrets = a.secrets[len(a.secrets)-16:]
 			}
 		}
 		a.mu.Unlock()
@@ -178,13 +213,40 @@ func (a *TokenAuth) get(ctx context.Context, rejected string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if tok == nil || tok.AccessToken == "" {
-			return "", errors.New("token source returned no access token")
+		// Even when the source handed back the token the server just refused: replaying
+		// with it earns the second 401 the caller will see, rather than a loop.
+		return tok.AccessToken, nil
+	}
+}
+
+// fetchWithRetries runs fetch, retrying a failure that another try may cure under the
+// client's retry policy: as many retries as an idempotent call, the same backoff and
+// Retry-After cap, and each retry spends the client's retry budget. Token requests are safe
+// to repeat (each returns a token, or refuses), so a 503 or a reset from the token endpoint
+// is retried here once for everyone waiting on this fetch, rather than failing them all.
+func (a *TokenAuth) fetchWithRetries(ctx context.Context) (*oauth2.Token, error) {
+	for retry := 0; ; retry++ {
+		tok, err := a.fetch(ctx)
+		a.fetches.Add(1)
+		if err == nil && (tok == nil || tok.AccessToken == "") {
+			err = errors.New("token source returned no access token")
 		}
-		if tok.AccessToken == rejected {
-			// The source handed back the token the server just refused; replaying with it
-			// earns the second 401 the caller will see, rather than a loop.
-			return tok.AccessToken, nil
+		if err == nil {
+			return tok, nil
+		}
+		if a.retry == nil || ctx.Err() != nil {
+			return nil, err
+		}
+		wait, err := a.retry.retryTokenFetch(ctx, err, retry)
+		if err != nil {
+			return nil, err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
 		}
 	}
 }

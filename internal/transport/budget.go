@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"math"
 	"sync/atomic"
 
@@ -23,17 +25,34 @@ func newBudget(b polybill.RetryBudget) *budget {
 	return bu
 }
 
-// take spends one token for a retry; false when fewer than one is left.
-func (b *budget) take() bool {
+// Retry costs, in tokens. A retry after a timeout costs twice a retry after an error answer
+// or a broken connection, as in the AWS SDK v2's retry quota (10 against 5 in a 500-token
+// bucket, scaled here to our 20-token bucket): a timeout says the API is slow or overloaded,
+// and each retried timeout holds a connection and a goroutine for the whole attempt timeout.
+const (
+	retryCost        = 1000 // thousandths of a token
+	timeoutRetryCost = 2000
+)
+
+// take spends cost (thousandths of a token) for a retry; false when less than that is left.
+func (b *budget) take(cost int64) bool {
 	for {
 		v := b.milli.Load()
-		if v < 1000 {
+		if v < cost {
 			return false
 		}
-		if b.milli.CompareAndSwap(v, v-1000) {
+		if b.milli.CompareAndSwap(v, v-cost) {
 			return true
 		}
 	}
+}
+
+// costOf is the retry cost after an attempt that failed with err (nil: an error answer).
+func costOf(err error) int64 {
+	if err != nil && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
+		return timeoutRetryCost
+	}
+	return retryCost
 }
 
 // success refills after a successful call, up to the maximum.

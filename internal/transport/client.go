@@ -13,9 +13,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -38,9 +40,6 @@ type Settings struct {
 	// Secrets are scrubbed from every error and log line (in addition to the
 	// authenticator's own).
 	Secrets []string
-	// SensitiveHeaders are removed from a request redirected to another host, in addition to
-	// Authorization, Cookie and Proxy-Authorization.
-	SensitiveHeaders []string
 	// RequestIDHeader, when set, is sent with a fresh id per call (identical on every
 	// attempt) and used as Error.RequestID when the server echoes none.
 	RequestIDHeader string
@@ -83,8 +82,12 @@ type Call struct {
 	ContentType string
 	Safety      Safety
 	Header      http.Header
-	// SkipAuth sends the call without credentials (token endpoints).
+	// SkipAuth marks a token or login request: it is sent without credentials, and never
+	// follows a redirect to another host or scheme (its body carries a secret).
 	SkipAuth bool
+	// Gone, when set, is set to true when a DELETE succeeded because a retry found the
+	// record already gone (see Do); out is then left untouched.
+	Gone *bool
 	// SendsIdempotencyKey marks an operation that puts polybill.WithIdempotencyKey's key on
 	// the wire (encounters payments: the idemp body field). Do refuses a key on every other
 	// call: a key the API never sees would promise a deduplication that does not happen.
@@ -131,31 +134,28 @@ func New(s Settings) (*Client, error) {
 	if r, ok := s.Auth.(Refresher); ok {
 		c.refresher = r
 	}
+	if ta, ok := s.Auth.(*TokenAuth); ok {
+		ta.retry = c
+	}
 	secrets := append([]string(nil), s.Secrets...)
 	if sk, ok := s.Auth.(staticHeaders); ok {
 		secrets = append(secrets, sk.Secrets()...)
 	}
 	c.secrets = secrets
-	sensitive := append([]string{"Authorization", "Cookie", "Proxy-Authorization"}, s.SensitiveHeaders...)
-	if sh, ok := s.Auth.(staticHeaders); ok {
-		for k := range sh {
-			sensitive = append(sensitive, k)
-		}
-	}
-	c.hc = c.newHTTPClient(cfg, sensitive, true)
-	c.plain = c.newHTTPClient(cfg, sensitive, false)
+	c.hc = c.newHTTPClient(cfg, true)
+	c.plain = c.newHTTPClient(cfg, false)
 	return c, nil
 }
 
 // BaseURL returns the base URL calls are made against.
 func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 
-// PlainHTTPClient returns an *http.Client with the same connection pool, User-Agent,
-// redirect and loopback rules but no credentials and no retries: for token endpoints driven
-// by other libraries (golang.org/x/oauth2).
+// PlainHTTPClient returns an *http.Client with the same connection pool, User-Agent and
+// loopback rules but no credentials and no retries, which follows no redirect to another
+// host or scheme: for token endpoints driven by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
 
-func (c *Client) newHTTPClient(cfg *polybill.Config, sensitive []string, withAuth bool) *http.Client {
+func (c *Client) newHTTPClient(cfg *polybill.Config, withAuth bool) *http.Client {
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -165,27 +165,67 @@ func (c *Client) newHTTPClient(cfg *polybill.Config, sensitive []string, withAut
 		base = defaultTransport
 	}
 	hc.Transport = &attemptTransport{c: c, base: base, chain: chain(cfg.Middleware, base.RoundTrip), withAuth: withAuth}
-	userCheck := hc.CheckRedirect
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return fmt.Errorf("%w: stopped after 10 redirects", errRedirectRefused)
+	policy := redirectPolicy{allowInsecure: cfg.AllowInsecure, requestIDHeader: c.requestID, tokenEndpoint: !withAuth, user: hc.CheckRedirect}
+	hc.CheckRedirect = policy.check
+	return &hc
+}
+
+// redirectPolicy is the CheckRedirect of both clients.
+type redirectPolicy struct {
+	allowInsecure bool
+	// requestIDHeader is the client's own request-id header, kept across hosts.
+	requestIDHeader string
+	// tokenEndpoint marks the plain client, which only sends token requests: their bodies
+	// carry a secret (client_secret, a password), which Go re-sends on a 307 or 308.
+	tokenEndpoint bool
+	// user is the CheckRedirect of the caller's own *http.Client, run last.
+	user func(*http.Request, []*http.Request) error
+}
+
+// keepAcrossHosts lists the headers a redirect to another host keeps. Every other header is
+// dropped: the SDK cannot tell a credential a caller added per call (WithHeader("X-Api-Key",
+// …), crm's AppId, a tenant secret) from a harmless one, so only headers known to carry no
+// secret travel. net/http itself drops only Authorization, Cookie and WWW-Authenticate.
+func (p redirectPolicy) keepAcrossHosts(name string) bool {
+	switch name {
+	case "Accept", "Accept-Encoding", "Accept-Language", "Content-Type", "Content-Length",
+		"User-Agent", "Traceparent", "Tracestate":
+		return true
+	}
+	return name != "" && name == p.requestIDHeader
+}
+
+// check refuses a redirect that would carry a secret somewhere it must not go: plain http://
+// to a non-loopback host (DESIGN rule 8), and a token or login request (the plain client's,
+// or a Call with SkipAuth) to another host or scheme, since Go re-sends the body, secret and
+// all, on a 307 or 308, and the client would then use whatever token that host issued. Other
+// calls may follow a redirect to another host, without credentials: those are applied per
+// attempt for the API host only, and the headers that carry them are stripped here.
+func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return fmt.Errorf("%w: stopped after 10 redirects", errRedirectRefused)
+	}
+	if req.URL.Scheme != "https" && req.URL.Scheme != "http" {
+		return fmt.Errorf("%w: to the unsupported scheme %q", errRedirectRefused, req.URL.Scheme)
+	}
+	if req.URL.Scheme == "http" && !p.allowInsecure && !isLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("%w: to plain http://%s", errRedirectRefused, req.URL.Host)
+	}
+	origin := via[0].URL
+	if req.URL.Host != origin.Host || req.URL.Scheme != origin.Scheme {
+		if st := stateFrom(req.Context()); p.tokenEndpoint || (st != nil && st.skipAuth) {
+			return fmt.Errorf("%w: a token request redirected to another host or scheme (%s://%s)", errRedirectRefused, req.URL.Scheme, req.URL.Host)
 		}
-		if req.URL.Scheme == "http" && !cfg.AllowInsecure && !isLoopback(req.URL.Hostname()) {
-			return fmt.Errorf("%w: to plain http://%s", errRedirectRefused, req.URL.Host)
-		}
-		if req.URL.Host != via[0].URL.Host {
-			// Credentials are applied on a clone per attempt and only for the API host, so
-			// they are not here; this strips anything a caller's header option added.
-			for _, h := range sensitive {
-				req.Header.Del(h)
+		for k := range req.Header {
+			if !p.keepAcrossHosts(k) {
+				delete(req.Header, k)
 			}
 		}
-		if userCheck != nil {
-			return userCheck(req, via)
-		}
-		return nil
 	}
-	return &hc
+	if p.user != nil {
+		return p.user(req, via)
+	}
+	return nil
 }
 
 // defaultTransport keeps enough idle connections per host for heavily concurrent callers:
@@ -314,6 +354,12 @@ type BodyDecoder interface {
 
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
+//
+// A DELETE that was retried and whose retry got 404 succeeded: the record is gone, which is
+// what the caller asked for. The first attempt most likely deleted it and its answer was lost
+// (a reset, or a gateway's 5xx after the backend committed); reporting ErrNotFound would make
+// a caller think a delete that happened did not, or treat a success as a failure. A 404 on
+// the first attempt is still ErrNotFound. call.Gone tells the caller, when it cares.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
@@ -322,7 +368,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		rc = polybill.NewRequestConfig(opts...)
 	}
 	safety := call.Safety.resolve(call.Method)
-	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, maxRetries: c.cfg.MaxRetries}
+	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, gone: call.Gone, maxRetries: c.cfg.MaxRetries}
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
 	}
@@ -393,6 +439,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.route = call.Path
 	}
 	st.method = call.Method
+	st.trace.WroteHeaders = st.wroteHeaders
 	req.SetResponseHandler(st.readBody)
 
 	// The retry client lives in the call state (one allocation, not two) and its hooks are
@@ -433,14 +480,22 @@ type callState struct {
 	safety     Safety
 	skipAuth   bool
 	allowEmpty bool
+	gone       *bool
 	maxRetries int
 	method     string
 	route      string
 
-	attempts      int
-	retries       int
-	refreshed     bool
-	lastFailure   failure
+	attempts    int
+	retries     int
+	refreshed   bool
+	lastFailure failure
+	// mayHaveApplied: some attempt may have reached the server and been acted on (it broke
+	// after the request may have been written, or got an answer such as a 5xx that leaves a
+	// write in doubt). A later attempt that never left does not clear it.
+	mayHaveApplied bool
+	// wrote is set by the attempt's httptrace once its request headers are written; an
+	// attempt that failed before that never reached the server.
+	wrote         atomic.Bool
 	authReq       *http.Request
 	body          []byte
 	bodyRead      bool
@@ -449,6 +504,25 @@ type callState struct {
 	budgetRefused bool
 	refreshErr    error
 	sentRequestID string
+	trace         httptrace.ClientTrace
+}
+
+// classifyAttempt is classify, told whether the attempt wrote its request: an error the
+// connection-level rules call "maybe sent" that was raised before the request headers were
+// written (an invalid header value, an unsupported protocol scheme, a middleware that
+// refused) never reached the server. A timeout or network error then is a connection that
+// could not be used, safe to retry (neverSent); anything else is a local fault that another
+// attempt would repeat (fatal): neither spends budget nor leaves a write Ambiguous.
+func (st *callState) classifyAttempt(err error) failure {
+	f := classify(st.ctx, err)
+	if f != maybeSent || st.wrote.Load() {
+		return f
+	}
+	var opErr *net.OpError
+	if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &opErr) {
+		return neverSent
+	}
+	return fatal
 }
 
 type stateKey struct{}
@@ -458,6 +532,8 @@ func stateFrom(ctx context.Context) *callState {
 	return st
 }
 
+func (st *callState) wroteHeaders() { st.wrote.Store(true) }
+
 // readBody runs inside the retry loop for the response that ends it, so a body cut short
 // on an idempotent call is retried like any other broken connection.
 func (st *callState) readBody(resp *http.Response) error {
@@ -466,51 +542,84 @@ func (st *callState) readBody(resp *http.Response) error {
 	return st.bodyErr
 }
 
-// readBounded reads at most limit bytes of the body. It is io.ReadAll over an
-// io.LimitReader(limit+1), except that a declared Content-Length sizes the buffer once:
-// io.ReadAll starts at 512 bytes and grows (allocating and copying) about 1.25× at a time,
-// which for a 700 KB page is over twenty allocations and as many copies.
+// readBounded reads at most limit bytes of the body and refuses a longer one.
+//
+// A declared Content-Length over the bound is refused before a byte is read; a declared one
+// within it sizes the buffer once (io.ReadAll starts at 512 bytes and grows about 1.25× at a
+// time, over twenty allocations and copies for a 700 KB page). Without a Content-Length the
+// body is read into chunks that double up to maxChunk and never reach past limit+1 bytes in
+// total, then joined: refusing an endless body allocates at most limit+1 bytes (a growing
+// single buffer allocated about three times the bound: each doubling copies everything read
+// so far), and an accepted body is allocated twice its size at worst.
 func readBounded(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
 		return nil, errBodyTooLarge
 	}
-	size := int64(512)
 	if resp.ContentLength >= 0 {
-		// One spare byte, so the read that reports EOF does not grow the buffer.
-		size = resp.ContentLength + 1
-	}
-	b := make([]byte, 0, min(size, limit))
-	for {
-		if int64(len(b)) == limit {
-			// At the bound: one more byte decides, without growing the buffer again.
-			var probe [1]byte
-			n, err := io.ReadFull(resp.Body, probe[:])
-			if n > 0 {
+		// One spare byte, so the read that reports EOF (or a body longer than declared)
+		// does not grow the buffer.
+		b := make([]byte, 0, min(resp.ContentLength, limit)+1)
+		for {
+			n, err := resp.Body.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if int64(len(b)) > limit {
 				return nil, errBodyTooLarge
 			}
-			if err != nil && err != io.EOF {
+			if err == io.EOF {
+				return b, nil
+			}
+			if err != nil {
 				return nil, err
 			}
-			return b, nil
-		}
-		if len(b) == cap(b) {
-			// Double, capped at the bound: append's 1.25x growth for large slices made cutting
-			// a 100 MB stream at 32 MiB allocate ~190 MiB in total; doubling keeps the total
-			// under twice the bound.
-			grown := make([]byte, len(b), min(2*int64(cap(b))+512, limit))
-			copy(grown, b)
-			b = grown
-		}
-		n, err := resp.Body.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
+			if len(b) == cap(b) {
+				// More than declared: continue in chunks, still bounded.
+				return readChunks(resp.Body, limit, [][]byte{b}, int64(len(b)))
+			}
 		}
 	}
+	return readChunks(resp.Body, limit, nil, 0)
+}
+
+// maxChunk bounds one chunk of a body read without a Content-Length.
+const maxChunk = 1 << 20
+
+func readChunks(body io.Reader, limit int64, chunks [][]byte, total int64) ([]byte, error) {
+	size := int64(512)
+	for {
+		// limit+1 in total: the extra byte tells a body of exactly limit bytes from a longer one.
+		chunk := make([]byte, 0, min(size, limit+1-total))
+		for len(chunk) < cap(chunk) {
+			n, err := body.Read(chunk[len(chunk):cap(chunk)])
+			chunk = chunk[:len(chunk)+n]
+			if err == io.EOF {
+				if total += int64(len(chunk)); total > limit {
+					return nil, errBodyTooLarge
+				}
+				return join(append(chunks, chunk), total), nil
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		chunks = append(chunks, chunk)
+		total += int64(len(chunk))
+		if total > limit {
+			return nil, errBodyTooLarge
+		}
+		size = min(2*size, maxChunk)
+	}
+}
+
+func join(chunks [][]byte, total int64) []byte {
+	if len(chunks) == 1 {
+		return chunks[0]
+	}
+	b := make([]byte, 0, total)
+	for _, c := range chunks {
+		b = append(b, c...)
+	}
+	return b
 }
 
 // checkRetry decides after every attempt whether to go again, and how long to wait first.
@@ -522,8 +631,11 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	f := classify(st.ctx, err)
+	f := st.classifyAttempt(err)
 	st.lastFailure = f
+	if f == maybeSent || (f == noFailure && mayHaveHappened(status, noFailure)) {
+		st.mayHaveApplied = true
+	}
 	if f == noFailure && status == http.StatusUnauthorized && st.c.refresher != nil && !st.refreshed && !st.skipAuth {
 		// The token was refused: renew it once and replay at once. The server rejected the
 		// request before acting on it, so this is safe for every kind of write.
@@ -553,7 +665,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 			wait = hint
 		}
 	}
-	if !st.c.budget.take() {
+	if !st.c.budget.take(costOf(err)) {
 		st.budgetRefused = true
 		return false, nil
 	}
@@ -579,6 +691,12 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 	c := st.c
 	if resp == nil {
 		return st.transportError(err, 0)
+	}
+	if err != nil && !st.bodyRead {
+		// net/http returns the last response with a closed body along with the error when
+		// the redirect policy refused to follow it: the refusal is the outcome.
+		resp.Body.Close()
+		return st.transportError(err, resp.StatusCode)
 	}
 	if !st.bodyRead {
 		st.body, st.bodyErr = readBounded(resp, c.cfg.MaxResponseBytes)
@@ -622,6 +740,15 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 		st.logCall(resp.StatusCode, nil)
 		return nil
 	}
+	if resp.StatusCode == http.StatusNotFound && st.method == http.MethodDelete && st.retries > 0 {
+		// See Do: a retried DELETE that finds nothing succeeded.
+		if st.gone != nil {
+			*st.gone = true
+		}
+		c.budget.success()
+		st.logCall(resp.StatusCode, nil)
+		return nil
+	}
 	e := st.newError(resp, "")
 	if c.decodeError != nil && len(st.body) > 0 {
 		c.decodeError(st.body, e)
@@ -647,13 +774,14 @@ func (st *callState) newError(resp *http.Response, code string) *polybill.Error 
 		API:        st.c.api,
 		StatusCode: status,
 		Code:       code,
-		RequestID:  requestID(resp.Header),
+		RequestID:  st.c.clean(requestID(resp.Header), maxIDText),
 		Retryable:  shouldRetry(st.safety, status, noFailure),
 		Ambiguous:  isWrite(st.method) && mayHaveHappened(status, noFailure),
 	}
 	if e.RequestID == "" {
 		e.RequestID = st.sentRequestID
 	}
+	e.RetryBudgetExhausted = st.budgetRefused
 	if d, ok := parseRetryAfter(resp.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}
@@ -664,15 +792,17 @@ func (st *callState) newError(resp *http.Response, code string) *polybill.Error 
 }
 
 func (st *callState) transportError(err error, status int) error {
-	f := classify(st.ctx, err)
+	f := st.classifyAttempt(err)
 	e := &polybill.Error{
 		API:        st.c.api,
 		StatusCode: status,
 		Code:       polybill.CodeConnection,
 		Retryable:  shouldRetry(st.safety, 0, f),
-		Ambiguous:  isWrite(st.method) && (f == maybeSent || st.lastFailure == maybeSent),
+		Ambiguous:  isWrite(st.method) && (f == maybeSent || st.mayHaveApplied),
 		RequestID:  st.sentRequestID,
 		Err:        err,
+
+		RetryBudgetExhausted: st.budgetRefused || errors.Is(err, polybill.ErrRetryBudgetExhausted),
 	}
 	var ae *authError
 	switch {
@@ -690,10 +820,10 @@ func (st *callState) transportError(err error, status int) error {
 		}
 		e.Code = polybill.CodeUnauthenticated
 	}
-	if st.attempts == 0 || (f == neverSent && st.lastFailure != maybeSent) {
+	if st.attempts == 0 || (f != maybeSent && !st.mayHaveApplied) {
 		e.Ambiguous = false
 	}
-	e.Message = st.c.redact(errorText(err))
+	e.Message = st.c.clean(errorText(err), maxMessageText)
 	return st.logged(e)
 }
 
@@ -743,19 +873,22 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-// scrub removes secrets a server may have echoed back (a token in an error message).
-// Every text field is scrubbed: a server may echo a secret into any of them, including the
-// code (fuzzing the clinic decoder found a token endpoint answering {"error": "<secret>"}).
+// scrub removes secrets a server may have echoed back (a token in an error message) and
+// bounds the length of every text. Every text field is scrubbed: a server may echo a secret
+// into any of them, including the code (fuzzing the clinic decoder found a token endpoint
+// answering {"error": "<secret>"}) and the request id (an outside review found a server
+// echoing "Bearer <token> <api key>" in X-Request-Id).
 func (st *callState) scrub(e *polybill.Error) {
 	c := st.c
-	e.Code = c.redact(e.Code)
-	e.Param = c.redact(e.Param)
-	e.Message = c.redact(e.Message)
+	e.Code = c.clean(e.Code, maxIDText)
+	e.Param = c.clean(e.Param, maxIDText)
+	e.Message = c.clean(e.Message, maxMessageText)
+	e.RequestID = c.clean(e.RequestID, maxIDText)
 	for i := range e.Details {
 		d := &e.Details[i]
-		d.Code, d.Field = c.redact(d.Code), c.redact(d.Field)
-		d.Message = c.redact(d.Message)
-		d.Title = c.redact(d.Title)
+		d.Code, d.Field = c.clean(d.Code, maxIDText), c.clean(d.Field, maxIDText)
+		d.Message = c.clean(d.Message, maxMessageText)
+		d.Title = c.clean(d.Title, maxMessageText)
 		d.Raw = json.RawMessage(c.redact(string(d.Raw)))
 	}
 	if len(e.Body) > 0 {
@@ -840,6 +973,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if d := c.cfg.AttemptTimeout; d > 0 {
 		ctx, cancel = context.WithTimeout(ctx, d)
 	}
+	if st != nil {
+		ctx = httptrace.WithClientTrace(ctx, &st.trace)
+	}
 	r := req.WithContext(ctx)
 	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
@@ -854,6 +990,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st != nil {
 		st.attempts++
 		st.authReq = r
+		// After Apply: a login it sent inherits this context's trace and may have set it.
+		st.wrote.Store(false)
 	}
 	var start time.Time
 	if c.log != nil {
@@ -880,9 +1018,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		attrs := []slog.Attr{slog.String("api", c.api), slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", time.Since(start))}
 		if err != nil {
-			attrs = append(attrs, slog.String("error", c.redact(errorText(err))))
+			attrs = append(attrs, slog.String("error", c.clean(errorText(err), maxMessageText)))
 		} else {
-			attrs = append(attrs, slog.String("request_id", requestID(resp.Header)))
+			attrs = append(attrs, slog.String("request_id", c.clean(requestID(resp.Header), maxIDText)))
 		}
 		c.log.LogAttrs(r.Context(), slog.LevelDebug, "polybill attempt", attrs...)
 	}

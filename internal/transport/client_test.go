@@ -356,29 +356,6 @@ func TestSecretsNeverLeak(t *testing.T) {
 	assert.NotContains(t, logs.String(), secretToken)
 }
 
-func TestRedirectToAnotherHostDropsCredentials(t *testing.T) {
-	var got http.Header
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = r.Header.Clone()
-		w.WriteHeader(200)
-	}))
-	defer other.Close()
-	// localhost and 127.0.0.1 are different hosts to net/http and to us.
-	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
-	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, otherURL+"/landing", http.StatusFound)
-	}))
-	defer origin.Close()
-	auth := transport.StaticHeaders(http.Header{"Appid": {secretAPIKey}, "Authorization": {"Bearer " + secretToken}})
-	c := newClient(t, origin.URL, auth)
-	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil,
-		polybill.WithHeader("X-Api-Key", secretAPIKey)))
-	require.NotNil(t, got, "the redirect was followed")
-	assert.Empty(t, got.Get("Authorization"))
-	assert.Empty(t, got.Get("Appid"))
-	assert.NotEmpty(t, got.Get("User-Agent"))
-}
-
 func TestRetryBudgetCapsAttempts(t *testing.T) {
 	rec := &recorder{}
 	srv := statusServer(t, rec, 503)
@@ -434,24 +411,6 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 		start := time.Now()
 		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil))
 		assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond)
-	})
-	t.Run("past cap it fails fast", func(t *testing.T) {
-		rec := &recorder{}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec.record(r)
-			w.Header().Set("Retry-After", "3600")
-			w.WriteHeader(429)
-		}))
-		defer srv.Close()
-		c := newClient(t, srv.URL, nil, polybill.WithMaxRetryDelay(time.Second))
-		start := time.Now()
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
-		assert.Less(t, time.Since(start), time.Second, "no sleep past the cap")
-		var pe *polybill.Error
-		require.ErrorAs(t, err, &pe)
-		assert.ErrorIs(t, err, polybill.ErrRateLimited)
-		assert.Equal(t, time.Hour, pe.RetryAfter)
-		assert.Equal(t, int64(1), rec.attempts.Load())
 	})
 }
 

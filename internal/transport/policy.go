@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -105,8 +106,13 @@ var (
 	errBodyTooLarge    = errors.New("response body exceeds the configured bound")
 )
 
-// authError wraps a failure to obtain credentials for an attempt.
-type authError struct{ err error }
+// authError wraps a failure to obtain credentials for an attempt. retried reports that the
+// token request was already retried under the client's policy (a TokenAuth bound by New), so
+// the call must not retry it once more.
+type authError struct {
+	err     error
+	retried bool
+}
 
 func (e *authError) Error() string { return "obtaining credentials: " + e.err.Error() }
 func (e *authError) Unwrap() error { return e.err }
@@ -122,9 +128,16 @@ func classify(parent context.Context, err error) failure {
 	}
 	var ae *authError
 	if errors.As(err, &ae) {
+		if ae.retried {
+			return fatal
+		}
 		// Credentials that were refused (a 4xx from the token endpoint) stay refused.
 		var pe *polybill.Error
 		if errors.As(ae.err, &pe) && !pe.Retryable {
+			return fatal
+		}
+		if pe == nil && classify(parent, ae.err) == fatal {
+			// A token request that cannot succeed (a refused redirect, a bad certificate).
 			return fatal
 		}
 		return neverSent
@@ -196,4 +209,38 @@ func backoff(minDelay, maxDelay time.Duration, retry int) time.Duration {
 		d = float64(maxDelay)
 	}
 	return time.Duration(d * (1 - 0.25*rand.Float64()))
+}
+
+// retryTokenFetch decides whether a failed token request (retry retries made so far) is
+// tried again and after what wait, by the rules of an idempotent call: an error answer the
+// token endpoint marked retryable, or a connection failure, within the retry count, with a
+// Retry-After under the cap, and only while the retry budget lasts. It returns err, or the
+// error to report instead, when there is no retry.
+func (c *Client) retryTokenFetch(ctx context.Context, err error, retry int) (time.Duration, error) {
+	if retry >= c.cfg.MaxRetries {
+		return 0, err
+	}
+	wait := backoff(c.cfg.MinRetryDelay, c.cfg.MaxRetryDelay, retry)
+	var pe *polybill.Error
+	if errors.As(err, &pe) {
+		if !pe.Retryable {
+			return 0, err
+		}
+		if pe.RetryAfter > c.cfg.MaxRetryDelay {
+			return 0, err
+		}
+		if pe.RetryAfter > 0 {
+			wait = pe.RetryAfter
+		}
+	} else if classify(ctx, err) == fatal {
+		return 0, err
+	}
+	if !c.budget.take(costOf(err)) {
+		if pe != nil {
+			pe.RetryBudgetExhausted = true
+			return 0, pe
+		}
+		return 0, fmt.Errorf("%w (%w)", err, polybill.ErrRetryBudgetExhausted)
+	}
+	return wait, nil
 }

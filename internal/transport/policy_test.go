@@ -77,7 +77,9 @@ func TestClassifyErrors(t *testing.T) {
 		{"caller canceled", canceled, &url.Error{Err: context.Canceled}, fatal},
 		{"body too large", bg, errBodyTooLarge, fatal},
 		{"redirect refused", bg, fmt.Errorf("x: %w", errRedirectRefused), fatal},
-		{"credentials unavailable", bg, &authError{errors.New("token endpoint down")}, neverSent},
+		{"credentials unavailable (a token source the transport does not retry)", bg, &authError{err: errors.New("token endpoint down")}, neverSent},
+		{"credentials unavailable after the token request's own retries", bg, &authError{err: errors.New("token endpoint down"), retried: true}, fatal},
+		{"token request redirected elsewhere", bg, &authError{err: fmt.Errorf("x: %w", errRedirectRefused)}, fatal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,29 @@
+package clinic_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/fake"
+)
+
+// TestEchoedRequestIDIsScrubbedAndBounded: a server echoing the request's credentials, an
+// escape sequence, a forged log line and padding in X-Request-Id. The request id reaches Error(),
+// the error's fields and every log line only scrubbed, printable and bounded.
+func TestEchoedRequestIDIsScrubbedAndBounded(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	echo := &fake.CredentialEcho{}
+	f := newFixture(t, nil, polybill.WithMiddleware(echo.Middleware()), polybill.WithLogger(logger))
+	f.offSpec = true // the echoed X-Request-Id is not a header the spec describes
+	_, err := f.client.GetInvoice(context.Background(), "missing")
+	require.ErrorIs(t, err, polybill.ErrNotFound)
+	logger.Warn("caller logs the error", "err", err)
+	assert.Empty(t, echo.Problems(err, logs.String()))
+}
