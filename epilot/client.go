@@ -27,14 +27,12 @@ const (
 type Client struct {
 	t             *transport.Client
 	entityIDStyle EntityIDStyle
-	maxCreates    int
 }
 
 type (
 	tokenKey         struct{}
 	tokenFuncKey     struct{}
 	entityIDStyleKey struct{}
-	maxCreatesKey    struct{}
 )
 
 // WithToken authenticates with a static epilot 360 bearer token (JWT).
@@ -85,19 +83,6 @@ func WithEntityIDStyle(s EntityIDStyle) polybill.Option {
 	}
 }
 
-// WithCreateAttempts bounds how many times CreateBillingEvent sends a create with an
-// external_id after ambiguous failures (each one preceded by a lookup that found nothing).
-// The default is 3.
-func WithCreateAttempts(n int) polybill.Option {
-	return func(c *polybill.Config) error {
-		if n < 1 || n > 10 {
-			return errors.New("epilot: WithCreateAttempts: n must be 1..10")
-		}
-		c.Set(maxCreatesKey{}, n)
-		return nil
-	}
-}
-
 // New returns a client. Without polybill.WithBaseURL it talks to DefaultBaseURL.
 func New(opts ...polybill.Option) (*Client, error) {
 	cfg, err := polybill.NewConfig(opts...)
@@ -131,12 +116,9 @@ func New(opts ...polybill.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t, maxCreates: 3}
+	c := &Client{t: t}
 	if s, ok := cfg.Get(entityIDStyleKey{}).(EntityIDStyle); ok {
 		c.entityIDStyle = s
-	}
-	if n, ok := cfg.Get(maxCreatesKey{}).(int); ok {
-		c.maxCreates = n
 	}
 	return c, nil
 }

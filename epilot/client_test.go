@@ -55,14 +55,12 @@ func TestDefaultBaseURL(t *testing.T) {
 
 func TestConstructorRefusesBadOptions(t *testing.T) {
 	for name, opt := range map[string]polybill.Option{
-		"empty token":      epilot.WithToken(" "),
-		"nil token func":   epilot.WithTokenFunc(nil),
-		"unknown style":    epilot.WithEntityIDStyle(epilot.EntityIDStyle(9)),
-		"zero attempts":    epilot.WithCreateAttempts(0),
-		"plain http":       polybill.WithBaseURL("http://billing.example.com"),
-		"nil option":       nil,
-		"not a base url":   polybill.WithBaseURL("::"),
-		"too many creates": epilot.WithCreateAttempts(11),
+		"empty token":    epilot.WithToken(" "),
+		"nil token func": epilot.WithTokenFunc(nil),
+		"unknown style":  epilot.WithEntityIDStyle(epilot.EntityIDStyle(9)),
+		"plain http":     polybill.WithBaseURL("http://billing.example.com"),
+		"nil option":     nil,
+		"not a base url": polybill.WithBaseURL("::"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := epilot.New(opt)
