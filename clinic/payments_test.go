@@ -284,18 +284,21 @@ func TestWebhooksAreDeliveredSigned(t *testing.T) {
 	const secret = "whsec-clinic-test"
 	var mu sync.Mutex
 	var got []*webhook.Event
-	receiver := httptest.NewServer(webhook.NewHandler([]string{secret}, func(_ context.Context, e *webhook.Event) error {
+	// The fake's clock stands at march15: the deliveries are stamped with it.
+	h, err := webhook.NewHandler([]string{secret}, func(_ context.Context, e *webhook.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, e)
 		return nil
-	}))
+	}, webhook.WithClock(func() time.Time { return march15 }))
+	require.NoError(t, err)
+	receiver := httptest.NewServer(h)
 	defer receiver.Close()
 
 	f := newFixture(t, []clinictest.Option{clinictest.WithWebhookEndpoint(receiver.URL, secret)})
 	ctx := context.Background()
 	id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
-	_, err := f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("2000.00"), Mode: clinic.PaymentModeCash, Reference: "R1"})
+	_, err = f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("2000.00"), Mode: clinic.PaymentModeCash, Reference: "R1"})
 	require.NoError(t, err)
 	_, err = f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("360.00"), Mode: clinic.PaymentModeInsurance, Reference: "CLAIM-9"})
 	require.NoError(t, err)
@@ -312,6 +315,8 @@ func TestWebhooksAreDeliveredSigned(t *testing.T) {
 	assert.Equal(t, id, p.InvoiceID)
 	assert.Equal(t, "360.00", p.Amount.String())
 	assert.Equal(t, "CLAIM-9", p.Reference)
+	assert.Equal(t, clinic.PaymentModeInsurance, p.PaymentMode)
+	assert.Equal(t, polybill.NewDate(2026, 3, 15), p.PaymentDate)
 	paid, err := events[2].Invoice()
 	require.NoError(t, err)
 	assert.Equal(t, "paid", paid.Status)
@@ -329,7 +334,9 @@ func TestWebhooksAreDeliveredSigned(t *testing.T) {
 	assert.Equal(t, webhook.RefundProcessed, got[0].Type)
 	mu.Unlock()
 
-	wrong := httptest.NewServer(webhook.NewHandler([]string{"other"}, func(context.Context, *webhook.Event) error { return nil }))
+	wrongHandler, err := webhook.NewHandler([]string{"other"}, func(context.Context, *webhook.Event) error { return nil })
+	require.NoError(t, err)
+	wrong := httptest.NewServer(wrongHandler)
 	defer wrong.Close()
 	f2 := clinictest.New(clinictest.WithWebhookEndpoint(wrong.URL, secret))
 	defer f2.Close()
