@@ -32,6 +32,9 @@ const (
 	// Every call gets this deadline; a call returning later than deadline+slack is an overrun.
 	chaosCallDeadline = 2 * time.Second
 	chaosSlack        = 250 * time.Millisecond
+	// overCapPrompt bounds a call that received an over-cap 429: it must give up at once, so
+	// it ends well before its deadline (a call that slept on the hint would end at it).
+	overCapPrompt = chaosCallDeadline / 2
 )
 
 func chaosSize(t *testing.T) (calls int, seed uint64, mode string) {
@@ -65,6 +68,9 @@ type rigFigures struct {
 	ambiguous, rateLimited, tooSlow atomic.Int64
 	overruns                        atomic.Int64
 	maxOverrunNs                    atomic.Int64
+	// overCap counts the calls that received a 429 with Retry-After past the cap; overCapWaited
+	// those of them that still took more than overCapPrompt (they slept on the hint).
+	overCap, overCapWaited atomic.Int64
 	ops                             opStats
 	failedOps                       opStats
 
@@ -148,11 +154,17 @@ func TestChaos(t *testing.T) {
 		assert.Zero(t, dups[i], "%s: duplicate writes", r.name)
 		assert.Zero(t, missing[i], "%s: acknowledged writes missing from the fake", r.name)
 		assert.Zero(t, f.overruns.Load(), "%s: calls past their deadline: %v", r.name, f.overrunMsg)
+		assert.Zero(t, f.overCapWaited.Load(), "%s: calls that waited on a Retry-After past the cap: %v", r.name, f.overrunMsg)
 		assert.Zero(t, f.untypedErrs.Load(), "%s: errors that are not *polybill.Error: %v", r.name, f.untypedMsg)
 		assert.Positive(t, f.acked.Load(), "%s: no write succeeded", r.name)
 		assert.Positive(t, f.typedErrs.Load(), "%s: no call failed: were faults injected?", r.name)
 	}
 	require.EqualValues(t, calls, totalCalls)
+	var overCap int64
+	for _, f := range figs {
+		overCap += f.overCap.Load()
+	}
+	assert.Positive(t, overCap, "no call received an over-cap 429: the cap went untested")
 	assert.GreaterOrEqual(t, float64(totalInjected)/float64(totalReq), 0.30, "share of requests faulted")
 	for k, fk := range faultMix {
 		var n int64
@@ -188,8 +200,20 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 			}
 		}
 	}
+	took := time.Since(start)
+	if _, hit := overCapCalls.Load(id); hit {
+		f.overCap.Add(1)
+		if took > overCapPrompt {
+			f.overCapWaited.Add(1)
+			f.mu.Lock()
+			if len(f.overrunMsg) < 5 {
+				f.overrunMsg = append(f.overrunMsg, fmt.Sprintf("%s: over-cap 429, still took %s: %v", op, took.Round(time.Millisecond), err))
+			}
+			f.mu.Unlock()
+		}
+	}
 	f.calls.Add(1)
-	f.ops.add(op, time.Since(start))
+	f.ops.add(op, took)
 	if write {
 		f.writes.Add(1)
 	}
@@ -300,6 +324,8 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []
 	b2("duplicate writes (must be 0)", func(i int) int64 { return int64(dups[i]) })
 	b2("acknowledged writes missing (must be 0)", func(i int) int64 { return int64(missing[i]) })
 	b2("calls past deadline+"+chaosSlack.String()+" (must be 0)", func(i int) int64 { return figs[i].overruns.Load() })
+	b2("calls that received an over-cap 429", func(i int) int64 { return figs[i].overCap.Load() })
+	b2("  of which took over "+overCapPrompt.String()+" (must be 0)", func(i int) int64 { return figs[i].overCapWaited.Load() })
 	fmt.Fprintf(&b, "%-48s", "max lateness past the deadline")
 	for i := range rigs {
 		fmt.Fprintf(&b, " %10s", time.Duration(figs[i].maxOverrunNs.Load()).Round(time.Millisecond))

@@ -125,7 +125,7 @@ var faultMix = []faultKind{
 	{"429 Retry-After-Ms: 5", 0.01, func(time.Time) *fault {
 		return &fault{Status: 429, Header: http.Header{"Retry-After-Ms": {"5"}}}
 	}},
-	{"429 Retry-After: 3600 (over the cap)", 0.005, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "3600"} }},
+	{overCapKind, 0.005, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "3600"} }},
 	{"reset before handler", 0.04, func(time.Time) *fault { return &fault{ResetBeforeHandler: true} }},
 	{"reset after commit", 0.04, func(time.Time) *fault { return &fault{ResetAfterHandler: true} }},
 	{"timeout (latency > attempt timeout)", 0.015, func(time.Time) *fault { return &fault{Latency: chaosFaultLatency} }},
@@ -133,6 +133,13 @@ var faultMix = []faultKind{
 	{"malformed body", 0.03, func(time.Time) *fault { return &fault{MalformedBody: true} }},
 	{"slow body", 0.03, func(time.Time) *fault { return &fault{SlowBody: chaosSlowBodyStep} }},
 }
+
+// overCapKind is the 429 whose Retry-After is past the SDK's cap: the call must give up at
+// once with ErrRateLimited instead of sleeping until its deadline.
+const overCapKind = "429 Retry-After: 3600 (over the cap)"
+
+// overCapCalls holds the call id (callHeader) of every call that received an over-cap 429.
+var overCapCalls sync.Map
 
 // faultKindName maps fake.Fault.Kind() (what Faults.Injected counts) onto the mix's names.
 func faultKindName(kind string) string {
@@ -157,11 +164,16 @@ func faultKindName(kind string) string {
 // returns a fault (counted in counts, indexed like faultMix), otherwise nil. The fake calls
 // it under its own lock, so rng needs none.
 func randomFaults(rng *rand.Rand, counts []atomic.Int64) func(*http.Request) *fault {
-	return func(*http.Request) *fault {
+	return func(r *http.Request) *fault {
 		x := rng.Float64()
 		for i, k := range faultMix {
 			if x < k.share {
 				counts[i].Add(1)
+				if k.name == overCapKind {
+					if id := r.Header.Get(callHeader); id != "" {
+						overCapCalls.Store(id, true)
+					}
+				}
 				return k.make(time.Now())
 			}
 			x -= k.share
