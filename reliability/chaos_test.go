@@ -71,8 +71,8 @@ type rigFigures struct {
 	// overCap counts the calls that received a 429 with Retry-After past the cap; overCapWaited
 	// those of them that still took more than overCapPrompt (they slept on the hint).
 	overCap, overCapWaited atomic.Int64
-	ops                             opStats
-	failedOps                       opStats
+	ops                    opStats
+	failedOps              opStats
 
 	mu         sync.Mutex
 	acks       map[string]string // write key -> id the call returned
