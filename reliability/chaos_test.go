@@ -71,6 +71,7 @@ type rigFigures struct {
 	// overCap counts the calls that received a 429 with Retry-After past the cap; overCapWaited
 	// those of them that still took more than overCapPrompt (they slept on the hint).
 	overCap, overCapWaited atomic.Int64
+	unauthorized           atomic.Int64
 	ops                    opStats
 	failedOps              opStats
 
@@ -106,7 +107,18 @@ func TestChaos(t *testing.T) {
 	for i, r := range rigs {
 		figs[i] = &rigFigures{acks: map[string]string{}}
 		baseRequests[i] = r.requests()
-		r.faults.SetRandom(randomFaults(rand.New(rand.NewPCG(seed, uint64(i))), r.injected))
+		r.faults.SetRandom(randomFaults(rand.New(rand.NewPCG(seed, uint64(i))), r.injected, r.tokenInjected))
+	}
+	stop := make(chan struct{})
+	var beside sync.WaitGroup
+	baseTokens := make([]int64, len(rigs))
+	for i, r := range rigs {
+		if r.tokens != nil {
+			baseTokens[i] = r.tokens()
+		}
+		if r.during != nil {
+			beside.Go(func() { r.during(stop) })
+		}
 	}
 
 	start := time.Now()
@@ -127,9 +139,16 @@ func TestChaos(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	close(stop)
+	beside.Wait()
 
-	for _, r := range rigs {
+	tokensIssued := make([]int64, len(rigs))
+	for i, r := range rigs {
 		r.faults.Clear()
+		r.faults.CommitLate() // the late-commit writes land before the state is checked
+		if r.tokens != nil {
+			tokensIssued[i] = r.tokens() - baseTokens[i]
+		}
 	}
 	var dups, missing []int
 	for i, r := range rigs {
@@ -137,7 +156,7 @@ func TestChaos(t *testing.T) {
 		dups, missing = append(dups, d), append(missing, m)
 	}
 
-	report := chaosReport(rigs, figs, baseRequests, dups, missing, calls, seed, mode, elapsed)
+	report := chaosReport(rigs, figs, baseRequests, tokensIssued, dups, missing, calls, seed, mode, elapsed)
 	t.Log("\n" + report)
 	if testing.Verbose() {
 		fmt.Println(report)
@@ -172,6 +191,13 @@ func TestChaos(t *testing.T) {
 			n += r.injected[k].Load()
 		}
 		assert.Positive(t, n, "fault kind %q never injected", fk.name)
+	}
+	for k, fk := range tokenFaultMix {
+		var n int64
+		for _, r := range rigs {
+			n += r.tokenInjected[k].Load()
+		}
+		assert.Positive(t, n, "token fault kind %q never injected", fk.name)
 	}
 }
 
@@ -243,6 +269,9 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 	if errors.Is(err, polybill.ErrRateLimited) {
 		f.rateLimited.Add(1)
 	}
+	if errors.Is(err, polybill.ErrUnauthorized) {
+		f.unauthorized.Add(1)
+	}
 	if pe.Code == polybill.CodeTimeout {
 		f.tooSlow.Add(1)
 	}
@@ -279,7 +308,7 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed time.Duration) string {
+func chaosReport(rigs []*rig, figs []*rigFigures, base, tokensIssued []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "chaos run (%s): %d calls, seed %d, %d workers, %s, retry delays %s..%s, attempt timeout %s, call deadline %s\n",
 		mode, calls, seed, chaosWorkers, elapsed.Round(time.Millisecond), chaosMinRetryDelay, chaosMaxRetryDelay, chaosAttemptTimeout, chaosCallDeadline)
@@ -313,6 +342,18 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []
 	for k, fk := range faultMix {
 		b2("  "+fk.name, func(i int) int64 { return rigs[i].injected[k].Load() })
 	}
+	b2("token-endpoint faults injected", func(i int) int64 {
+		var n int64
+		for k := range rigs[i].tokenInjected {
+			n += rigs[i].tokenInjected[k].Load()
+		}
+		return n
+	})
+	for k, fk := range tokenFaultMix {
+		b2("  "+fk.name, func(i int) int64 { return rigs[i].tokenInjected[k].Load() })
+	}
+	b2("tokens issued", func(i int) int64 { return tokensIssued[i] })
+	b2("calls failed with ErrUnauthorized", func(i int) int64 { return figs[i].unauthorized.Load() })
 	b2("calls succeeded", func(i int) int64 { return figs[i].ok.Load() })
 	b2("writes acknowledged", func(i int) int64 { return figs[i].acked.Load() })
 	b2("calls ending in a typed error (*polybill.Error)", func(i int) int64 { return figs[i].typedErrs.Load() })
