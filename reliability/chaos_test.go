@@ -167,9 +167,7 @@ func TestChaos(t *testing.T) {
 		f := figs[i]
 		totalCalls += f.calls.Load()
 		totalReq += r.requests() - baseRequests[i]
-		for k := range r.injected {
-			totalInjected += r.injected[k].Load()
-		}
+		totalInjected += sumCounts(r.injected)
 		assert.Zero(t, dups[i], "%s: duplicate writes", r.name)
 		assert.Zero(t, missing[i], "%s: acknowledged writes missing from the fake", r.name)
 		assert.Zero(t, f.overruns.Load(), "%s: calls past their deadline: %v", r.name, f.overrunMsg)
@@ -185,19 +183,20 @@ func TestChaos(t *testing.T) {
 	}
 	assert.Positive(t, overCap, "no call received an over-cap 429: the cap went untested")
 	assert.GreaterOrEqual(t, float64(totalInjected)/float64(totalReq), 0.30, "share of requests faulted")
-	for k, fk := range faultMix {
-		var n int64
-		for _, r := range rigs {
-			n += r.injected[k].Load()
+	for _, mix := range []struct {
+		kinds  []faultKind
+		counts func(r *rig) []atomic.Int64
+	}{
+		{faultMix, func(r *rig) []atomic.Int64 { return r.injected }},
+		{tokenFaultMix, func(r *rig) []atomic.Int64 { return r.tokenInjected }},
+	} {
+		for k, fk := range mix.kinds {
+			var n int64
+			for _, r := range rigs {
+				n += mix.counts(r)[k].Load()
+			}
+			assert.Positive(t, n, "fault kind %q never injected", fk.name)
 		}
-		assert.Positive(t, n, "fault kind %q never injected", fk.name)
-	}
-	for k, fk := range tokenFaultMix {
-		var n int64
-		for _, r := range rigs {
-			n += r.tokenInjected[k].Load()
-		}
-		assert.Positive(t, n, "token fault kind %q never injected", fk.name)
 	}
 }
 
@@ -299,6 +298,14 @@ func checkState(t *testing.T, r *rig, f *rigFigures) (dups, missing int) {
 	return dups, missing
 }
 
+func sumCounts(cs []atomic.Int64) int64 {
+	var n int64
+	for i := range cs {
+		n += cs[i].Load()
+	}
+	return n
+}
+
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {
@@ -332,26 +339,15 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base, tokensIssued []int64, du
 	b2("HTTP requests reaching the fake", func(i int) int64 { return rigs[i].requests() - base[i] })
 	b2("attempts (client side)", func(i int) int64 { return rigs[i].counter.attempts.Load() })
 	b2("retries (repeated attempts of a call)", func(i int) int64 { return rigs[i].counter.repeats.Load() })
-	b2("faults injected", func(i int) int64 {
-		var n int64
-		for k := range rigs[i].injected {
-			n += rigs[i].injected[k].Load()
+	// mixRows prints a fault mix's total and one row per kind.
+	mixRows := func(title string, mix []faultKind, counts func(r *rig) []atomic.Int64) {
+		b2(title, func(i int) int64 { return sumCounts(counts(rigs[i])) })
+		for k, fk := range mix {
+			b2("  "+fk.name, func(i int) int64 { return counts(rigs[i])[k].Load() })
 		}
-		return n
-	})
-	for k, fk := range faultMix {
-		b2("  "+fk.name, func(i int) int64 { return rigs[i].injected[k].Load() })
 	}
-	b2("token-endpoint faults injected", func(i int) int64 {
-		var n int64
-		for k := range rigs[i].tokenInjected {
-			n += rigs[i].tokenInjected[k].Load()
-		}
-		return n
-	})
-	for k, fk := range tokenFaultMix {
-		b2("  "+fk.name, func(i int) int64 { return rigs[i].tokenInjected[k].Load() })
-	}
+	mixRows("faults injected", faultMix, func(r *rig) []atomic.Int64 { return r.injected })
+	mixRows("token-endpoint faults injected", tokenFaultMix, func(r *rig) []atomic.Int64 { return r.tokenInjected })
 	b2("tokens issued", func(i int) int64 { return tokensIssued[i] })
 	b2("calls failed with ErrUnauthorized", func(i int) int64 { return figs[i].unauthorized.Load() })
 	b2("calls succeeded", func(i int) int64 { return figs[i].ok.Load() })
