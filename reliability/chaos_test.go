@@ -81,6 +81,15 @@ type rigFigures struct {
 	overrunMsg []string
 }
 
+// lateness keeps the first few messages about calls that took too long.
+func (f *rigFigures) lateness(msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.overrunMsg) < 5 {
+		f.overrunMsg = append(f.overrunMsg, msg)
+	}
+}
+
 func (f *rigFigures) ack(key, id string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -210,11 +219,7 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 	over := time.Since(deadline)
 	if over > chaosSlack {
 		f.overruns.Add(1)
-		f.mu.Lock()
-		if len(f.overrunMsg) < 5 {
-			f.overrunMsg = append(f.overrunMsg, fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err))
-		}
-		f.mu.Unlock()
+		f.lateness(fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err))
 	}
 	if over > 0 {
 		for {
@@ -229,11 +234,7 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 		f.overCap.Add(1)
 		if took > overCapPrompt {
 			f.overCapWaited.Add(1)
-			f.mu.Lock()
-			if len(f.overrunMsg) < 5 {
-				f.overrunMsg = append(f.overrunMsg, fmt.Sprintf("%s: over-cap 429, still took %s: %v", op, took.Round(time.Millisecond), err))
-			}
-			f.mu.Unlock()
+			f.lateness(fmt.Sprintf("%s: over-cap 429, still took %s: %v", op, took.Round(time.Millisecond), err))
 		}
 	}
 	f.calls.Add(1)
