@@ -40,6 +40,11 @@ type HandlerFunc func(ctx context.Context, e *Event) error
 // is sent again. Implement it over a store your replicas share (Redis SET NX with an expiry,
 // a SQL table with a unique key) when several processes receive webhooks, or when a restart
 // must not forget; [NewMemoryDeduper], the default, suits a single process.
+//
+// A delivery is claimed before the HandlerFunc runs, so two concurrent copies are never both
+// handled. The price: when a process dies between Claim and Release, the claim stays until
+// its ttl and redeliveries are acknowledged as duplicates; a handler that must not miss one
+// records its own completion (and a shared store may give claims a shorter lease).
 type Deduper interface {
 	// Claim records key and reports whether it was new (true: handle the delivery now). It
 	// must be atomic: of two concurrent claims of one key, one wins. The key may be forgotten
