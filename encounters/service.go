@@ -84,7 +84,8 @@ func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query,
 
 func createOne[T any](ctx context.Context, c *Client, service string, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
 	out := new(T)
-	call := transport.Call{Method: http.MethodPost, Path: "/" + service, Route: "/" + service, Body: body, Safety: safety}
+	// The one deduplicated create is a payment, whose idemp field carries the caller's key.
+	call := transport.Call{Method: http.MethodPost, Path: "/" + service, Route: "/" + service, Body: body, Safety: safety, SendsIdempotencyKey: safety == transport.DedupedWrite}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@ import (
 	"time"
 )
 
+//go:generate go run ../cmd/genfaultdoc -fake faults.go -root ../..
+
 // FaultHeader marks every response a fault produced (its value is the fault's kind), so
 // response validation in tests can tell injected answers from the fake's own.
 const FaultHeader = "X-Fake-Fault"
@@ -29,9 +31,12 @@ type Fault struct {
 
 	// Status answers with this status (and Body, Header, RetryAfter) without running the
 	// handler: nothing is committed.
-	Status     int
-	Body       string
-	Header     http.Header
+	Status int
+	// Body is the body of the Status answer, sent as is.
+	Body string
+	// Header adds headers to the Status answer.
+	Header http.Header
+	// RetryAfter is the Retry-After header of the Status answer: seconds ("2") or an HTTP date.
 	RetryAfter string
 
 	// ResetBeforeHandler closes the connection before the handler runs: the client sees a
@@ -54,14 +59,13 @@ type Fault struct {
 	// client was told the request failed. A gateway in front of a backend that finishes later
 	// does exactly this (an API gateway gives up at its timeout while the serverless function
 	// behind it runs on), so an error answer does not prove that nothing was stored.
-	//
-	// When the write commits: with LateCommitDelay set, that long after the answer; otherwise
-	// just before the server handles the request that comes LateCommitAfter requests later
-	// (0: before the very next request, so a lookup sees it; 1: the next request, say the
-	// client's lookup, still does not see it, the one after does). Faults.CommitLate runs the
-	// writes still pending, so a test can check the final state.
-	LateCommit      bool
+	// Faults.CommitLate runs the writes still pending, so a test can check the final state.
+	LateCommit bool
+	// LateCommitAfter (with LateCommit, when LateCommitDelay is 0) is how many later requests
+	// are handled before the write commits: 0 commits it just before the very next request (so
+	// a lookup sees it); 1 lets the next request, say the client's lookup, miss it.
 	LateCommitAfter int
+	// LateCommitDelay (with LateCommit) commits the write this long after the answer instead.
 	LateCommitDelay time.Duration
 }
 

@@ -198,6 +198,8 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	err := ensurer.Ensure(ctx)
 	if err == nil {
 		return nil
