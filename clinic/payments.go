@@ -105,12 +105,15 @@ type PaymentResult struct {
 // RecordPayment records a payment against an invoice. Requires billing:write.
 //
 // Payments are irreversible and Bio Ecko offers no idempotency key, so this call is never
-// retried once the request may have reached the server. When it fails that way (the error has
-// Ambiguous set) and params.Reference is set, RecordPayment reads the invoice and returns the
-// payment if one with that reference, amount and mode is recorded (PaymentResult.Reconciled);
-// otherwise it returns the original error, and the payment was not recorded as far as the server
-// shows. Without a reference, an ambiguous failure is returned as is: check the invoice before
-// trying again.
+// retried once the request may have reached the server, whatever the lookup below says. When
+// it fails that way (the error has Ambiguous set) and params.Reference is set, RecordPayment
+// reads the invoice and returns the payment if exactly one with that reference, amount and mode
+// is recorded (PaymentResult.Reconciled); otherwise it returns the original error, still
+// Ambiguous: a gateway's 5xx does not prove the backend behind it is done, so a payment missing
+// now may still be recorded later, and two matching payments (a reused reference) cannot be
+// told apart. Check the invoice later before trying again. Use a reference that is unique per
+// payment: an older payment with the same reference, amount and mode is taken for this one
+// when it is the only match. Without a reference, an ambiguous failure is returned as is.
 func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params RecordPaymentParams, opts ...polybill.RequestOption) (*PaymentResult, error) {
 	if invoiceID == "" {
 		return nil, polybill.InvalidParam(api, "id", "invoice id is required")
@@ -163,7 +166,9 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 }
 
 // reconcile looks for the payment after an ambiguous failure. A reference alone could match an
-// older payment the caller recorded with the same reference, so amount and mode must match too.
+// older payment the caller recorded with the same reference, so amount and mode must match too;
+// and when several payments match, which one (if any) this call recorded cannot be told, so
+// none is picked.
 func (c *Client) reconcile(ctx context.Context, invoiceID string, params RecordPaymentParams, opts []polybill.RequestOption) (*Payment, bool) {
 	if ctx.Err() != nil {
 		return nil, false
@@ -172,11 +177,15 @@ func (c *Client) reconcile(ctx context.Context, invoiceID string, params RecordP
 	if err != nil {
 		return nil, false
 	}
+	var found *Payment
 	for i := range inv.Payments {
 		p := &inv.Payments[i]
 		if p.Reference == params.Reference && p.Amount.Equal(params.Amount) && p.Mode == params.Mode {
-			return p, true
+			if found != nil {
+				return nil, false
+			}
+			found = p
 		}
 	}
-	return nil, false
+	return found, found != nil
 }

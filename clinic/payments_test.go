@@ -112,6 +112,11 @@ func TestRecordPaymentIsNeverDoubled(t *testing.T) {
 		{"reset before the handler ran", clinictest.Fault{Match: onPayments, ResetBeforeHandler: true}, params, false, 0},
 		{"503 from a proxy", clinictest.Fault{Match: onPayments, Status: 503, Body: `{"error":"unavailable"}`}, params, false, 0},
 		{"truncated success body", clinictest.Fault{Match: onPayments, TruncateBody: true}, params, true, 1},
+		// A gateway 504 in front of a backend that records the payment after the lookup: the
+		// payment is not sent again, the caller learns the outcome is unknown, and the backend's
+		// late commit leaves exactly one payment.
+		{"gateway 504, committed after the lookup", clinictest.Fault{Match: onPayments, LateCommit: true, LateCommitAfter: 1}, params, false, 1},
+		{"gateway 504, committed before the lookup", clinictest.Fault{Match: onPayments, LateCommit: true}, params, true, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,6 +138,7 @@ func TestRecordPaymentIsNeverDoubled(t *testing.T) {
 			f.srv.Faults().Add(tc.fault)
 			posts.Store(0)
 			res, err := f.client.RecordPayment(ctx, id, tc.params)
+			f.srv.Faults().CommitLate() // the backend finishes what it accepted
 			assert.Equal(t, int32(1), posts.Load(), "an irreversible payment is sent once")
 			assert.Equal(t, 1+tc.wantPayments, f.srv.PaymentCount(id))
 			if tc.wantReconciled {
@@ -152,6 +158,53 @@ func TestRecordPaymentIsNeverDoubled(t *testing.T) {
 			assert.Nil(t, res)
 		})
 	}
+}
+
+// Reconciliation accepts only the payment this call recorded: same reference, amount and mode,
+// and only one such payment.
+func TestReconciliationMatchesOnlyThisPayment(t *testing.T) {
+	ctx := context.Background()
+	params := clinic.RecordPaymentParams{Amount: dec("500.00"), Mode: clinic.PaymentModeNEFT, Reference: "NEFT-UTR-0002"}
+	tests := []struct {
+		name    string
+		earlier []clinic.RecordPaymentParams
+	}{
+		{"same amount and mode, another reference", []clinic.RecordPaymentParams{{Amount: dec("500.00"), Mode: clinic.PaymentModeNEFT, Reference: "NEFT-UTR-9999"}}},
+		{"same reference and amount, another mode", []clinic.RecordPaymentParams{{Amount: dec("500.00"), Mode: clinic.PaymentModeCash, Reference: params.Reference}}},
+		{"same reference and mode, another amount", []clinic.RecordPaymentParams{{Amount: dec("50.00"), Mode: clinic.PaymentModeNEFT, Reference: params.Reference}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.offSpec = true
+			id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
+			for _, p := range tc.earlier {
+				_, err := f.client.RecordPayment(ctx, id, p)
+				require.NoError(t, err)
+			}
+			// Nothing is committed: a payment found now can only be an older one.
+			f.srv.Faults().Add(clinictest.Fault{Match: onPayments, Status: http.StatusServiceUnavailable, Body: `{"error":"unavailable"}`})
+			res, err := f.client.RecordPayment(ctx, id, params)
+			assert.Nil(t, res, "an older payment is not this call's")
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe)
+			assert.True(t, pe.Ambiguous)
+		})
+	}
+	t.Run("two payments match: ambiguous, not one picked", func(t *testing.T) {
+		f := newFixture(t, nil)
+		f.offSpec = true
+		id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
+		_, err := f.client.RecordPayment(ctx, id, params) // the same reference reused
+		require.NoError(t, err)
+		f.srv.Faults().Add(clinictest.Fault{Match: onPayments, ResetAfterHandler: true})
+		res, err := f.client.RecordPayment(ctx, id, params)
+		assert.Nil(t, res)
+		var pe *polybill.Error
+		require.ErrorAs(t, err, &pe)
+		assert.True(t, pe.Ambiguous)
+		assert.Equal(t, 2, f.srv.PaymentCount(id))
+	})
 }
 
 func TestBadInputIsRefusedBeforeSending(t *testing.T) {
@@ -231,18 +284,21 @@ func TestWebhooksAreDeliveredSigned(t *testing.T) {
 	const secret = "whsec-clinic-test"
 	var mu sync.Mutex
 	var got []*webhook.Event
-	receiver := httptest.NewServer(webhook.NewHandler([]string{secret}, func(_ context.Context, e *webhook.Event) error {
+	// The fake's clock stands at march15: the deliveries are stamped with it.
+	h, err := webhook.NewHandler([]string{secret}, func(_ context.Context, e *webhook.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, e)
 		return nil
-	}))
+	}, webhook.WithClock(func() time.Time { return march15 }))
+	require.NoError(t, err)
+	receiver := httptest.NewServer(h)
 	defer receiver.Close()
 
 	f := newFixture(t, []clinictest.Option{clinictest.WithWebhookEndpoint(receiver.URL, secret)})
 	ctx := context.Background()
 	id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
-	_, err := f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("2000.00"), Mode: clinic.PaymentModeCash, Reference: "R1"})
+	_, err = f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("2000.00"), Mode: clinic.PaymentModeCash, Reference: "R1"})
 	require.NoError(t, err)
 	_, err = f.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: dec("360.00"), Mode: clinic.PaymentModeInsurance, Reference: "CLAIM-9"})
 	require.NoError(t, err)
@@ -259,6 +315,8 @@ func TestWebhooksAreDeliveredSigned(t *testing.T) {
 	assert.Equal(t, id, p.InvoiceID)
 	assert.Equal(t, "360.00", p.Amount.String())
 	assert.Equal(t, "CLAIM-9", p.Reference)
+	assert.Equal(t, clinic.PaymentModeInsurance, p.PaymentMode)
+	assert.Equal(t, polybill.NewDate(2026, 3, 15), p.PaymentDate)
 	paid, err := events[2].Invoice()
 	require.NoError(t, err)
 	assert.Equal(t, "paid", paid.Status)
@@ -276,7 +334,9 @@ func TestWebhooksAreDeliveredSigned(t *testing.T) {
 	assert.Equal(t, webhook.RefundProcessed, got[0].Type)
 	mu.Unlock()
 
-	wrong := httptest.NewServer(webhook.NewHandler([]string{"other"}, func(context.Context, *webhook.Event) error { return nil }))
+	wrongHandler, err := webhook.NewHandler([]string{"other"}, func(context.Context, *webhook.Event) error { return nil })
+	require.NoError(t, err)
+	wrong := httptest.NewServer(wrongHandler)
 	defer wrong.Close()
 	f2 := clinictest.New(clinictest.WithWebhookEndpoint(wrong.URL, secret))
 	defer f2.Close()

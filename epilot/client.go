@@ -25,14 +25,12 @@ const (
 type Client struct {
 	t             *transport.Client
 	entityIDStyle EntityIDStyle
-	maxCreates    int
 }
 
 type (
 	tokenKey         struct{}
 	tokenSourceKey   struct{}
 	entityIDStyleKey struct{}
-	maxCreatesKey    struct{}
 )
 
 // WithToken authenticates with a static epilot 360 bearer token (JWT; EPILOT_TOKEN). An
@@ -88,19 +86,6 @@ func WithEntityIDStyle(s EntityIDStyle) polybill.Option {
 	}
 }
 
-// WithCreateAttempts bounds how many times CreateBillingEvent sends a create with an
-// external_id after ambiguous failures (each one preceded by a lookup that found nothing).
-// The default is 3.
-func WithCreateAttempts(n int) polybill.Option {
-	return func(c *polybill.Config) error {
-		if n < 1 || n > 10 {
-			return polybill.InvalidParam(apiName, "WithCreateAttempts", "n must be 1..10, got %d", n)
-		}
-		c.Set(maxCreatesKey{}, n)
-		return nil
-	}
-}
-
 // New returns a client. A token (WithToken or WithTokenSource) is required; without
 // polybill.WithBaseURL it talks to DefaultBaseURL. A missing or malformed setting is a
 // *polybill.Error matching polybill.ErrValidation whose Param names the option.
@@ -136,12 +121,9 @@ func New(opts ...polybill.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t, maxCreates: 3}
+	c := &Client{t: t}
 	if s, ok := cfg.Get(entityIDStyleKey{}).(EntityIDStyle); ok {
 		c.entityIDStyle = s
-	}
-	if n, ok := cfg.Get(maxCreatesKey{}).(int); ok {
-		c.maxCreates = n
 	}
 	return c, nil
 }

@@ -59,11 +59,9 @@ func TestConstructorRefusesBadOptions(t *testing.T) {
 		"empty token":      epilot.WithToken(" "),
 		"nil token source": epilot.WithTokenSource(nil),
 		"unknown style":    epilot.WithEntityIDStyle(epilot.EntityIDStyle(9)),
-		"zero attempts":    epilot.WithCreateAttempts(0),
 		"plain http":       polybill.WithBaseURL("http://billing.example.com"),
 		"nil option":       nil,
 		"not a base url":   polybill.WithBaseURL("::"),
-		"too many creates": epilot.WithCreateAttempts(11),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := epilot.New(opt)

@@ -95,12 +95,19 @@
 //
 // # Exactly-once creates
 //
-// The API has no idempotency key. CreateBillingEvent with an ExternalID settles an ambiguous
-// failure (connection lost or 5xx after the request left) by asking
-// GET /v1/billing/external/{external_id}: an existing event is returned, a 404 lets the
-// create be sent again (WithCreateAttempts bounds it). Without an ExternalID, and for
-// contracts, a create is repeated only when it provably never left the machine; otherwise
-// the error is returned with polybill.Error.Ambiguous set.
+// The API has no idempotency key and does not deduplicate creates by external_id. A create
+// that may have reached the server is never sent again: an error answer from a gateway (a 504
+// in front of a serverless backend) does not prove that the backend stored nothing, and it
+// may commit later. CreateBillingEvent with an ExternalID settles an ambiguous failure by
+// asking GET /v1/billing/external/{external_id}: an existing event is returned; otherwise the
+// error is returned with polybill.Error.Ambiguous set. EnsureBillingEvent creates an event
+// unless one with its ExternalID exists (a check then a create: concurrent callers can both
+// create, see its doc). GetBillingEventByExternalID reports an external_id shared by several
+// events (*DuplicateExternalIDError) instead of returning one of them. Without an ExternalID,
+// and for contracts, a create is repeated only when it provably never left the machine;
+// otherwise the error is returned with polybill.Error.Ambiguous set. polybill's retries
+// never duplicate a write within one call; two calls that create the same event are two
+// creates.
 //
 // # Dates
 //

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/polybill/polybill-go"
@@ -174,13 +176,72 @@ func (c *Client) GetBillingEvent(ctx context.Context, id string, opts ...polybil
 }
 
 // GetBillingEventByExternalID returns the event created with this external_id.
+//
+// epilot does not deduplicate creates, so one external_id can name several events, and its
+// lookup (GET /v1/billing/external/{external_id}) answers only one of them. To report the
+// others instead of silently picking the first, GetBillingEventByExternalID also lists the
+// events of the found event's contract (one extra request per 1,000 events of that contract)
+// and returns a *DuplicateExternalIDError, inside a *polybill.Error with Code
+// CodeDuplicateExternalID, when more than one carries the external_id. Duplicates linked to
+// another contract are not seen. An answer whose external_id is not the one asked for is
+// refused (CodeInvalidResponse) rather than returned as the event.
 func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID string, opts ...polybill.RequestOption) (BillingEvent, error) {
 	if externalID == "" {
 		return nil, polybill.InvalidParam(apiName, "external_id", "is required")
 	}
 	var out decodedEvent
 	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/external/%s", externalID), Route: "/v1/billing/external/{external_id}"}, &out, opts...)
-	return out.BillingEvent, err
+	if err != nil {
+		return nil, err
+	}
+	found := out.BillingEvent
+	if got := found.Fields().ExternalID; got != externalID {
+		return nil, &polybill.Error{API: apiName, StatusCode: http.StatusOK, Code: polybill.CodeInvalidResponse,
+			Message: fmt.Sprintf("the lookup by external_id %q answered an event with external_id %q", externalID, got)}
+	}
+	contracts := found.Fields().Contract.IDs()
+	if len(contracts) == 0 {
+		return found, nil
+	}
+	matches := []BillingEvent{found}
+	for ev, err := range c.ListBillingEvents(ctx, &ListBillingEventsParams{EntityIDs: contracts, Size: MaxEventsPageSize}, opts...) {
+		if err != nil {
+			return nil, err
+		}
+		if f := ev.Fields(); f.ExternalID == externalID && f.ID != found.Fields().ID {
+			matches = append(matches, ev)
+		}
+	}
+	if len(matches) > 1 {
+		dup := &DuplicateExternalIDError{ExternalID: externalID, Events: matches}
+		return nil, &polybill.Error{API: apiName, Code: CodeDuplicateExternalID, Message: dup.Error(), Err: dup}
+	}
+	return found, nil
+}
+
+// CodeDuplicateExternalID is the polybill.Error Code of a lookup by external_id that found
+// several events; the error wraps a *DuplicateExternalIDError listing them.
+const CodeDuplicateExternalID = "duplicate_external_id"
+
+// DuplicateExternalIDError reports the events that share one external_id. Get it with
+// errors.As; delete the extra ones (DeleteBillingEvent) to settle which is meant.
+type DuplicateExternalIDError struct {
+	ExternalID string
+	// Events are the events carrying ExternalID, the one the lookup answered first.
+	Events []BillingEvent
+}
+
+// IDs returns the _id of each duplicate, in the order of Events.
+func (e *DuplicateExternalIDError) IDs() []string {
+	ids := make([]string, len(e.Events))
+	for i, ev := range e.Events {
+		ids[i] = ev.Fields().ID
+	}
+	return ids
+}
+
+func (e *DuplicateExternalIDError) Error() string {
+	return fmt.Sprintf("external_id %q matches %d events: %s", e.ExternalID, len(e.Events), strings.Join(e.IDs(), ", "))
 }
 
 // DeleteBillingEvent deletes the event with this id.
@@ -199,48 +260,67 @@ func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...poly
 // (amount, currency, booking date, contract link, due date for installments and invoices)
 // and fills whichever amount form is missing from the other.
 //
-// The API has no idempotency key, so a create is never blindly repeated. When the event has
-// an ExternalID and the create fails ambiguously (connection lost, timeout or a 5xx after the
-// request was sent: it may have been stored), CreateBillingEvent asks GET
-// /v1/billing/external/{external_id}: if the event exists it is returned as the result.
-// If the lookup says 404, the create is sent again (at most WithCreateAttempts times in total)
-// only when the failure was an answer from the server (a 5xx): the server was done with that
-// request, so 404 means it stored nothing. After a lost connection or a timeout the first
-// request may still be in flight on the server, so a 404 proves nothing and re-sending could
-// store the event twice (the reliability suite reproduced exactly that): the ambiguous error
-// is returned instead, and the caller can look the event up later with
-// GetBillingEventByExternalID.
-// Without an ExternalID only the transport's never-sent retries apply and an ambiguous
-// failure is returned as is (polybill.Error.Ambiguous).
+// The API has no idempotency key, so a create that may have reached the server is never sent
+// again; only the transport's retries of a request that provably never left apply. When the
+// create fails ambiguously (connection lost, timeout, a 5xx, or a 2xx whose body was cut) and
+// the event has an ExternalID, CreateBillingEvent looks the event up by external_id
+// (GetBillingEventByExternalID) and returns it when found. Otherwise the create's error is
+// returned with polybill.Error.Ambiguous set, joined with the lookup's error: a 404 from the
+// lookup does not prove nothing was stored, because an error answer from a gateway (a 504)
+// does not mean the backend behind it is done, and it may commit the event later. Look it up
+// again later, or call EnsureBillingEvent, before creating it anew. A lookup that finds
+// several events with the ExternalID is not settled by picking one: the error is Ambiguous and
+// the lookup's error carries the *DuplicateExternalIDError.
 func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts ...polybill.RequestOption) (BillingEvent, error) {
 	body, err := encodeCreate(ev)
 	if err != nil {
 		return nil, err
 	}
-	externalID := ev.Fields().ExternalID
-	call := transport.Call{Method: http.MethodPost, Path: "/v1/billing/events", Route: "/v1/billing/events", Body: json.RawMessage(body), Safety: transport.UnsafeWrite}
-	for attempt := 1; ; attempt++ {
-		var out decodedEvent
-		err := c.t.Do(ctx, call, &out, opts...)
-		if err == nil {
-			return out.BillingEvent, nil
-		}
-		var pe *polybill.Error
-		if externalID == "" || !errors.As(err, &pe) || !pe.Ambiguous || ctx.Err() != nil {
-			return nil, err
-		}
-		found, lerr := c.GetBillingEventByExternalID(ctx, externalID, opts...)
-		if lerr == nil {
-			return found, nil
-		}
-		serverAnswered := pe.StatusCode != 0
-		if !errors.Is(lerr, polybill.ErrNotFound) || !serverAnswered || attempt >= c.maxCreates {
-			// The lookup could not settle it, the first request may still be in flight, or the
-			// attempts are spent: report the create's failure (still Ambiguous) with the
-			// lookup's for context.
-			return nil, errors.Join(err, lerr)
-		}
+	var out decodedEvent
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodPost, Path: "/v1/billing/events", Route: "/v1/billing/events", Body: json.RawMessage(body), Safety: transport.UnsafeWrite}, &out, opts...)
+	if err == nil {
+		return out.BillingEvent, nil
 	}
+	externalID := ev.Fields().ExternalID
+	var pe *polybill.Error
+	if externalID == "" || !errors.As(err, &pe) || !(pe.Ambiguous || pe.Code == polybill.CodeInvalidResponse) || ctx.Err() != nil {
+		return nil, err
+	}
+	found, lerr := c.GetBillingEventByExternalID(ctx, externalID, opts...)
+	if lerr == nil {
+		return found, nil
+	}
+	// The create's error comes first, so errors.As finds it (Ambiguous: nothing settled it).
+	return nil, errors.Join(err, fmt.Errorf("reconciliation lookup by external_id %q: %w", externalID, lerr))
+}
+
+// EnsureBillingEvent creates ev unless an event with its ExternalID exists (required), and
+// returns the stored event and whether this call created it. An existing event is returned as
+// it is, even when its other fields differ from ev's.
+//
+// It is a check followed by a create, not an atomic operation: epilot does not deduplicate
+// creates by external_id, so two callers that run it concurrently for the same ExternalID can
+// both find nothing and both create. Serialize calls per ExternalID (one worker per key, or a
+// lock your replicas share) where that matters. The same holds for a create whose earlier
+// attempt ended Ambiguous and whose backend commits after this lookup. A lookup that finds
+// several events returns the *DuplicateExternalIDError (see GetBillingEventByExternalID).
+func (c *Client) EnsureBillingEvent(ctx context.Context, ev BillingEvent, opts ...polybill.RequestOption) (event BillingEvent, created bool, err error) {
+	if _, err := encodeCreate(ev); err != nil {
+		return nil, false, err
+	}
+	externalID := ev.Fields().ExternalID
+	if externalID == "" {
+		return nil, false, polybill.InvalidParam(apiName, "external_id", "EnsureBillingEvent needs the event's ExternalID to find it")
+	}
+	found, err := c.GetBillingEventByExternalID(ctx, externalID, opts...)
+	if err == nil {
+		return found, false, nil
+	}
+	if !errors.Is(err, polybill.ErrNotFound) {
+		return nil, false, err
+	}
+	event, err = c.CreateBillingEvent(ctx, ev, opts...)
+	return event, err == nil, err
 }
 
 // encodeCreate validates ev as a create body and returns its JSON.

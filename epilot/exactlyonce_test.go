@@ -45,34 +45,40 @@ func TestCreateBillingEventExactlyOnce(t *testing.T) {
 			wantStored: 1, wantCreates: 1, wantLookups: 1,
 		},
 		{
-			name:       "503 before committing: lookup says 404, create is sent again",
+			// A 5xx does not prove the backend is done: re-sending could store it twice.
+			name:       "503 then lookup 404: ambiguous error, no second create",
 			externalID: "SAP-2",
 			faults:     []epilottest.Fault{{Match: isCreate, Status: http.StatusServiceUnavailable, Body: `{"error":"Service Unavailable","message":"try later"}`}},
-			wantStored: 1, wantCreates: 2, wantLookups: 1,
-		},
-		{
-			// From the client a reset before the handler looks exactly like one while the
-			// server is still storing the event: a 404 then proves nothing, so the create is
-			// not re-sent and the caller learns the outcome is unknown.
-			name:       "connection reset before the handler: lookup 404, ambiguous error, no second create",
-			externalID: "SAP-3",
-			faults:     []epilottest.Fault{{Match: isCreate, ResetBeforeHandler: true}},
 			wantErr:    true, wantStored: 0, wantCreates: 1, wantLookups: 1,
 		},
 		{
-			name:       "committed twice-dropped: still one event",
+			// A gateway 504 in front of a backend that commits after the lookup: the bug of
+			// issue 15 (re-sending gave two events and err == nil).
+			name:       "gateway 504, the backend commits after the lookup: ambiguous error, one event",
+			externalID: "SAP-7",
+			faults:     []epilottest.Fault{{Match: isCreate, LateCommit: true, LateCommitAfter: 1, Body: `{"message":"Endpoint request timed out"}`}},
+			wantErr:    true, wantStored: 1, wantCreates: 1, wantLookups: 1,
+		},
+		{
+			name:       "gateway 504, the backend commits before the lookup: the lookup finds it",
+			externalID: "SAP-8",
+			faults:     []epilottest.Fault{{Match: isCreate, LateCommit: true, Body: `{"message":"Endpoint request timed out"}`}},
+			wantStored: 1, wantCreates: 1, wantLookups: 1,
+		},
+		{
+			name:       "committed twice-dropped: the first 502 is already ambiguous, one create",
 			externalID: "SAP-4",
 			faults: []epilottest.Fault{
 				{Match: isCreate, Status: http.StatusBadGateway, Body: `{"error":"Bad Gateway","message":"upstream"}`},
 				{Match: isCreate, ResetAfterHandler: true},
 			},
-			wantStored: 1, wantCreates: 2, wantLookups: 2,
+			wantErr: true, wantStored: 0, wantCreates: 1, wantLookups: 1,
 		},
 		{
-			name:       "attempts exhausted: the ambiguous error is returned",
+			name:       "persistent 500: one create, one lookup, the ambiguous error",
 			externalID: "SAP-5",
 			faults:     []epilottest.Fault{{Match: isCreate, Status: http.StatusInternalServerError, Body: `{"error":"Internal Server Error","message":"boom"}`, Times: -1}},
-			wantErr:    true, wantStored: 0, wantCreates: 3, wantLookups: 3,
+			wantErr:    true, wantStored: 0, wantCreates: 1, wantLookups: 1,
 		},
 		{
 			name:       "without external id: no lookup, no second create",
@@ -104,7 +110,8 @@ func TestCreateBillingEventExactlyOnce(t *testing.T) {
 				e.srv.Faults().Add(f)
 			}
 			got, err := e.client.CreateBillingEvent(context.Background(), paymentWithExternalID(tt.externalID))
-			assert.Len(t, e.srv.Events(), tt.wantStored)
+			e.srv.Faults().CommitLate() // the backend finishes whatever it accepted
+			assert.Equal(t, tt.wantStored, len(e.srv.Events()), "events stored")
 			assert.Equal(t, tt.wantCreates, creates, "creates sent")
 			assert.Equal(t, tt.wantLookups, lookups, "lookups sent")
 			if tt.wantErr {
@@ -147,4 +154,93 @@ func TestReadsAreRetried(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ev.Fields().ID, got.Fields().ID)
 	assert.Equal(t, 2, e.srv.Faults().Injected()["status_503"])
+}
+
+// otherEvent is a lookup answer for another external_id than the one asked for.
+const otherEvent = `{"_id":"ev-other","type":"payment","external_id":"SOMEONE-ELSE","billing_amount":4200,` +
+	`"billing_amount_decimal":"42.00","billing_currency":"EUR","booking_date":"2025-06-18",` +
+	`"contract":{"$relation":[{"entity_id":"contract-1"}]}}`
+
+func TestReconciliationReturnsOnlyTheLookedUpEvent(t *testing.T) {
+	e := newEnvValidated(t, false)
+	e.srv.Faults().Add(epilottest.Fault{Match: isCreate, Status: http.StatusServiceUnavailable, Body: `{"message":"busy"}`})
+	e.srv.Faults().Add(epilottest.Fault{Match: isLookup, Status: http.StatusOK, Body: otherEvent})
+	got, err := e.client.CreateBillingEvent(context.Background(), paymentWithExternalID("MINE-1"))
+	assert.Nil(t, got, "another event is never the result")
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.True(t, pe.Ambiguous)
+	assert.Contains(t, err.Error(), `reconciliation lookup by external_id "MINE-1"`)
+	assert.Contains(t, err.Error(), `SOMEONE-ELSE`)
+
+	e.srv.Faults().Add(epilottest.Fault{Match: isLookup, Status: http.StatusOK, Body: otherEvent})
+	_, err = e.client.GetBillingEventByExternalID(context.Background(), "MINE-1")
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
+}
+
+func TestDuplicateExternalIDIsReportedNotPicked(t *testing.T) {
+	e := newEnvValidated(t, false)
+	ctx := context.Background()
+	var ids []string
+	for range 2 { // epilot does not deduplicate: both are stored
+		ev, err := e.client.CreateBillingEvent(ctx, paymentWithExternalID("DUP-1"))
+		require.NoError(t, err)
+		ids = append(ids, ev.Fields().ID)
+	}
+	_, err := e.client.CreateBillingEvent(ctx, paymentWithExternalID("ALONE-1"))
+	require.NoError(t, err)
+
+	_, err = e.client.GetBillingEventByExternalID(ctx, "DUP-1")
+	var dup *epilot.DuplicateExternalIDError
+	require.ErrorAs(t, err, &dup)
+	assert.ElementsMatch(t, ids, dup.IDs())
+	assert.Equal(t, "DUP-1", dup.ExternalID)
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, epilot.CodeDuplicateExternalID, pe.Code)
+	for _, id := range ids {
+		assert.Contains(t, err.Error(), id)
+	}
+
+	single, err := e.client.GetBillingEventByExternalID(ctx, "ALONE-1")
+	require.NoError(t, err, "one match is returned as before")
+	assert.Equal(t, "ALONE-1", single.Fields().ExternalID)
+
+	t.Run("reconciliation does not pick one", func(t *testing.T) {
+		e.srv.Faults().Add(epilottest.Fault{Match: isCreate, ResetAfterHandler: true})
+		got, err := e.client.CreateBillingEvent(ctx, paymentWithExternalID("DUP-1"))
+		assert.Nil(t, got)
+		var pe *polybill.Error
+		require.ErrorAs(t, err, &pe)
+		assert.True(t, pe.Ambiguous)
+		var dup *epilot.DuplicateExternalIDError
+		require.ErrorAs(t, err, &dup)
+		assert.Len(t, dup.Events, 3)
+	})
+	t.Run("ensure does not pick one", func(t *testing.T) {
+		_, _, err := e.client.EnsureBillingEvent(ctx, paymentWithExternalID("DUP-1"))
+		var dup *epilot.DuplicateExternalIDError
+		require.ErrorAs(t, err, &dup)
+	})
+}
+
+func TestEnsureBillingEvent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first, created, err := e.client.EnsureBillingEvent(ctx, paymentWithExternalID("ENS-1"))
+	require.NoError(t, err)
+	assert.True(t, created)
+	again, created, err := e.client.EnsureBillingEvent(ctx, paymentWithExternalID("ENS-1"))
+	require.NoError(t, err)
+	assert.False(t, created, "the existing event is returned")
+	assert.Equal(t, first.Fields().ID, again.Fields().ID)
+	assert.Len(t, e.srv.Events(), 1)
+
+	_, _, err = e.client.EnsureBillingEvent(ctx, paymentWithExternalID(""))
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorIs(t, err, polybill.ErrValidation)
+	assert.Equal(t, "external_id", pe.Param)
+	assert.Len(t, e.srv.Events(), 1, "nothing sent")
 }

@@ -186,6 +186,33 @@ func ExampleClient_GetBillingEventByExternalID() {
 	// Output: installment 100.50
 }
 
+// EnsureBillingEvent creates the event only when no event carries its external_id, so a job
+// that is run again (after a crash, or an Ambiguous error) does not book the installment twice.
+// It is a check then a create: run one worker per external_id (see its doc).
+func ExampleClient_EnsureBillingEvent() {
+	client, srv := newExampleClient()
+	defer srv.Close()
+	installment := &epilot.InstallmentEvent{EventFields: epilot.EventFields{
+		Amount:      epilot.MinorUnits(8990, "EUR"),
+		BookingDate: polybill.NewDate(2026, time.March, 1),
+		DueDate:     polybill.NewDate(2026, time.March, 15),
+		Contract:    epilot.Link("contract-1"),
+		ExternalID:  "SAP-4711-2026-03",
+	}}
+	for range 2 {
+		ev, created, err := client.EnsureBillingEvent(context.Background(), installment)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(ev.Fields().ExternalID, "created:", created)
+	}
+	fmt.Println("events stored:", len(srv.Events()))
+	// Output:
+	// SAP-4711-2026-03 created: true
+	// SAP-4711-2026-03 created: false
+	// events stored: 1
+}
+
 func ExampleClient_UpdateBillingEvent() {
 	client, srv := newExampleClient()
 	defer srv.Close()

@@ -32,6 +32,9 @@ const (
 	// Every call gets this deadline; a call returning later than deadline+slack is an overrun.
 	chaosCallDeadline = 2 * time.Second
 	chaosSlack        = 250 * time.Millisecond
+	// overCapPrompt bounds a call that received an over-cap 429: it must give up at once, so
+	// it ends well before its deadline (a call that slept on the hint would end at it).
+	overCapPrompt = chaosCallDeadline / 2
 )
 
 func chaosSize(t *testing.T) (calls int, seed uint64, mode string) {
@@ -65,13 +68,26 @@ type rigFigures struct {
 	ambiguous, rateLimited, tooSlow atomic.Int64
 	overruns                        atomic.Int64
 	maxOverrunNs                    atomic.Int64
-	ops                             opStats
-	failedOps                       opStats
+	// overCap counts the calls that received a 429 with Retry-After past the cap; overCapWaited
+	// those of them that still took more than overCapPrompt (they slept on the hint).
+	overCap, overCapWaited atomic.Int64
+	unauthorized           atomic.Int64
+	ops                    opStats
+	failedOps              opStats
 
 	mu         sync.Mutex
 	acks       map[string]string // write key -> id the call returned
 	untypedMsg []string
 	overrunMsg []string
+}
+
+// lateness keeps the first few messages about calls that took too long.
+func (f *rigFigures) lateness(msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.overrunMsg) < 5 {
+		f.overrunMsg = append(f.overrunMsg, msg)
+	}
 }
 
 func (f *rigFigures) ack(key, id string) {
@@ -100,7 +116,18 @@ func TestChaos(t *testing.T) {
 	for i, r := range rigs {
 		figs[i] = &rigFigures{acks: map[string]string{}}
 		baseRequests[i] = r.requests()
-		r.faults.SetRandom(randomFaults(rand.New(rand.NewPCG(seed, uint64(i))), r.injected))
+		r.faults.SetRandom(randomFaults(rand.New(rand.NewPCG(seed, uint64(i))), r.injected, r.tokenInjected))
+	}
+	stop := make(chan struct{})
+	var beside sync.WaitGroup
+	baseTokens := make([]int64, len(rigs))
+	for i, r := range rigs {
+		if r.tokens != nil {
+			baseTokens[i] = r.tokens()
+		}
+		if r.during != nil {
+			beside.Go(func() { r.during(stop) })
+		}
 	}
 
 	start := time.Now()
@@ -121,9 +148,16 @@ func TestChaos(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	close(stop)
+	beside.Wait()
 
-	for _, r := range rigs {
+	tokensIssued := make([]int64, len(rigs))
+	for i, r := range rigs {
 		r.faults.Clear()
+		r.faults.CommitLate() // the late-commit writes land before the state is checked
+		if r.tokens != nil {
+			tokensIssued[i] = r.tokens() - baseTokens[i]
+		}
 	}
 	var dups, missing []int
 	for i, r := range rigs {
@@ -131,7 +165,7 @@ func TestChaos(t *testing.T) {
 		dups, missing = append(dups, d), append(missing, m)
 	}
 
-	report := chaosReport(rigs, figs, baseRequests, dups, missing, calls, seed, mode, elapsed)
+	report := chaosReport(rigs, figs, baseRequests, tokensIssued, dups, missing, calls, seed, mode, elapsed)
 	t.Log("\n" + report)
 	if testing.Verbose() {
 		fmt.Println(report)
@@ -142,17 +176,21 @@ func TestChaos(t *testing.T) {
 		f := figs[i]
 		totalCalls += f.calls.Load()
 		totalReq += r.requests() - baseRequests[i]
-		for k := range r.injected {
-			totalInjected += r.injected[k].Load()
-		}
+		totalInjected += sumCounts(r.injected)
 		assert.Zero(t, dups[i], "%s: duplicate writes", r.name)
 		assert.Zero(t, missing[i], "%s: acknowledged writes missing from the fake", r.name)
 		assert.Zero(t, f.overruns.Load(), "%s: calls past their deadline: %v", r.name, f.overrunMsg)
+		assert.Zero(t, f.overCapWaited.Load(), "%s: calls that waited on a Retry-After past the cap: %v", r.name, f.overrunMsg)
 		assert.Zero(t, f.untypedErrs.Load(), "%s: errors that are not *polybill.Error: %v", r.name, f.untypedMsg)
 		assert.Positive(t, f.acked.Load(), "%s: no write succeeded", r.name)
 		assert.Positive(t, f.typedErrs.Load(), "%s: no call failed: were faults injected?", r.name)
 	}
 	require.EqualValues(t, calls, totalCalls)
+	var overCap int64
+	for _, f := range figs {
+		overCap += f.overCap.Load()
+	}
+	assert.Positive(t, overCap, "no call received an over-cap 429: the cap went untested")
 	assert.GreaterOrEqual(t, float64(totalInjected)/float64(totalReq), 0.30, "share of requests faulted")
 	for k, fk := range faultMix {
 		var n int64
@@ -161,6 +199,13 @@ func TestChaos(t *testing.T) {
 		}
 		assert.Positive(t, n, "fault kind %q never injected", fk.name)
 	}
+	// A short run makes only a few dozen token requests, too few for every token fault kind
+	// to come up each time: the kinds are printed, their total must be positive.
+	var tokenFaults int64
+	for _, r := range rigs {
+		tokenFaults += sumCounts(r.tokenInjected)
+	}
+	assert.Positive(t, tokenFaults, "the token endpoint never faulted")
 }
 
 func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
@@ -174,11 +219,7 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 	over := time.Since(deadline)
 	if over > chaosSlack {
 		f.overruns.Add(1)
-		f.mu.Lock()
-		if len(f.overrunMsg) < 5 {
-			f.overrunMsg = append(f.overrunMsg, fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err))
-		}
-		f.mu.Unlock()
+		f.lateness(fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err))
 	}
 	if over > 0 {
 		for {
@@ -188,8 +229,16 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 			}
 		}
 	}
+	took := time.Since(start)
+	if _, hit := overCapCalls.Load(id); hit {
+		f.overCap.Add(1)
+		if took > overCapPrompt {
+			f.overCapWaited.Add(1)
+			f.lateness(fmt.Sprintf("%s: over-cap 429, still took %s: %v", op, took.Round(time.Millisecond), err))
+		}
+	}
 	f.calls.Add(1)
-	f.ops.add(op, time.Since(start))
+	f.ops.add(op, took)
 	if write {
 		f.writes.Add(1)
 	}
@@ -219,6 +268,9 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 	if errors.Is(err, polybill.ErrRateLimited) {
 		f.rateLimited.Add(1)
 	}
+	if errors.Is(err, polybill.ErrUnauthorized) {
+		f.unauthorized.Add(1)
+	}
 	if pe.Code == polybill.CodeTimeout {
 		f.tooSlow.Add(1)
 	}
@@ -246,6 +298,14 @@ func checkState(t *testing.T, r *rig, f *rigFigures) (dups, missing int) {
 	return dups, missing
 }
 
+func sumCounts(cs []atomic.Int64) int64 {
+	var n int64
+	for i := range cs {
+		n += cs[i].Load()
+	}
+	return n
+}
+
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {
@@ -255,7 +315,7 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed time.Duration) string {
+func chaosReport(rigs []*rig, figs []*rigFigures, base, tokensIssued []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "chaos run (%s): %d calls, seed %d, %d workers, %s, retry delays %s..%s, attempt timeout %s, call deadline %s\n",
 		mode, calls, seed, chaosWorkers, elapsed.Round(time.Millisecond), chaosMinRetryDelay, chaosMaxRetryDelay, chaosAttemptTimeout, chaosCallDeadline)
@@ -279,16 +339,17 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []
 	b2("HTTP requests reaching the fake", func(i int) int64 { return rigs[i].requests() - base[i] })
 	b2("attempts (client side)", func(i int) int64 { return rigs[i].counter.attempts.Load() })
 	b2("retries (repeated attempts of a call)", func(i int) int64 { return rigs[i].counter.repeats.Load() })
-	b2("faults injected", func(i int) int64 {
-		var n int64
-		for k := range rigs[i].injected {
-			n += rigs[i].injected[k].Load()
+	// mixRows prints a fault mix's total and one row per kind.
+	mixRows := func(title string, mix []faultKind, counts func(r *rig) []atomic.Int64) {
+		b2(title, func(i int) int64 { return sumCounts(counts(rigs[i])) })
+		for k, fk := range mix {
+			b2("  "+fk.name, func(i int) int64 { return counts(rigs[i])[k].Load() })
 		}
-		return n
-	})
-	for k, fk := range faultMix {
-		b2("  "+fk.name, func(i int) int64 { return rigs[i].injected[k].Load() })
 	}
+	mixRows("faults injected", faultMix, func(r *rig) []atomic.Int64 { return r.injected })
+	mixRows("token-endpoint faults injected", tokenFaultMix, func(r *rig) []atomic.Int64 { return r.tokenInjected })
+	b2("tokens issued", func(i int) int64 { return tokensIssued[i] })
+	b2("calls failed with ErrUnauthorized", func(i int) int64 { return figs[i].unauthorized.Load() })
 	b2("calls succeeded", func(i int) int64 { return figs[i].ok.Load() })
 	b2("writes acknowledged", func(i int) int64 { return figs[i].acked.Load() })
 	b2("calls ending in a typed error (*polybill.Error)", func(i int) int64 { return figs[i].typedErrs.Load() })
@@ -300,6 +361,8 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base []int64, dups, missing []
 	b2("duplicate writes (must be 0)", func(i int) int64 { return int64(dups[i]) })
 	b2("acknowledged writes missing (must be 0)", func(i int) int64 { return int64(missing[i]) })
 	b2("calls past deadline+"+chaosSlack.String()+" (must be 0)", func(i int) int64 { return figs[i].overruns.Load() })
+	b2("calls that received an over-cap 429", func(i int) int64 { return figs[i].overCap.Load() })
+	b2("  of which took over "+overCapPrompt.String()+" (must be 0)", func(i int) int64 { return figs[i].overCapWaited.Load() })
 	fmt.Fprintf(&b, "%-48s", "max lateness past the deadline")
 	for i := range rigs {
 		fmt.Fprintf(&b, " %10s", time.Duration(figs[i].maxOverrunNs.Load()).Round(time.Millisecond))

@@ -108,7 +108,25 @@ const (
 	// chaosSlowBodyStep is the pause between 64-byte chunks of a slow body: a 10 KB body takes
 	// about 40 ms, slow but inside the attempt timeout.
 	chaosSlowBodyStep = 250 * time.Microsecond
+	// chaosLateCommit is how long after its 504 a late-commit write lands.
+	chaosLateCommit = 30 * time.Millisecond
+	// chaosTokenRevokeEvery is how often the token-endpoint rig revokes every token, so
+	// clients keep going back to a token endpoint that faults.
+	chaosTokenRevokeEvery = 100 * time.Millisecond
 )
+
+// tokenPath is clinic's client-credentials endpoint.
+const tokenPath = "/api/v1/auth/token"
+
+// tokenFaultMix is what the token endpoint answers besides a token, with its share of token
+// requests: transient errors a refresh must survive.
+var tokenFaultMix = []faultKind{
+	{"token 503", 0.10, func(time.Time) *fault { return &fault{Status: 503, Body: `{"error":"unavailable"}`} }},
+	{"token 500", 0.05, func(time.Time) *fault { return &fault{Status: 500, Body: `{"error":"server_error"}`} }},
+	{"token reset", 0.05, func(time.Time) *fault { return &fault{ResetBeforeHandler: true} }},
+	{"token timeout", 0.03, func(time.Time) *fault { return &fault{Latency: chaosFaultLatency} }},
+	{"token 429 Retry-After: 0", 0.03, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "0"} }},
+}
 
 var faultMix = []faultKind{
 	{"500", 0.03, func(time.Time) *fault { return &fault{Status: 500, Body: `{"message":"chaos"}`} }},
@@ -117,6 +135,11 @@ var faultMix = []faultKind{
 	}},
 	{"503", 0.03, func(time.Time) *fault { return &fault{Status: 503} }},
 	{"504", 0.03, func(time.Time) *fault { return &fault{Status: 504} }},
+	// A gateway that gives up while the backend goes on and commits the write shortly after
+	// the client heard 504: an exactly-once lookup right after the error does not see it yet.
+	{"504, the write commits 30 ms later", 0.02, func(time.Time) *fault {
+		return &fault{LateCommit: true, LateCommitDelay: chaosLateCommit}
+	}},
 	{"429 Retry-After: 0", 0.025, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "0"} }},
 	{"429 Retry-After: <past HTTP date>", 0.01, func(now time.Time) *fault {
 		return &fault{Status: 429, RetryAfter: now.Add(-time.Minute).UTC().Format(http.TimeFormat)}
@@ -124,7 +147,7 @@ var faultMix = []faultKind{
 	{"429 Retry-After-Ms: 5", 0.01, func(time.Time) *fault {
 		return &fault{Status: 429, Header: http.Header{"Retry-After-Ms": {"5"}}}
 	}},
-	{"429 Retry-After: 3600 (over the cap)", 0.005, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "3600"} }},
+	{overCapKind, 0.005, func(time.Time) *fault { return &fault{Status: 429, RetryAfter: "3600"} }},
 	{"reset before handler", 0.04, func(time.Time) *fault { return &fault{ResetBeforeHandler: true} }},
 	{"reset after commit", 0.04, func(time.Time) *fault { return &fault{ResetAfterHandler: true} }},
 	{"timeout (latency > attempt timeout)", 0.015, func(time.Time) *fault { return &fault{Latency: chaosFaultLatency} }},
@@ -133,15 +156,37 @@ var faultMix = []faultKind{
 	{"slow body", 0.03, func(time.Time) *fault { return &fault{SlowBody: chaosSlowBodyStep} }},
 }
 
+// overCapKind is the 429 whose Retry-After is past the SDK's cap: the call must give up at
+// once with ErrRateLimited instead of sleeping until its deadline.
+const overCapKind = "429 Retry-After: 3600 (over the cap)"
+
+// overCapCalls holds the call id (callHeader) of every call that received an over-cap 429.
+var overCapCalls sync.Map
+
 // randomFaults returns a picker for Faults.SetRandom: with the mix's probabilities it
 // returns a fault (counted in counts, indexed like faultMix), otherwise nil. The fake calls
 // it under its own lock, so rng needs none.
-func randomFaults(rng *rand.Rand, counts []atomic.Int64) func(*http.Request) *fault {
-	return func(*http.Request) *fault {
+func randomFaults(rng *rand.Rand, counts []atomic.Int64, tokenCounts []atomic.Int64) func(*http.Request) *fault {
+	return func(r *http.Request) *fault {
 		x := rng.Float64()
+		if r.URL.Path == tokenPath {
+			for i, k := range tokenFaultMix {
+				if x < k.share {
+					tokenCounts[i].Add(1)
+					return k.make(time.Now())
+				}
+				x -= k.share
+			}
+			return nil
+		}
 		for i, k := range faultMix {
 			if x < k.share {
 				counts[i].Add(1)
+				if k.name == overCapKind {
+					if id := r.Header.Get(callHeader); id != "" {
+						overCapCalls.Store(id, true)
+					}
+				}
 				return k.make(time.Now())
 			}
 			x -= k.share

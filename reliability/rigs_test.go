@@ -33,6 +33,12 @@ type rig struct {
 	counter  *attemptCounter
 	logs     *countingHandler
 	injected []atomic.Int64 // by faultMix index
+	// tokenInjected counts the token endpoint's faults, by tokenFaultMix index.
+	tokenInjected []atomic.Int64
+	// during, when set, runs beside the calls until stop is closed (the token revoker).
+	during func(stop <-chan struct{})
+	// tokens counts the tokens the fake issued; nil for rigs with a static token.
+	tokens func() int64
 
 	// call makes one random operation; key is the unique key a write carries (reference,
 	// external id, idemp, note). write reports whether it was a create; acked is the id of
@@ -67,7 +73,7 @@ func newRig(name string, f *faults, requests func() int64) *rig {
 	return &rig{
 		name: name, faults: f, requests: requests,
 		counter: newAttemptCounter(), logs: newCountingHandler(slog.LevelWarn),
-		injected: make([]atomic.Int64, len(faultMix)),
+		injected: make([]atomic.Int64, len(faultMix)), tokenInjected: make([]atomic.Int64, len(tokenFaultMix)),
 	}
 }
 
@@ -264,6 +270,21 @@ func newClinicRig(t *testing.T) *rig {
 	srv := clinictest.New()
 	r := newRig("clinic", srv.Faults(), srv.Requests)
 	r.close = srv.Close
+	// Tokens are revoked all through the run (a secret rotation on repeat), so the clients go
+	// back to the token endpoint, which faults (tokenFaultMix).
+	r.during = func(stop <-chan struct{}) {
+		tick := time.NewTicker(chaosTokenRevokeEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				srv.RevokeTokens()
+			}
+		}
+	}
+	r.tokens = func() int64 { return int64(srv.TokensIssued()) }
 	var invoices []string
 	for i := range 40 {
 		invoices = append(invoices, srv.AddInvoice(clinictest.InvoiceSeed{PatientName: fmt.Sprintf("Chaos Patient %d", i),

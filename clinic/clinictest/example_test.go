@@ -17,13 +17,18 @@ import (
 // Use the fake in your own tests: seed an invoice, point the client at it, move its clock,
 // inject faults and receive its signed webhooks.
 func Example() {
-	hooks := httptest.NewServer(webhook.NewHandler([]string{"whsec"}, func(_ context.Context, e *webhook.Event) error {
+	clock := clinictest.NewManualClock(time.Date(2026, 3, 15, 9, 0, 0, 0, clinictest.IST))
+	// The fake stamps its deliveries with its clock: check their age against the same one.
+	handler, err := webhook.NewHandler([]string{"whsec"}, func(_ context.Context, e *webhook.Event) error {
 		fmt.Println("webhook:", e.Type)
 		return nil
-	}))
+	}, webhook.WithClock(clock.Now))
+	if err != nil {
+		log.Fatal(err)
+	}
+	hooks := httptest.NewServer(handler)
 	defer hooks.Close()
 
-	clock := clinictest.NewManualClock(time.Date(2026, 3, 15, 9, 0, 0, 0, clinictest.IST))
 	srv := clinictest.New(clinictest.WithClock(clock), clinictest.WithWebhookEndpoint(hooks.URL, "whsec"))
 	defer srv.Close()
 	id := srv.AddInvoice(clinictest.InvoiceSeed{Items: []clinictest.ItemSeed{{

@@ -37,5 +37,19 @@ import "github.com/polybill/polybill-go/internal/fake"
 //		MalformedBody bool
 //		// SlowBody runs the handler and sends its body in small chunks this far apart.
 //		SlowBody time.Duration
+//
+//		// LateCommit answers Status (504 Gateway Timeout when Status is 0; Body, Header and
+//		// RetryAfter as given) at once and runs the handler later, so the write commits after the
+//		// client was told the request failed. A gateway in front of a backend that finishes later
+//		// does exactly this (an API gateway gives up at its timeout while the serverless function
+//		// behind it runs on), so an error answer does not prove that nothing was stored.
+//		// Faults.CommitLate runs the writes still pending, so a test can check the final state.
+//		LateCommit bool
+//		// LateCommitAfter (with LateCommit, when LateCommitDelay is 0) is how many later requests
+//		// are handled before the write commits: 0 commits it just before the very next request (so
+//		// a lookup sees it); 1 lets the next request, say the client's lookup, miss it.
+//		LateCommitAfter int
+//		// LateCommitDelay (with LateCommit) commits the write this long after the answer instead.
+//		LateCommitDelay time.Duration
 //	}
 type Fault = fake.Fault

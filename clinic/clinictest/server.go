@@ -124,7 +124,10 @@ func WithoutDefaultClient() Option { return func(s *Server) { delete(s.clients, 
 func WithBareArrayLists() Option { return func(s *Server) { s.bare = true } }
 
 // WithWebhookEndpoint delivers payment.received and invoice.paid events, signed with secret, to
-// url (see [Server.Deliveries]). It may be given several times.
+// url (see [Server.Deliveries]). It may be given several times. Deliveries are made
+// synchronously, before the call that caused them returns, and their timestamp is the fake's
+// clock: with WithClock, give the receiving webhook.Handler the same clock (webhook.WithClock),
+// or it refuses them as too old.
 func WithWebhookEndpoint(url, secret string) Option {
 	return func(s *Server) { s.hooks = append(s.hooks, hookEndpoint{url: url, secret: secret}) }
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/internal/oapiserver"
 	"github.com/polybill/polybill-go/clinic/webhook"
 )
@@ -103,7 +105,7 @@ func (s *Server) post(ctx context.Context, h hookEndpoint, ev pendingEvent) Deli
 
 func paymentData(p oapiserver.Payment) webhook.PaymentData {
 	d := webhook.PaymentData{
-		PaymentID: p.ID, Amount: p.Amount, PaymentMode: string(p.PaymentMode), PaymentDate: p.PaymentDate.String(),
+		PaymentID: p.ID, Amount: p.Amount, PaymentMode: clinic.PaymentMode(p.PaymentMode), PaymentDate: polybill.DateOf(p.PaymentDate.Time),
 	}
 	if p.InvoiceID != nil {
 		d.InvoiceID = *p.InvoiceID

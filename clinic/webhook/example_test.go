@@ -3,9 +3,11 @@ package webhook_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/polybill/polybill-go/clinic/webhook"
 )
@@ -44,11 +46,14 @@ func ExampleParse() {
 }
 
 func ExampleNewHandler() {
-	h := webhook.NewHandler([]string{"endpoint-secret"}, func(ctx context.Context, e *webhook.Event) error {
+	h, err := webhook.NewHandler([]string{"endpoint-secret"}, func(ctx context.Context, e *webhook.Event) error {
 		fmt.Println("handled", e.Type)
 		return nil
 	})
-	body := `{"event":"invoice.created","timestamp":"2026-03-15T14:30:00+05:30","data":{},"webhook_id":"wh_9"}`
+	if err != nil {
+		log.Fatal(err) // an empty secret or a nil function
+	}
+	body := `{"event":"invoice.created","timestamp":"` + time.Now().Format(time.RFC3339) + `","data":{},"webhook_id":"wh_9"}`
 	for range 2 { // Bio Ecko redelivers; the duplicate is acknowledged without calling the handler
 		req := httptest.NewRequest(http.MethodPost, "/hooks/bioecko", strings.NewReader(body))
 		req.Header.Set(webhook.SignatureHeader, webhook.Sign([]byte(body), "endpoint-secret"))

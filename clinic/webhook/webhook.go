@@ -8,12 +8,16 @@
 // rotated.
 //
 // The envelope is {"event", "timestamp", "data", "webhook_id"}. Bio Ecko sends no timestamp or
-// replay header, so [Handler] de-duplicates deliveries itself.
+// replay header and signs the body only, so the envelope's timestamp is the one signed clock:
+// [Handler] refuses a delivery older than its tolerance ([DefaultTolerance], [ErrTooOld]) or
+// too far in the future ([ErrTooNew]), and de-duplicates the deliveries inside that window
+// through a [Deduper] (in memory by default; share one between replicas, or across restarts,
+// with your own implementation).
 //
 // A minimal receiver:
 //
 //	secrets := []string{os.Getenv("BIOECKO_WEBHOOK_SECRET")}
-//	h := webhook.NewHandler(secrets, func(ctx context.Context, e *webhook.Event) error {
+//	h, err := webhook.NewHandler(secrets, func(ctx context.Context, e *webhook.Event) error {
 //		if e.Type == webhook.PaymentReceived {
 //			p, err := e.Payment()
 //			if err != nil {
@@ -23,6 +27,9 @@
 //		}
 //		return nil
 //	})
+//	if err != nil {
+//		log.Fatal(err) // BIOECKO_WEBHOOK_SECRET unset
+//	}
 //	http.Handle("/hooks/bioecko", h)
 package webhook
 
@@ -38,6 +45,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic"
 )
 
 // SignatureHeader is the header carrying the HMAC-SHA256 of the raw body.
@@ -49,6 +57,31 @@ var (
 	ErrInvalidSignature = errors.New("webhook: signature does not match the body")
 	ErrNoSecret         = errors.New("webhook: no secret configured")
 )
+
+// Errors returned by [Event.CheckTime] (and answered 400 by [Handler]).
+var (
+	// ErrTooOld marks a delivery whose signed timestamp is older than the tolerance (or
+	// missing): a replay, or a redelivery too late to tell from one.
+	ErrTooOld = errors.New("webhook: delivery too old")
+	// ErrTooNew marks a delivery whose timestamp is further in the future than the clock
+	// skew allows.
+	ErrTooNew = errors.New("webhook: delivery timestamp in the future")
+)
+
+// CheckTime checks the delivery's signed timestamp against now: it must be at most tolerance
+// old and at most skew in the future. Only trust it after [Verify]: the timestamp is signed as
+// part of the body.
+func (e *Event) CheckTime(now time.Time, tolerance, skew time.Duration) error {
+	switch {
+	case e.Timestamp.IsZero():
+		return fmt.Errorf("%w: the envelope has no timestamp", ErrTooOld)
+	case now.Sub(e.Timestamp) > tolerance:
+		return fmt.Errorf("%w: sent %s ago, tolerance %s", ErrTooOld, now.Sub(e.Timestamp).Round(time.Second), tolerance)
+	case e.Timestamp.Sub(now) > skew:
+		return fmt.Errorf("%w: %s ahead, clock skew allowance %s", ErrTooNew, e.Timestamp.Sub(now).Round(time.Second), skew)
+	}
+	return nil
+}
 
 // Sign returns the signature Bio Ecko would send for body: the lower-case hex HMAC-SHA256 keyed
 // with secret. Use it to sign deliveries in tests (clinictest does).
@@ -199,13 +232,50 @@ func (e *Event) DedupKey() string {
 
 // PaymentData is the data of payment.received (ASSUMPTION: the vendor does not document it; these
 // are the keys the clinictest fake sends, mirroring the payment resource).
+//
+// PaymentMode and PaymentDate decode tolerantly, so one odd value does not cost the whole
+// event: an unknown mode decodes as it is (PaymentMode.IsKnown false; a non-string value as
+// its JSON text), and a payment_date that is not a date leaves PaymentDate zero. Raw keeps the
+// data object as received, the odd value included.
 type PaymentData struct {
-	PaymentID   string           `json:"payment_id"`
-	InvoiceID   string           `json:"invoice_id"`
-	Amount      polybill.Decimal `json:"amount"`
-	PaymentMode string           `json:"payment_mode"`
-	Reference   string           `json:"reference,omitempty"`
-	PaymentDate string           `json:"payment_date,omitempty"`
+	PaymentID   string             `json:"payment_id"`
+	InvoiceID   string             `json:"invoice_id"`
+	Amount      polybill.Decimal   `json:"amount"`
+	PaymentMode clinic.PaymentMode `json:"payment_mode"`
+	Reference   string             `json:"reference,omitempty"`
+	PaymentDate clinic.Date        `json:"payment_date,omitzero"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the known fields, the mode and date tolerantly, and keeps the object
+// in Raw.
+func (p *PaymentData) UnmarshalJSON(b []byte) error {
+	type plain PaymentData
+	var v struct {
+		plain
+		PaymentMode json.RawMessage `json:"payment_mode"`
+		PaymentDate json.RawMessage `json:"payment_date"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = PaymentData(v.plain)
+	if len(v.PaymentMode) > 0 && string(v.PaymentMode) != "null" {
+		var mode string
+		if json.Unmarshal(v.PaymentMode, &mode) != nil {
+			mode = string(v.PaymentMode)
+		}
+		p.PaymentMode = clinic.PaymentMode(mode)
+	}
+	if len(v.PaymentDate) > 0 {
+		var d clinic.Date
+		if d.UnmarshalJSON(v.PaymentDate) == nil {
+			p.PaymentDate = d
+		}
+	}
+	p.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // InvoiceData is the data of invoice.created and invoice.paid (ASSUMPTION, as for PaymentData).

@@ -6,16 +6,22 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/webhook"
 )
 
@@ -138,16 +144,35 @@ func post(h http.Handler, b, sig string) *httptest.ResponseRecorder {
 	return rec
 }
 
+// bodyTime is the signed timestamp of body.
+var bodyTime = time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
+
+// at is a clock standing at t.
+func at(t time.Time) webhook.HandlerOption { return webhook.WithClock(func() time.Time { return t }) }
+
+func newHandler(t *testing.T, fn webhook.HandlerFunc, opts ...webhook.HandlerOption) *webhook.Handler {
+	t.Helper()
+	h, err := webhook.NewHandler([]string{"s3cret"}, fn, opts...)
+	require.NoError(t, err)
+	return h
+}
+
+// delivery is a signed envelope with this webhook_id and timestamp.
+func delivery(id string, ts time.Time) (string, string) {
+	b := `{"event":"invoice.created","timestamp":"` + ts.Format(time.RFC3339) + `","data":{},"webhook_id":"` + id + `"}`
+	return b, webhook.Sign([]byte(b), "s3cret")
+}
+
 func TestHandler(t *testing.T) {
 	var calls atomic.Int32
 	fail := atomic.Bool{}
-	h := webhook.NewHandler([]string{"s3cret"}, func(_ context.Context, e *webhook.Event) error {
+	h := newHandler(t, func(_ context.Context, e *webhook.Event) error {
 		calls.Add(1)
 		if fail.Load() {
 			return errors.New("database down")
 		}
 		return nil
-	}, webhook.WithMaxBodyBytes(4096))
+	}, webhook.WithMaxBodyBytes(4096), at(bodyTime.Add(time.Minute)))
 	sig := webhook.Sign([]byte(body), "s3cret")
 
 	fail.Store(true)
@@ -168,6 +193,8 @@ func TestHandler(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, post(h, big, webhook.Sign([]byte(big), "s3cret")).Code)
 	notJSON := "not json"
 	assert.Equal(t, http.StatusBadRequest, post(h, notJSON, webhook.Sign([]byte(notJSON), "s3cret")).Code)
+	noTime := `{"event":"invoice.created","data":{},"webhook_id":"wh_1"}`
+	assert.Equal(t, http.StatusBadRequest, post(h, noTime, webhook.Sign([]byte(noTime), "s3cret")).Code, "an envelope without its timestamp")
 	assert.Equal(t, int32(3), calls.Load(), "rejected deliveries never reach the handler")
 
 	rec := httptest.NewRecorder()
@@ -175,27 +202,169 @@ func TestHandler(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 }
 
-func TestHandlerWithoutDedup(t *testing.T) {
-	var calls atomic.Int32
-	h := webhook.NewHandler([]string{"s3cret"}, func(context.Context, *webhook.Event) error {
-		calls.Add(1)
-		return nil
-	}, webhook.WithDeduper(nil))
-	sig := webhook.Sign([]byte(body), "s3cret")
-	post(h, body, sig)
-	post(h, body, sig)
-	assert.Equal(t, int32(2), calls.Load())
+// Issue 15: a genuine delivery was accepted again after a restart, on another replica, or
+// after 10,000 newer deliveries.
+func TestHandlerRefusesReplays(t *testing.T) {
+	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	count := func(n *atomic.Int32) webhook.HandlerFunc {
+		return func(context.Context, *webhook.Event) error { n.Add(1); return nil }
+	}
+
+	t.Run("after a restart: too old", func(t *testing.T) {
+		var n atomic.Int32
+		b, sig := delivery("wh_1", now.Add(-webhook.DefaultTolerance-time.Second))
+		restarted := newHandler(t, count(&n), at(now)) // remembers nothing
+		rec := post(restarted, b, sig)
+		assert.Equal(t, http.StatusBadRequest, rec.Code)
+		assert.Contains(t, rec.Body.String(), "too old")
+		assert.Zero(t, n.Load())
+
+		b, sig = delivery("wh_2", now.Add(-webhook.DefaultTolerance+time.Second))
+		assert.Equal(t, http.StatusNoContent, post(restarted, b, sig).Code, "inside the window")
+	})
+	t.Run("from the future beyond the clock skew", func(t *testing.T) {
+		var n atomic.Int32
+		h := newHandler(t, count(&n), at(now))
+		b, sig := delivery("wh_f", now.Add(webhook.DefaultClockSkew+time.Second))
+		assert.Equal(t, http.StatusBadRequest, post(h, b, sig).Code)
+		b, sig = delivery("wh_g", now.Add(webhook.DefaultClockSkew-time.Second))
+		assert.Equal(t, http.StatusNoContent, post(h, b, sig).Code, "skew inside the allowance")
+	})
+	t.Run("on another replica sharing the store", func(t *testing.T) {
+		var n atomic.Int32
+		shared := webhook.NewMemoryDeduper(100) // stands in for a store both replicas reach
+		a := newHandler(t, count(&n), at(now), webhook.WithDeduper(shared))
+		b := newHandler(t, count(&n), at(now), webhook.WithDeduper(shared))
+		body, sig := delivery("wh_r", now.Add(-time.Minute))
+		assert.Equal(t, http.StatusNoContent, post(a, body, sig).Code)
+		assert.Equal(t, http.StatusOK, post(b, body, sig).Code, "the other replica sees the duplicate")
+		assert.EqualValues(t, 1, n.Load())
+	})
+	t.Run("after 10,000 newer deliveries", func(t *testing.T) {
+		var n atomic.Int32
+		h := newHandler(t, count(&n), at(now))
+		first, sig := delivery("wh_first", now.Add(-time.Minute))
+		require.Equal(t, http.StatusNoContent, post(h, first, sig).Code)
+		for i := range 10_001 {
+			b, s := delivery(fmt.Sprintf("wh_%d", i), now)
+			require.Equal(t, http.StatusNoContent, post(h, b, s).Code)
+		}
+		assert.Equal(t, http.StatusOK, post(h, first, sig).Code, "still remembered inside the window")
+		assert.EqualValues(t, 10_002, n.Load())
+	})
 }
 
-func TestMemoryDeduperForgetsOldest(t *testing.T) {
+func TestEventCheckTime(t *testing.T) {
+	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		ts   time.Time
+		want error
+	}{
+		{"now", now, nil},
+		{"exactly the tolerance", now.Add(-10 * time.Minute), nil},
+		{"past the tolerance", now.Add(-10*time.Minute - time.Second), webhook.ErrTooOld},
+		{"no timestamp", time.Time{}, webhook.ErrTooOld},
+		{"inside the skew", now.Add(time.Minute), nil},
+		{"past the skew", now.Add(time.Minute + time.Second), webhook.ErrTooNew},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := (&webhook.Event{Timestamp: tt.ts}).CheckTime(now, 10*time.Minute, time.Minute)
+			if tt.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestNewHandlerRefusesBadArguments(t *testing.T) {
+	ok := func(context.Context, *webhook.Event) error { return nil }
+	tests := []struct {
+		name    string
+		secrets []string
+		fn      webhook.HandlerFunc
+		opts    []webhook.HandlerOption
+		param   string
+	}{
+		{"no secrets", nil, ok, nil, "secrets"},
+		{"empty list", []string{}, ok, nil, "secrets"},
+		{"unset environment variable", []string{os.Getenv("POLYBILL_TEST_UNSET_VARIABLE")}, ok, nil, "secrets[0]"},
+		{"empty rotation slot", []string{"new", ""}, ok, nil, "secrets[1]"},
+		{"nil callback", []string{"s"}, nil, nil, "fn"},
+		{"nil deduper", []string{"s"}, ok, []webhook.HandlerOption{webhook.WithDeduper(nil)}, "WithDeduper"},
+		{"zero tolerance", []string{"s"}, ok, []webhook.HandlerOption{webhook.WithTolerance(0)}, "WithTolerance"},
+		{"negative skew", []string{"s"}, ok, []webhook.HandlerOption{webhook.WithClockSkew(-time.Second)}, "WithClockSkew"},
+		{"zero body bound", []string{"s"}, ok, []webhook.HandlerOption{webhook.WithMaxBodyBytes(0)}, "WithMaxBodyBytes"},
+		{"nil clock", []string{"s"}, ok, []webhook.HandlerOption{webhook.WithClock(nil)}, "WithClock"},
+		{"nil option", []string{"s"}, ok, []webhook.HandlerOption{nil}, "opts[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := webhook.NewHandler(tt.secrets, tt.fn, tt.opts...)
+			assert.Nil(t, h)
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe)
+			assert.ErrorIs(t, err, polybill.ErrValidation)
+			assert.Equal(t, tt.param, pe.Param)
+		})
+	}
+}
+
+func TestMemoryDeduper(t *testing.T) {
+	ctx := context.Background()
+	later := time.Hour
 	d := webhook.NewMemoryDeduper(2)
 	for _, k := range []string{"a", "b", "c"} {
-		require.True(t, d.Begin(k))
-		d.End(k, true)
+		first, err := d.Claim(ctx, k, later)
+		require.NoError(t, err)
+		require.True(t, first)
 	}
-	assert.True(t, d.Begin("a"), "a was evicted")
-	assert.False(t, d.Begin("c"))
-	assert.False(t, d.Begin("a"), "a is in flight")
+	first, _ := d.Claim(ctx, "a", later)
+	assert.True(t, first, "over capacity, the oldest claim is forgotten")
+	first, _ = d.Claim(ctx, "c", later)
+	assert.False(t, first)
+	require.NoError(t, d.Release(ctx, "c"))
+	first, _ = d.Claim(ctx, "c", later)
+	assert.True(t, first, "a released claim can be claimed again")
+
+	expired := webhook.NewMemoryDeduper(10)
+	first, _ = expired.Claim(ctx, "x", time.Millisecond)
+	require.True(t, first)
+	time.Sleep(5 * time.Millisecond)
+	first, _ = expired.Claim(ctx, "x", later)
+	assert.True(t, first, "a key past its ttl is forgotten (its delivery is refused as too old anyway)")
+}
+
+func TestPaymentDataDecodesTolerantly(t *testing.T) {
+	tests := []struct {
+		name      string
+		data      string
+		wantMode  clinic.PaymentMode
+		wantKnown bool
+		wantDate  polybill.Date
+	}{
+		{"documented", `{"payment_mode":"upi","payment_date":"2026-03-15"}`, clinic.PaymentModeUPI, true, polybill.NewDate(2026, 3, 15)},
+		{"timestamp date", `{"payment_mode":"card","payment_date":"2026-03-15T14:30:00+05:30"}`, clinic.PaymentModeCard, true, polybill.NewDate(2026, 3, 15)},
+		{"unknown mode", `{"payment_mode":"crypto","payment_date":"2026-03-15"}`, "crypto", false, polybill.NewDate(2026, 3, 15)},
+		{"mode not a string", `{"payment_mode":7}`, "7", false, polybill.Date{}},
+		{"unparsable date", `{"payment_mode":"cash","payment_date":"15/03/2026"}`, clinic.PaymentModeCash, true, polybill.Date{}},
+		{"date not a string", `{"payment_mode":"cash","payment_date":20260315}`, clinic.PaymentModeCash, true, polybill.Date{}},
+		{"absent", `{}`, "", false, polybill.Date{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &webhook.Event{Type: webhook.PaymentReceived, Data: json.RawMessage(tt.data)}
+			p, err := e.Payment()
+			require.NoError(t, err, "an odd value does not cost the event")
+			assert.Equal(t, tt.wantMode, p.PaymentMode)
+			assert.Equal(t, tt.wantKnown, p.PaymentMode.IsKnown())
+			assert.Equal(t, tt.wantDate, p.PaymentDate)
+			assert.JSONEq(t, tt.data, string(p.Raw), "the raw value stays reachable")
+		})
+	}
 }
 
 func FuzzVerify(f *testing.F) {

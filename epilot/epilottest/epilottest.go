@@ -14,7 +14,8 @@
 //	client, err := epilot.New(srv.ClientOptions()...)
 //
 // Faults (status codes, Retry-After, connection resets before or after a write committed,
-// latency, truncated or malformed bodies) are injected with srv.Faults().Add(epilottest.Fault{…}).
+// latency, truncated or malformed bodies, a gateway 504 whose write commits later) are injected
+// with srv.Faults().Add(epilottest.Fault{…}).
 //
 // Vendor assumptions the fake encodes (the real API does not document them): a contract
 // belongs to a customer through a `customer` relation and to a billing account through a

@@ -241,3 +241,51 @@ func TestResponseValidatorSkipsInjectedFaults(t *testing.T) {
 	assert.Empty(t, rv.Errors())
 	assert.Equal(t, 1, rv.Validated(), "the 503 was skipped, the real answer checked")
 }
+
+func TestLateCommit(t *testing.T) {
+	var stored atomic.Int64
+	srv := fake.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			b, _ := io.ReadAll(r.Body)
+			if string(b) == "write" {
+				stored.Add(1)
+			}
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	get := func() {
+		resp, err := srv.Client().Get(srv.URL() + "/x")
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	post := func() int {
+		resp, err := srv.Client().Post(srv.URL()+"/x", "text/plain", strings.NewReader("write"))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	t.Run("after the next request", func(t *testing.T) {
+		stored.Store(0)
+		srv.Faults().Add(fake.Fault{LateCommit: true, LateCommitAfter: 1})
+		assert.Equal(t, http.StatusGatewayTimeout, post(), "the client is told the request failed")
+		assert.Zero(t, stored.Load())
+		get() // handled before the write commits
+		assert.Zero(t, stored.Load(), "the next request does not see the write yet")
+		get()
+		assert.EqualValues(t, 1, stored.Load(), "the request after it does: the body was kept")
+		assert.Equal(t, 1, srv.Faults().Injected()["late_commit"])
+	})
+	t.Run("CommitLate settles pending writes", func(t *testing.T) {
+		stored.Store(0)
+		srv.Faults().Add(fake.Fault{LateCommit: true, LateCommitAfter: 5, Status: http.StatusBadGateway})
+		srv.Faults().Add(fake.Fault{LateCommit: true, LateCommitDelay: 20 * time.Millisecond})
+		assert.Equal(t, http.StatusBadGateway, post())
+		assert.Equal(t, http.StatusGatewayTimeout, post())
+		srv.Faults().CommitLate()
+		assert.EqualValues(t, 2, stored.Load())
+		get()
+		assert.EqualValues(t, 2, stored.Load(), "each late write commits once")
+	})
+}

@@ -5,7 +5,9 @@ package fake
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -51,11 +53,27 @@ type Fault struct {
 	MalformedBody bool
 	// SlowBody runs the handler and sends its body in small chunks this far apart.
 	SlowBody time.Duration
+
+	// LateCommit answers Status (504 Gateway Timeout when Status is 0; Body, Header and
+	// RetryAfter as given) at once and runs the handler later, so the write commits after the
+	// client was told the request failed. A gateway in front of a backend that finishes later
+	// does exactly this (an API gateway gives up at its timeout while the serverless function
+	// behind it runs on), so an error answer does not prove that nothing was stored.
+	// Faults.CommitLate runs the writes still pending, so a test can check the final state.
+	LateCommit bool
+	// LateCommitAfter (with LateCommit, when LateCommitDelay is 0) is how many later requests
+	// are handled before the write commits: 0 commits it just before the very next request (so
+	// a lookup sees it); 1 lets the next request, say the client's lookup, miss it.
+	LateCommitAfter int
+	// LateCommitDelay (with LateCommit) commits the write this long after the answer instead.
+	LateCommitDelay time.Duration
 }
 
 // Kind names the fault for counting.
 func (f Fault) Kind() string {
 	switch {
+	case f.LateCommit:
+		return "late_commit"
 	case f.ResetBeforeHandler:
 		return "reset_before"
 	case f.ResetAfterHandler:
@@ -80,6 +98,15 @@ type Faults struct {
 	faults   []*entry
 	injected map[string]int
 	random   func(r *http.Request) *Fault
+
+	late     []*lateWrite   // LateCommit writes waiting for later requests
+	lateWait sync.WaitGroup // LateCommitDelay writes not yet committed
+}
+
+// lateWrite is a request whose handler runs after the client got its error answer.
+type lateWrite struct {
+	left   int // requests still to come before it commits
+	commit func()
 }
 
 type entry struct {
@@ -154,9 +181,72 @@ func (fs *Faults) next(r *http.Request) *Fault {
 	return picked
 }
 
+// CommitLate commits every LateCommit write still pending (and waits for those on a
+// LateCommitDelay timer): afterwards the server holds every write a late-commit fault accepted.
+func (fs *Faults) CommitLate() {
+	fs.mu.Lock()
+	due := fs.late
+	fs.late = nil
+	fs.mu.Unlock()
+	for _, l := range due {
+		l.commit()
+	}
+	fs.lateWait.Wait()
+}
+
+// dueLateWrites counts one incoming request against the pending late writes and returns
+// those that must commit before it is handled.
+func (fs *Faults) dueLateWrites() []*lateWrite {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	var due []*lateWrite
+	keep := fs.late[:0]
+	for _, l := range fs.late {
+		if l.left == 0 {
+			due = append(due, l)
+			continue
+		}
+		l.left--
+		keep = append(keep, l)
+	}
+	fs.late = keep
+	return due
+}
+
+// lateCommit answers the fault's status now and arranges for h to handle r later.
+func (fs *Faults) lateCommit(w http.ResponseWriter, r *http.Request, h http.Handler, f Fault) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		reset(w)
+		return
+	}
+	// The handler runs after this request is over: give it its own copy of the request.
+	later := r.Clone(context.WithoutCancel(r.Context()))
+	later.Body = io.NopCloser(bytes.NewReader(body))
+	commit := func() { h.ServeHTTP(httptest.NewRecorder(), later) }
+	if f.LateCommitDelay > 0 {
+		fs.lateWait.Add(1)
+		time.AfterFunc(f.LateCommitDelay, func() {
+			defer fs.lateWait.Done()
+			commit()
+		})
+	} else {
+		fs.mu.Lock()
+		fs.late = append(fs.late, &lateWrite{left: f.LateCommitAfter, commit: sync.OnceFunc(commit)})
+		fs.mu.Unlock()
+	}
+	if f.Status == 0 {
+		f.Status = http.StatusGatewayTimeout
+	}
+	writeFault(w, f)
+}
+
 // Wrap applies the queued faults in front of h.
 func (fs *Faults) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, l := range fs.dueLateWrites() {
+			l.commit()
+		}
 		f := fs.next(r)
 		if f == nil {
 			h.ServeHTTP(w, r)
@@ -170,6 +260,8 @@ func (fs *Faults) Wrap(h http.Handler) http.Handler {
 			}
 		}
 		switch {
+		case f.LateCommit:
+			fs.lateCommit(w, r, h, *f)
 		case f.ResetBeforeHandler:
 			reset(w)
 		case f.ResetAfterHandler:
@@ -181,22 +273,27 @@ func (fs *Faults) Wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(rec, r)
 			writeDamaged(w, rec, *f)
 		case f.Status != 0:
-			for k, v := range f.Header {
-				w.Header()[k] = v
-			}
-			if f.RetryAfter != "" {
-				w.Header().Set("Retry-After", f.RetryAfter)
-			}
-			if w.Header().Get("Content-Type") == "" {
-				w.Header().Set("Content-Type", "application/json")
-			}
-			w.Header().Set(FaultHeader, f.Kind())
-			w.WriteHeader(f.Status)
-			_, _ = w.Write([]byte(f.Body))
+			writeFault(w, *f)
 		default:
 			h.ServeHTTP(w, r)
 		}
 	})
+}
+
+// writeFault answers f.Status with f's body and headers, without running the handler.
+func writeFault(w http.ResponseWriter, f Fault) {
+	for k, v := range f.Header {
+		w.Header()[k] = v
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set(FaultHeader, f.Kind())
+	w.WriteHeader(f.Status)
+	_, _ = w.Write([]byte(f.Body))
 }
 
 // reset closes the client's connection abruptly (RST), without a response.
