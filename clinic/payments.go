@@ -150,8 +150,8 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	var p Payment
 	call := transport.Call{
 		Method: http.MethodPost,
-		Path:   transport.Path("/api/v1/billing/invoices/%s/payments", invoiceID),
-		Route:  "/api/v1/billing/invoices/{id}/payments",
+		Op:     transport.Op("recordPayment", "/api/v1/billing/invoices/{id}/payments"),
+		Params: []string{invoiceID},
 		Body:   body,
 		Safety: transport.UnsafeWrite,
 	}

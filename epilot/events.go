@@ -139,7 +139,7 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 		size = defaultEventsPageSize
 	}
 	out := eventList{Results: make([]decodedEvent, 0, size)}
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/v1/billing/events", Route: "/v1/billing/events", Query: q}, &out, opts...); err != nil {
+	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvents", "/v1/billing/events"), Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[BillingEvent]{Items: make([]BillingEvent, 0, len(out.Results)), Total: -1}
@@ -163,7 +163,7 @@ func (c *Client) GetBillingEvent(ctx context.Context, id string, opts ...polybil
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/events/%s", id), Route: "/v1/billing/events/{id}"}, &out, opts...)
+	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, &out, opts...)
 	return out.BillingEvent, err
 }
 
@@ -173,7 +173,7 @@ func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID str
 		return nil, polybill.InvalidParam(apiName, "external_id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/external/%s", externalID), Route: "/v1/billing/external/{external_id}"}, &out, opts...)
+	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEventByExternalId", "/v1/billing/external/{external_id}"), Params: []string{externalID}}, &out, opts...)
 	return out.BillingEvent, err
 }
 
@@ -182,7 +182,7 @@ func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...poly
 	if id == "" {
 		return polybill.InvalidParam(apiName, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Path: transport.Path("/v1/billing/events/%s", id), Route: "/v1/billing/events/{id}"}, nil, opts...)
+	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, nil, opts...)
 }
 
 // CreateBillingEvent creates ev and returns the stored event. It validates ev before sending
@@ -208,7 +208,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 		return nil, err
 	}
 	externalID := ev.Fields().ExternalID
-	call := transport.Call{Method: http.MethodPost, Path: "/v1/billing/events", Route: "/v1/billing/events", Body: json.RawMessage(body), Safety: transport.UnsafeWrite}
+	call := transport.Call{Method: http.MethodPost, Op: transport.Op("createBillingEvent", "/v1/billing/events"), Body: json.RawMessage(body), Safety: transport.UnsafeWrite}
 	for attempt := 1; ; attempt++ {
 		var out decodedEvent
 		err := c.t.Do(ctx, call, &out, opts...)
@@ -376,7 +376,7 @@ func (c *Client) UpdateBillingEvent(ctx context.Context, id string, u BillingEve
 	var out decodedEvent
 	// PATCH of the same fields to the same values is idempotent in effect (research §5), so
 	// it may be retried like a PUT.
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Path: transport.Path("/v1/billing/events/%s", id), Route: "/v1/billing/events/{id}", Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}, Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
 	return out.BillingEvent, err
 }
 

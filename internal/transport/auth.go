@@ -202,7 +202,7 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	st := &callState{c: c, ctx: ctx, route: "authenticate"}
+	st := &callState{c: c, ctx: ctx, op: polybill.Operation{Route: "authenticate"}}
 	var pe *polybill.Error
 	if errors.As(err, &pe) {
 		st.scrub(pe)

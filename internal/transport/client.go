@@ -67,11 +67,12 @@ type Client struct {
 // Call is one API operation.
 type Call struct {
 	Method string
-	// Path is the escaped path below the base URL, built with Path.
-	Path string
-	// Route is the path template ("/billings/{id}"), logged instead of the path so ids,
-	// emails and names never reach logs.
-	Route string
+	// Op is the spec operation (declared with Op): its route template is filled with
+	// Params to build the path, and is what logs, errors and CallInfo show instead of the
+	// path, so ids, emails and names never reach them.
+	Op polybill.Operation
+	// Params fill Op.Route's {placeholders} in order, each escaped as one path segment.
+	Params []string
 	// Query is encoded with url.Values.Encode; RawQuery is used as is when set (APIs with
 	// their own query syntax).
 	Query    url.Values
@@ -229,71 +230,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Path joins a format whose %s verbs are path segments with the segments escaped so that no
-// value can change the route: "/", "?", "#", "%", "+", spaces and control characters are
-// percent-encoded, and the dot segments "." and ".." are encoded as %2E so URL resolution
-// cannot climb out of the route. An empty segment yields an empty step ("//" or a trailing
-// "/") that Do refuses before sending.
-func Path(format string, segments ...string) string {
-	if p, ok := fastPath(format, segments); ok {
-		return p
-	}
-	args := make([]any, len(segments))
-	for i, s := range segments {
-		args[i] = escapeSegment(s)
-	}
-	return fmt.Sprintf(format, args...)
-}
-
-// fastPath is Path without fmt (which boxes every segment and parses the format) for the
-// formats every API uses: exactly one plain %s per segment and no other verb. Anything else
-// (%%, a missing or extra segment, another verb) reports ok false and goes through fmt.
-func fastPath(format string, segments []string) (string, bool) {
-	verbs, size := 0, len(format)
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			continue
-		}
-		if i+1 >= len(format) || format[i+1] != 's' {
-			return "", false
-		}
-		i++
-		verbs++
-	}
-	if verbs != len(segments) {
-		return "", false
-	}
-	escaped := make([]string, 0, 4)
-	for _, s := range segments {
-		e := escapeSegment(s)
-		escaped = append(escaped, e)
-		size += len(e) - 2
-	}
-	var b strings.Builder
-	b.Grow(size)
-	k := 0
-	for i := 0; i < len(format); i++ {
-		if format[i] == '%' {
-			b.WriteString(escaped[k])
-			k++
-			i++
-			continue
-		}
-		b.WriteByte(format[i])
-	}
-	return b.String(), true
-}
-
-func escapeSegment(s string) string {
-	switch s {
-	case ".":
-		return "%2E"
-	case "..":
-		return "%2E%2E"
-	}
-	return strings.ReplaceAll(url.PathEscape(s), "+", "%2B")
-}
-
 // BodyDecoder is implemented by response types that decode a whole body themselves. Do hands
 // such a type the body as received instead of calling json.Unmarshal, which would validate the
 // body and scan it once more to find the value's end before calling UnmarshalJSON: two passes
@@ -316,8 +252,12 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
 	}
-	if strings.Contains(call.Path, "//") || !strings.HasPrefix(call.Path, "/") || (len(call.Path) > 1 && strings.HasSuffix(call.Path, "/")) {
-		return polybill.InvalidParam(c.api, "path", "a path parameter is empty")
+	if call.Op.ID == "" || !strings.HasPrefix(call.Op.Route, "/") {
+		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "internal: a call without its spec operation"}
+	}
+	path, err := fillRoute(c.api, call.Op.Route, call.Params)
+	if err != nil {
+		return err
 	}
 
 	var body []byte
@@ -334,7 +274,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		}
 	}
 
-	target := c.baseURL + call.Path
+	target := c.baseURL + path
 	if q := call.RawQuery; q != "" {
 		target += "?" + q
 	} else if len(call.Query) > 0 {
@@ -369,10 +309,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.sentRequestID = newRequestID()
 		req.Header[c.requestID] = []string{st.sentRequestID}
 	}
-	st.route = call.Route
-	if st.route == "" {
-		st.route = call.Path
-	}
+	st.op = call.Op
 	st.method = call.Method
 	req.SetResponseHandler(st.readBody)
 
@@ -402,7 +339,7 @@ type callState struct {
 	allowEmpty bool
 	maxRetries int
 	method     string
-	route      string
+	op         polybill.Operation
 
 	attempts      int
 	retries       int
@@ -763,7 +700,7 @@ func (st *callState) logCall(status int, e *polybill.Error) {
 	}
 	level := slog.LevelDebug
 	attrs := []slog.Attr{
-		slog.String("api", st.c.api), slog.String("method", st.method), slog.String("route", st.route),
+		slog.String("api", st.c.api), slog.String("method", st.method), slog.String("route", st.op.Route),
 		slog.Int("status", status), slog.Int("attempts", st.attempts), slog.Int("retries", st.retries),
 	}
 	if e != nil {
@@ -796,8 +733,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// and inherit its context: that call's state is not this request's.
 		st = stateFrom(req.Context())
 	}
-	r := new(http.Request)
-	*r = *req
+	r := c.attemptRequest(req, st)
 	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if t.withAuth && c.auth != nil && sameHost && (st == nil || !st.skipAuth) {
@@ -835,7 +771,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		attempt := 0
 		route := r.URL.Path
 		if st != nil {
-			attempt, route = st.attempts, st.route
+			attempt, route = st.attempts, st.op.Route
 		}
 		attrs := []slog.Attr{slog.String("api", c.api), slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", time.Since(start))}
