@@ -39,6 +39,7 @@ type Config struct {
 	AttemptTimeout   time.Duration
 	Logger           *slog.Logger
 	Middleware       []Middleware
+	Observers        []*Observer
 	UserAgentSuffix  string
 	AllowInsecure    bool
 	MaxResponseBytes int64

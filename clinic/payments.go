@@ -173,6 +173,7 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	if !ok {
 		return nil, err
 	}
+	c.t.Reconciled(ctx, call.Method, call.Op)
 	return &PaymentResult{Payment: *found, Reconciled: true, Cause: err}, nil
 }
 

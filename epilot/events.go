@@ -221,6 +221,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 		}
 		found, lerr := c.GetBillingEventByExternalID(ctx, externalID, opts...)
 		if lerr == nil {
+			c.t.Reconciled(ctx, call.Method, call.Op)
 			return found, nil
 		}
 		serverAnswered := pe.StatusCode != 0

@@ -156,8 +156,10 @@ func (a *TokenAuth) get(ctx context.Context, rejected string) (string, error) {
 		a.inflight = done
 		a.mu.Unlock()
 
+		start := time.Now()
 		tok, err := a.fetch(ctx)
 		a.fetches.Add(1)
+		observeTokenFetch(ctx, start, err)
 
 		a.mu.Lock()
 		a.inflight, a.fetchErr = nil, err
@@ -198,7 +200,7 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	err := ensurer.Ensure(ctx)
+	err := ensurer.Ensure(withObserverClient(ctx, c))
 	if err == nil {
 		return nil
 	}

@@ -47,11 +47,6 @@ func (c *Client) attemptRequest(req *http.Request, st *callState) *http.Request 
 		*r = *req
 		return r
 	}
-	return req.WithContext(&attemptContext{Context: req.Context(), info: polybill.CallInfo{
-		API:       c.api,
-		Operation: st.op,
-		Method:    st.method,
-		Attempt:   st.attempts + 1,
-		Write:     isWrite(st.method),
-	}})
+	info := polybill.CallInfo{API: c.api, Operation: st.op, Method: st.method, Attempt: st.attempts + 1, Write: isWrite(st.method)}
+	return req.WithContext(&attemptContext{Context: st.observeAttemptStart(req.Context(), info), info: info})
 }

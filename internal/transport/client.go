@@ -284,6 +284,8 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	if body != nil {
 		rawBody = body
 	}
+	st.op, st.method = call.Op, call.Method
+	ctx = st.observeCallStart(ctx)
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), call.Method, target, rawBody)
 	if err != nil {
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
@@ -309,8 +311,6 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.sentRequestID = newRequestID()
 		req.Header[c.requestID] = []string{st.sentRequestID}
 	}
-	st.op = call.Op
-	st.method = call.Method
 	req.SetResponseHandler(st.readBody)
 
 	// The retry client lives in the call state (one allocation, not two) and its hooks are
@@ -326,7 +326,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	resp, err := st.rclient.Do(req)
-	return st.finish(resp, err, out, rc)
+	return st.observeCallEnd(resp, err, st.finish(resp, err, out, rc))
 }
 
 // callState is the per-call memory of the retry loop.
@@ -354,6 +354,7 @@ type callState struct {
 	refreshErr    error
 	sentRequestID string
 	started       time.Time
+	obs           observation
 }
 
 type stateKey struct{}
@@ -470,7 +471,12 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 // checkRetry is the retry client's CheckRetry: ctx is the call's request context, which
 // always carries the call state.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	return stateFrom(ctx).checkRetry(ctx, resp, err)
+	st := stateFrom(ctx)
+	retry, cerr := st.checkRetry(ctx, resp, err)
+	if retry {
+		st.observeAttemptEnd(resp, err, true)
+	}
+	return retry, cerr
 }
 
 // chosenWait is the retry client's Backoff: the wait checkRetry chose, which it stores in
