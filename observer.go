@@ -19,7 +19,7 @@ import (
 type Observer struct {
 	// CallStart runs once per call before its first attempt; the context it returns is
 	// the parent of every attempt's request context (a span started here is the parent
-	// of the attempts' spans). Nil keeps ctx.
+	// of the attempts' spans); info.Attempt is 0. Nil keeps ctx.
 	CallStart func(ctx context.Context, info CallInfo) context.Context
 	// AttemptStart runs before each attempt with the context CallStart returned; the
 	// context it returns becomes the attempt request's context, so middleware below it
