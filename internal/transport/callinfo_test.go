@@ -35,3 +35,13 @@ func TestTokenRequestInsideAnAttemptHasNoCallInfo(t *testing.T) {
 	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil))
 	assert.Equal(t, []bool{true, false}, infos, "the attempt has CallInfo, the token request inside it none")
 }
+
+func TestCallWithoutOperationIsRefused(t *testing.T) {
+	rec := &recorder{}
+	srv := statusServer(t, rec, 200)
+	c := newClient(t, srv.URL, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet}, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "without its spec operation")
+	assert.Equal(t, int64(0), rec.attempts.Load())
+}

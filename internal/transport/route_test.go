@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -63,4 +65,34 @@ func TestFillRoute(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFillRoute: whatever the value, the filled path keeps the template's segments (no value
+// adds, removes or climbs a segment, or starts a query or fragment) and the server reads the
+// value back exactly.
+func FuzzFillRoute(f *testing.F) {
+	for _, s := range []string{"a/b", "..", ".", "%2e%2e", "a?b#c", "a\r\nX: y", "ann+1@mail.com", "ü"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, err := fillRoute("test", "/x/{id}/y", []string{v})
+		if v == "" {
+			require.Error(t, err)
+			return
+		}
+		require.NoError(t, err)
+		u, err := url.Parse("https://h" + got)
+		require.NoError(t, err)
+		assert.Empty(t, u.RawQuery)
+		assert.Empty(t, u.Fragment)
+		segs := strings.Split(u.EscapedPath(), "/")
+		require.Len(t, segs, 4, got)
+		assert.Equal(t, "x", segs[1])
+		assert.Equal(t, "y", segs[3])
+		back, err := url.PathUnescape(segs[2])
+		require.NoError(t, err)
+		assert.Equal(t, v, back)
+		resolved := u.ResolveReference(&url.URL{Path: "."})
+		assert.True(t, strings.HasPrefix(resolved.EscapedPath(), "/x/"), "dot segments cannot climb: %s", resolved.EscapedPath())
+	})
 }
