@@ -18,6 +18,16 @@ const (
 	DefaultMaxResponseBytes = 32 << 20
 	DefaultRetryBudget      = 20
 	DefaultRetryRefill      = 0.2
+	// DefaultAttemptTimeout bounds one attempt, from dialing to the last byte of the body.
+	// epilot sits behind AWS API Gateway, whose integration timeout is 29 s: no answer
+	// comes after that, so waiting longer only holds a connection. The other three APIs
+	// document no limit; a billing call that has not answered in 30 s is treated the same.
+	DefaultAttemptTimeout = 30 * time.Second
+	// DefaultCallTimeout bounds a whole call, retries, backoff waits and token requests
+	// included, when the caller's context has no earlier deadline. 80 s is stripe-go's
+	// figure (its http.Client.Timeout): two full attempts and a backoff fit, a dead server
+	// cannot hold a goroutine forever.
+	DefaultCallTimeout = 80 * time.Second
 )
 
 // Option configures a client. The options in this package apply to all four APIs; each
@@ -37,6 +47,7 @@ type Config struct {
 	MaxRetryDelay    time.Duration
 	RetryBudget      RetryBudget
 	AttemptTimeout   time.Duration
+	CallTimeout      time.Duration
 	Logger           *slog.Logger
 	Middleware       []Middleware
 	Observers        []*Observer
@@ -64,17 +75,26 @@ func NewConfig(opts ...Option) (*Config, error) {
 		MaxRetryDelay:    DefaultMaxRetryDelay,
 		RetryBudget:      RetryBudget{Tokens: DefaultRetryBudget, Refill: DefaultRetryRefill},
 		MaxResponseBytes: DefaultMaxResponseBytes,
+		AttemptTimeout:   DefaultAttemptTimeout,
+		CallTimeout:      DefaultCallTimeout,
 	}
 	for i, opt := range opts {
 		if opt == nil {
-			return nil, fmt.Errorf("polybill: option %d is nil", i)
+			return nil, InvalidParam("", fmt.Sprintf("option %d", i), "nil option")
 		}
 		if err := opt(c); err != nil {
-			return nil, err
+			var pe *Error
+			if errors.As(err, &pe) {
+				return nil, pe
+			}
+			// An Option written outside polybill: still a configuration error.
+			e := InvalidParam("", fmt.Sprintf("option %d", i), "%v", err)
+			e.Err = err
+			return nil, e
 		}
 	}
 	if c.MinRetryDelay > c.MaxRetryDelay {
-		return nil, fmt.Errorf("polybill: min retry delay %s exceeds max retry delay %s", c.MinRetryDelay, c.MaxRetryDelay)
+		return nil, InvalidParam("", "WithMinRetryDelay", "min retry delay %s exceeds max retry delay %s", c.MinRetryDelay, c.MaxRetryDelay)
 	}
 	return c, nil
 }
@@ -91,12 +111,17 @@ func (c *Config) Set(key, value any) {
 func (c *Config) Get(key any) any { return c.ext[key] }
 
 // WithBaseURL points the client at another server: a sandbox, a proxy or a fake. Plain
-// http:// is refused unless the host is loopback or WithInsecureHTTP is given.
+// http:// is refused unless the host is loopback or WithInsecureHTTP is given. A query or a
+// fragment is refused: every route is appended to the URL, so "?tenant=x" would end up in
+// the middle of every request's path.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Config) error {
 		u, err := url.Parse(rawURL)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return fmt.Errorf("polybill: invalid base URL %q: want an absolute http(s) URL", rawURL)
+			return InvalidParam("", "WithBaseURL", "invalid base URL %q: want an absolute http(s) URL", rawURL)
+		}
+		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(rawURL, "#") {
+			return InvalidParam("", "WithBaseURL", "base URL %q has a query or fragment: give the scheme, host and path prefix only", rawURL)
 		}
 		c.BaseURL = strings.TrimRight(rawURL, "/")
 		return nil
@@ -104,11 +129,13 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient supplies the HTTP client (its Transport, Jar, Timeout and CheckRedirect are
-// kept; polybill wraps the Transport to add auth, retries and logging).
+// kept; polybill wraps the Transport to add auth, retries and logging). Its Timeout applies
+// per attempt, like WithAttemptTimeout (whichever is shorter ends the attempt); the whole
+// call is bounded by WithCallTimeout and the context.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Config) error {
 		if hc == nil {
-			return errors.New("polybill: WithHTTPClient(nil)")
+			return InvalidParam("", "WithHTTPClient", "nil *http.Client")
 		}
 		c.HTTPClient = hc
 		return nil
@@ -119,7 +146,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithMaxRetries(n int) Option {
 	return func(c *Config) error {
 		if n < 0 {
-			return fmt.Errorf("polybill: max retries %d is negative", n)
+			return InvalidParam("", "WithMaxRetries", "max retries %d is negative", n)
 		}
 		c.MaxRetries = n
 		return nil
@@ -128,25 +155,13 @@ func WithMaxRetries(n int) Option {
 
 // WithMinRetryDelay sets the first backoff step (default 500ms).
 func WithMinRetryDelay(d time.Duration) Option {
-	return func(c *Config) error {
-		if d < 0 {
-			return fmt.Errorf("polybill: min retry delay %s is negative", d)
-		}
-		c.MinRetryDelay = d
-		return nil
-	}
+	return durationOption("WithMinRetryDelay", d, func(c *Config) *time.Duration { return &c.MinRetryDelay })
 }
 
 // WithMaxRetryDelay caps every wait between attempts, including a server's Retry-After: a
 // server asking for a longer wait gets an ErrRateLimited error instead of a sleeping caller.
 func WithMaxRetryDelay(d time.Duration) Option {
-	return func(c *Config) error {
-		if d < 0 {
-			return fmt.Errorf("polybill: max retry delay %s is negative", d)
-		}
-		c.MaxRetryDelay = d
-		return nil
-	}
+	return durationOption("WithMaxRetryDelay", d, func(c *Config) *time.Duration { return &c.MaxRetryDelay })
 }
 
 // WithRetryBudget sets the client-wide retry budget: at most tokens retries in a burst,
@@ -154,30 +169,48 @@ func WithMaxRetryDelay(d time.Duration) Option {
 func WithRetryBudget(tokens, refill float64) Option {
 	return func(c *Config) error {
 		if tokens < 0 || refill < 0 {
-			return fmt.Errorf("polybill: retry budget (%v, %v) is negative", tokens, refill)
+			return InvalidParam("", "WithRetryBudget", "retry budget (%v, %v) is negative", tokens, refill)
 		}
 		c.RetryBudget = RetryBudget{Tokens: tokens, Refill: refill}
 		return nil
 	}
 }
 
-// WithAttemptTimeout bounds each attempt (not the whole call; use the context for that).
+// WithAttemptTimeout bounds each attempt, from dialing to the last byte of the response
+// body (default DefaultAttemptTimeout, 30 s). An attempt that times out is retried like a
+// broken connection when the call is safe to retry. 0 removes the bound, leaving the
+// call timeout and the context.
 func WithAttemptTimeout(d time.Duration) Option {
+	return durationOption("WithAttemptTimeout", d, func(c *Config) *time.Duration { return &c.AttemptTimeout })
+}
+
+// WithCallTimeout bounds each whole call: every attempt, the waits between them and any
+// token request (default DefaultCallTimeout, 80 s). A context deadline that comes earlier
+// wins. Without it a call with context.Background() against a server that never
+// answers would never return. 0 removes the bound, leaving the context alone in charge.
+func WithCallTimeout(d time.Duration) Option {
+	return durationOption("WithCallTimeout", d, func(c *Config) *time.Duration { return &c.CallTimeout })
+}
+
+// durationOption sets the Config duration that field points to, refusing a negative d.
+func durationOption(option string, d time.Duration, field func(*Config) *time.Duration) Option {
 	return func(c *Config) error {
 		if d < 0 {
-			return fmt.Errorf("polybill: attempt timeout %s is negative", d)
+			return InvalidParam("", option, "%s is negative", d)
 		}
-		c.AttemptTimeout = d
+		*field(c) = d
 		return nil
 	}
 }
 
 // WithLogger logs each attempt (method, route template, status, attempt, duration, request
-// id) at debug level and failures at warn. Secrets, query strings and bodies are never logged.
+// id) at debug level and failures at warn, except a read answered 404: that is how an
+// existence check (a reconciliation lookup, a Get of a record that may not exist yet) gets its
+// answer, so it stays at debug. Secrets, query strings and bodies are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Config) error {
 		if l == nil {
-			return errors.New("polybill: WithLogger(nil)")
+			return InvalidParam("", "WithLogger", "nil *slog.Logger")
 		}
 		c.Logger = l
 		return nil
@@ -189,7 +222,7 @@ func WithMiddleware(m ...Middleware) Option {
 	return func(c *Config) error {
 		for i, mw := range m {
 			if mw == nil {
-				return fmt.Errorf("polybill: middleware %d is nil", i)
+				return InvalidParam("", "WithMiddleware", "middleware %d is nil", i)
 			}
 		}
 		c.Middleware = append(c.Middleware, m...)
@@ -201,7 +234,7 @@ func WithMiddleware(m ...Middleware) Option {
 func WithUserAgentSuffix(suffix string) Option {
 	return func(c *Config) error {
 		if strings.ContainsAny(suffix, "\r\n") {
-			return errors.New("polybill: user agent suffix contains a line break")
+			return InvalidParam("", "WithUserAgentSuffix", "user agent suffix contains a line break")
 		}
 		c.UserAgentSuffix = suffix
 		return nil
@@ -222,7 +255,7 @@ func WithInsecureHTTP() Option {
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Config) error {
 		if n <= 0 {
-			return fmt.Errorf("polybill: max response bytes %d must be positive", n)
+			return InvalidParam("", "WithMaxResponseBytes", "max response bytes %d must be positive", n)
 		}
 		c.MaxResponseBytes = n
 		return nil
@@ -234,8 +267,8 @@ type RequestOption func(*RequestConfig)
 
 // RequestConfig is what request options set.
 type RequestConfig struct {
-	// IdempotencyKey is the key of a write, reused on every attempt. APIs that dedupe by a
-	// body field (encounters payments: idemp) put it there.
+	// IdempotencyKey is the key of a write, reused on every attempt. Only operations that
+	// send it (encounters payments: the idemp body field) accept it; see WithIdempotencyKey.
 	IdempotencyKey string
 	Header         http.Header
 	MaxRetries     *int
@@ -253,7 +286,19 @@ func NewRequestConfig(opts ...RequestOption) RequestConfig {
 	return rc
 }
 
-// WithIdempotencyKey sets the idempotency key of a write.
+// WithIdempotencyKey sets the idempotency key of a write, sent unchanged on every retry of
+// the call so the server can recognise a repeat, and reused by you on a later call to get
+// the same record back instead of a second one.
+//
+// Exactly one operation honours it: encounters Payments.Create, which sends it as the
+// payment's idemp field (HapiHub documents idemp as the payment's idempotency key; that the
+// server deduplicates on it is the documented assumption of package encounters; a key reused
+// with a different payment is a 409, ErrConflict). None of the vendors documents an idempotency
+// header or field for any other write, so every other call given a key fails before sending
+// with a polybill.ErrValidation error whose Param is "WithIdempotencyKey" and whose message
+// names the API and the operation, rather than silently ignoring it. For the other writes,
+// what deduplicates is the record's own key: epilot billing events' ExternalID (looked up
+// after an ambiguous failure) and clinic payments' Reference.
 func WithIdempotencyKey(key string) RequestOption {
 	return func(rc *RequestConfig) { rc.IdempotencyKey = key }
 }

@@ -88,7 +88,7 @@ func crmAPI() api {
 		})
 	}
 	a.sdk = func(tb testing.TB, base string) side {
-		c, err := crm.New(polybill.WithBaseURL(base), crm.WithAPIKey(crmKey), crm.WithAuthToken(crmToken))
+		c, err := crm.New(polybill.WithBaseURL(base), crm.WithAPIKey(crmKey), crm.WithToken(crmToken))
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -257,3 +257,27 @@ func TestTokenURLMustBeSecure(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthenticateChecksScopesOnlyWhenRequested pins what Authenticate's doc promises: a client
+// lacking billing:write authenticates unless WithScopes asks for that scope; then it fails at
+// start-up instead of at the first payment.
+func TestAuthenticateChecksScopesOnlyWhenRequested(t *testing.T) {
+	ctx := context.Background()
+	readOnly := []clinictest.Option{clinictest.WithoutDefaultClient(), clinictest.WithClient("reader", "reader-secret-0123", clinic.ScopeBillingRead)}
+	creds := clinic.WithClientCredentials("reader", "reader-secret-0123")
+
+	lax := newFixture(t, readOnly, creds)
+	require.NoError(t, lax.client.Authenticate(ctx), "without WithScopes the endpoint grants what the client has")
+	id := lax.srv.AddInvoice(clinictest.InvoiceSeed{PatientName: "Asha Rao", Items: []clinictest.ItemSeed{
+		{Service: "Consultation", Department: "General Medicine", Quantity: polybill.MustDecimal("1"), Rate: polybill.MustDecimal("100.00"), TaxPercent: polybill.MustDecimal("0")},
+	}})
+	_, err := lax.client.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: polybill.MustDecimal("10.00"), Mode: clinic.PaymentModeCash, Reference: "R-1"})
+	require.ErrorIs(t, err, polybill.ErrForbidden, "the missing scope shows on the first payment")
+
+	strict := newFixture(t, readOnly, creds, clinic.WithScopes(clinic.ScopeBillingRead, clinic.ScopeBillingWrite))
+	err = strict.client.Authenticate(ctx)
+	require.ErrorIs(t, err, polybill.ErrValidation, "with WithScopes the missing scope fails at start-up")
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "invalid_scope", pe.Code)
+}

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 
@@ -48,15 +46,25 @@ type credentialsKey struct{}
 type scopesKey struct{}
 type tokenURLKey struct{}
 
-type credentials struct{ id, secret string }
+// credentials is the client ID and secret; fromEnv marks a pair NewFromEnv read, which New
+// checks under the variables' names.
+type credentials struct {
+	id, secret string
+	fromEnv    bool
+}
 
-// WithClientCredentials sets the OAuth 2.0 client ID and secret (Admin > Settings > API Access).
+// WithClientCredentials sets the OAuth 2.0 client ID and secret (Admin > Settings > API
+// Access). Both are required; either with surrounding whitespace or a control character is
+// refused.
 func WithClientCredentials(clientID, clientSecret string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if clientID == "" || clientSecret == "" {
-			return errors.New("clinic: WithClientCredentials needs a client ID and a secret")
+		if err := transport.CheckCredential(api, "WithClientCredentials", "client ID", clientID); err != nil {
+			return err
 		}
-		c.Set(credentialsKey{}, credentials{clientID, clientSecret})
+		if err := transport.CheckCredential(api, "WithClientCredentials", "client secret", clientSecret); err != nil {
+			return err
+		}
+		c.Set(credentialsKey{}, credentials{id: clientID, secret: clientSecret})
 		return nil
 	}
 }
@@ -68,7 +76,7 @@ func WithScopes(scopes ...string) polybill.Option {
 	return func(c *polybill.Config) error {
 		for _, s := range scopes {
 			if s == "" || strings.ContainsAny(s, " \t\n") {
-				return fmt.Errorf("clinic: invalid scope %q", s)
+				return polybill.InvalidParam(api, "WithScopes", "invalid scope %q", s)
 			}
 		}
 		c.Set(scopesKey{}, append([]string(nil), scopes...))
@@ -81,7 +89,7 @@ func WithScopes(scopes ...string) polybill.Option {
 func WithTokenURL(u string) polybill.Option {
 	return func(c *polybill.Config) error {
 		if u == "" {
-			return errors.New("clinic: empty token URL")
+			return polybill.InvalidParam(api, "WithTokenURL", "empty token URL")
 		}
 		c.Set(tokenURLKey{}, u)
 		return nil
@@ -89,15 +97,25 @@ func WithTokenURL(u string) polybill.Option {
 }
 
 // New returns a client. It needs a base URL (polybill.WithBaseURL: Bio Ecko hosts are per tenant)
-// and [WithClientCredentials]. No request is made until the first call.
+// and [WithClientCredentials]. No request is made until the first call. A missing or
+// malformed setting is a *polybill.Error matching polybill.ErrValidation whose Param names
+// the option.
 func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := polybill.NewConfig(opts...)
+	cfg, err := transport.NewConfig(api, opts)
 	if err != nil {
 		return nil, err
 	}
-	creds, _ := cfg.Get(credentialsKey{}).(credentials)
-	if creds.id == "" || creds.secret == "" {
-		return nil, fmt.Errorf("clinic: no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
+	creds, ok := cfg.Get(credentialsKey{}).(credentials)
+	if !ok {
+		return nil, transport.Missing(cfg, api, "WithClientCredentials", "no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
+	}
+	if creds.fromEnv {
+		if err := transport.CheckCredential(api, EnvClientID, "client ID", creds.id); err != nil {
+			return nil, err
+		}
+		if err := transport.CheckCredential(api, EnvClientSecret, "client secret", creds.secret); err != nil {
+			return nil, err
+		}
 	}
 	c := &Client{}
 	c.auth = transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
@@ -126,7 +144,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 	c.t = t
 	if u, ok := cfg.Get(tokenURLKey{}).(string); ok {
 		// The client secret travels to this URL: the same rule as the base URL.
-		if _, err := transport.SecureURL(api, u, cfg.AllowInsecure); err != nil {
+		if _, err := transport.SecureURL(api, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
 			return nil, err
 		}
 	}
@@ -134,18 +152,21 @@ func New(opts ...polybill.Option) (*Client, error) {
 }
 
 // NewFromEnv is New with the base URL and credentials read from BIOECKO_API_URL,
-// BIOECKO_CLIENT_ID and BIOECKO_CLIENT_SECRET. Options given here override the environment.
+// BIOECKO_CLIENT_ID and BIOECKO_CLIENT_SECRET, each trimmed of surrounding whitespace (a
+// secret mounted from a file keeps its trailing newline). Options given here override the
+// environment. A missing or malformed variable is a polybill.ErrValidation error whose
+// Param names the variable.
 func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	var env []polybill.Option
-	if u := os.Getenv(EnvAPIURL); u != "" {
-		env = append(env, polybill.WithBaseURL(u))
+	env := []polybill.Option{
+		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithClientCredentials", EnvClientID),
+		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
-	id, secret := os.Getenv(EnvClientID), os.Getenv(EnvClientSecret)
+	id, secret := transport.Getenv(EnvClientID), transport.Getenv(EnvClientSecret)
 	if id != "" || secret != "" {
-		// Not WithClientCredentials: half a pair in the environment is reported by New only
-		// if no option supplies a complete pair.
+		// Half a pair in the environment is reported only if no option supplies a complete
+		// pair: the check runs in New, after the options.
 		env = append(env, func(c *polybill.Config) error {
-			c.Set(credentialsKey{}, credentials{id, secret})
+			c.Set(credentialsKey{}, credentials{id: id, secret: secret, fromEnv: true})
 			return nil
 		})
 	}
@@ -339,9 +360,15 @@ func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []po
 func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
 
 // Authenticate obtains an access token now (the issueToken operation), unless a valid one is
-// cached. Calls authenticate on their own; call this at start-up so wrong credentials or a
-// missing scope assignment fail there rather than on the first payment. Unlike a call, a
-// failed token request is not retried here.
+// cached. Calls authenticate on their own; call this at start-up so wrong credentials fail
+// there rather than on the first payment (polybill.ErrUnauthorized).
+//
+// A missing scope assignment fails here only if the scopes were requested with [WithScopes]:
+// the token endpoint then refuses a scope the client does not have (invalid_scope,
+// polybill.ErrValidation). Without WithScopes the endpoint grants whatever the client has, so a
+// client lacking billing:write authenticates fine and its first RecordPayment answers 403
+// (polybill.ErrForbidden). Pass WithScopes(ScopeBillingRead, ScopeBillingWrite) to have that
+// checked at start-up. Unlike a call, a failed token request is not retried here.
 func (c *Client) Authenticate(ctx context.Context) error {
 	return c.t.Authenticate(ctx)
 }

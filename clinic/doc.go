@@ -25,6 +25,16 @@
 // billing:read and RecordPayment needs billing:write (a 403 otherwise). [WithScopes] narrows
 // what is requested.
 //
+// # Configuration errors
+//
+// New and NewFromEnv refuse what would make every call fail, with a *polybill.Error matching
+// polybill.ErrValidation whose Param names the option ("WithClientCredentials") or the
+// variable ("BIOECKO_CLIENT_SECRET"): missing credentials; a client ID or secret that is
+// empty, has surrounding whitespace or holds a control character (it would be sent in every
+// token request's form body and refused every time); a base URL with a query or a fragment.
+// NewFromEnv trims surrounding whitespace from every variable it reads, so a secret mounted
+// from a file with its trailing newline works as is.
+//
 // # Payments are irreversible
 //
 // The vendor warns that recording a payment cannot be undone, and the API has no idempotency

@@ -325,6 +325,11 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 	if p.Records < 0 || p.Records > 100 {
 		return nil, polybill.InvalidParam(API, "records", "records must be between 1 and 100, got %d", p.Records)
 	}
+	// As for creates and updates: an unknown state would filter on nothing the server knows
+	// and come back as an empty list that looks like an answer.
+	if p.Status != "" && !p.Status.IsKnown() {
+		return nil, polybill.InvalidParam(API, "status", "unknown billing status %q", p.Status)
+	}
 	if page > 0 {
 		q.Set("page", strconv.Itoa(page))
 	}

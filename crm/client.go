@@ -3,10 +3,7 @@ package crm
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 
@@ -69,11 +66,12 @@ func crmSettings(c *polybill.Config) *settings {
 	return s
 }
 
-// WithAPIKey sets the API key (the vendor's "AppId"; BLOCKS_API_KEY).
+// WithAPIKey sets the API key (the vendor's "AppId"; BLOCKS_API_KEY). An empty key, or one
+// with surrounding whitespace or a control character, is refused.
 func WithAPIKey(key string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if key == "" {
-			return errors.New("crm: WithAPIKey: empty key")
+		if err := transport.CheckCredential(API, "WithAPIKey", "API key", key); err != nil {
+			return err
 		}
 		crmSettings(c).apiKey = key
 		return nil
@@ -86,11 +84,11 @@ func WithAPIKey(key string) polybill.Option {
 func WithAPIKeyHeader(names ...string) polybill.Option {
 	return func(c *polybill.Config) error {
 		if len(names) == 0 {
-			return errors.New("crm: WithAPIKeyHeader: no header name")
+			return polybill.InvalidParam(API, "WithAPIKeyHeader", "no header name")
 		}
 		for _, n := range names {
 			if !validHeaderName(n) {
-				return fmt.Errorf("crm: WithAPIKeyHeader: invalid header name %q", n)
+				return polybill.InvalidParam(API, "WithAPIKeyHeader", "invalid header name %q", n)
 			}
 		}
 		crmSettings(c).apiKeyHeaders = append([]string(nil), names...)
@@ -98,11 +96,12 @@ func WithAPIKeyHeader(names ...string) polybill.Option {
 	}
 }
 
-// WithAuthToken sets a static bearer token (BLOCKS_AUTH_TOKEN).
-func WithAuthToken(token string) polybill.Option {
+// WithToken sets a static bearer token (BLOCKS_AUTH_TOKEN). An empty token, or one with
+// surrounding whitespace or a control character, is refused.
+func WithToken(token string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if token == "" {
-			return errors.New("crm: WithAuthToken: empty token")
+		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
+			return err
 		}
 		s := crmSettings(c)
 		s.token, s.tokenSource = token, nil
@@ -116,7 +115,7 @@ func WithAuthToken(token string) polybill.Option {
 func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
 	return func(c *polybill.Config) error {
 		if ts == nil {
-			return errors.New("crm: WithTokenSource: nil source")
+			return polybill.InvalidParam(API, "WithTokenSource", "nil token source")
 		}
 		s := crmSettings(c)
 		s.tokenSource, s.token = ts, ""
@@ -127,27 +126,28 @@ func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
 // WithTenantID sends the tenant-id header on every request.
 func WithTenantID(id string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if id == "" || strings.ContainsAny(id, "\r\n") {
-			return errors.New("crm: WithTenantID: empty or multi-line tenant id")
+		if err := transport.CheckCredential(API, "WithTenantID", "tenant id", id); err != nil {
+			return err
 		}
 		crmSettings(c).tenantID = id
 		return nil
 	}
 }
 
-// New returns a client. An API key and a bearer token (WithAuthToken or WithTokenSource) are
-// required; the base URL defaults to DefaultBaseURL.
+// New returns a client. An API key and a bearer token (WithToken or WithTokenSource) are
+// required; the base URL defaults to DefaultBaseURL. A missing or malformed setting is a
+// *polybill.Error matching polybill.ErrValidation whose Param names the option.
 func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := polybill.NewConfig(opts...)
+	cfg, err := transport.NewConfig(API, opts)
 	if err != nil {
 		return nil, err
 	}
 	s := crmSettings(cfg)
 	if s.apiKey == "" {
-		return nil, fmt.Errorf("crm: no API key: use crm.WithAPIKey or set %s", EnvAPIKey)
+		return nil, transport.Missing(cfg, API, "WithAPIKey", "no API key: use crm.WithAPIKey or set %s", EnvAPIKey)
 	}
 	if s.token == "" && s.tokenSource == nil {
-		return nil, fmt.Errorf("crm: no auth token: use crm.WithAuthToken, crm.WithTokenSource or set %s", EnvAuthToken)
+		return nil, transport.Missing(cfg, API, "WithToken", "no bearer token: use crm.WithToken, crm.WithTokenSource or set %s", EnvAuthToken)
 	}
 	headerNames := s.apiKeyHeaders
 	if len(headerNames) == 0 {
@@ -191,18 +191,16 @@ func New(opts ...polybill.Option) (*Client, error) {
 	return &Client{tc: tc}, nil
 }
 
-// NewFromEnv is New configured from BLOCKS_API_URL, BLOCKS_AUTH_TOKEN and BLOCKS_API_KEY.
-// Options given here override the environment.
+// NewFromEnv is New configured from BLOCKS_API_URL, BLOCKS_AUTH_TOKEN and BLOCKS_API_KEY,
+// each trimmed of surrounding whitespace (a secret mounted from a file keeps its trailing
+// newline). Options given here override the environment. A missing or malformed variable
+// is a polybill.ErrValidation error whose Param names the variable.
 func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	var env []polybill.Option
-	if v := os.Getenv(EnvAPIURL); v != "" {
-		env = append(env, polybill.WithBaseURL(v))
-	}
-	if v := os.Getenv(EnvAuthToken); v != "" {
-		env = append(env, WithAuthToken(v))
-	}
-	if v := os.Getenv(EnvAPIKey); v != "" {
-		env = append(env, WithAPIKey(v))
+	env := []polybill.Option{
+		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvAuthToken, "WithAPIKey", EnvAPIKey),
+		transport.Env(EnvAPIURL, polybill.WithBaseURL),
+		transport.Env(EnvAuthToken, WithToken),
+		transport.Env(EnvAPIKey, WithAPIKey),
 	}
 	return New(append(env, opts...)...)
 }

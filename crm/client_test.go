@@ -22,15 +22,15 @@ func TestNewRequiresCredentials(t *testing.T) {
 		opts    []polybill.Option
 		wantErr string
 	}{
-		{"nothing", nil, crm.EnvAPIKey},
-		{"no token", []polybill.Option{crm.WithAPIKey("k")}, crm.EnvAuthToken},
-		{"no key", []polybill.Option{crm.WithAuthToken("t")}, crm.EnvAPIKey},
-		{"empty key", []polybill.Option{crm.WithAPIKey("")}, "empty key"},
+		{"nothing", nil, "WithAPIKey"},
+		{"no token", []polybill.Option{crm.WithAPIKey("k")}, "WithToken"},
+		{"no key", []polybill.Option{crm.WithToken("t")}, "WithAPIKey"},
+		{"empty key", []polybill.Option{crm.WithAPIKey("")}, "empty API key"},
 		{"bad header name", []polybill.Option{crm.WithAPIKeyHeader("App Id")}, "invalid header name"},
 		{"no header name", []polybill.Option{crm.WithAPIKeyHeader()}, "no header name"},
 		{"multi-line tenant", []polybill.Option{crm.WithTenantID("a\r\nX: y")}, "tenant"},
-		{"nil token source", []polybill.Option{crm.WithTokenSource(nil)}, "nil source"},
-		{"plain http to a remote host", []polybill.Option{crm.WithAPIKey("k"), crm.WithAuthToken("t"), polybill.WithBaseURL("http://crm.example.com")}, "http"},
+		{"nil token source", []polybill.Option{crm.WithTokenSource(nil)}, "nil token source"},
+		{"plain http to a remote host", []polybill.Option{crm.WithAPIKey("k"), crm.WithToken("t"), polybill.WithBaseURL("http://crm.example.com")}, "http"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,7 +39,7 @@ func TestNewRequiresCredentials(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
-	c, err := crm.New(crm.WithAPIKey("k"), crm.WithAuthToken("t"))
+	c, err := crm.New(crm.WithAPIKey("k"), crm.WithToken("t"))
 	require.NoError(t, err)
 	assert.NotNil(t, c)
 }

@@ -18,11 +18,22 @@
 //
 // # Authentication and headers
 //
-// Every request carries "Authorization: Bearer <token>" and the API key. The vendor document
+// Every request carries "Authorization: Bearer <token>" (WithToken for a static token,
+// WithTokenSource for rotating ones: asked again after a 401, and the call replayed once) and
+// the API key (WithAPIKey). The vendor document
 // sends the key as "AppId", while the current official SDKs send "x-api-key"; AppId is the
 // default, and WithAPIKeyHeader selects X-API-KEY, both, or another name. WithTenantID adds
 // the optional tenant-id header. Each call carries an X-Request-ID (identical on every retry
 // of the call) and "Accept: application/json", as the official SDK sends.
+//
+// # Configuration errors
+//
+// New and NewFromEnv refuse what would make every call fail, with a *polybill.Error matching
+// polybill.ErrValidation whose Param names the option ("WithToken") or the variable
+// ("BLOCKS_AUTH_TOKEN"): missing credentials; a credential that is empty, has surrounding whitespace or
+// holds a control character (net/http would refuse the header on every request); a base URL
+// with a query or a fragment. NewFromEnv trims surrounding whitespace from every variable it
+// reads, so a secret mounted from a file with its trailing newline works as is.
 //
 // # What the client sends and reads, and why
 //

@@ -42,7 +42,7 @@ func TestServerErrorsAreTyped(t *testing.T) {
 	}{
 		{
 			name:     "wrong token",
-			opts:     []polybill.Option{crm.WithAuthToken("stolen-or-stale")},
+			opts:     []polybill.Option{crm.WithToken("stolen-or-stale")},
 			call:     func(c *crm.Client) error { _, err := c.GetAgingReport(ctx); return err },
 			sentinel: polybill.ErrUnauthorized, status: 401, code: "unauthorized", detail: "Invalid or missing authentication token.",
 		},

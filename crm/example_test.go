@@ -79,7 +79,7 @@ func ExampleNew() {
 
 	client, err := crm.New(
 		polybill.WithBaseURL(srv.URL()),
-		crm.WithAuthToken(crmtest.DefaultToken),
+		crm.WithToken(crmtest.DefaultToken),
 		crm.WithAPIKey(crmtest.DefaultAPIKey),
 		crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID, crm.APIKeyHeaderXAPIKey), // send both
 		crm.WithTenantID("tenant-1"),

@@ -86,7 +86,7 @@ func fixtureClient(t *testing.T, bodies map[string]string) *crm.Client {
 		_, _ = w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := crm.New(polybill.WithBaseURL(srv.URL), crm.WithAPIKey("key"), crm.WithAuthToken("token"))
+	c, err := crm.New(polybill.WithBaseURL(srv.URL), crm.WithAPIKey("key"), crm.WithToken("token"))
 	require.NoError(t, err)
 	return c
 }

@@ -49,7 +49,7 @@ func TestLogsHoldNoSecretsOrPersonalData(t *testing.T) {
 	_, err = c.GetBilling(ctx, "billing-of-jane")
 	require.ErrorIs(t, err, polybill.ErrNotFound)
 
-	bad, err := crm.New(append(srv.ClientOptions(), crm.WithAuthToken("leaked-token-value"), polybill.WithLogger(logger))...)
+	bad, err := crm.New(append(srv.ClientOptions(), crm.WithToken("leaked-token-value"), polybill.WithLogger(logger))...)
 	require.NoError(t, err)
 	_, err = bad.GetAgingReport(ctx)
 	require.ErrorIs(t, err, polybill.ErrUnauthorized)

@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -38,11 +36,12 @@ type clockKey struct{}
 type credentials struct{ email, password string }
 
 // WithToken authenticates every call with a static bearer token: an API key
-// from the HapiHub developer portal or a JWT obtained elsewhere.
+// from the HapiHub developer portal or a JWT obtained elsewhere (HAPIHUB_TOKEN). An
+// empty token, or one with surrounding whitespace or a control character, is refused.
 func WithToken(token string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if token == "" {
-			return errors.New("encounters: WithToken: empty token")
+		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
+			return err
 		}
 		c.Set(tokenKey{}, token)
 		return nil
@@ -54,11 +53,15 @@ func WithToken(token string) polybill.Option {
 // refreshes the JWT before its exp claim passes with
 // {action: refreshAccessToken, refreshToken}. HapiHub rotates the refresh
 // token on every refresh; the newest one is kept. Concurrent callers share one
-// sign-in or refresh.
+// sign-in or refresh. Both are required; an email with surrounding whitespace, or either
+// with a control character (a newline read from a file), is refused.
 func WithCredentials(email, password string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if email == "" || password == "" {
-			return errors.New("encounters: WithCredentials: email and password are required")
+		if err := transport.CheckCredential(apiName, "WithCredentials", "email", email); err != nil {
+			return err
+		}
+		if err := checkPassword("WithCredentials", password); err != nil {
+			return err
 		}
 		c.Set(credentialsKey{}, credentials{email, password})
 		return nil
@@ -69,6 +72,9 @@ func WithCredentials(email, password string) polybill.Option {
 // it when initialised with an environment). Its meaning is undocumented.
 func WithEnvironment(name string) polybill.Option {
 	return func(c *polybill.Config) error {
+		if err := transport.CheckCredential(apiName, "WithEnvironment", "environment name", name); err != nil {
+			return err
+		}
 		c.Set(environmentKey{}, name)
 		return nil
 	}
@@ -79,7 +85,7 @@ func WithEnvironment(name string) polybill.Option {
 func WithClock(now func() time.Time) polybill.Option {
 	return func(c *polybill.Config) error {
 		if now == nil {
-			return errors.New("encounters: WithClock: nil clock")
+			return polybill.InvalidParam(apiName, "WithClock", "nil clock")
 		}
 		c.Set(clockKey{}, now)
 		return nil
@@ -102,17 +108,21 @@ type Client struct {
 }
 
 // New builds a client. There is no public default base URL (HapiHub runs per
-// deployment), so polybill.WithBaseURL is required. Authenticate with
-// WithToken or WithCredentials.
+// deployment), so polybill.WithBaseURL is required, and so is one way to
+// authenticate: WithToken or WithCredentials. A missing or malformed setting is
+// a *polybill.Error matching polybill.ErrValidation whose Param names the option.
 func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := polybill.NewConfig(opts...)
+	cfg, err := transport.NewConfig(apiName, opts)
 	if err != nil {
 		return nil, err
 	}
 	token, _ := cfg.Get(tokenKey{}).(string)
 	creds, hasCreds := cfg.Get(credentialsKey{}).(credentials)
 	if token != "" && hasCreds {
-		return nil, errors.New("encounters: use WithToken or WithCredentials, not both")
+		return nil, polybill.InvalidParam(apiName, "WithCredentials", "use WithToken or WithCredentials, not both")
+	}
+	if token == "" && !hasCreds {
+		return nil, transport.Missing(cfg, apiName, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
 	}
 	c := &Client{header: http.Header{}}
 	if env, _ := cfg.Get(environmentKey{}).(string); env != "" {
@@ -148,33 +158,56 @@ func New(opts ...polybill.Option) (*Client, error) {
 }
 
 // NewFromEnv builds a client from HAPIHUB_API_URL (required) and either
-// HAPIHUB_TOKEN or HAPIHUB_EMAIL + HAPIHUB_PASSWORD. Options given here
-// override the environment.
+// HAPIHUB_TOKEN or HAPIHUB_EMAIL + HAPIHUB_PASSWORD, each trimmed of
+// surrounding whitespace (a secret mounted from a file keeps its trailing
+// newline; a password that really has surrounding spaces must be given with
+// WithCredentials). Options given here override the environment. A missing or
+// malformed variable is a polybill.ErrValidation error whose Param names it.
 func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	var env []polybill.Option
-	if u := os.Getenv(EnvAPIURL); u != "" {
-		env = append(env, polybill.WithBaseURL(u))
-	} else {
-		return nil, fmt.Errorf("encounters: %s is not set (HapiHub has no public default base URL)", EnvAPIURL)
+	env := []polybill.Option{
+		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvToken),
+		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
-	explicit, err := polybill.NewConfig(opts...)
+	explicit, err := transport.NewConfig(apiName, opts)
 	if err != nil {
 		return nil, err
 	}
 	_, hasToken := explicit.Get(tokenKey{}).(string)
 	_, hasCreds := explicit.Get(credentialsKey{}).(credentials)
 	if !hasToken && !hasCreds {
-		token, email, password := os.Getenv(EnvToken), os.Getenv(EnvEmail), os.Getenv(EnvPassword)
+		email, password := transport.Getenv(EnvEmail), transport.Getenv(EnvPassword)
 		switch {
-		case token != "":
-			env = append(env, WithToken(token))
+		case transport.Getenv(EnvToken) != "":
+			env = append(env, transport.Env(EnvToken, WithToken))
 		case email != "" && password != "":
+			if err := transport.CheckCredential(apiName, EnvEmail, "email", email); err != nil {
+				return nil, err
+			}
+			if err := checkPassword(EnvPassword, password); err != nil {
+				return nil, err
+			}
 			env = append(env, WithCredentials(email, password))
-		default:
-			return nil, fmt.Errorf("encounters: set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
+		case email != "" || password != "":
+			missing := EnvPassword
+			if email == "" {
+				missing = EnvEmail
+			}
+			return nil, polybill.InvalidParam(apiName, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
 		}
 	}
 	return New(append(env, opts...)...)
+}
+
+// checkPassword refuses a password no sign-in can succeed with. Unlike a token, a password
+// may have surrounding spaces; a control character (a newline from a file) it may not.
+func checkPassword(param, password string) error {
+	if password == "" {
+		return polybill.InvalidParam(apiName, param, "empty password")
+	}
+	if strings.ContainsFunc(password, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return polybill.InvalidParam(apiName, param, "password contains a control character (a newline read from a file?)")
+	}
+	return nil
 }
 
 // TokenFetches reports how many times the client signed in or refreshed its

@@ -77,6 +77,15 @@
 // replay. NewFromEnv reads HAPIHUB_API_URL (required), and HAPIHUB_TOKEN or
 // HAPIHUB_EMAIL + HAPIHUB_PASSWORD.
 //
+// # Configuration errors
+//
+// New and NewFromEnv refuse what would make every call fail, with a *polybill.Error matching
+// polybill.ErrValidation whose Param names the option ("WithToken") or the variable
+// ("HAPIHUB_TOKEN"): missing credentials; a credential that is empty, has surrounding whitespace or
+// holds a control character (net/http would refuse the header on every request); a base URL
+// with a query or a fragment. NewFromEnv trims surrounding whitespace from every variable it
+// reads, so a secret mounted from a file with its trailing newline works as is.
+//
 // # Vendor assumptions
 //
 // Where no public source defines a shape, this package chooses a

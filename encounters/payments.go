@@ -97,7 +97,8 @@ type CreatePaymentParams struct {
 	Notes             string
 	Metadata          map[string]any
 	// Idemp is the idempotency key HapiHub stores on the payment. Leave it
-	// empty to have one generated (polybill.WithIdempotencyKey also sets it).
+	// empty to have one generated, or set it with polybill.WithIdempotencyKey
+	// (both at once must agree).
 	// It is fixed before the first attempt, so every retry carries the same key.
 	// Reusing a key for a different payment (another item, amount, method…) is
 	// refused with a 409: errors.Is(err, polybill.ErrConflict).
@@ -179,8 +180,11 @@ func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...p
 // key with a different request is a polybill.ErrConflict (409).
 func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
 	idemp := p.Idemp
-	if idemp == "" {
-		idemp = polybill.NewRequestConfig(opts...).IdempotencyKey
+	if key := polybill.NewRequestConfig(opts...).IdempotencyKey; key != "" {
+		if idemp != "" && idemp != key {
+			return nil, polybill.InvalidParam(apiName, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
+		}
+		idemp = key
 	}
 	if idemp == "" {
 		idemp = newIdemp()

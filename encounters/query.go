@@ -56,7 +56,9 @@ type Populate struct {
 // Times are sent as epoch milliseconds, HapiHub's timestamp format; money as
 // exact decimals. Floats are refused (use polybill.Decimal). Named types are
 // sent as their underlying kind: Where("status", IntentCaptured) as a string,
-// a named integer as a number, []PaymentType as a list.
+// a named integer as a number, []PaymentType as a list. A value of one of
+// this package's enum types that is not documented (InvoiceStatus("PENDING"))
+// is refused, alone or in a list, as creates and patches refuse it.
 //
 // A nil *Query is an empty query.
 type Query struct {
@@ -138,6 +140,9 @@ func (q *Query) String() string {
 
 // Where adds an equality filter; a nil value matches a null field.
 func (q *Query) Where(field string, value any) *Query {
+	if err := knownEnum(value); err != nil {
+		return q.fail(field, "%v", err)
+	}
 	v, err := queryValue(value)
 	if err != nil {
 		return q.fail(field, "%v", err)
@@ -147,6 +152,9 @@ func (q *Query) Where(field string, value any) *Query {
 }
 
 func (q *Query) op(field, op string, value any) *Query {
+	if err := knownEnum(value); err != nil {
+		return q.fail(field+"["+op+"]", "%v", err)
+	}
 	v, err := queryValue(value)
 	if err != nil {
 		return q.fail(field+"["+op+"]", "%v", err)
@@ -159,6 +167,28 @@ func (q *Query) op(field, op string, value any) *Query {
 	}
 	ops.Set(op, v)
 	return q
+}
+
+// knownEnum refuses a value of one of this package's enum types (InvoiceStatus,
+// PaymentType…) that is not a documented value, alone or in a list, as creates and patches
+// do: HapiHub would match nothing and answer an empty page that looks like an answer.
+func knownEnum(value any) error {
+	if e, ok := value.(interface{ IsKnown() bool }); ok {
+		if !e.IsKnown() {
+			return fmt.Errorf("unknown %T value %q", value, fmt.Sprint(value))
+		}
+		return nil
+	}
+	rv := reflect.ValueOf(value)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return nil
+	}
+	for i := range rv.Len() {
+		if err := knownEnum(rv.Index(i).Interface()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func list[T any](values []T) []any {

@@ -94,7 +94,8 @@ func getAt[T any](ctx context.Context, c *Client, op polybill.Operation, params 
 
 func createOne[T any](ctx context.Context, c *Client, service serviceOps, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
 	out := new(T)
-	call := transport.Call{Method: http.MethodPost, Op: service.create, Body: body, Safety: safety}
+	// The one deduplicated create is a payment, whose idemp field carries the caller's key.
+	call := transport.Call{Method: http.MethodPost, Op: service.create, Body: body, Safety: safety, SendsIdempotencyKey: safety == transport.DedupedWrite}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}

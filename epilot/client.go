@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"strings"
 
 	"golang.org/x/oauth2"
 
@@ -32,31 +30,36 @@ type Client struct {
 
 type (
 	tokenKey         struct{}
-	tokenFuncKey     struct{}
+	tokenSourceKey   struct{}
 	entityIDStyleKey struct{}
 	maxCreatesKey    struct{}
 )
 
-// WithToken authenticates with a static epilot 360 bearer token (JWT).
+// WithToken authenticates with a static epilot 360 bearer token (JWT; EPILOT_TOKEN). An
+// empty token, or one with surrounding whitespace or a control character, is refused.
 func WithToken(token string) polybill.Option {
 	return func(c *polybill.Config) error {
-		if strings.TrimSpace(token) == "" {
-			return errors.New("epilot: WithToken: empty token")
+		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
+			return err
 		}
+		c.Set(tokenSourceKey{}, nil)
 		c.Set(tokenKey{}, token)
 		return nil
 	}
 }
 
-// WithTokenFunc authenticates with a token obtained from fn, like the JS SDK's
-// authorize(() => token). fn is called when no token is cached and again after a 401, so a
-// rotated token is picked up without rebuilding the client.
-func WithTokenFunc(fn func(ctx context.Context) (string, error)) polybill.Option {
+// WithTokenSource authenticates with tokens obtained from ts, like the JS SDK's
+// authorize(() => token). A token is cached until shortly before its Expiry (none: until
+// the API refuses it); ts is asked again after a 401 and the call replayed once, so a
+// rotated token is picked up without rebuilding the client. Wrap ts in
+// oauth2.ReuseTokenSource only if it caches by itself: a 401 must reach a fresh token.
+func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
 	return func(c *polybill.Config) error {
-		if fn == nil {
-			return errors.New("epilot: WithTokenFunc: nil function")
+		if ts == nil {
+			return polybill.InvalidParam(apiName, "WithTokenSource", "nil token source")
 		}
-		c.Set(tokenFuncKey{}, fn)
+		c.Set(tokenKey{}, nil)
+		c.Set(tokenSourceKey{}, ts)
 		return nil
 	}
 }
@@ -78,7 +81,7 @@ const (
 func WithEntityIDStyle(s EntityIDStyle) polybill.Option {
 	return func(c *polybill.Config) error {
 		if s != EntityIDRepeated && s != EntityIDBrackets {
-			return errors.New("epilot: WithEntityIDStyle: unknown style")
+			return polybill.InvalidParam(apiName, "WithEntityIDStyle", "unknown style %d", s)
 		}
 		c.Set(entityIDStyleKey{}, s)
 		return nil
@@ -91,35 +94,37 @@ func WithEntityIDStyle(s EntityIDStyle) polybill.Option {
 func WithCreateAttempts(n int) polybill.Option {
 	return func(c *polybill.Config) error {
 		if n < 1 || n > 10 {
-			return errors.New("epilot: WithCreateAttempts: n must be 1..10")
+			return polybill.InvalidParam(apiName, "WithCreateAttempts", "n must be 1..10, got %d", n)
 		}
 		c.Set(maxCreatesKey{}, n)
 		return nil
 	}
 }
 
-// New returns a client. Without polybill.WithBaseURL it talks to DefaultBaseURL.
+// New returns a client. A token (WithToken or WithTokenSource) is required; without
+// polybill.WithBaseURL it talks to DefaultBaseURL. A missing or malformed setting is a
+// *polybill.Error matching polybill.ErrValidation whose Param names the option.
 func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := polybill.NewConfig(opts...)
+	cfg, err := transport.NewConfig(apiName, opts)
 	if err != nil {
 		return nil, err
 	}
 	var auth transport.Authenticator
-	switch {
-	case cfg.Get(tokenFuncKey{}) != nil:
-		fn := cfg.Get(tokenFuncKey{}).(func(context.Context) (string, error))
-		auth = transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
-			tok, err := fn(ctx)
+	if ts, ok := cfg.Get(tokenSourceKey{}).(oauth2.TokenSource); ok {
+		auth = transport.NewTokenAuth(func(context.Context) (*oauth2.Token, error) {
+			tok, err := ts.Token()
 			if err != nil {
 				return nil, err
 			}
-			if tok == "" {
-				return nil, errors.New("epilot: token function returned an empty token")
+			if tok == nil || tok.AccessToken == "" {
+				return nil, errors.New("epilot: token source returned an empty token")
 			}
-			return &oauth2.Token{AccessToken: tok, TokenType: "Bearer"}, nil
+			return tok, nil
 		})
-	case cfg.Get(tokenKey{}) != nil:
-		auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + cfg.Get(tokenKey{}).(string)}})
+	} else if tok, ok := cfg.Get(tokenKey{}).(string); ok {
+		auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + tok}})
+	} else {
+		return nil, transport.Missing(cfg, apiName, "WithToken", "no token: use epilot.WithToken, epilot.WithTokenSource or set %s", EnvToken)
 	}
 	t, err := transport.New(transport.Settings{
 		API:            apiName,
@@ -141,15 +146,15 @@ func New(opts ...polybill.Option) (*Client, error) {
 	return c, nil
 }
 
-// NewFromEnv is New configured from EPILOT_API_URL (default DefaultBaseURL) and EPILOT_TOKEN.
-// Options given here override the environment.
+// NewFromEnv is New configured from EPILOT_API_URL (default DefaultBaseURL) and
+// EPILOT_TOKEN, each trimmed of surrounding whitespace (a secret mounted from a file keeps
+// its trailing newline). Options given here override the environment. A missing or
+// malformed variable is a polybill.ErrValidation error whose Param names the variable.
 func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	var env []polybill.Option
-	if u := os.Getenv(EnvAPIURL); u != "" {
-		env = append(env, polybill.WithBaseURL(u))
-	}
-	if tok := os.Getenv(EnvToken); tok != "" {
-		env = append(env, WithToken(tok))
+	env := []polybill.Option{
+		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvToken),
+		transport.Env(EnvAPIURL, polybill.WithBaseURL),
+		transport.Env(EnvToken, WithToken),
 	}
 	return New(append(env, opts...)...)
 }

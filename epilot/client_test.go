@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/oauth2"
 	"io"
 	"net/http"
 	"strings"
@@ -42,7 +43,7 @@ func TestNewFromEnv(t *testing.T) {
 
 func TestDefaultBaseURL(t *testing.T) {
 	t.Setenv(epilot.EnvAPIURL, "")
-	t.Setenv(epilot.EnvToken, "")
+	t.Setenv(epilot.EnvToken, "a-token")
 	var seen string
 	c, err := epilot.NewFromEnv(polybill.WithHTTPClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		seen = r.URL.String()
@@ -56,7 +57,7 @@ func TestDefaultBaseURL(t *testing.T) {
 func TestConstructorRefusesBadOptions(t *testing.T) {
 	for name, opt := range map[string]polybill.Option{
 		"empty token":      epilot.WithToken(" "),
-		"nil token func":   epilot.WithTokenFunc(nil),
+		"nil token source": epilot.WithTokenSource(nil),
 		"unknown style":    epilot.WithEntityIDStyle(epilot.EntityIDStyle(9)),
 		"zero attempts":    epilot.WithCreateAttempts(0),
 		"plain http":       polybill.WithBaseURL("http://billing.example.com"),
@@ -71,24 +72,31 @@ func TestConstructorRefusesBadOptions(t *testing.T) {
 	}
 }
 
-func TestTokenFuncRefreshesAfter401(t *testing.T) {
+// tokenFunc adapts a function to oauth2.TokenSource.
+type tokenFunc func() (*oauth2.Token, error)
+
+func (f tokenFunc) Token() (*oauth2.Token, error) { return f() }
+
+func bearer(tok string) (*oauth2.Token, error) { return &oauth2.Token{AccessToken: tok}, nil }
+
+func TestTokenSourceRefreshesAfter401(t *testing.T) {
 	srv := epilottest.New(epilottest.WithToken("fresh"))
 	defer srv.Close()
 	var calls atomic.Int32
-	c, err := epilot.New(polybill.WithBaseURL(srv.URL()), epilot.WithTokenFunc(func(context.Context) (string, error) {
+	c, err := epilot.New(polybill.WithBaseURL(srv.URL()), epilot.WithTokenSource(tokenFunc(func() (*oauth2.Token, error) {
 		if calls.Add(1) == 1 {
-			return "stale", nil
+			return bearer("stale")
 		}
-		return "fresh", nil
-	}))
+		return bearer("fresh")
+	})))
 	require.NoError(t, err)
 	_, err = c.GetBillingEvent(context.Background(), "x")
 	require.ErrorIs(t, err, polybill.ErrNotFound, "the 401 triggered one refresh and a replay")
 	assert.Equal(t, int32(2), calls.Load())
 
-	failing, err := epilot.New(polybill.WithBaseURL(srv.URL()), polybill.WithMinRetryDelay(time.Millisecond), polybill.WithMaxRetryDelay(time.Millisecond), epilot.WithTokenFunc(func(context.Context) (string, error) {
-		return "", errors.New("vault down")
-	}))
+	failing, err := epilot.New(polybill.WithBaseURL(srv.URL()), polybill.WithMinRetryDelay(time.Millisecond), polybill.WithMaxRetryDelay(time.Millisecond), epilot.WithTokenSource(tokenFunc(func() (*oauth2.Token, error) {
+		return nil, errors.New("vault down")
+	})))
 	require.NoError(t, err)
 	_, err = failing.GetBillingEvent(context.Background(), "x")
 	require.Error(t, err)

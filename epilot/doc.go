@@ -46,6 +46,18 @@
 //		fmt.Println(ev.Kind(), ev.Fields().BookingDate)
 //	}
 //
+// # Authentication and configuration errors
+//
+// WithToken sends a static epilot 360 token; WithTokenSource takes an oauth2.TokenSource,
+// asked again after a 401 (the call is then replayed once). New and NewFromEnv refuse what
+// would make every call fail, with a *polybill.Error matching polybill.ErrValidation whose
+// Param names the option ("WithToken") or the variable ("EPILOT_TOKEN"): no token (the
+// production URL is the default, so a client without one would only collect 401s); a token
+// that is empty, has surrounding whitespace or holds a control character (net/http would
+// refuse the header on every request); a base URL with a query or a fragment. NewFromEnv
+// trims surrounding whitespace from every variable it reads, so a token mounted from a file
+// with its trailing newline works as is.
+//
 // # Billing events
 //
 // The API's BillingEvent is a union of nine kinds without a discriminator. [BillingEvent] is

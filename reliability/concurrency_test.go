@@ -106,11 +106,11 @@ func TestSharedClientTokenRefreshUnderLoad(t *testing.T) {
 				return err
 			}, g.revoke, g.issued.Load}
 		}},
-		{"epilot", "token revoked at the identity gateway; token func", func(t *testing.T) sharedClient {
+		{"epilot", "token revoked at the identity gateway; token source", func(t *testing.T) sharedClient {
 			srv := epilottest.New()
 			t.Cleanup(srv.Close)
 			g := newTokenGate(t, srv.URL(), srv.Token())
-			c, err := epilot.New(polybill.WithBaseURL(g.srv.URL), epilot.WithTokenFunc(func(context.Context) (string, error) { return g.issue(), nil }))
+			c, err := epilot.New(polybill.WithBaseURL(g.srv.URL), epilot.WithTokenSource(gateSource{g}))
 			require.NoError(t, err)
 			return sharedClient{func(ctx context.Context, i int) error {
 				_, err := c.ListBillingEventsPage(ctx, &epilot.ListBillingEventsParams{Size: 5})

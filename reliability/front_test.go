@@ -217,7 +217,7 @@ func secretRigs(t *testing.T) []secretRig {
 	}
 	return []secretRig{
 		{"crm (static token + API key)", []string{crmToken, crmAPIKey}, crmSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := crm.New(append(opt(base, crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey),
+			c, err := crm.New(append(opt(base, crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey),
 				crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID, crm.APIKeyHeaderXAPIKey)), o...)...)
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBilling(ctx, "b-1"); return err }
@@ -233,8 +233,8 @@ func secretRigs(t *testing.T) []secretRig {
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBillingEvent(ctx, "ev-1"); return err }
 		}},
-		{"epilot (token func)", []string{epilotToken}, epSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := epilot.New(append(opt(base, epilot.WithTokenFunc(func(context.Context) (string, error) { return epilotToken, nil })), o...)...)
+		{"epilot (token source)", []string{epilotToken}, epSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
+			c, err := epilot.New(append(opt(base, epilot.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: epilotToken}))), o...)...)
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBillingEvent(ctx, "ev-1"); return err }
 		}},

@@ -196,7 +196,7 @@ type pathCase struct {
 
 func pathCases(t *testing.T, base, clinicToken string) []pathCase {
 	opts := []polybill.Option{polybill.WithBaseURL(base), polybill.WithMaxRetries(0)}
-	cc, err := crm.New(append(opts, crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey))...)
+	cc, err := crm.New(append(opts, crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))...)
 	require.NoError(t, err)
 	ec, err := epilot.New(append(opts, epilot.WithToken(epilotToken))...)
 	require.NoError(t, err)
@@ -385,10 +385,10 @@ func TestPlainHTTPRefused(t *testing.T) {
 	}
 	ctors := []ctor{
 		{"crm", func(o ...polybill.Option) error {
-			_, err := crm.New(append([]polybill.Option{crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey)}, o...)...)
+			_, err := crm.New(append([]polybill.Option{crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey)}, o...)...)
 			return err
 		}, crm.EnvAPIURL, func() error {
-			_, err := crm.NewFromEnv(crm.WithAuthToken(crmToken), crm.WithAPIKey(crmAPIKey))
+			_, err := crm.NewFromEnv(crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))
 			return err
 		}},
 		{"epilot", func(o ...polybill.Option) error {

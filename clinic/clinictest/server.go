@@ -8,6 +8,14 @@
 // to prove retry and reconciliation behaviour, and signed webhooks are delivered to endpoints you
 // register.
 //
+// Webhooks are delivered synchronously: RecordPayment's answer is sent only after every
+// registered endpoint has answered its payment.received (and invoice.paid) POST, one at a
+// time (each bounded by 10 s), so a test sees the deliveries as soon as the call that caused
+// them returns, with no waiting or polling. The real service delivers asynchronously and may
+// retry; a receiver that only works because the fake waited for it is not tested for that.
+// A receiver may call back into the fake: deliveries happen after the payment is committed and
+// outside the fake's lock.
+//
 //	srv := clinictest.New()
 //	defer srv.Close()
 //	id := srv.AddInvoice(clinictest.InvoiceSeed{PatientName: "Asha Rao", Items: []clinictest.ItemSeed{
@@ -39,9 +47,6 @@ import (
 
 // Fault machinery, re-exported so users can name it.
 type (
-	// Fault is one injected failure (status, Retry-After, connection reset before or after the
-	// handler commits, latency, truncated or malformed body).
-	Fault = fake.Fault
 	// Faults is the queue of injected failures.
 	Faults = fake.Faults
 	// Clock is the fake's notion of now; tokens expire and payments are dated by it.

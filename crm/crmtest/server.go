@@ -42,8 +42,6 @@ import (
 // Fault injection and clocks, re-exported so tests can name them without importing
 // internal packages.
 type (
-	// Fault is one injected failure; see the field docs.
-	Fault = fake.Fault
 	// Faults is the queue of faults applied to incoming requests.
 	Faults = fake.Faults
 	// Clock tells the fake what time it is.
@@ -172,7 +170,7 @@ func (s *Server) Received() []Request {
 
 // ClientOptions are the options that point a crm client at this fake with its credentials.
 func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), crm.WithAuthToken(s.token), crm.WithAPIKey(s.apiKey)}
+	return []polybill.Option{polybill.WithBaseURL(s.URL()), crm.WithToken(s.token), crm.WithAPIKey(s.apiKey)}
 }
 
 func (s *Server) record(next http.Handler) http.Handler {

@@ -47,9 +47,8 @@ import (
 	"github.com/polybill/polybill-go/internal/fake"
 )
 
-// Re-exported fault injection and clock types, so tests can name them.
+// Re-exported fault injection and clock types, so tests can name them (Fault is in fault.go).
 type (
-	Fault       = fake.Fault
 	Faults      = fake.Faults
 	Clock       = fake.Clock
 	ManualClock = fake.ManualClock

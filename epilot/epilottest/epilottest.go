@@ -48,8 +48,6 @@ import (
 
 // Fault injection and clocks, re-exported so tests can name them.
 type (
-	// Fault is one injected failure; see fake.Fault.
-	Fault = fake.Fault
 	// Faults is the fault queue of a server.
 	Faults = fake.Faults
 	// Clock tells the fake what time it is.

@@ -14,6 +14,8 @@ import (
 	"time"
 )
 
+//go:generate go run ../cmd/genfaultdoc -fake faults.go -root ../..
+
 // FaultHeader marks every response a fault produced (its value is the fault's kind), so
 // response validation in tests can tell injected answers from the fake's own.
 const FaultHeader = "X-Fake-Fault"
@@ -27,9 +29,12 @@ type Fault struct {
 
 	// Status answers with this status (and Body, Header, RetryAfter) without running the
 	// handler: nothing is committed.
-	Status     int
-	Body       string
-	Header     http.Header
+	Status int
+	// Body is the body of the Status answer, sent as is.
+	Body string
+	// Header adds headers to the Status answer.
+	Header http.Header
+	// RetryAfter is the Retry-After header of the Status answer: seconds ("2") or an HTTP date.
 	RetryAfter string
 
 	// ResetBeforeHandler closes the connection before the handler runs: the client sees a

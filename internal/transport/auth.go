@@ -200,6 +200,8 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	err := ensurer.Ensure(withObserverClient(ctx, c))
 	if err == nil {
 		return nil

@@ -35,18 +35,17 @@ func (n noCallInfo) Value(key any) any {
 	return n.Context.Value(key)
 }
 
-// attemptRequest returns the request one attempt sends: a copy of req (the retry loop
-// reuses the original, and a RoundTripper must not modify it) whose context carries the
-// attempt's CallInfo; st is nil for the plain client's requests (token endpoints).
-func (c *Client) attemptRequest(req *http.Request, st *callState) *http.Request {
+// attemptRequest returns the request one attempt sends: a shallow copy of req (the retry
+// loop reuses the original, and a RoundTripper must not modify it) on ctx (req's context,
+// with the attempt timeout) that also carries the attempt's CallInfo; st is nil for the
+// plain client's requests (token endpoints).
+func (c *Client) attemptRequest(req *http.Request, ctx context.Context, st *callState) *http.Request {
 	if st == nil {
-		if _, ok := polybill.CallInfoFrom(req.Context()); ok {
-			return req.WithContext(noCallInfo{req.Context()})
+		if _, ok := polybill.CallInfoFrom(ctx); ok {
+			return req.WithContext(noCallInfo{ctx})
 		}
-		r := new(http.Request)
-		*r = *req
-		return r
+		return req.WithContext(ctx)
 	}
 	info := polybill.CallInfo{API: c.api, Operation: st.op, Method: st.method, Attempt: st.attempts + 1, Write: isWrite(st.method)}
-	return req.WithContext(&attemptContext{Context: st.observeAttemptStart(req.Context(), info), info: info})
+	return req.WithContext(&attemptContext{Context: st.observeAttemptStart(ctx, info), info: info})
 }

@@ -86,6 +86,10 @@ type Call struct {
 	Header      http.Header
 	// SkipAuth sends the call without credentials (token endpoints).
 	SkipAuth bool
+	// SendsIdempotencyKey marks an operation that puts polybill.WithIdempotencyKey's key on
+	// the wire (encounters payments: the idemp body field). Do refuses a key on every other
+	// call: a key the API never sees would promise a deduplication that does not happen.
+	SendsIdempotencyKey bool
 	// AllowEmptyBody accepts a 2xx answer with an empty or null body when out is set (out is
 	// then left untouched). By default that is an invalid-response error: a caller must never
 	// mistake "nothing came back" for a record with zero fields.
@@ -107,9 +111,9 @@ func New(s Settings) (*Client, error) {
 		raw = s.DefaultBaseURL
 	}
 	if raw == "" {
-		return nil, fmt.Errorf("polybill: %s: no base URL: set it with polybill.WithBaseURL or the API's environment variable", s.API)
+		return nil, Missing(cfg, s.API, "WithBaseURL", "no base URL: set it with polybill.WithBaseURL or the API's environment variable")
 	}
-	base, err := SecureURL(s.API, strings.TrimRight(raw, "/"), cfg.AllowInsecure)
+	base, err := SecureURL(s.API, baseURLParam(cfg), strings.TrimRight(raw, "/"), cfg.AllowInsecure)
 	if err != nil {
 		return nil, err
 	}
@@ -210,14 +214,18 @@ func userAgent(suffix string) string {
 // SecureURL parses an absolute http(s) URL that credentials will be sent to, refusing plain
 // http:// unless the host is loopback (a name or address, never a prefix match:
 // localhost.example.com is not loopback) or the caller opted in (DESIGN rule 8). Every URL
-// that receives credentials goes through it: base URLs and token endpoints alike.
-func SecureURL(api, raw string, allowInsecure bool) (*url.URL, error) {
+// that receives credentials goes through it: base URLs and token endpoints alike. A refusal
+// is a polybill.ErrValidation error whose Param is option, the option that set the URL.
+func SecureURL(api, option, raw string, allowInsecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("polybill: %s: invalid URL %q: want an absolute http(s) URL", api, raw)
+		return nil, polybill.InvalidParam(api, option, "invalid URL %q: want an absolute http(s) URL", raw)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return nil, polybill.InvalidParam(api, option, "URL %q has a query or fragment: give the scheme, host and path only", raw)
 	}
 	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("polybill: %s: refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", api, u.Hostname())
+		return nil, polybill.InvalidParam(api, option, "refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", u.Hostname())
 	}
 	return u, nil
 }
@@ -243,6 +251,8 @@ type BodyDecoder interface {
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
 	var rc polybill.RequestConfig
 	if len(opts) > 0 {
 		rc = polybill.NewRequestConfig(opts...)
@@ -254,6 +264,11 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	}
 	if call.Op.ID == "" || !strings.HasPrefix(call.Op.Route, "/") {
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "internal: a call without its spec operation"}
+	}
+	if rc.IdempotencyKey != "" && !call.SendsIdempotencyKey {
+		return polybill.InvalidParam(c.api, "WithIdempotencyKey",
+			"%s %s: %s has no idempotency mechanism for this operation, so the key would be ignored and a second call would write again; see polybill.WithIdempotencyKey",
+			call.Method, call.Op.Route, c.api)
 	}
 	path, err := fillRoute(c.api, call.Op.Route, call.Params)
 	if err != nil {
@@ -327,6 +342,20 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	}
 	resp, err := st.rclient.Do(req)
 	return st.observeCallEnd(resp, err, st.finish(resp, err, out, rc))
+}
+
+// callContext bounds a call by the configured call timeout: every attempt, wait and token
+// request of the call, so a call with context.Background() against a server that never
+// answers still ends. A context whose deadline comes first needs no timer of its own.
+func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.cfg.CallTimeout
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // callState is the per-call memory of the retry loop.
@@ -710,7 +739,12 @@ func (st *callState) logCall(status int, e *polybill.Error) {
 		slog.Int("status", status), slog.Int("attempts", st.attempts), slog.Int("retries", st.retries),
 	}
 	if e != nil {
-		level = slog.LevelWarn
+		// A read answered 404 is how existence checks (epilot's external_id lookup after an
+		// ambiguous create, a caller's "does it exist yet?") get their answer: expected, so
+		// not a warning. A write on a missing record stays one.
+		if !(status == http.StatusNotFound && (st.method == http.MethodGet || st.method == http.MethodHead)) {
+			level = slog.LevelWarn
+		}
 		attrs = append(attrs, slog.String("code", e.Code), slog.String("request_id", e.RequestID),
 			slog.Bool("ambiguous", e.Ambiguous), slog.Bool("budget_refused", st.budgetRefused))
 	}
@@ -739,23 +773,27 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// and inherit its context: that call's state is not this request's.
 		st = stateFrom(req.Context())
 	}
-	r := c.attemptRequest(req, st)
+	// The attempt's copy carries the attempt timeout from the start: one shallow copy of the
+	// request instead of a copy for the headers and another for the context.
+	ctx := req.Context()
+	var cancel context.CancelFunc
+	if d := c.cfg.AttemptTimeout; d > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	r := c.attemptRequest(req, ctx, st)
 	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if t.withAuth && c.auth != nil && sameHost && (st == nil || !st.skipAuth) {
 		if err := c.auth.Apply(r); err != nil {
+			if cancel != nil {
+				cancel()
+			}
 			return nil, err
 		}
 	}
 	if st != nil {
 		st.attempts++
 		st.authReq = r
-	}
-	var cancel context.CancelFunc
-	if d := c.cfg.AttemptTimeout; d > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(r.Context(), d)
-		r = r.WithContext(ctx)
 	}
 	var start time.Time
 	if c.log != nil {

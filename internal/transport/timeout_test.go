@@ -1,0 +1,102 @@
+package transport_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/transport"
+)
+
+// silentServer accepts connections on a loopback port and never answers: the server that
+// made a call with context.Background() hang forever (issue 14 §5). It counts connections,
+// one per attempt.
+func silentServer(t *testing.T) (url string, conns *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	conns = new(atomic.Int64)
+	done := make(chan struct{})
+	var held []net.Conn
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			held = append(held, c) // read nothing, write nothing, close nothing
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String(), conns
+}
+
+func TestCallsEndWithoutADeadline(t *testing.T) {
+	cfg, err := polybill.NewConfig()
+	require.NoError(t, err)
+	assert.Equal(t, polybill.DefaultAttemptTimeout, cfg.AttemptTimeout, "an attempt is bounded by default")
+	assert.Equal(t, polybill.DefaultCallTimeout, cfg.CallTimeout, "a call is bounded by default")
+	assert.Greater(t, cfg.AttemptTimeout, time.Duration(0))
+	assert.Greater(t, cfg.CallTimeout, cfg.AttemptTimeout, "a retry fits in a call")
+
+	tests := []struct {
+		name string
+		opts []polybill.Option
+		// minAttempts..maxAttempts is how many connections the call opened: the attempt
+		// timeouts let GET retry; the call timeout ends everything at once.
+		minAttempts, maxAttempts int64
+	}{
+		{"attempt timeout, no retries", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(0), polybill.WithMaxRetries(0)}, 1, 1},
+		{"attempt timeout applies per attempt", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(0), polybill.WithMaxRetries(2)}, 3, 3},
+		{"call timeout alone", []polybill.Option{polybill.WithAttemptTimeout(0), polybill.WithCallTimeout(50 * time.Millisecond), polybill.WithMaxRetries(2)}, 1, 1},
+		// 40 attempts of 30 ms would take 1.2 s; the call timeout ends them after a few.
+		{"call timeout cuts the retries short", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(150 * time.Millisecond), polybill.WithMaxRetries(39), polybill.WithRetryBudget(100, 0)}, 2, 10},
+		{"WithHTTPClient Timeout applies per attempt", []polybill.Option{polybill.WithHTTPClient(&http.Client{Timeout: 30 * time.Millisecond}), polybill.WithAttemptTimeout(0), polybill.WithCallTimeout(0), polybill.WithMaxRetries(1)}, 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url, conns := silentServer(t)
+			c := newClient(t, url, nil, tt.opts...)
+			done := make(chan error, 1)
+			go func() { done <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil) }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the call never returned") // a guard, not a timing assertion
+			}
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, polybill.CodeTimeout, pe.Code, "%v", err)
+			// The dial completes before the server's Accept returns: wait for the count.
+			assert.Eventually(t, func() bool { return conns.Load() >= tt.minAttempts }, 5*time.Second, time.Millisecond, "connections (one per attempt)")
+			assert.LessOrEqual(t, conns.Load(), tt.maxAttempts, "connections (one per attempt)")
+		})
+	}
+}
+
+func TestCallTimeoutLeavesAnEarlierDeadlineInCharge(t *testing.T) {
+	url, _ := silentServer(t)
+	c := newClient(t, url, nil, polybill.WithAttemptTimeout(0), polybill.WithCallTimeout(time.Hour), polybill.WithMaxRetries(0))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	err := c.Do(ctx, transport.Call{Method: http.MethodGet, Op: opX}, nil)
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, polybill.CodeTimeout, pe.Code)
+}
