@@ -56,6 +56,7 @@ type Config struct {
 	CallTimeout      time.Duration
 	Logger           *slog.Logger
 	Middleware       []Middleware
+	Observers        []*Observer
 	UserAgentSuffix  string
 	AllowInsecure    bool
 	MaxResponseBytes int64

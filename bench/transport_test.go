@@ -37,8 +37,8 @@ func transportGet(tb testing.TB, base string) func(ctx context.Context) error {
 		}
 		err := tc.Do(ctx, transport.Call{
 			Method: http.MethodGet,
-			Route:  "/billings/{unique_id}",
-			Path:   transport.Path("/billings/%s", crmID),
+			Op:     transport.Op("getBilling", "/billings/{unique_id}"),
+			Params: []string{crmID},
 		}, &doc)
 		if err == nil && doc.Data.Attributes.UniqueID != crmID {
 			err = errors.New("transport: wrong billing")

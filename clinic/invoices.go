@@ -268,7 +268,7 @@ func (c *Client) listInvoicesPage(ctx context.Context, base url.Values, page, pe
 	}
 	q.Set("page", strconv.Itoa(page))
 	dec := invoicePageBody{page: page, perPage: perPage}
-	call := transport.Call{Method: http.MethodGet, Path: "/api/v1/billing/invoices", Query: q}
+	call := transport.Call{Method: http.MethodGet, Op: transport.Op("listInvoices", "/api/v1/billing/invoices"), Query: q}
 	if err := c.do(ctx, call, &dec, opts); err != nil {
 		return nil, err
 	}
@@ -343,7 +343,7 @@ func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.Req
 		return nil, polybill.InvalidParam(api, "id", "invoice id is required")
 	}
 	var inv Invoice
-	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/api/v1/billing/invoices/%s", id), Route: "/api/v1/billing/invoices/{id}"}
+	call := transport.Call{Method: http.MethodGet, Op: transport.Op("getInvoice", "/api/v1/billing/invoices/{id}"), Params: []string{id}}
 	if err := c.do(ctx, call, (*invoiceBody)(&inv), opts); err != nil {
 		return nil, err
 	}

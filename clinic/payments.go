@@ -139,8 +139,8 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	var p Payment
 	call := transport.Call{
 		Method: http.MethodPost,
-		Path:   transport.Path("/api/v1/billing/invoices/%s/payments", invoiceID),
-		Route:  "/api/v1/billing/invoices/{id}/payments",
+		Op:     transport.Op("recordPayment", "/api/v1/billing/invoices/{id}/payments"),
+		Params: []string{invoiceID},
 		Body:   body,
 		Safety: transport.UnsafeWrite,
 	}
@@ -162,6 +162,7 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	if !ok {
 		return nil, err
 	}
+	c.t.Reconciled(ctx, call.Method, call.Op)
 	return &PaymentResult{Payment: *found, Reconciled: true, Cause: err}, nil
 }
 

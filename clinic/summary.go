@@ -46,7 +46,7 @@ func (c *Client) GetSummary(ctx context.Context, params *SummaryParams, opts ...
 	}
 	set(q, "branch_id", sp.BranchID)
 	var s Summary
-	if err := c.do(ctx, transport.Call{Method: http.MethodGet, Path: "/api/v1/billing/summary", Query: q}, &s, opts); err != nil {
+	if err := c.do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getSummary", "/api/v1/billing/summary"), Query: q}, &s, opts); err != nil {
 		return nil, err
 	}
 	return &s, nil

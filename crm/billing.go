@@ -153,8 +153,8 @@ func (c *Client) GetMeetingBilling(ctx context.Context, meetingID string, opts .
 	var doc meetingBillingDoc
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/meetings/{meeting_unique_id}/billing",
-		Path:   transport.Path("/meetings/%s/billing", meetingID),
+		Op:     transport.Op("getMeetingBilling", "/meetings/{meeting_unique_id}/billing"),
+		Params: []string{meetingID},
 	}, &doc, opts...); err != nil {
 		return nil, err
 	}
@@ -329,8 +329,8 @@ func (c *Client) listMeetingBillingsPage(ctx context.Context, meetingID string, 
 	var doc meetingBillingDoc
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/meetings/{meeting_unique_id}/billing",
-		Path:   transport.Path("/meetings/%s/billing", meetingID),
+		Op:     transport.Op("getMeetingBilling", "/meetings/{meeting_unique_id}/billing"),
+		Params: []string{meetingID},
 		Query:  q,
 	}, &doc, opts...); err != nil {
 		return nil, err
@@ -418,8 +418,8 @@ func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, par
 	}
 	return c.billing(ctx, transport.Call{
 		Method: http.MethodPost,
-		Route:  "/meetings/{meeting_unique_id}/billing",
-		Path:   transport.Path("/meetings/%s/billing", meetingID),
+		Op:     transport.Op("createMeetingBilling", "/meetings/{meeting_unique_id}/billing"),
+		Params: []string{meetingID},
 		Body:   body,
 	}, opts)
 }
@@ -476,8 +476,8 @@ func (c *Client) GetBilling(ctx context.Context, uniqueID string, opts ...polybi
 	}
 	return c.billing(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/{unique_id}",
-		Path:   transport.Path("/billings/%s", uniqueID),
+		Op:     transport.Op("getBilling", "/billings/{unique_id}"),
+		Params: []string{uniqueID},
 	}, opts)
 }
 
@@ -514,8 +514,8 @@ func (c *Client) UpdateBilling(ctx context.Context, uniqueID string, params Upda
 	}
 	return c.billing(ctx, transport.Call{
 		Method: http.MethodPut,
-		Route:  "/billings/{unique_id}",
-		Path:   transport.Path("/billings/%s", uniqueID),
+		Op:     transport.Op("updateBilling", "/billings/{unique_id}"),
+		Params: []string{uniqueID},
 		Body:   body,
 	}, opts)
 }
@@ -575,8 +575,8 @@ func (c *Client) DeleteBilling(ctx context.Context, uniqueID string, opts ...pol
 	}
 	return c.tc.Do(ctx, transport.Call{
 		Method: http.MethodDelete,
-		Route:  "/billings/{unique_id}",
-		Path:   transport.Path("/billings/%s", uniqueID),
+		Op:     transport.Op("deleteBilling", "/billings/{unique_id}"),
+		Params: []string{uniqueID},
 	}, nil, opts...)
 }
 
@@ -638,8 +638,8 @@ func (c *Client) GetPaymentSplit(ctx context.Context, uniqueID string, opts ...p
 	var s PaymentSplit
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/{unique_id}/payment_split",
-		Path:   transport.Path("/billings/%s/payment_split", uniqueID),
+		Op:     transport.Op("getPaymentSplit", "/billings/{unique_id}/payment_split"),
+		Params: []string{uniqueID},
 	}, &s, opts...); err != nil {
 		return nil, err
 	}

@@ -50,8 +50,7 @@ func (c *Client) GetOutstandingByPayer(ctx context.Context, opts ...polybill.Req
 	var doc outstandingDoc
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/outstanding_by_payer",
-		Path:   "/billings/outstanding_by_payer",
+		Op:     transport.Op("getOutstandingByPayer", "/billings/outstanding_by_payer"),
 	}, &doc, opts...); err != nil {
 		return nil, err
 	}
@@ -148,8 +147,8 @@ func (c *Client) GetEAPSessions(ctx context.Context, participantEmail, payerName
 	var s EAPSessions
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/eap_sessions/{participant_email}/{payer_name}",
-		Path:   transport.Path("/billings/eap_sessions/%s/%s", participantEmail, payerName),
+		Op:     transport.Op("getEapSessions", "/billings/eap_sessions/{participant_email}/{payer_name}"),
+		Params: []string{participantEmail, payerName},
 	}, &s, opts...); err != nil {
 		return nil, err
 	}
@@ -217,8 +216,7 @@ func (c *Client) GetRevenueReport(ctx context.Context, params *RevenueReportPara
 	var r RevenueReport
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/reports/revenue",
-		Path:   "/billings/reports/revenue",
+		Op:     transport.Op("getRevenueReport", "/billings/reports/revenue"),
 		Query:  q,
 	}, &r, opts...); err != nil {
 		return nil, err
@@ -263,8 +261,7 @@ func (c *Client) GetAgingReport(ctx context.Context, opts ...polybill.RequestOpt
 	var a AgingReport
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/reports/aging",
-		Path:   "/billings/reports/aging",
+		Op:     transport.Op("getAgingReport", "/billings/reports/aging"),
 	}, &a, opts...); err != nil {
 		return nil, err
 	}
@@ -311,8 +308,8 @@ func (c *Client) GetParticipantReport(ctx context.Context, participantEmail stri
 	var p ParticipantReport
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
-		Route:  "/billings/reports/participant/{participant_email}",
-		Path:   transport.Path("/billings/reports/participant/%s", participantEmail),
+		Op:     transport.Op("getParticipantReport", "/billings/reports/participant/{participant_email}"),
+		Params: []string{participantEmail},
 	}, &p, opts...); err != nil {
 		return nil, err
 	}

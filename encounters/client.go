@@ -296,7 +296,7 @@ func (s *session) fetch(ctx context.Context) (*oauth2.Token, error) {
 
 func (s *session) post(ctx context.Context, body authRequest, safety transport.Safety) (*authResult, error) {
 	var res authResult
-	call := transport.Call{Method: http.MethodPost, Path: "/authentication", Body: body, Safety: safety, SkipAuth: true, Header: s.header}
+	call := transport.Call{Method: http.MethodPost, Op: transport.Op("authenticate", "/authentication"), Body: body, Safety: safety, SkipAuth: true, Header: s.header}
 	// No retries here: TokenAuth retries a failed fetch as a whole under the client's
 	// policy, once for every caller waiting on it.
 	if err := s.tc.Do(ctx, call, &res, polybill.WithRequestMaxRetries(0)); err != nil {

@@ -85,21 +85,27 @@ type CreateCustomerParams struct {
 // CustomerService is the billing/customers service (vendor guide only).
 type CustomerService struct{ c *Client }
 
-const customersPath = "billing/customers"
+var customersService = serviceOps{
+	find:   transport.Op("findCustomers", "/billing/customers"),
+	get:    transport.Op("getCustomer", "/billing/customers/{id}"),
+	create: transport.Op("createCustomer", "/billing/customers"),
+	patch:  transport.Op("patchCustomer", "/billing/customers/{id}"),
+	remove: transport.Op("removeCustomer", "/billing/customers/{id}"),
+}
 
 // List returns every customer matching q, fetching pages lazily over $skip.
 func (s *CustomerService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Customer, error] {
-	return listAll[Customer](ctx, s.c, customersPath, q, opts)
+	return listAll[Customer](ctx, s.c, customersService, q, opts)
 }
 
 // Find returns one page of customers.
 func (s *CustomerService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Customer], error) {
-	return findPage[Customer](ctx, s.c, customersPath, q, opts)
+	return findPage[Customer](ctx, s.c, customersService, q, opts)
 }
 
 // Get returns one customer without its cards.
 func (s *CustomerService) Get(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
-	return getOne[Customer](ctx, s.c, customersPath, id, nil, opts)
+	return getOne[Customer](ctx, s.c, customersService, id, nil, opts)
 }
 
 // GetWithCards returns one customer with its saved Stripe cards
@@ -111,7 +117,7 @@ func (s *CustomerService) GetWithCards(ctx context.Context, id string, opts ...p
 		return nil, err
 	}
 	out := new(Customer)
-	call := transport.Call{Method: "GET", Path: transport.Path("/"+customersPath+"/%s", id), Route: "/" + customersPath + "/{id}", RawQuery: NewQuery().Set(true, "$populateStripeCards").String()}
+	call := transport.Call{Method: "GET", Op: customersService.get, Params: []string{id}, RawQuery: NewQuery().Set(true, "$populateStripeCards").String()}
 	if err := s.c.do(ctx, call, out, opts); err != nil {
 		return nil, err
 	}
@@ -127,7 +133,7 @@ func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, op
 		Owner:       oapi.CustomerOwner{Account: ptr(p.Owner.Account), Organization: ptr(p.Owner.Organization)},
 		StripeToken: ptr(p.StripeToken), StripeEmail: ptr(p.StripeEmail),
 	}
-	return createOne[Customer](ctx, s.c, customersPath, body, transport.UnsafeWrite, opts)
+	return createOne[Customer](ctx, s.c, customersService, body, transport.UnsafeWrite, opts)
 }
 
 // AddCard saves another card from a Stripe token; it becomes the default.
@@ -135,7 +141,7 @@ func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, o
 	if stripeToken == "" {
 		return nil, polybill.InvalidParam(apiName, "stripeToken", "required")
 	}
-	return patchOne[Customer](ctx, s.c, customersPath, id, oapi.CustomerPatch{StripeToken: &stripeToken}, opts)
+	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{StripeToken: &stripeToken}, opts)
 }
 
 // DeleteCard deletes a saved card ($deleteStripeCard); if it was the default,
@@ -144,7 +150,7 @@ func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opt
 	if cardID == "" {
 		return nil, polybill.InvalidParam(apiName, "$deleteStripeCard", "card id required")
 	}
-	return patchOne[Customer](ctx, s.c, customersPath, id, oapi.CustomerPatch{DeleteStripeCard: &cardID}, opts)
+	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{DeleteStripeCard: &cardID}, opts)
 }
 
 // SetDefaultCard makes a saved card the default ($setDefaultStripeCard).
@@ -152,7 +158,7 @@ func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string,
 	if cardID == "" {
 		return nil, polybill.InvalidParam(apiName, "$setDefaultStripeCard", "card id required")
 	}
-	return patchOne[Customer](ctx, s.c, customersPath, id, oapi.CustomerPatch{SetDefaultStripeCard: &cardID}, opts)
+	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{SetDefaultStripeCard: &cardID}, opts)
 }
 
 // Delete removes a customer.
@@ -160,5 +166,5 @@ func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string,
 // A retried delete whose retry finds the record already gone (404) succeeded: the first
 // attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *CustomerService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Customer, error) {
-	return removeOne[Customer](ctx, s.c, customersPath, id, opts)
+	return removeOne[Customer](ctx, s.c, customersService, id, opts)
 }

@@ -186,21 +186,27 @@ func unsetWire[E ~int](u Unset) *map[string]E {
 // InvoiceService is the billing-invoices service.
 type InvoiceService struct{ c *Client }
 
-const invoicesPath = "billing-invoices"
+var invoicesService = serviceOps{
+	find:   transport.Op("findInvoices", "/billing-invoices"),
+	get:    transport.Op("getInvoice", "/billing-invoices/{id}"),
+	create: transport.Op("createInvoice", "/billing-invoices"),
+	patch:  transport.Op("patchInvoice", "/billing-invoices/{id}"),
+	remove: transport.Op("removeInvoice", "/billing-invoices/{id}"),
+}
 
 // List returns every invoice matching q, fetching pages lazily over $skip.
 func (s *InvoiceService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Invoice, error] {
-	return listAll[Invoice](ctx, s.c, invoicesPath, q, opts)
+	return listAll[Invoice](ctx, s.c, invoicesService, q, opts)
 }
 
 // Find returns one page of invoices (Feathers find).
 func (s *InvoiceService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Invoice], error) {
-	return findPage[Invoice](ctx, s.c, invoicesPath, q, opts)
+	return findPage[Invoice](ctx, s.c, invoicesService, q, opts)
 }
 
 // Get returns one invoice; q may carry $populate or $select.
 func (s *InvoiceService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Invoice, error) {
-	return getOne[Invoice](ctx, s.c, invoicesPath, id, q, opts)
+	return getOne[Invoice](ctx, s.c, invoicesService, id, q, opts)
 }
 
 // Create creates a draft invoice. A create is not retried once it may have
@@ -210,7 +216,7 @@ func (s *InvoiceService) Create(ctx context.Context, p CreateInvoiceParams, opts
 	if err != nil {
 		return nil, err
 	}
-	return createOne[Invoice](ctx, s.c, invoicesPath, body, transport.UnsafeWrite, opts)
+	return createOne[Invoice](ctx, s.c, invoicesService, body, transport.UnsafeWrite, opts)
 }
 
 // Patch changes an invoice.
@@ -226,14 +232,14 @@ func (s *InvoiceService) Patch(ctx context.Context, id string, p PatchInvoicePar
 		tc := oapi.TaxComplication(p.TaxComplication)
 		body.TaxComplication = &tc
 	}
-	return patchOne[Invoice](ctx, s.c, invoicesPath, id, body, opts)
+	return patchOne[Invoice](ctx, s.c, invoicesService, id, body, opts)
 }
 
 // Finalize finalizes the invoice and, by cascade, its items
 // (PATCH {finalize: true}). Items can no longer be added; payments still can.
 func (s *InvoiceService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
 	t := true
-	return patchOne[Invoice](ctx, s.c, invoicesPath, id, oapi.InvoicePatch{Finalize: &t}, opts)
+	return patchOne[Invoice](ctx, s.c, invoicesService, id, oapi.InvoicePatch{Finalize: &t}, opts)
 }
 
 // Delete removes a draft invoice with its items and their payments. HapiHub
@@ -242,5 +248,5 @@ func (s *InvoiceService) Finalize(ctx context.Context, id string, opts ...polybi
 // A retried delete whose retry finds the record already gone (404) succeeded: the first
 // attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *InvoiceService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
-	return removeOne[Invoice](ctx, s.c, invoicesPath, id, opts)
+	return removeOne[Invoice](ctx, s.c, invoicesService, id, opts)
 }

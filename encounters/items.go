@@ -94,21 +94,27 @@ type PatchItemParams struct {
 // ItemService is the billing-items service.
 type ItemService struct{ c *Client }
 
-const itemsPath = "billing-items"
+var itemsService = serviceOps{
+	find:   transport.Op("findItems", "/billing-items"),
+	get:    transport.Op("getItem", "/billing-items/{id}"),
+	create: transport.Op("createItem", "/billing-items"),
+	patch:  transport.Op("patchItem", "/billing-items/{id}"),
+	remove: transport.Op("removeItem", "/billing-items/{id}"),
+}
 
 // List returns every item matching q, fetching pages lazily over $skip.
 func (s *ItemService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Item, error] {
-	return listAll[Item](ctx, s.c, itemsPath, q, opts)
+	return listAll[Item](ctx, s.c, itemsService, q, opts)
 }
 
 // Find returns one page of items.
 func (s *ItemService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Item], error) {
-	return findPage[Item](ctx, s.c, itemsPath, q, opts)
+	return findPage[Item](ctx, s.c, itemsService, q, opts)
 }
 
 // Get returns one item.
 func (s *ItemService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Item, error) {
-	return getOne[Item](ctx, s.c, itemsPath, id, q, opts)
+	return getOne[Item](ctx, s.c, itemsService, id, q, opts)
 }
 
 // Create adds a line to a draft invoice. HapiHub refuses items on a finalized
@@ -118,7 +124,7 @@ func (s *ItemService) Create(ctx context.Context, p CreateItemParams, opts ...po
 	if err != nil {
 		return nil, err
 	}
-	return createOne[Item](ctx, s.c, itemsPath, body, transport.UnsafeWrite, opts)
+	return createOne[Item](ctx, s.c, itemsService, body, transport.UnsafeWrite, opts)
 }
 
 // Patch changes a draft item.
@@ -135,13 +141,13 @@ func (s *ItemService) Patch(ctx context.Context, id string, p PatchItemParams, o
 		return nil, err
 	}
 	body := oapi.ItemPatch{Name: ptr(p.Name), Description: ptr(p.Description), Quantity: ptr(p.Quantity), Price: p.Price, Unset: unsetWire[oapi.ItemPatchUnset](p.Unset)}
-	return patchOne[Item](ctx, s.c, itemsPath, id, body, opts)
+	return patchOne[Item](ctx, s.c, itemsService, id, body, opts)
 }
 
 // Finalize finalizes one item directly (PATCH {finalize: true}).
 func (s *ItemService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Item, error) {
 	t := true
-	return patchOne[Item](ctx, s.c, itemsPath, id, oapi.ItemPatch{Finalize: &t}, opts)
+	return patchOne[Item](ctx, s.c, itemsService, id, oapi.ItemPatch{Finalize: &t}, opts)
 }
 
 // Delete removes a draft item and its payments; finalized items are refused.
@@ -149,5 +155,5 @@ func (s *ItemService) Finalize(ctx context.Context, id string, opts ...polybill.
 // A retried delete whose retry finds the record already gone (404) succeeded: the first
 // attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *ItemService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Item, error) {
-	return removeOne[Item](ctx, s.c, itemsPath, id, opts)
+	return removeOne[Item](ctx, s.c, itemsService, id, opts)
 }

@@ -70,21 +70,27 @@ type PatchEncounterParams struct {
 // EncounterService is the medical-encounters service.
 type EncounterService struct{ c *Client }
 
-const encountersPath = "medical-encounters"
+var encountersService = serviceOps{
+	find:   transport.Op("findEncounters", "/medical-encounters"),
+	get:    transport.Op("getEncounter", "/medical-encounters/{id}"),
+	create: transport.Op("createEncounter", "/medical-encounters"),
+	patch:  transport.Op("patchEncounter", "/medical-encounters/{id}"),
+	remove: transport.Op("removeEncounter", "/medical-encounters/{id}"),
+}
 
 // List returns every encounter matching q, fetching pages lazily over $skip.
 func (s *EncounterService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Encounter, error] {
-	return listAll[Encounter](ctx, s.c, encountersPath, q, opts)
+	return listAll[Encounter](ctx, s.c, encountersService, q, opts)
 }
 
 // Find returns one page of encounters.
 func (s *EncounterService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Encounter], error) {
-	return findPage[Encounter](ctx, s.c, encountersPath, q, opts)
+	return findPage[Encounter](ctx, s.c, encountersService, q, opts)
 }
 
 // Get returns one encounter.
 func (s *EncounterService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Encounter, error) {
-	return getOne[Encounter](ctx, s.c, encountersPath, id, q, opts)
+	return getOne[Encounter](ctx, s.c, encountersService, id, q, opts)
 }
 
 // Create starts an encounter (and its invoice when p.Invoice is set).
@@ -108,7 +114,7 @@ func (s *EncounterService) Create(ctx context.Context, p CreateEncounterParams, 
 		t := oapi.EncounterCreateEncounterType(p.EncounterType)
 		body.EncounterType = &t
 	}
-	return createOne[Encounter](ctx, s.c, encountersPath, body, transport.UnsafeWrite, opts)
+	return createOne[Encounter](ctx, s.c, encountersService, body, transport.UnsafeWrite, opts)
 }
 
 // Patch changes an encounter's doctors or tags.
@@ -117,7 +123,7 @@ func (s *EncounterService) Patch(ctx context.Context, id string, p PatchEncounte
 		return nil, err
 	}
 	body := oapi.EncounterPatch{Doctors: slicePtr(p.Doctors), Tags: slicePtr(p.Tags), Unset: unsetWire[oapi.EncounterPatchUnset](p.Unset)}
-	return patchOne[Encounter](ctx, s.c, encountersPath, id, body, opts)
+	return patchOne[Encounter](ctx, s.c, encountersService, id, body, opts)
 }
 
 // Finalize finalizes the encounter's invoice, cascading to its items
@@ -125,13 +131,13 @@ func (s *EncounterService) Patch(ctx context.Context, id string, p PatchEncounte
 // Call it at the end of the visit.
 func (s *EncounterService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
 	t := true
-	return patchOne[Encounter](ctx, s.c, encountersPath, id, oapi.EncounterPatch{Finalize: &t}, opts)
+	return patchOne[Encounter](ctx, s.c, encountersService, id, oapi.EncounterPatch{Finalize: &t}, opts)
 }
 
 // Finish marks the encounter finished (PATCH {finish: true}).
 func (s *EncounterService) Finish(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
 	t := true
-	return patchOne[Encounter](ctx, s.c, encountersPath, id, oapi.EncounterPatch{Finish: &t}, opts)
+	return patchOne[Encounter](ctx, s.c, encountersService, id, oapi.EncounterPatch{Finish: &t}, opts)
 }
 
 // Delete removes an encounter.
@@ -139,5 +145,5 @@ func (s *EncounterService) Finish(ctx context.Context, id string, opts ...polybi
 // A retried delete whose retry finds the record already gone (404) succeeded: the first
 // attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *EncounterService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
-	return removeOne[Encounter](ctx, s.c, encountersPath, id, opts)
+	return removeOne[Encounter](ctx, s.c, encountersService, id, opts)
 }

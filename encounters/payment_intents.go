@@ -142,21 +142,27 @@ func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
 // PaymentIntentService is the billing-payment-intents service (experimental).
 type PaymentIntentService struct{ c *Client }
 
-const intentsPath = "billing-payment-intents"
+var intentsService = serviceOps{
+	find:   transport.Op("findPaymentIntents", "/billing-payment-intents"),
+	get:    transport.Op("getPaymentIntent", "/billing-payment-intents/{id}"),
+	create: transport.Op("createPaymentIntent", "/billing-payment-intents"),
+	patch:  transport.Op("patchPaymentIntent", "/billing-payment-intents/{id}"),
+	remove: transport.Op("removePaymentIntent", "/billing-payment-intents/{id}"),
+}
 
 // List returns every payment intent matching q, fetching pages lazily.
 func (s *PaymentIntentService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[PaymentIntent, error] {
-	return listAll[PaymentIntent](ctx, s.c, intentsPath, q, opts)
+	return listAll[PaymentIntent](ctx, s.c, intentsService, q, opts)
 }
 
 // Find returns one page of payment intents.
 func (s *PaymentIntentService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[PaymentIntent], error) {
-	return findPage[PaymentIntent](ctx, s.c, intentsPath, q, opts)
+	return findPage[PaymentIntent](ctx, s.c, intentsService, q, opts)
 }
 
 // Get returns one payment intent.
 func (s *PaymentIntentService) Get(ctx context.Context, id string, opts ...polybill.RequestOption) (*PaymentIntent, error) {
-	return getOne[PaymentIntent](ctx, s.c, intentsPath, id, nil, opts)
+	return getOne[PaymentIntent](ctx, s.c, intentsService, id, nil, opts)
 }
 
 // Create starts a checkout; send the payer to ApprovalURL.
@@ -165,13 +171,13 @@ func (s *PaymentIntentService) Create(ctx context.Context, p CreatePaymentIntent
 	if err != nil {
 		return nil, err
 	}
-	return createOne[PaymentIntent](ctx, s.c, intentsPath, body, transport.UnsafeWrite, opts)
+	return createOne[PaymentIntent](ctx, s.c, intentsService, body, transport.UnsafeWrite, opts)
 }
 
 // Capture captures an approved intent (PATCH {capture: true}).
 func (s *PaymentIntentService) Capture(ctx context.Context, id string, opts ...polybill.RequestOption) (*PaymentIntent, error) {
 	t := true
-	return patchOne[PaymentIntent](ctx, s.c, intentsPath, id, oapi.PaymentIntentPatch{Capture: &t}, opts)
+	return patchOne[PaymentIntent](ctx, s.c, intentsService, id, oapi.PaymentIntentPatch{Capture: &t}, opts)
 }
 
 // Delete removes a payment intent.
@@ -179,7 +185,7 @@ func (s *PaymentIntentService) Capture(ctx context.Context, id string, opts ...p
 // A retried delete whose retry finds the record already gone (404) succeeded: the first
 // attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *PaymentIntentService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*PaymentIntent, error) {
-	return removeOne[PaymentIntent](ctx, s.c, intentsPath, id, opts)
+	return removeOne[PaymentIntent](ctx, s.c, intentsService, id, opts)
 }
 
 // AnalyticsService reads the two payment-intent totals the vendor guide
@@ -190,9 +196,9 @@ type AnalyticsService struct{ c *Client }
 
 // NetAmountTotal sums netAmount over the payment intents selected by q.
 func (s *AnalyticsService) NetAmountTotal(ctx context.Context, q *Query, opts ...polybill.RequestOption) (polybill.Decimal, error) {
-	res, err := getOne[struct {
+	res, err := getAt[struct {
 		NetAmount polybill.Decimal `json:"netAmount"`
-	}](ctx, s.c, "billing-analytics", "net-amount-total", q, opts)
+	}](ctx, s.c, transport.Op("getNetAmountTotal", "/billing-analytics/net-amount-total"), nil, q, opts)
 	if err != nil {
 		return polybill.Decimal{}, err
 	}
@@ -202,9 +208,9 @@ func (s *AnalyticsService) NetAmountTotal(ctx context.Context, q *Query, opts ..
 // ReceivablesTotal sums each receivables.* field over the payment intents
 // selected by q, keyed by field.
 func (s *AnalyticsService) ReceivablesTotal(ctx context.Context, q *Query, opts ...polybill.RequestOption) (map[string]polybill.Decimal, error) {
-	res, err := getOne[struct {
+	res, err := getAt[struct {
 		Receivables map[string]polybill.Decimal `json:"receivables"`
-	}](ctx, s.c, "billing-analytics", "receivables-total", q, opts)
+	}](ctx, s.c, transport.Op("getReceivablesTotal", "/billing-analytics/receivables-total"), nil, q, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -137,21 +137,27 @@ type PatchPaymentParams struct {
 // PaymentService is the billing-payments service.
 type PaymentService struct{ c *Client }
 
-const paymentsPath = "billing-payments"
+var paymentsService = serviceOps{
+	find:   transport.Op("findPayments", "/billing-payments"),
+	get:    transport.Op("getPayment", "/billing-payments/{id}"),
+	create: transport.Op("createPayment", "/billing-payments"),
+	patch:  transport.Op("patchPayment", "/billing-payments/{id}"),
+	remove: transport.Op("removePayment", "/billing-payments/{id}"),
+}
 
 // List returns every payment matching q, fetching pages lazily over $skip.
 func (s *PaymentService) List(ctx context.Context, q *Query, opts ...polybill.RequestOption) iter.Seq2[Payment, error] {
-	return listAll[Payment](ctx, s.c, paymentsPath, q, opts)
+	return listAll[Payment](ctx, s.c, paymentsService, q, opts)
 }
 
 // Find returns one page of payments.
 func (s *PaymentService) Find(ctx context.Context, q *Query, opts ...polybill.RequestOption) (*polybill.Page[Payment], error) {
-	return findPage[Payment](ctx, s.c, paymentsPath, q, opts)
+	return findPage[Payment](ctx, s.c, paymentsService, q, opts)
 }
 
 // Get returns one payment.
 func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...polybill.RequestOption) (*Payment, error) {
-	return getOne[Payment](ctx, s.c, paymentsPath, id, q, opts)
+	return getOne[Payment](ctx, s.c, paymentsService, id, q, opts)
 }
 
 // Create records a payment on an item; payments are allowed after the invoice
@@ -176,7 +182,7 @@ func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts
 	if err != nil {
 		return nil, err
 	}
-	return createOne[Payment](ctx, s.c, paymentsPath, body, transport.DedupedWrite, opts)
+	return createOne[Payment](ctx, s.c, paymentsService, body, transport.DedupedWrite, opts)
 }
 
 // Patch changes a payment's notes, reference or metadata.
@@ -188,7 +194,7 @@ func (s *PaymentService) Patch(ctx context.Context, id string, p PatchPaymentPar
 	if len(p.Metadata) > 0 {
 		body.Metadata = &p.Metadata
 	}
-	return patchOne[Payment](ctx, s.c, paymentsPath, id, body, opts)
+	return patchOne[Payment](ctx, s.c, paymentsService, id, body, opts)
 }
 
 // Delete removes a payment.
@@ -196,5 +202,5 @@ func (s *PaymentService) Patch(ctx context.Context, id string, p PatchPaymentPar
 // A retried delete whose retry finds the record already gone (404) succeeded: the first
 // attempt removed it and its answer was lost. It returns nil, nil (not ErrNotFound).
 func (s *PaymentService) Delete(ctx context.Context, id string, opts ...polybill.RequestOption) (*Payment, error) {
-	return removeOne[Payment](ctx, s.c, paymentsPath, id, opts)
+	return removeOne[Payment](ctx, s.c, paymentsService, id, opts)
 }

@@ -19,8 +19,12 @@ import (
 // The generic Feathers methods every service shares. Each public method is a
 // few lines over these: find (GET /<service>?<query>), get (GET
 // /<service>/<id>), create (POST), patch (PATCH /<service>/<id>) and remove
-// (DELETE /<service>/<id>). Only the id is escaped (transport.Path); service
+// (DELETE /<service>/<id>). Only the id is escaped (it fills {id}); service
 // names may contain "/" (billing/customers is one service).
+
+// serviceOps is one Feathers service: the spec operation (openapi/encounters.yaml) of each of
+// its five methods, declared once per service.
+type serviceOps struct{ find, get, create, patch, remove polybill.Operation }
 
 func requireID(id string) error {
 	if id == "" {
@@ -36,21 +40,21 @@ func encodeQuery(q *Query) (string, error) {
 	return q.Encode()
 }
 
-func findPage[T any](ctx context.Context, c *Client, service string, q *Query, opts []polybill.RequestOption) (*polybill.Page[T], error) {
+func findPage[T any](ctx context.Context, c *Client, service serviceOps, q *Query, opts []polybill.RequestOption) (*polybill.Page[T], error) {
 	raw, err := encodeQuery(q)
 	if err != nil {
 		return nil, err
 	}
 	var page wirePage[T]
 	// An empty find answer is an empty page (sdk-js reads '' as null), not an error.
-	call := transport.Call{Method: http.MethodGet, Path: "/" + service, Route: "/" + service, RawQuery: raw, AllowEmptyBody: true}
+	call := transport.Call{Method: http.MethodGet, Op: service.find, RawQuery: raw, AllowEmptyBody: true}
 	if err := c.do(ctx, call, &page, opts); err != nil {
 		return nil, err
 	}
 	return page.toPage(q), nil
 }
 
-func listAll[T any](ctx context.Context, c *Client, service string, q *Query, opts []polybill.RequestOption) iter.Seq2[T, error] {
+func listAll[T any](ctx context.Context, c *Client, service serviceOps, q *Query, opts []polybill.RequestOption) iter.Seq2[T, error] {
 	start := 0
 	if q != nil {
 		if v, ok := q.obj().Get("$skip"); ok {
@@ -64,10 +68,16 @@ func listAll[T any](ctx context.Context, c *Client, service string, q *Query, op
 	})
 }
 
-func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query, opts []polybill.RequestOption) (*T, error) {
+func getOne[T any](ctx context.Context, c *Client, service serviceOps, id string, q *Query, opts []polybill.RequestOption) (*T, error) {
 	if err := requireID(id); err != nil {
 		return nil, err
 	}
+	return getAt[T](ctx, c, service.get, []string{id}, q, opts)
+}
+
+// getAt is a Feathers get of op's route filled with params (none for the analytics
+// routes, whose id is part of the spec path).
+func getAt[T any](ctx context.Context, c *Client, op polybill.Operation, params []string, q *Query, opts []polybill.RequestOption) (*T, error) {
 	raw, err := encodeQuery(q)
 	if err != nil {
 		return nil, err
@@ -75,31 +85,31 @@ func getOne[T any](ctx context.Context, c *Client, service, id string, q *Query,
 	// sdk-js reads an empty body as null; the transport refuses it, so a get
 	// that found nothing never looks like an empty record.
 	out := new(T)
-	call := transport.Call{Method: http.MethodGet, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", RawQuery: raw}
+	call := transport.Call{Method: http.MethodGet, Op: op, Params: params, RawQuery: raw}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func createOne[T any](ctx context.Context, c *Client, service string, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
+func createOne[T any](ctx context.Context, c *Client, service serviceOps, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
 	out := new(T)
 	// The one deduplicated create is a payment, whose idemp field carries the caller's key.
-	call := transport.Call{Method: http.MethodPost, Path: "/" + service, Route: "/" + service, Body: body, Safety: safety, SendsIdempotencyKey: safety == transport.DedupedWrite}
+	call := transport.Call{Method: http.MethodPost, Op: service.create, Body: body, Safety: safety, SendsIdempotencyKey: safety == transport.DedupedWrite}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func patchOne[T any](ctx context.Context, c *Client, service, id string, body any, opts []polybill.RequestOption) (*T, error) {
+func patchOne[T any](ctx context.Context, c *Client, service serviceOps, id string, body any, opts []polybill.RequestOption) (*T, error) {
 	if err := requireID(id); err != nil {
 		return nil, err
 	}
 	out := new(T)
 	// Patches carry operators (finalize, capture, card changes) that are not
 	// idempotent, so they are never replayed after the request may have left.
-	call := transport.Call{Method: http.MethodPatch, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Body: body, Safety: transport.UnsafeWrite}
+	call := transport.Call{Method: http.MethodPatch, Op: service.patch, Params: []string{id}, Body: body, Safety: transport.UnsafeWrite}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}
@@ -109,13 +119,13 @@ func patchOne[T any](ctx context.Context, c *Client, service, id string, body an
 // removeOne deletes a record and returns it as the server removed it. A retried removal
 // whose retry finds nothing (404) succeeded (the first attempt removed the record and its
 // answer was lost): it returns nil, nil, since the removed record never came back.
-func removeOne[T any](ctx context.Context, c *Client, service, id string, opts []polybill.RequestOption) (*T, error) {
+func removeOne[T any](ctx context.Context, c *Client, service serviceOps, id string, opts []polybill.RequestOption) (*T, error) {
 	if err := requireID(id); err != nil {
 		return nil, err
 	}
 	out := new(T)
 	var gone bool
-	call := transport.Call{Method: http.MethodDelete, Path: transport.Path("/"+service+"/%s", id), Route: "/" + service + "/{id}", Safety: transport.Idempotent, Gone: &gone}
+	call := transport.Call{Method: http.MethodDelete, Op: service.remove, Params: []string{id}, Safety: transport.Idempotent, Gone: &gone}
 	if err := c.do(ctx, call, decodeTarget(out), opts); err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func (c *Client) GetCustomerBalance(ctx context.Context, id string, opts ...poly
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
 	var out Balance
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/customers/%s/balance", id), Route: "/v1/billing/customers/{id}/balance"}, &out, opts...); err != nil {
+	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getCustomerBalance", "/v1/billing/customers/{id}/balance"), Params: []string{id}}, &out, opts...); err != nil {
 		return nil, err
 	}
 	return &out, nil

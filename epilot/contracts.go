@@ -218,7 +218,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 		return nil, err
 	}
 	var out Contract
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodPost, Path: "/v1/billing/contracts", Route: "/v1/billing/contracts", Body: contract.writable(), Safety: transport.UnsafeWrite}, &out, opts...)
+	err := c.t.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: contract.writable(), Safety: transport.UnsafeWrite}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 	}
 	var out Contract
 	// Same fields to the same values: idempotent in effect, so retried like a PUT.
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Path: transport.Path("/v1/billing/contracts/%s", id), Route: "/v1/billing/contracts/{id}", Body: patch.writable(), Safety: transport.Idempotent}, &out, opts...)
+	err := c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: patch.writable(), Safety: transport.Idempotent}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,5 +254,5 @@ func (c *Client) DeleteContract(ctx context.Context, id string, opts ...polybill
 	if id == "" {
 		return polybill.InvalidParam(apiName, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Path: transport.Path("/v1/billing/contracts/%s", id), Route: "/v1/billing/contracts/{id}"}, nil, opts...)
+	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
 }

@@ -147,7 +147,7 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 		return nil, err
 	}
 	var out eventList
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/v1/billing/events", Route: "/v1/billing/events", Query: q}, &out, opts...); err != nil {
+	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvents", "/v1/billing/events"), Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[BillingEvent]{Items: make([]BillingEvent, 0, len(out.Results)), Total: -1}
@@ -171,7 +171,7 @@ func (c *Client) GetBillingEvent(ctx context.Context, id string, opts ...polybil
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/events/%s", id), Route: "/v1/billing/events/{id}"}, &out, opts...)
+	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, &out, opts...)
 	return out.BillingEvent, err
 }
 
@@ -190,7 +190,7 @@ func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID str
 		return nil, polybill.InvalidParam(apiName, "external_id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/external/%s", externalID), Route: "/v1/billing/external/{external_id}"}, &out, opts...)
+	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEventByExternalId", "/v1/billing/external/{external_id}"), Params: []string{externalID}}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...poly
 	if id == "" {
 		return polybill.InvalidParam(apiName, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Path: transport.Path("/v1/billing/events/%s", id), Route: "/v1/billing/events/{id}"}, nil, opts...)
+	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, nil, opts...)
 }
 
 // CreateBillingEvent creates ev and returns the stored event. It validates ev before sending
@@ -277,7 +277,8 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 		return nil, err
 	}
 	var out decodedEvent
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPost, Path: "/v1/billing/events", Route: "/v1/billing/events", Body: json.RawMessage(body), Safety: transport.UnsafeWrite}, &out, opts...)
+	call := transport.Call{Method: http.MethodPost, Op: transport.Op("createBillingEvent", "/v1/billing/events"), Body: json.RawMessage(body), Safety: transport.UnsafeWrite}
+	err = c.t.Do(ctx, call, &out, opts...)
 	if err == nil {
 		return out.BillingEvent, nil
 	}
@@ -288,6 +289,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 	}
 	found, lerr := c.GetBillingEventByExternalID(ctx, externalID, opts...)
 	if lerr == nil {
+		c.t.Reconciled(ctx, call.Method, call.Op)
 		return found, nil
 	}
 	// The create's error comes first, so errors.As finds it (Ambiguous: nothing settled it).
@@ -489,7 +491,7 @@ func (c *Client) UpdateBillingEvent(ctx context.Context, id string, u BillingEve
 	var out decodedEvent
 	// PATCH of the same fields to the same values is idempotent in effect (research §5), so
 	// it may be retried like a PUT.
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Path: transport.Path("/v1/billing/events/%s", id), Route: "/v1/billing/events/{id}", Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}, Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
 	return out.BillingEvent, err
 }
 

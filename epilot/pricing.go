@@ -218,7 +218,7 @@ func (c *Client) GetContractPricingInformation(ctx context.Context, contractID s
 		return nil, err
 	}
 	var out ContractPricingInformation
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/contracts/%s/pricing_information", contractID), Route: "/v1/billing/contracts/{id}/pricing_information", Query: q}, &out, opts...)
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getContractPricingInformation", "/v1/billing/contracts/{id}/pricing_information"), Params: []string{contractID}, Query: q}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accoun
 		return nil, err
 	}
 	var out BillingAccountPricingInformation
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: transport.Path("/v1/billing/billing_accounts/%s/pricing_information", accountID), Route: "/v1/billing/billing_accounts/{id}/pricing_information", Query: q}, &out, opts...)
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingAccountPricingInformation", "/v1/billing/billing_accounts/{id}/pricing_information"), Params: []string{accountID}, Query: q}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -296,13 +296,13 @@ type historyResponse struct {
 	History []HistoryRow `json:"history"`
 }
 
-func (c *Client) historyPage(ctx context.Context, path, route string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
+func (c *Client) historyPage(ctx context.Context, op polybill.Operation, id string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	q, err := p.query(from)
 	if err != nil {
 		return nil, err
 	}
 	var out historyResponse
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Path: path, Route: route, Query: q}, &out, opts...); err != nil {
+	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: op, Params: []string{id}, Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[HistoryRow]{Items: out.History, Total: -1, Next: from + len(out.History)}
@@ -339,7 +339,7 @@ func (c *Client) contractHistoryPage(ctx context.Context, contractID string, p C
 	if contractID == "" {
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
-	return c.historyPage(ctx, transport.Path("/v1/billing/contracts/%s/configuration_history", contractID), "/v1/billing/contracts/{id}/configuration_history", p, from, opts)
+	return c.historyPage(ctx, transport.Op("getContractConfigurationHistory", "/v1/billing/contracts/{id}/configuration_history"), contractID, p, from, opts)
 }
 
 // ListContractConfigurationHistory returns a contract's configuration history from offset
@@ -363,7 +363,7 @@ func (c *Client) accountHistoryPage(ctx context.Context, accountID string, p Con
 	if accountID == "" {
 		return nil, polybill.InvalidParam(apiName, "id", "is required")
 	}
-	return c.historyPage(ctx, transport.Path("/v1/billing/billing_accounts/%s/configuration_history", accountID), "/v1/billing/billing_accounts/{id}/configuration_history", p, from, opts)
+	return c.historyPage(ctx, transport.Op("getBillingAccountConfigurationHistory", "/v1/billing/billing_accounts/{id}/configuration_history"), accountID, p, from, opts)
 }
 
 // ListBillingAccountConfigurationHistory returns the configuration history of a billing

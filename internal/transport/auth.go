@@ -226,11 +226,13 @@ func (a *TokenAuth) get(ctx context.Context, rejected string, later bool) (strin
 // is retried here once for everyone waiting on this fetch, rather than failing them all.
 func (a *TokenAuth) fetchWithRetries(ctx context.Context) (*oauth2.Token, error) {
 	for retry := 0; ; retry++ {
+		start := time.Now()
 		tok, err := a.fetch(ctx)
 		a.fetches.Add(1)
 		if err == nil && (tok == nil || tok.AccessToken == "") {
 			err = errors.New("token source returned no access token")
 		}
+		observeTokenFetch(ctx, start, err)
 		if err == nil {
 			return tok, nil
 		}
@@ -262,11 +264,11 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	}
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
-	err := ensurer.Ensure(ctx)
+	err := ensurer.Ensure(withObserverClient(ctx, c))
 	if err == nil {
 		return nil
 	}
-	st := &callState{c: c, ctx: ctx, route: "authenticate"}
+	st := &callState{c: c, ctx: ctx, op: polybill.Operation{Route: "authenticate"}}
 	var pe *polybill.Error
 	if errors.As(err, &pe) {
 		st.scrub(pe)

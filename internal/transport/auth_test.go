@@ -61,7 +61,7 @@ func TestShortLivedTokensAreUsedNotRefetched(t *testing.T) {
 			for i := range 3 {
 				before := fetches.Load()
 				// context.Background(): the call must end by itself.
-				require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil), "call %d", i)
+				require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil), "call %d", i)
 				assert.LessOrEqual(t, fetches.Load()-before, int64(1), "call %d: token requests", i)
 			}
 			assert.Equal(t, tc.wantFetches, fetches.Load())
@@ -92,7 +92,7 @@ func TestAtMostTwoTokenRequestsPerCall(t *testing.T) {
 	c := newClient(t, srv.URL, auth, polybill.WithMaxRetries(0))
 	for i := range 3 {
 		before := fetches.Load()
-		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil))
+		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil))
 		assert.Equal(t, int64(2), fetches.Load()-before, "call %d: one token for the attempt, one after the 401", i)
 	}
 }
@@ -125,7 +125,7 @@ func TestFailedRefreshIsRetriedOnceForAllWaiters(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for range 64 {
-		wg.Go(func() { errs <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil) })
+		wg.Go(func() { errs <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil) })
 	}
 	wg.Wait()
 	close(errs)
@@ -142,7 +142,7 @@ func TestFailedRefreshIsRetriedOnceForAllWaiters(t *testing.T) {
 			return nil, &polybill.Error{API: "test", StatusCode: 400, Code: "invalid_client"}
 		})
 		c := newClient(t, srv.URL, refused)
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		require.Error(t, err)
 		assert.Equal(t, int64(1), n.Load())
 	})
@@ -153,7 +153,7 @@ func TestFailedRefreshIsRetriedOnceForAllWaiters(t *testing.T) {
 			return nil, &polybill.Error{API: "test", StatusCode: 503, Code: "server_error", Retryable: true}
 		})
 		c := newClient(t, srv.URL, down, polybill.WithMaxRetries(5), polybill.WithRetryBudget(2, 0))
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		require.ErrorIs(t, err, polybill.ErrServer)
 		assert.Equal(t, int64(3), n.Load(), "one fetch and the two retries the budget allows")
 	})
@@ -178,11 +178,11 @@ func TestWaitersTakeOverWhenTheFetchersCallerGivesUp(t *testing.T) {
 	c := newClient(t, srv.URL, auth)
 	first, cancel := context.WithCancel(context.Background())
 	firstErr := make(chan error, 1)
-	go func() { firstErr <- c.Do(first, transport.Call{Method: http.MethodGet, Path: "/x"}, nil) }()
+	go func() { firstErr <- c.Do(first, transport.Call{Method: http.MethodGet, Op: opX}, nil) }()
 	<-started
 	secondErr := make(chan error, 1)
 	go func() {
-		secondErr <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		secondErr <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	}()
 	time.Sleep(20 * time.Millisecond) // the second caller is now waiting on the first fetch
 	cancel()

@@ -44,7 +44,7 @@ func TestRefusedEndlessBodyAllocatesAboutTheBound(t *testing.T) {
 	const bound = 4 << 20
 	body := &endless{}
 	c := newClient(t, "http://127.0.0.1:1", nil, polybill.WithMaxResponseBytes(bound), polybill.WithMiddleware(answering(body, -1)))
-	call := transport.Call{Method: http.MethodGet, Path: "/x"}
+	call := transport.Call{Method: http.MethodGet, Op: opX}
 	require.ErrorIs(t, c.Do(context.Background(), call, nil), polybill.ErrResponseTooLarge) // warm up
 	body.read.Store(0)
 
@@ -66,7 +66,7 @@ func TestRefusedEndlessBodyAllocatesAboutTheBound(t *testing.T) {
 func TestDeclaredOversizeBodyIsRefusedBeforeReading(t *testing.T) {
 	body := &endless{}
 	c := newClient(t, "http://127.0.0.1:1", nil, polybill.WithMaxResponseBytes(1<<20), polybill.WithMiddleware(answering(body, 1<<30)))
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	require.ErrorIs(t, err, polybill.ErrResponseTooLarge)
 	assert.Zero(t, body.read.Load(), "bytes read from a body whose declared length is over the bound")
 }
@@ -85,7 +85,7 @@ func TestBodiesWithinTheBoundArriveWhole(t *testing.T) {
 			c := newClient(t, "http://127.0.0.1:1", nil, polybill.WithMaxResponseBytes(bound+2),
 				polybill.WithMiddleware(answering(io.NopCloser(strings.NewReader(want)), length)))
 			var got string
-			require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &got), "n=%d declared=%v", n, declared)
+			require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, &got), "n=%d declared=%v", n, declared)
 			require.Equal(t, n, len(got), "n=%d declared=%v", n, declared)
 		}
 	}

@@ -49,7 +49,7 @@ func TestRetryBudgetSignals(t *testing.T) {
 			attempts.Store(0)
 			c := newClient(t, srv.URL, nil, polybill.WithMaxRetries(6), polybill.WithRetryBudget(tc.budget, 0),
 				polybill.WithAttemptTimeout(20*time.Millisecond))
-			err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: tc.path}, nil)
+			err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: transport.Op("test", tc.path)}, nil)
 			var pe *polybill.Error
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, tc.wantAttempts, attempts.Load())
@@ -62,7 +62,7 @@ func TestRetryBudgetSignals(t *testing.T) {
 			return nil, &polybill.Error{API: "test", StatusCode: 503, Code: "server_error", Retryable: true}
 		})
 		c := newClient(t, srv.URL, down, polybill.WithMaxRetries(5), polybill.WithRetryBudget(1, 0))
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		require.ErrorIs(t, err, polybill.ErrRetryBudgetExhausted)
 	})
 }

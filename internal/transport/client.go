@@ -66,11 +66,12 @@ type Client struct {
 // Call is one API operation.
 type Call struct {
 	Method string
-	// Path is the escaped path below the base URL, built with Path.
-	Path string
-	// Route is the path template ("/billings/{id}"), logged instead of the path so ids,
-	// emails and names never reach logs.
-	Route string
+	// Op is the spec operation (declared with Op): its route template is filled with
+	// Params to build the path, and is what logs, errors and CallInfo show instead of the
+	// path, so ids, emails and names never reach them.
+	Op polybill.Operation
+	// Params fill Op.Route's {placeholders} in order, each escaped as one path segment.
+	Params []string
 	// Query is encoded with url.Values.Encode; RawQuery is used as is when set (APIs with
 	// their own query syntax).
 	Query    url.Values
@@ -277,71 +278,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Path joins a format whose %s verbs are path segments with the segments escaped so that no
-// value can change the route: "/", "?", "#", "%", "+", spaces and control characters are
-// percent-encoded, and the dot segments "." and ".." are encoded as %2E so URL resolution
-// cannot climb out of the route. An empty segment yields an empty step ("//" or a trailing
-// "/") that Do refuses before sending.
-func Path(format string, segments ...string) string {
-	if p, ok := fastPath(format, segments); ok {
-		return p
-	}
-	args := make([]any, len(segments))
-	for i, s := range segments {
-		args[i] = escapeSegment(s)
-	}
-	return fmt.Sprintf(format, args...)
-}
-
-// fastPath is Path without fmt (which boxes every segment and parses the format) for the
-// formats every API uses: exactly one plain %s per segment and no other verb. Anything else
-// (%%, a missing or extra segment, another verb) reports ok false and goes through fmt.
-func fastPath(format string, segments []string) (string, bool) {
-	verbs, size := 0, len(format)
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			continue
-		}
-		if i+1 >= len(format) || format[i+1] != 's' {
-			return "", false
-		}
-		i++
-		verbs++
-	}
-	if verbs != len(segments) {
-		return "", false
-	}
-	escaped := make([]string, 0, 4)
-	for _, s := range segments {
-		e := escapeSegment(s)
-		escaped = append(escaped, e)
-		size += len(e) - 2
-	}
-	var b strings.Builder
-	b.Grow(size)
-	k := 0
-	for i := 0; i < len(format); i++ {
-		if format[i] == '%' {
-			b.WriteString(escaped[k])
-			k++
-			i++
-			continue
-		}
-		b.WriteByte(format[i])
-	}
-	return b.String(), true
-}
-
-func escapeSegment(s string) string {
-	switch s {
-	case ".":
-		return "%2E"
-	case "..":
-		return "%2E%2E"
-	}
-	return strings.ReplaceAll(url.PathEscape(s), "+", "%2B")
-}
-
 // BodyDecoder is implemented by response types that decode a whole body themselves. Do hands
 // such a type the body as received instead of calling json.Unmarshal, which would validate the
 // body and scan it once more to find the value's end before calling UnmarshalJSON: two passes
@@ -372,17 +308,17 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	if rc.MaxRetries != nil {
 		st.maxRetries = *rc.MaxRetries
 	}
+	if call.Op.ID == "" || !strings.HasPrefix(call.Op.Route, "/") {
+		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "internal: a call without its spec operation"}
+	}
 	if rc.IdempotencyKey != "" && !call.SendsIdempotencyKey {
-		route := call.Route
-		if route == "" {
-			route = call.Path
-		}
 		return polybill.InvalidParam(c.api, "WithIdempotencyKey",
 			"%s %s: %s has no idempotency mechanism for this operation, so the key would be ignored and a second call would write again; see polybill.WithIdempotencyKey",
-			call.Method, route, c.api)
+			call.Method, call.Op.Route, c.api)
 	}
-	if strings.Contains(call.Path, "//") || !strings.HasPrefix(call.Path, "/") || (len(call.Path) > 1 && strings.HasSuffix(call.Path, "/")) {
-		return polybill.InvalidParam(c.api, "path", "a path parameter is empty")
+	path, err := fillRoute(c.api, call.Op.Route, call.Params)
+	if err != nil {
+		return err
 	}
 
 	var body []byte
@@ -399,7 +335,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		}
 	}
 
-	target := c.baseURL + call.Path
+	target := c.baseURL + path
 	if q := call.RawQuery; q != "" {
 		target += "?" + q
 	} else if len(call.Query) > 0 {
@@ -409,6 +345,8 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	if body != nil {
 		rawBody = body
 	}
+	st.op, st.method = call.Op, call.Method
+	ctx = st.observeCallStart(ctx)
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), call.Method, target, rawBody)
 	if err != nil {
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
@@ -434,11 +372,6 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.sentRequestID = newRequestID()
 		req.Header[c.requestID] = []string{st.sentRequestID}
 	}
-	st.route = call.Route
-	if st.route == "" {
-		st.route = call.Path
-	}
-	st.method = call.Method
 	st.trace.WroteHeaders = st.wroteHeaders
 	req.SetResponseHandler(st.readBody)
 
@@ -455,7 +388,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	resp, err := st.rclient.Do(req)
-	return st.finish(resp, err, out, rc)
+	return st.observeCallEnd(resp, err, st.finish(resp, err, out, rc))
 }
 
 // callContext bounds a call by the configured call timeout: every attempt, wait and token
@@ -483,7 +416,7 @@ type callState struct {
 	gone       *bool
 	maxRetries int
 	method     string
-	route      string
+	op         polybill.Operation
 
 	attempts    int
 	retries     int
@@ -505,6 +438,7 @@ type callState struct {
 	refreshErr    error
 	sentRequestID string
 	trace         httptrace.ClientTrace
+	obs           observation
 }
 
 // classifyAttempt is classify, told whether the attempt wrote its request: an error the
@@ -677,7 +611,12 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 // checkRetry is the retry client's CheckRetry: ctx is the call's request context, which
 // always carries the call state.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	return stateFrom(ctx).checkRetry(ctx, resp, err)
+	st := stateFrom(ctx)
+	retry, cerr := st.checkRetry(ctx, resp, err)
+	if retry {
+		st.observeAttemptEnd(resp, err, true)
+	}
+	return retry, cerr
 }
 
 // chosenWait is the retry client's Backoff: the wait checkRetry chose, which it stores in
@@ -928,7 +867,7 @@ func (st *callState) logCall(status int, e *polybill.Error) {
 	}
 	level := slog.LevelDebug
 	attrs := []slog.Attr{
-		slog.String("api", st.c.api), slog.String("method", st.method), slog.String("route", st.route),
+		slog.String("api", st.c.api), slog.String("method", st.method), slog.String("route", st.op.Route),
 		slog.Int("status", status), slog.Int("attempts", st.attempts), slog.Int("retries", st.retries),
 	}
 	if e != nil {
@@ -976,7 +915,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st != nil {
 		ctx = httptrace.WithClientTrace(ctx, &st.trace)
 	}
-	r := req.WithContext(ctx)
+	r := c.attemptRequest(req, ctx, st)
 	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if t.withAuth && c.auth != nil && sameHost && (st == nil || !st.skipAuth) {
@@ -1013,7 +952,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		attempt := 0
 		route := r.URL.Path
 		if st != nil {
-			attempt, route = st.attempts, st.route
+			attempt, route = st.attempts, st.op.Route
 		}
 		attrs := []slog.Attr{slog.String("api", c.api), slog.String("method", r.Method), slog.String("route", route),
 			slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", time.Since(start))}

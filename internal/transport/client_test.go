@@ -114,7 +114,7 @@ func TestAttemptsByMethodAndStatus(t *testing.T) {
 			srv := statusServer(t, rec, tt.statuses...)
 			c := newClient(t, srv.URL, nil)
 			var out map[string]any
-			err := c.Do(context.Background(), transport.Call{Method: tt.method, Path: "/x", Safety: tt.safety, Body: map[string]int{"a": 1}}, &out)
+			err := c.Do(context.Background(), transport.Call{Method: tt.method, Op: opX, Safety: tt.safety, Body: map[string]int{"a": 1}}, &out)
 			assert.Equal(t, tt.attempts, rec.attempts.Load())
 			if tt.wantErr == nil {
 				require.NoError(t, err)
@@ -189,8 +189,7 @@ func TestConnectionFailures(t *testing.T) {
 				opts = append(opts, polybill.WithAttemptTimeout(tt.timeout))
 			}
 			c := newClient(t, tt.url, nil, opts...)
-			path := transport.Path("/participants/%s", "ann.private@example.com")
-			err := c.Do(context.Background(), transport.Call{Method: tt.method, Path: path, Body: map[string]int{"a": 1}}, nil)
+			err := c.Do(context.Background(), transport.Call{Method: tt.method, Op: transport.Op("createParticipant", "/participants/{email}"), Params: []string{"ann.private@example.com"}, Body: map[string]int{"a": 1}}, nil)
 			var pe *polybill.Error
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, int64(tt.attempts), attempts.Load())
@@ -214,7 +213,7 @@ func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		err := c.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		err := c.Do(ctx, transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		done <- result{err, time.Now()}
 	}()
 	for rec.attempts.Load() == 0 {
@@ -237,7 +236,7 @@ func TestRetriedRequestIsIdentical(t *testing.T) {
 	srv := statusServer(t, rec, 503, 500, 201)
 	c := newClient(t, srv.URL, transport.StaticHeaders(http.Header{"X-Api-Key": {secretAPIKey}}))
 	body := map[string]any{"amount": polybill.MustDecimal("1500.00"), "idemp": "k-1"}
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodPost, Path: "/payments", Safety: transport.DedupedWrite, Body: body},
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodPost, Op: transport.Op("createPayment", "/payments"), Safety: transport.DedupedWrite, Body: body},
 		nil, polybill.WithHeader("Idempotency-Key", "idem-123"))
 	require.NoError(t, err)
 	require.Len(t, rec.bodies, 3)
@@ -272,7 +271,7 @@ func TestUnauthorizedRefreshesOnceAndReplaysOnce(t *testing.T) {
 		defer srv.Close()
 		c := newClient(t, srv.URL, auth, polybill.WithMaxRetries(0))
 		// A POST: the replay after 401 is safe because the server refused before acting.
-		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodPost, Path: "/x", Body: map[string]int{}}, nil))
+		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodPost, Op: opX, Body: map[string]int{}}, nil))
 		require.Len(t, seen, 2)
 		assert.NotEqual(t, seen[0], seen[1])
 		assert.Equal(t, int64(2), auth.Fetches())
@@ -282,7 +281,7 @@ func TestUnauthorizedRefreshesOnceAndReplaysOnce(t *testing.T) {
 		rec := &recorder{}
 		srv := statusServer(t, rec, 401)
 		c := newClient(t, srv.URL, auth)
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		require.ErrorIs(t, err, polybill.ErrUnauthorized)
 		assert.Equal(t, int64(2), rec.attempts.Load())
 		assert.Equal(t, before+1, auth.Fetches())
@@ -308,7 +307,7 @@ func TestConcurrentRefreshIsShared(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for range 64 {
-		wg.Go(func() { errs <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil) })
+		wg.Go(func() { errs <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil) })
 	}
 	wg.Wait()
 	close(errs)
@@ -330,7 +329,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	defer srv.Close()
 	auth := transport.StaticHeaders(http.Header{"X-Api-Key": {secretAPIKey}, "Authorization": {"Bearer " + secretToken}})
 	c := newClient(t, srv.URL, auth, polybill.WithLogger(logger))
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	require.ErrorIs(t, err, polybill.ErrForbidden)
@@ -350,7 +349,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		return nil, errors.New("token endpoint unreachable")
 	})
 	c2 := newClient(t, closed.URL, failing, polybill.WithLogger(logger))
-	err = c2.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	err = c2.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, polybill.ErrUnauthorized)
 	assert.NotContains(t, logs.String(), secretToken)
@@ -362,7 +361,7 @@ func TestRetryBudgetCapsAttempts(t *testing.T) {
 	c := newClient(t, srv.URL, nil, polybill.WithMaxRetries(3), polybill.WithRetryBudget(5, 0.5))
 	const calls = 40
 	for range calls {
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		require.ErrorIs(t, err, polybill.ErrServer)
 	}
 	// Without a budget: 40 × 4 = 160 attempts. With it: one attempt per call plus 5 retries.
@@ -385,12 +384,12 @@ func TestRetryBudgetRefillsOnSuccess(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t, srv.URL, nil, polybill.WithMaxRetries(2), polybill.WithRetryBudget(2, 1))
 	for range 5 {
-		_ = c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		_ = c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	}
 	assert.Equal(t, int64(5+2), attempts.Load())
 	failing.Store(false)
 	for range 2 {
-		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil))
+		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil))
 	}
 	assert.Equal(t, 2.0, c.RetryTokens())
 }
@@ -409,7 +408,7 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 		defer srv.Close()
 		c := newClient(t, srv.URL, nil, polybill.WithMaxRetryDelay(time.Second))
 		start := time.Now()
-		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil))
+		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil))
 		assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond)
 	})
 }
@@ -427,7 +426,7 @@ func TestResponseBodyIsBounded(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, nil, polybill.WithMaxResponseBytes(1<<20))
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &map[string]any{})
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, &map[string]any{})
 	require.ErrorIs(t, err, polybill.ErrResponseTooLarge)
 }
 
@@ -437,7 +436,7 @@ func TestDecodesIntoOutAndCapturesResponse(t *testing.T) {
 	c := newClient(t, srv.URL, nil)
 	var raw *http.Response
 	var out struct{ OK bool }
-	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &out, polybill.WithResponseInto(&raw)))
+	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, &out, polybill.WithResponseInto(&raw)))
 	assert.True(t, out.OK)
 	require.NotNil(t, raw)
 	assert.Equal(t, "req-0", raw.Header.Get("X-Request-Id"))
@@ -480,12 +479,18 @@ func TestConstructorRefusesBadInput(t *testing.T) {
 	assert.NoError(t, err, "explicit opt-in")
 }
 
+// opX is the operation of the tests that need any route.
+var opX = transport.Op("getX", "/x")
+
 func TestEmptyPathSegmentIsRefusedLocally(t *testing.T) {
 	rec := &recorder{}
 	srv := statusServer(t, rec, 200)
 	c := newClient(t, srv.URL, nil)
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Path: transport.Path("/billings/%s", "")}, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBilling", "/billings/{unique_id}"), Params: []string{""}}, nil)
 	require.ErrorIs(t, err, polybill.ErrValidation)
+	var pe *polybill.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "unique_id", pe.Param, "the error names the empty placeholder")
 	assert.Equal(t, int64(0), rec.attempts.Load())
 }
 
@@ -498,7 +503,7 @@ func TestPathParamsReachServerAsOneSegment(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t, srv.URL+"/api/v1", nil)
 	for _, id := range []string{"../admin", "..", "a/b", "x?y#z", "%2e%2e", "a\r\nX-Evil: 1"} {
-		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: transport.Path("/billings/%s", id)}, nil))
+		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: transport.Op("getBilling", "/billings/{unique_id}"), Params: []string{id}}, nil))
 	}
 	for _, p := range got {
 		assert.True(t, strings.HasPrefix(p, "GET /api/v1/billings/"), p)
@@ -513,7 +518,7 @@ func TestSecretEchoedInCodeOrFieldIsScrubbed(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClient(t, srv.URL, transport.StaticHeaders(http.Header{"X-Api-Key": {secretAPIKey}}))
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "[REDACTED]", pe.Code)
@@ -549,7 +554,7 @@ func TestBodyBoundIsExact(t *testing.T) {
 		}))
 		c := newClient(t, srv.URL, nil, polybill.WithMaxResponseBytes(limit))
 		var out string
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &out)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, &out)
 		srv.Close()
 		if tt.ok {
 			require.NoError(t, err, "size %d chunked %v", tt.size, tt.chunked)
@@ -565,13 +570,13 @@ func TestEmptySuccessBodyIsAnErrorUnlessAllowed(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) }))
 		c := newClient(t, srv.URL, nil)
 		var out map[string]any
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, &out)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, &out)
 		assert.ErrorContains(t, err, "empty response body", "%q", body)
 		var pe *polybill.Error
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, polybill.CodeInvalidResponse, pe.Code)
-		assert.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x", AllowEmptyBody: true}, &out))
-		assert.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Path: "/x"}, nil), "no out, no body needed")
+		assert.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX, AllowEmptyBody: true}, &out))
+		assert.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Op: opX}, nil), "no out, no body needed")
 		srv.Close()
 	}
 }
@@ -600,7 +605,7 @@ func TestBodyDecoderGetsTheBodyAsReceived(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, tt.body) }))
 			defer srv.Close()
 			out := &bodyRecorder{err: tt.err}
-			err := newClient(t, srv.URL, nil).Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, out)
+			err := newClient(t, srv.URL, nil).Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, out)
 			assert.Equal(t, tt.body, string(out.got), "no json.Unmarshal pass in between")
 			if tt.err == nil {
 				require.NoError(t, err)

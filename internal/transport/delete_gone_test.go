@@ -50,7 +50,7 @@ func TestRetriedDeleteThatFindsNothingSucceeded(t *testing.T) {
 			srv, n := deleteServer(t, first)
 			c := newClient(t, srv.URL, nil)
 			gone := false
-			err := c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Path: "/records/1", Gone: &gone}, nil)
+			err := c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Op: transport.Op("test", "/records/1"), Gone: &gone}, nil)
 			require.NoError(t, err)
 			assert.True(t, gone, "the caller learns the record was already gone")
 			assert.Equal(t, int64(2), n.Load())
@@ -59,13 +59,13 @@ func TestRetriedDeleteThatFindsNothingSucceeded(t *testing.T) {
 	t.Run("a 404 on the first attempt is still not found", func(t *testing.T) {
 		srv, _ := deleteServer(t, func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound) })
 		c := newClient(t, srv.URL, nil)
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Path: "/records/1"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodDelete, Op: transport.Op("test", "/records/1")}, nil)
 		require.ErrorIs(t, err, polybill.ErrNotFound)
 	})
 	t.Run("a 404 on a retried GET is still not found", func(t *testing.T) {
 		srv, _ := deleteServer(t, lostAnswer)
 		c := newClient(t, srv.URL, nil)
-		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/records/1"}, nil)
+		err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: transport.Op("test", "/records/1")}, nil)
 		require.ErrorIs(t, err, polybill.ErrNotFound)
 	})
 }

@@ -38,8 +38,8 @@ func TestQueryStringsAreNeverLogged(t *testing.T) {
 		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		c := newClient(t, base, nil, polybill.WithLogger(logger), polybill.WithMaxRetries(1))
 		for _, call := range []transport.Call{
-			{Method: http.MethodGet, Path: "/participants", Route: "/participants", Query: url.Values{"email": {email}, "name": {name}}},
-			{Method: http.MethodGet, Path: "/participants", Route: "/participants", RawQuery: "query[email]=" + url.QueryEscape(email)},
+			{Method: http.MethodGet, Op: transport.Op("test", "/participants"), Query: url.Values{"email": {email}, "name": {name}}},
+			{Method: http.MethodGet, Op: transport.Op("test", "/participants"), RawQuery: "query[email]=" + url.QueryEscape(email)},
 		} {
 			_ = c.Do(context.Background(), call, nil)
 		}
@@ -64,7 +64,7 @@ func TestRetryAfterPastTheCapFailsFast(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	err := c.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	err := c.Do(ctx, transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	require.NoError(t, ctx.Err(), "the call waited for the server's hour instead of failing at the cap")
 	assert.Less(t, time.Since(start), time.Second)
 	var pe *polybill.Error

@@ -44,14 +44,14 @@ func TestRequestThatNeverLeftIsNotRetriedNorAmbiguous(t *testing.T) {
 		wantHits int64
 	}{
 		{name: "token with a trailing newline", auth: transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + secretToken + "\n"}}),
-			call: transport.Call{Method: http.MethodPost, Path: "/x", Body: map[string]int{}}},
-		{name: "invalid header value from the caller", call: transport.Call{Method: http.MethodPost, Path: "/x", Body: map[string]int{}},
+			call: transport.Call{Method: http.MethodPost, Op: opX, Body: map[string]int{}}},
+		{name: "invalid header value from the caller", call: transport.Call{Method: http.MethodPost, Op: opX, Body: map[string]int{}},
 			opts: []polybill.RequestOption{polybill.WithHeader("X-Note", "a\r\nInjected: 1")}},
-		{name: "a GET with an invalid header is not retried either", call: transport.Call{Method: http.MethodGet, Path: "/x"},
+		{name: "a GET with an invalid header is not retried either", call: transport.Call{Method: http.MethodGet, Op: opX},
 			opts: []polybill.RequestOption{polybill.WithHeader("X-Note", "a\x00b")}},
-		{name: "a middleware refused before sending", call: transport.Call{Method: http.MethodPut, Path: "/x", Body: map[string]int{}},
+		{name: "a middleware refused before sending", call: transport.Call{Method: http.MethodPut, Op: opX, Body: map[string]int{}},
 			opts: []polybill.RequestOption{polybill.WithHeader("X-Refuse", "1")}},
-		{name: "redirect to file://", call: transport.Call{Method: http.MethodGet, Path: "/redirect-to-file"}, wantHits: 1},
+		{name: "redirect to file://", call: transport.Call{Method: http.MethodGet, Op: transport.Op("test", "/redirect-to-file")}, wantHits: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestAmbiguityIsNotClearedByALaterAttemptThatNeverLeft(t *testing.T) {
 			}
 			return next(req)
 		}))
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodPut, Path: "/x", Body: map[string]int{}}, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodPut, Op: opX, Body: map[string]int{}}, nil)
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	assert.True(t, pe.Ambiguous, "the first attempt's 503 leaves the PUT in doubt")

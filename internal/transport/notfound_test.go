@@ -38,7 +38,7 @@ func TestExpectedNotFoundIsNotAWarning(t *testing.T) {
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			srv := statusServer(t, &recorder{}, tt.status)
 			c := newClient(t, srv.URL, nil, polybill.WithLogger(logger), polybill.WithMaxRetries(0))
-			_ = c.Do(context.Background(), transport.Call{Method: tt.method, Path: "/x", AllowEmptyBody: true}, nil)
+			_ = c.Do(context.Background(), transport.Call{Method: tt.method, Op: opX, AllowEmptyBody: true}, nil)
 			var call map[string]any
 			for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
 				var rec map[string]any

@@ -33,7 +33,7 @@ func TestCrossHostRedirectDropsCallerCredentialHeaders(t *testing.T) {
 	defer origin.Close()
 	auth := transport.StaticHeaders(http.Header{"Appid": {secretAPIKey}, "Authorization": {"Bearer " + secretToken}})
 	c := newClient(t, origin.URL, auth)
-	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x", Header: http.Header{"Appid": {secretAPIKey}}}, nil,
+	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX, Header: http.Header{"Appid": {secretAPIKey}}}, nil,
 		polybill.WithHeader("X-Api-Key", secretAPIKey), polybill.WithHeader("X-Tenant-Secret", secretToken)))
 	require.NotNil(t, got, "the redirect was followed")
 	for k, vs := range got {
@@ -79,7 +79,7 @@ func TestRedirectToPlainHTTPOnAnotherHostIsRefused(t *testing.T) {
 			nn := &noNetwork{loopback: http.DefaultTransport}
 			c := newClient(t, origin.URL, transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + secretToken}}),
 				polybill.WithHTTPClient(&http.Client{Transport: nn}))
-			err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+			err := c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "redirect refused")
 			assert.Empty(t, nn.offLoop, "the client tried to reach a non-loopback host")
@@ -95,7 +95,7 @@ func TestRedirectToPlainHTTPOnAnotherHostIsRefused(t *testing.T) {
 		defer origin.Close()
 		nn := &noNetwork{loopback: http.DefaultTransport}
 		c := newClient(t, origin.URL, nil, polybill.WithHTTPClient(&http.Client{Transport: nn}), polybill.WithInsecureHTTP(), polybill.WithMaxRetries(0))
-		_ = c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+		_ = c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil)
 		assert.Equal(t, []string{"http://203.0.113.7/steal"}, nn.offLoop, "the opt-in is honoured (and the fake transport sees it)")
 	})
 }
@@ -119,10 +119,10 @@ func TestTokenCallFollowsNoRedirectToAnotherHostOrScheme(t *testing.T) {
 	}))
 	defer origin.Close()
 	c := newClient(t, origin.URL, nil)
-	err := c.Do(context.Background(), transport.Call{Method: http.MethodPost, Path: "/login", Body: map[string]string{"password": secretToken}, SkipAuth: true}, nil)
+	err := c.Do(context.Background(), transport.Call{Method: http.MethodPost, Op: transport.Op("test", "/login"), Body: map[string]string{"password": secretToken}, SkipAuth: true}, nil)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "redirect refused"), err.Error())
 	assert.Zero(t, reached)
-	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodPost, Path: "/to-same-host", Body: map[string]string{}, SkipAuth: true}, nil),
+	require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodPost, Op: transport.Op("test", "/to-same-host"), Body: map[string]string{}, SkipAuth: true}, nil),
 		"a redirect on the same host and scheme is followed")
 }

@@ -73,7 +73,7 @@ func TestCallsEndWithoutADeadline(t *testing.T) {
 			url, conns := silentServer(t)
 			c := newClient(t, url, nil, tt.opts...)
 			done := make(chan error, 1)
-			go func() { done <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Path: "/x"}, nil) }()
+			go func() { done <- c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil) }()
 			var err error
 			select {
 			case err = <-done:
@@ -95,7 +95,7 @@ func TestCallTimeoutLeavesAnEarlierDeadlineInCharge(t *testing.T) {
 	c := newClient(t, url, nil, polybill.WithAttemptTimeout(0), polybill.WithCallTimeout(time.Hour), polybill.WithMaxRetries(0))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	err := c.Do(ctx, transport.Call{Method: http.MethodGet, Path: "/x"}, nil)
+	err := c.Do(ctx, transport.Call{Method: http.MethodGet, Op: opX}, nil)
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, polybill.CodeTimeout, pe.Code)

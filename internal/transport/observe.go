@@ -1,0 +1,184 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+// This file feeds the polybill.Observer hooks (WithObserver). Every hook point in the
+// execute path is one call into a function here, and each returns at once when no
+// observer is set, so a client without telemetry pays a length check per call and attempt.
+
+// observation is the per-call memory of the hooks, kept in callState.
+type observation struct {
+	callCtx      context.Context // what CallStart returned
+	attemptCtx   context.Context // what AttemptStart returned for the open attempt
+	attemptOpen  bool
+	attemptStart time.Time
+	callStart    time.Time
+}
+
+func (st *callState) info() polybill.CallInfo {
+	return polybill.CallInfo{API: st.c.api, Operation: st.op, Method: st.method, Attempt: st.attempts, Write: isWrite(st.method)}
+}
+
+// observeCallStart runs the CallStart hooks; ctx is the caller's context and the result
+// is the one the call's requests are built on.
+func (st *callState) observeCallStart(ctx context.Context) context.Context {
+	obs := st.c.cfg.Observers
+	if len(obs) == 0 {
+		return ctx
+	}
+	st.obs.callStart = time.Now()
+	info := st.info()
+	for _, o := range obs {
+		if o.CallStart != nil {
+			ctx = o.CallStart(ctx, info)
+		}
+	}
+	st.obs.callCtx = ctx
+	return ctx
+}
+
+// observeAttemptStart runs the AttemptStart hooks before attempt number info.Attempt and
+// returns the context the attempt's request carries.
+func (st *callState) observeAttemptStart(ctx context.Context, info polybill.CallInfo) context.Context {
+	obs := st.c.cfg.Observers
+	if len(obs) == 0 {
+		return ctx
+	}
+	for _, o := range obs {
+		if o.AttemptStart != nil {
+			ctx = o.AttemptStart(ctx, info)
+		}
+	}
+	st.obs.attemptCtx, st.obs.attemptOpen, st.obs.attemptStart = ctx, true, time.Now()
+	return ctx
+}
+
+// observeAttemptEnd runs the AttemptEnd hooks for the open attempt, once the retry
+// decision is known: retry true from CheckRetry, false from the end of the call.
+func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool) {
+	obs := st.c.cfg.Observers
+	if len(obs) == 0 || !st.obs.attemptOpen {
+		return
+	}
+	st.obs.attemptOpen = false
+	r := polybill.AttemptResult{Took: time.Since(st.obs.attemptStart), Retry: retry}
+	if resp != nil {
+		r.StatusCode = resp.StatusCode
+	}
+	r.ErrorType = attemptErrorType(r.StatusCode, err)
+	if retry {
+		r.Wait = st.rclient.RetryWaitMin
+		r.RetryReason = r.ErrorType
+		if r.StatusCode == http.StatusUnauthorized && st.refreshed {
+			r.RetryReason = "token_refresh"
+		}
+	} else {
+		switch {
+		case st.budgetRefused:
+			r.Refused = polybill.RefusedRetryBudget
+		case st.capExceeded > 0:
+			r.Refused = polybill.RefusedRetryAfterOverCap
+		}
+	}
+	info := st.info()
+	for _, o := range obs {
+		if o.AttemptEnd != nil {
+			o.AttemptEnd(st.obs.attemptCtx, info, r)
+		}
+	}
+}
+
+// observeCallEnd closes the call: the last attempt (when the loop ended without a retry
+// decision closing it), then the CallEnd hooks. It returns err unchanged.
+func (st *callState) observeCallEnd(resp *http.Response, loopErr, err error) error {
+	obs := st.c.cfg.Observers
+	if len(obs) == 0 {
+		return err
+	}
+	st.observeAttemptEnd(resp, loopErr, false)
+	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID}
+	var pe *polybill.Error
+	switch {
+	case errors.As(err, &pe):
+		r.StatusCode = pe.StatusCode
+		if pe.RequestID != "" {
+			r.RequestID = pe.RequestID
+		}
+	case resp != nil:
+		r.StatusCode = resp.StatusCode
+		if id := requestID(resp.Header); id != "" {
+			r.RequestID = id
+		}
+	}
+	info := st.info()
+	for _, o := range obs {
+		if o.CallEnd != nil {
+			o.CallEnd(st.obs.callCtx, info, r)
+		}
+	}
+	return err
+}
+
+// attemptErrorType is AttemptResult.ErrorType.
+func attemptErrorType(status int, err error) string {
+	switch {
+	case err == nil && status < 400:
+		return ""
+	case err == nil:
+		return strconv.Itoa(status)
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, errBodyTooLarge):
+		return "response_too_large"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return "timeout"
+	}
+	return "connection"
+}
+
+// observerClientKey carries the client into Authenticate's token fetch, which runs outside
+// any call (a call's token fetch finds the client through the call state).
+type observerClientKey struct{}
+
+func withObserverClient(ctx context.Context, c *Client) context.Context {
+	if len(c.cfg.Observers) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, observerClientKey{}, c)
+}
+
+// observeTokenFetch runs the TokenFetch hooks of the client whose call (or Authenticate)
+// ctx belongs to.
+func observeTokenFetch(ctx context.Context, start time.Time, err error) {
+	c, _ := ctx.Value(observerClientKey{}).(*Client)
+	if st := stateFrom(ctx); st != nil {
+		c = st.c
+	}
+	if c == nil {
+		return
+	}
+	took := time.Since(start)
+	for _, o := range c.cfg.Observers {
+		if o.TokenFetch != nil {
+			o.TokenFetch(ctx, c.api, took, err == nil)
+		}
+	}
+}
+
+// Reconciled tells the observers that an ambiguous write of op was settled by reading the
+// record back (the exactly-once helpers of epilot and clinic call it).
+func (c *Client) Reconciled(ctx context.Context, method string, op polybill.Operation) {
+	for _, o := range c.cfg.Observers {
+		if o.Reconciled != nil {
+			o.Reconciled(ctx, polybill.CallInfo{API: c.api, Operation: op, Method: method, Write: isWrite(method)})
+		}
+	}
+}
