@@ -5,10 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"iter"
 	"log/slog"
+	"net/http"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -186,16 +193,21 @@ func TestNoAuthHeaderFollowsRedirect(t *testing.T) {
 	}
 }
 
-// pathCase is one API call with one path parameter, and the route it must reach.
+// pathCase is one API call with its path parameters, and the route it must reach.
 type pathCase struct {
-	name   string
+	op     string // the operationId the call must report (CallInfo), checked against the sources
 	method string
-	route  string // the path with {} where the parameter goes
+	route  string // the path with {} where each parameter goes
 	call   func(ctx context.Context, id string) error
 }
 
-func pathCases(t *testing.T, base, clinicToken string) []pathCase {
-	opts := []polybill.Option{polybill.WithBaseURL(base), polybill.WithMaxRetries(0)}
+func (pc pathCase) name() string { return pc.op + " " + pc.method }
+
+// pathCases lists one public call per operation whose route has a path parameter. Every
+// parameter of the call gets the same id. TestPathCasesCoverEveryOperation keeps the list
+// complete: it finds the operations in the packages' sources by itself.
+func pathCases(t *testing.T, base, clinicToken string, more ...polybill.Option) []pathCase {
+	opts := append([]polybill.Option{polybill.WithBaseURL(base), polybill.WithMaxRetries(0)}, more...)
 	cc, err := crm.New(append(opts, crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))...)
 	require.NoError(t, err)
 	ec, err := epilot.New(append(opts, epilot.WithToken(epilotToken))...)
@@ -204,40 +216,148 @@ func pathCases(t *testing.T, base, clinicToken string) []pathCase {
 	require.NoError(t, err)
 	kc, err := clinic.New(append(opts, clinic.WithClientCredentials(clinicClientID, clinicSecret), clinic.WithTokenURL(clinicToken))...)
 	require.NoError(t, err)
+	ret := func(_ any, err error) error { return err }
+	first := func(seq iter.Seq2[epilot.HistoryRow, error]) error {
+		for _, err := range seq {
+			return err
+		}
+		return nil
+	}
+	note := "x"
+	newBilling := crm.CreateBillingParams{Amount: polybill.MustDecimal("1.00"), PayerName: "p", PayerEmail: "p@example.com"}
 	return []pathCase{
-		{"crm GetBilling", "GET", "/billings/{}", func(ctx context.Context, id string) error { _, err := cc.GetBilling(ctx, id); return err }},
-		{"crm DeleteBilling", "DELETE", "/billings/{}", func(ctx context.Context, id string) error { return cc.DeleteBilling(ctx, id) }},
-		{"crm UpdateBilling", "PUT", "/billings/{}", func(ctx context.Context, id string) error {
-			_, err := cc.UpdateBilling(ctx, id, crm.UpdateBillingParams{Notes: "x"})
-			return err
+		{"getBilling", "GET", "/billings/{}", func(ctx context.Context, id string) error { return ret(cc.GetBilling(ctx, id)) }},
+		{"deleteBilling", "DELETE", "/billings/{}", func(ctx context.Context, id string) error { return cc.DeleteBilling(ctx, id) }},
+		{"updateBilling", "PUT", "/billings/{}", func(ctx context.Context, id string) error {
+			return ret(cc.UpdateBilling(ctx, id, crm.UpdateBillingParams{Notes: "x"}))
 		}},
-		{"crm GetEAPSessions", "GET", "/billings/eap_sessions/{}/{}", func(ctx context.Context, id string) error {
-			_, err := cc.GetEAPSessions(ctx, id, id)
-			return err
+		{"getEapSessions", "GET", "/billings/eap_sessions/{}/{}", func(ctx context.Context, id string) error { return ret(cc.GetEAPSessions(ctx, id, id)) }},
+		{"getPaymentSplit", "GET", "/billings/{}/payment_split", func(ctx context.Context, id string) error { return ret(cc.GetPaymentSplit(ctx, id)) }},
+		{"getParticipantReport", "GET", "/billings/reports/participant/{}", func(ctx context.Context, id string) error { return ret(cc.GetParticipantReport(ctx, id)) }},
+		{"getMeetingBilling", "GET", "/meetings/{}/billing", func(ctx context.Context, id string) error { return ret(cc.GetMeetingBilling(ctx, id)) }},
+		{"createMeetingBilling", "POST", "/meetings/{}/billing", func(ctx context.Context, id string) error { return ret(cc.CreateMeetingBilling(ctx, id, newBilling)) }},
+
+		{"getBillingEvent", "GET", "/v1/billing/events/{}", func(ctx context.Context, id string) error { return ret(ec.GetBillingEvent(ctx, id)) }},
+		{"updateBillingEvent", "PATCH", "/v1/billing/events/{}", func(ctx context.Context, id string) error {
+			return ret(ec.UpdateBillingEvent(ctx, id, epilot.BillingEventUpdate{Note: &note}))
 		}},
-		{"epilot GetBillingEvent", "GET", "/v1/billing/events/{}", func(ctx context.Context, id string) error { _, err := ec.GetBillingEvent(ctx, id); return err }},
-		{"epilot DeleteContract", "DELETE", "/v1/billing/contracts/{}", func(ctx context.Context, id string) error { return ec.DeleteContract(ctx, id) }},
-		{"epilot GetCustomerBalance", "GET", "/v1/billing/customers/{}/balance", func(ctx context.Context, id string) error {
-			_, err := ec.GetCustomerBalance(ctx, id)
-			return err
+		{"deleteBillingEvent", "DELETE", "/v1/billing/events/{}", func(ctx context.Context, id string) error { return ec.DeleteBillingEvent(ctx, id) }},
+		{"getBillingEventByExternalId", "GET", "/v1/billing/external/{}", func(ctx context.Context, id string) error { return ret(ec.GetBillingEventByExternalID(ctx, id)) }},
+		{"updateContractEntity", "PATCH", "/v1/billing/contracts/{}", func(ctx context.Context, id string) error {
+			return ret(ec.UpdateContract(ctx, id, epilot.Contract{Name: "x"}))
 		}},
-		{"epilot GetBillingEventByExternalID", "GET", "/v1/billing/external/{}", func(ctx context.Context, id string) error {
-			_, err := ec.GetBillingEventByExternalID(ctx, id)
-			return err
+		{"deleteContractEntity", "DELETE", "/v1/billing/contracts/{}", func(ctx context.Context, id string) error { return ec.DeleteContract(ctx, id) }},
+		{"getCustomerBalance", "GET", "/v1/billing/customers/{}/balance", func(ctx context.Context, id string) error { return ret(ec.GetCustomerBalance(ctx, id)) }},
+		{"getContractPricingInformation", "GET", "/v1/billing/contracts/{}/pricing_information", func(ctx context.Context, id string) error {
+			return ret(ec.GetContractPricingInformation(ctx, id, nil))
 		}},
-		{"encounters Invoices.Get", "GET", "/billing-invoices/{}", func(ctx context.Context, id string) error {
-			_, err := nc.Invoices.Get(ctx, id, nil)
-			return err
+		{"getBillingAccountPricingInformation", "GET", "/v1/billing/billing_accounts/{}/pricing_information", func(ctx context.Context, id string) error {
+			return ret(ec.GetBillingAccountPricingInformation(ctx, id, nil))
 		}},
-		{"encounters Payments.Delete", "DELETE", "/billing-payments/{}", func(ctx context.Context, id string) error {
-			_, err := nc.Payments.Delete(ctx, id)
-			return err
+		{"getContractConfigurationHistory", "GET", "/v1/billing/contracts/{}/configuration_history", func(ctx context.Context, id string) error {
+			return first(ec.ListContractConfigurationHistory(ctx, id, nil))
 		}},
-		{"clinic GetInvoice", "GET", "/api/v1/billing/invoices/{}", func(ctx context.Context, id string) error { _, err := kc.GetInvoice(ctx, id); return err }},
-		{"clinic RecordPayment", "POST", "/api/v1/billing/invoices/{}/payments", func(ctx context.Context, id string) error {
-			_, err := kc.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: polybill.MustDecimal("1.00"), Mode: clinic.PaymentModeCash})
-			return err
+		{"getBillingAccountConfigurationHistory", "GET", "/v1/billing/billing_accounts/{}/configuration_history", func(ctx context.Context, id string) error {
+			return first(ec.ListBillingAccountConfigurationHistory(ctx, id, nil))
 		}},
+
+		{"getCustomer", "GET", "/billing/customers/{}", func(ctx context.Context, id string) error { return ret(nc.Customers.Get(ctx, id)) }},
+		{"patchCustomer", "PATCH", "/billing/customers/{}", func(ctx context.Context, id string) error { return ret(nc.Customers.SetDefaultCard(ctx, id, "card_1")) }},
+		{"removeCustomer", "DELETE", "/billing/customers/{}", func(ctx context.Context, id string) error { return ret(nc.Customers.Delete(ctx, id)) }},
+		{"getInvoice", "GET", "/billing-invoices/{}", func(ctx context.Context, id string) error { return ret(nc.Invoices.Get(ctx, id, nil)) }},
+		{"patchInvoice", "PATCH", "/billing-invoices/{}", func(ctx context.Context, id string) error {
+			return ret(nc.Invoices.Patch(ctx, id, encounters.PatchInvoiceParams{Notes: "x"}))
+		}},
+		{"removeInvoice", "DELETE", "/billing-invoices/{}", func(ctx context.Context, id string) error { return ret(nc.Invoices.Delete(ctx, id)) }},
+		{"getItem", "GET", "/billing-items/{}", func(ctx context.Context, id string) error { return ret(nc.Items.Get(ctx, id, nil)) }},
+		{"patchItem", "PATCH", "/billing-items/{}", func(ctx context.Context, id string) error {
+			return ret(nc.Items.Patch(ctx, id, encounters.PatchItemParams{Name: "x"}))
+		}},
+		{"removeItem", "DELETE", "/billing-items/{}", func(ctx context.Context, id string) error { return ret(nc.Items.Delete(ctx, id)) }},
+		{"getEncounter", "GET", "/medical-encounters/{}", func(ctx context.Context, id string) error { return ret(nc.Encounters.Get(ctx, id, nil)) }},
+		{"patchEncounter", "PATCH", "/medical-encounters/{}", func(ctx context.Context, id string) error {
+			return ret(nc.Encounters.Patch(ctx, id, encounters.PatchEncounterParams{Tags: []string{"x"}}))
+		}},
+		{"removeEncounter", "DELETE", "/medical-encounters/{}", func(ctx context.Context, id string) error { return ret(nc.Encounters.Delete(ctx, id)) }},
+		{"getPayment", "GET", "/billing-payments/{}", func(ctx context.Context, id string) error { return ret(nc.Payments.Get(ctx, id, nil)) }},
+		{"patchPayment", "PATCH", "/billing-payments/{}", func(ctx context.Context, id string) error {
+			return ret(nc.Payments.Patch(ctx, id, encounters.PatchPaymentParams{Notes: "x"}))
+		}},
+		{"removePayment", "DELETE", "/billing-payments/{}", func(ctx context.Context, id string) error { return ret(nc.Payments.Delete(ctx, id)) }},
+		{"getPaymentIntent", "GET", "/billing-payment-intents/{}", func(ctx context.Context, id string) error { return ret(nc.PaymentIntents.Get(ctx, id)) }},
+		{"patchPaymentIntent", "PATCH", "/billing-payment-intents/{}", func(ctx context.Context, id string) error { return ret(nc.PaymentIntents.Capture(ctx, id)) }},
+		{"removePaymentIntent", "DELETE", "/billing-payment-intents/{}", func(ctx context.Context, id string) error { return ret(nc.PaymentIntents.Delete(ctx, id)) }},
+
+		{"getInvoice", "GET", "/api/v1/billing/invoices/{}", func(ctx context.Context, id string) error { return ret(kc.GetInvoice(ctx, id)) }},
+		{"recordPayment", "POST", "/api/v1/billing/invoices/{}/payments", func(ctx context.Context, id string) error {
+			return ret(kc.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: polybill.MustDecimal("1.00"), Mode: clinic.PaymentModeCash}))
+		}},
+	}
+}
+
+// TestPathCasesCoverEveryOperation finds, in the sources of the four API packages, every
+// operation declared with a path parameter (transport.Op("<id>", "/…/{…}")), and checks
+// that pathCases calls each of them and that each call really reaches the server as that
+// operation (its CallInfo, seen by a middleware) with an id that needs escaping. A new call
+// site with a path parameter fails this test until it gets a case.
+func TestPathCasesCoverEveryOperation(t *testing.T) {
+	want := map[string]bool{} // "<api> <operationId> <route>"
+	for _, api := range []string{"crm", "epilot", "encounters", "clinic"} {
+		files, err := filepath.Glob(filepath.Join("..", api, "*.go"))
+		require.NoError(t, err)
+		for _, name := range files {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+			require.NoError(t, err)
+			ast.Inspect(f, func(n ast.Node) bool {
+				c, ok := n.(*ast.CallExpr)
+				if !ok || len(c.Args) != 2 {
+					return true
+				}
+				sel, ok := c.Fun.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "Op" {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "transport" {
+					return true
+				}
+				id, ok1 := c.Args[0].(*ast.BasicLit)
+				route, ok2 := c.Args[1].(*ast.BasicLit)
+				require.True(t, ok1 && ok2, "%s: transport.Op with non-literal arguments", name)
+				if r, _ := strconv.Unquote(route.Value); strings.Contains(r, "{") {
+					opID, _ := strconv.Unquote(id.Value)
+					want[api+" "+opID+" "+r] = true
+				}
+				return true
+			})
+		}
+	}
+	require.Len(t, want, 39, "operations with a path parameter found in the sources (update when one is added)")
+
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	record := polybill.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+		if info, ok := polybill.CallInfoFrom(req.Context()); ok {
+			mu.Lock()
+			seen[info.API+" "+info.Operation.ID+" "+info.Operation.Route] = true
+			mu.Unlock()
+		}
+		return next(req)
+	})
+	clinicFake := clinicFakeURL(t)
+	f := newFront(t, clinicFake)
+	f.setMode(modeRecord404)
+	cases := pathCases(t, f.URL(), clinicFake+clinic.TokenPath, record)
+	for _, pc := range cases {
+		_ = pc.call(context.Background(), "a/b")
+	}
+	for op := range want {
+		assert.True(t, seen[op], "no path case reaches %s with an id that needs escaping", op)
+	}
+	for op := range seen {
+		assert.True(t, want[op], "%s was called but not found in the sources", op)
 	}
 }
 
@@ -253,7 +373,7 @@ func TestPathParametersCannotChangeTheRoute(t *testing.T) {
 	f.setMode(modeRecord404)
 	for _, pc := range pathCases(t, f.URL(), clinicFake+clinic.TokenPath) {
 		for _, id := range ids {
-			t.Run(fmt.Sprintf("%s/%q", pc.name, id), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%q", pc.name(), id), func(t *testing.T) {
 				before := len(f.requests())
 				err := pc.call(context.Background(), id)
 				require.Error(t, err)
