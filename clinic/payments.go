@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -158,9 +159,11 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	if accepted := pe.Code == polybill.CodeInvalidResponse; !pe.Ambiguous && !accepted {
 		return nil, err
 	}
-	found, ok := c.reconcile(ctx, invoiceID, params, opts)
-	if !ok {
-		return nil, err
+	found, lerr := c.reconcile(ctx, invoiceID, params, opts)
+	if lerr != nil {
+		// The write's error comes first, so errors.As finds it (still Ambiguous: nothing
+		// settled it); the text then says why the read-back could not.
+		return nil, errors.Join(err, fmt.Errorf("reconciliation by reference %q on invoice %q: %w", params.Reference, invoiceID, lerr))
 	}
 	c.t.Reconciled(ctx, call.Method, call.Op)
 	return &PaymentResult{Payment: *found, Reconciled: true, Cause: err}, nil
@@ -169,24 +172,29 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 // reconcile looks for the payment after an ambiguous failure. A reference alone could match an
 // older payment the caller recorded with the same reference, so amount and mode must match too;
 // and when several payments match, which one (if any) this call recorded cannot be told, so
-// none is picked.
-func (c *Client) reconcile(ctx context.Context, invoiceID string, params RecordPaymentParams, opts []polybill.RequestOption) (*Payment, bool) {
-	if ctx.Err() != nil {
-		return nil, false
+// none is picked. The error says why nothing was picked.
+func (c *Client) reconcile(ctx context.Context, invoiceID string, params RecordPaymentParams, opts []polybill.RequestOption) (*Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("not attempted: %w", err)
 	}
 	inv, err := c.GetInvoice(ctx, invoiceID, opts...)
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
 	var found *Payment
+	matches := 0
 	for i := range inv.Payments {
 		p := &inv.Payments[i]
 		if p.Reference == params.Reference && p.Amount.Equal(params.Amount) && p.Mode == params.Mode {
-			if found != nil {
-				return nil, false
-			}
+			matches++
 			found = p
 		}
 	}
-	return found, found != nil
+	switch matches {
+	case 0:
+		return nil, errors.New("no payment with this reference, amount and mode on the invoice")
+	case 1:
+		return found, nil
+	}
+	return nil, fmt.Errorf("%d payments match reference, amount and mode; which one this call recorded cannot be told", matches)
 }

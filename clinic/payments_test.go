@@ -189,6 +189,9 @@ func TestReconciliationMatchesOnlyThisPayment(t *testing.T) {
 			var pe *polybill.Error
 			require.ErrorAs(t, err, &pe)
 			assert.True(t, pe.Ambiguous)
+			assert.Contains(t, err.Error(), "503")
+			assert.Contains(t, err.Error(), `reconciliation by reference "NEFT-UTR-0002"`, "the text says which part is the read-back's")
+			assert.Contains(t, err.Error(), "no payment with this reference, amount and mode")
 		})
 	}
 	t.Run("two payments match: ambiguous, not one picked", func(t *testing.T) {
@@ -203,6 +206,7 @@ func TestReconciliationMatchesOnlyThisPayment(t *testing.T) {
 		var pe *polybill.Error
 		require.ErrorAs(t, err, &pe)
 		assert.True(t, pe.Ambiguous)
+		assert.Contains(t, err.Error(), "2 payments match reference, amount and mode")
 		assert.Equal(t, 2, f.srv.PaymentCount(id))
 	})
 }
