@@ -71,14 +71,107 @@ type rigFigures struct {
 	// overCap counts the calls that received a 429 with Retry-After past the cap; overCapWaited
 	// those of them that still took more than overCapPrompt (they slept on the hint).
 	overCap, overCapWaited atomic.Int64
-	unauthorized           atomic.Int64
-	ops                    opStats
-	failedOps              opStats
+	// excused counts the calls that were late only by as much as the machine stalled the
+	// test's goroutines while they ran (see stallMeter).
+	excused      atomic.Int64
+	unauthorized atomic.Int64
+	ops          opStats
+	failedOps    opStats
 
 	mu         sync.Mutex
 	acks       map[string]string // write key -> id the call returned
 	untypedMsg []string
 	overrunMsg []string
+	suspects   []lateCall
+}
+
+// lateCall is a call that ended later than its bound: excess past the bound, judged once the
+// run is over against the scheduling stalls measured while the call ran.
+type lateCall struct {
+	overCap  bool // the bound was overCapPrompt (an over-cap 429), not the deadline
+	from, to time.Time
+	excess   time.Duration
+	msg      string
+}
+
+func (f *rigFigures) suspect(c lateCall) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.suspects = append(f.suspects, c)
+}
+
+// judge counts each late call as an overrun unless the machine stalled the test's goroutines
+// at least as long while it ran.
+func (f *rigFigures) judge(m *stallMeter) {
+	for _, c := range f.suspects {
+		stall := m.worst(c.from, c.to)
+		if c.excess <= stall {
+			f.excused.Add(1)
+			continue
+		}
+		if c.overCap {
+			f.overCapWaited.Add(1)
+		} else {
+			f.overruns.Add(1)
+		}
+		f.lateness(fmt.Sprintf("%s (worst scheduling stall while it ran: %s)", c.msg, stall.Round(time.Millisecond)))
+	}
+}
+
+// stallTick is how often stallMeter asks to wake.
+const stallTick = 5 * time.Millisecond
+
+// stallMeter measures how late the machine lets the test's goroutines run: a goroutine asks
+// to wake every stallTick and records how much later it woke. go test ./... runs packages in
+// parallel and CI shares two cores, so a call can return past its deadline only because its
+// goroutine got no CPU (seen: 0.3-1 s at load 9). That lag is the machine's, not the SDK's:
+// a call's lateness is judged against the slack plus the worst stall measured while it ran.
+// On a quiet machine the stalls are a few ms, so an SDK that sleeps past a deadline is
+// still caught; the table prints the worst stall so a run that excused much shows it.
+type stallMeter struct {
+	mu      sync.Mutex
+	samples []stallSample
+}
+
+type stallSample struct {
+	at  time.Time
+	lag time.Duration
+}
+
+func (m *stallMeter) run(stop <-chan struct{}) {
+	last := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(stallTick):
+		}
+		now := time.Now()
+		if lag := now.Sub(last) - stallTick; lag > time.Millisecond {
+			m.mu.Lock()
+			m.samples = append(m.samples, stallSample{now, lag})
+			m.mu.Unlock()
+		}
+		last = now
+	}
+}
+
+// worst is the longest stall that overlapped [from, to].
+func (m *stallMeter) worst(from, to time.Time) time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var w time.Duration
+	for _, s := range m.samples {
+		if s.at.After(from) && s.at.Add(-s.lag).Before(to) && s.lag > w {
+			w = s.lag
+		}
+	}
+	return w
+}
+
+// max is the longest stall of the run.
+func (m *stallMeter) max() time.Duration {
+	return m.worst(time.Time{}, time.Now().Add(time.Hour))
 }
 
 // lateness keeps the first few messages about calls that took too long.
@@ -130,6 +223,10 @@ func TestChaos(t *testing.T) {
 		}
 	}
 
+	var stalls stallMeter
+	stopMeter := make(chan struct{})
+	var metering sync.WaitGroup
+	metering.Go(func() { stalls.run(stopMeter) })
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -150,6 +247,11 @@ func TestChaos(t *testing.T) {
 	elapsed := time.Since(start)
 	close(stop)
 	beside.Wait()
+	close(stopMeter)
+	metering.Wait()
+	for _, f := range figs {
+		f.judge(&stalls)
+	}
 
 	tokensIssued := make([]int64, len(rigs))
 	for i, r := range rigs {
@@ -165,7 +267,7 @@ func TestChaos(t *testing.T) {
 		dups, missing = append(dups, d), append(missing, m)
 	}
 
-	report := chaosReport(rigs, figs, baseRequests, tokensIssued, dups, missing, calls, seed, mode, elapsed)
+	report := chaosReport(rigs, figs, baseRequests, tokensIssued, dups, missing, calls, seed, mode, elapsed, stalls.max())
 	t.Log("\n" + report)
 	if testing.Verbose() {
 		fmt.Println(report)
@@ -216,10 +318,11 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 	deadline, _ := ctx.Deadline()
 	start := time.Now()
 	op, write, acked, err := r.call(ctx, rng, key, []polybill.RequestOption{polybill.WithHeader(callHeader, id)})
-	over := time.Since(deadline)
+	end := time.Now()
+	over := end.Sub(deadline)
 	if over > chaosSlack {
-		f.overruns.Add(1)
-		f.lateness(fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err))
+		f.suspect(lateCall{from: start, to: end, excess: over - chaosSlack,
+			msg: fmt.Sprintf("%s: %s late: %v", op, over.Round(time.Millisecond), err)})
 	}
 	if over > 0 {
 		for {
@@ -229,12 +332,12 @@ func runChaosCall(r *rig, f *rigFigures, rng *rand.Rand, n int64) {
 			}
 		}
 	}
-	took := time.Since(start)
+	took := end.Sub(start)
 	if _, hit := overCapCalls.Load(id); hit {
 		f.overCap.Add(1)
 		if took > overCapPrompt {
-			f.overCapWaited.Add(1)
-			f.lateness(fmt.Sprintf("%s: over-cap 429, still took %s: %v", op, took.Round(time.Millisecond), err))
+			f.suspect(lateCall{overCap: true, from: start, to: end, excess: took - overCapPrompt,
+				msg: fmt.Sprintf("%s: over-cap 429, still took %s: %v", op, took.Round(time.Millisecond), err)})
 		}
 	}
 	f.calls.Add(1)
@@ -315,10 +418,10 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func chaosReport(rigs []*rig, figs []*rigFigures, base, tokensIssued []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed time.Duration) string {
+func chaosReport(rigs []*rig, figs []*rigFigures, base, tokensIssued []int64, dups, missing []int, calls int, seed uint64, mode string, elapsed, worstStall time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "chaos run (%s): %d calls, seed %d, %d workers, %s, retry delays %s..%s, attempt timeout %s, call deadline %s\n",
-		mode, calls, seed, chaosWorkers, elapsed.Round(time.Millisecond), chaosMinRetryDelay, chaosMaxRetryDelay, chaosAttemptTimeout, chaosCallDeadline)
+	fmt.Fprintf(&b, "chaos run (%s): %d calls, seed %d, %d workers, %s, retry delays %s..%s, attempt timeout %s, call deadline %s, worst scheduling stall %s\n",
+		mode, calls, seed, chaosWorkers, elapsed.Round(time.Millisecond), chaosMinRetryDelay, chaosMaxRetryDelay, chaosAttemptTimeout, chaosCallDeadline, worstStall.Round(time.Millisecond))
 	b2 := func(name string, f func(i int) int64) {
 		var t int64
 		fmt.Fprintf(&b, "%-48s", name)
@@ -360,9 +463,10 @@ func chaosReport(rigs []*rig, figs []*rigFigures, base, tokensIssued []int64, du
 	b2("retry-budget refusals", func(i int) int64 { return rigs[i].logs.budgetRefused.Load() })
 	b2("duplicate writes (must be 0)", func(i int) int64 { return int64(dups[i]) })
 	b2("acknowledged writes missing (must be 0)", func(i int) int64 { return int64(missing[i]) })
-	b2("calls past deadline+"+chaosSlack.String()+" (must be 0)", func(i int) int64 { return figs[i].overruns.Load() })
+	b2("calls past deadline+"+chaosSlack.String()+"+stall (must be 0)", func(i int) int64 { return figs[i].overruns.Load() })
 	b2("calls that received an over-cap 429", func(i int) int64 { return figs[i].overCap.Load() })
-	b2("  of which took over "+overCapPrompt.String()+" (must be 0)", func(i int) int64 { return figs[i].overCapWaited.Load() })
+	b2("  of which took over "+overCapPrompt.String()+"+stall (must be 0)", func(i int) int64 { return figs[i].overCapWaited.Load() })
+	b2("late calls excused by a scheduling stall", func(i int) int64 { return figs[i].excused.Load() })
 	fmt.Fprintf(&b, "%-48s", "max lateness past the deadline")
 	for i := range rigs {
 		fmt.Fprintf(&b, " %10s", time.Duration(figs[i].maxOverrunNs.Load()).Round(time.Millisecond))
