@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // Observer receives the life of every call a client makes, for telemetry: the
@@ -91,11 +93,11 @@ func (r CallResult) Ambiguous() bool {
 // WithObserver adds an Observer to the client; several may be added, and each sees every
 // call. A nil Observer is an error.
 func WithObserver(o *Observer) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if o == nil {
-			return errors.New("polybill: observer is nil")
+			return invalidParam("WithObserver", "nil *Observer")
 		}
 		c.Observers = append(c.Observers, o)
 		return nil
-	}
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -42,9 +43,21 @@ type Client struct {
 	auth *transport.TokenAuth
 }
 
-type credentialsKey struct{}
-type scopesKey struct{}
-type tokenURLKey struct{}
+// Option configures a clinic client: the options of this package and the shared ones of
+// package polybill (polybill.WithBaseURL, …). Another API's option does not compile here.
+type Option interface{ clinicOption }
+
+type clinicOption = config.ClinicOption
+
+// settings are what this package's options set.
+type settings struct {
+	creds    *credentials
+	scopes   []string
+	tokenURL string
+}
+
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.Clinic[settings](f) }
 
 // credentials is the client ID and secret; fromEnv marks a pair NewFromEnv read, which New
 // checks under the variables' names.
@@ -56,59 +69,60 @@ type credentials struct {
 // WithClientCredentials sets the OAuth 2.0 client ID and secret (Admin > Settings > API
 // Access). Both are required; either with surrounding whitespace or a control character is
 // refused.
-func WithClientCredentials(clientID, clientSecret string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithClientCredentials(clientID, clientSecret string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(api, "WithClientCredentials", "client ID", clientID); err != nil {
 			return err
 		}
 		if err := transport.CheckCredential(api, "WithClientCredentials", "client secret", clientSecret); err != nil {
 			return err
 		}
-		c.Set(credentialsKey{}, credentials{id: clientID, secret: clientSecret})
+		s.creds = &credentials{id: clientID, secret: clientSecret}
 		return nil
-	}
+	})
 }
 
 // WithScopes requests these scopes in the token request instead of every scope assigned to the
 // client. ASSUMPTION: the vendor describes scopes only as assigned per client; sending scope is
 // the RFC 6749 way to narrow them.
-func WithScopes(scopes ...string) polybill.Option {
-	return func(c *polybill.Config) error {
-		for _, s := range scopes {
-			if s == "" || strings.ContainsAny(s, " \t\n") {
-				return polybill.InvalidParam(api, "WithScopes", "invalid scope %q", s)
+func WithScopes(scopes ...string) Option {
+	return option(func(s *settings) error {
+		for _, sc := range scopes {
+			if sc == "" || strings.ContainsAny(sc, " \t\n") {
+				return polybill.InvalidParam(api, "WithScopes", "invalid scope %q", sc)
 			}
 		}
-		c.Set(scopesKey{}, append([]string(nil), scopes...))
+		s.scopes = append([]string(nil), scopes...)
 		return nil
-	}
+	})
 }
 
 // WithTokenURL overrides the token endpoint (default: base URL + [TokenPath]), for tenants whose
 // identity server lives elsewhere. It must be https unless the host is loopback.
-func WithTokenURL(u string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTokenURL(u string) Option {
+	return option(func(s *settings) error {
 		if u == "" {
 			return polybill.InvalidParam(api, "WithTokenURL", "empty token URL")
 		}
-		c.Set(tokenURLKey{}, u)
+		s.tokenURL = u
 		return nil
-	}
+	})
 }
 
 // New returns a client. It needs a base URL (polybill.WithBaseURL: Bio Ecko hosts are per tenant)
 // and [WithClientCredentials]. No request is made until the first call. A missing or
 // malformed setting is a *polybill.Error matching polybill.ErrValidation whose Param names
 // the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(api, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(api, &s, opts)
 	if err != nil {
 		return nil, err
 	}
-	creds, ok := cfg.Get(credentialsKey{}).(credentials)
-	if !ok {
+	if s.creds == nil {
 		return nil, transport.Missing(cfg, api, "WithClientCredentials", "no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
 	}
+	creds := *s.creds
 	if creds.fromEnv {
 		if err := transport.CheckCredential(api, EnvClientID, "client ID", creds.id); err != nil {
 			return nil, err
@@ -119,7 +133,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 	}
 	c := &Client{}
 	c.auth = transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
-		return c.fetchToken(ctx, cfg, creds)
+		return c.fetchToken(ctx, s, creds)
 	})
 	t, err := transport.New(transport.Settings{
 		API:    api,
@@ -134,7 +148,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 		return nil, err
 	}
 	c.t = t
-	if u, ok := cfg.Get(tokenURLKey{}).(string); ok {
+	if u := s.tokenURL; u != "" {
 		// The client secret travels to this URL: the same rule as the base URL.
 		if _, err := transport.SecureURL(api, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
 			return nil, err
@@ -148,8 +162,8 @@ func New(opts ...polybill.Option) (*Client, error) {
 // secret mounted from a file keeps its trailing newline). Options given here override the
 // environment. A missing or malformed variable is a polybill.ErrValidation error whose
 // Param names the variable.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithClientCredentials", EnvClientID),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
@@ -157,27 +171,26 @@ func NewFromEnv(opts ...polybill.Option) (*Client, error) {
 	if id != "" || secret != "" {
 		// Half a pair in the environment is reported only if no option supplies a complete
 		// pair: the check runs in New, after the options.
-		env = append(env, func(c *polybill.Config) error {
-			c.Set(credentialsKey{}, credentials{id: id, secret: secret, fromEnv: true})
+		env = append(env, option(func(s *settings) error {
+			s.creds = &credentials{id: id, secret: secret, fromEnv: true}
 			return nil
-		})
+		}))
 	}
 	return New(append(env, opts...)...)
 }
 
 // fetchToken asks the token endpoint for a new token. clientcredentials.Config.Token does not
 // cache, which is what TokenAuth wants: it caches and decides when to renew.
-func (c *Client) fetchToken(ctx context.Context, cfg *polybill.Config, creds credentials) (*oauth2.Token, error) {
-	tokenURL, _ := cfg.Get(tokenURLKey{}).(string)
+func (c *Client) fetchToken(ctx context.Context, s settings, creds credentials) (*oauth2.Token, error) {
+	tokenURL := s.tokenURL
 	if tokenURL == "" {
 		tokenURL = c.t.BaseURL().String() + TokenPath
 	}
-	scopes, _ := cfg.Get(scopesKey{}).([]string)
 	cc := clientcredentials.Config{
 		ClientID:     creds.id,
 		ClientSecret: creds.secret,
 		TokenURL:     tokenURL,
-		Scopes:       scopes,
+		Scopes:       s.scopes,
 		// Bio Ecko takes the credentials in the form body, not HTTP Basic
 		// (docs.bioecko.com/api/authentication); AuthStyleInParams skips oauth2's probing.
 		AuthStyle: oauth2.AuthStyleInParams,

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -47,7 +48,13 @@ type Client struct {
 	tc *transport.Client
 }
 
-// settings are the crm-specific options, stored in polybill.Config under settingsKey.
+// Option configures a crm client: the options of this package and the shared ones of
+// package polybill (polybill.WithBaseURL, …). Another API's option does not compile here.
+type Option interface{ crmOption }
+
+type crmOption = config.CRMOption
+
+// settings are what this package's options set.
 type settings struct {
 	apiKey        string
 	apiKeyHeaders []string
@@ -56,27 +63,19 @@ type settings struct {
 	tenantID      string
 }
 
-type settingsKey struct{}
-
-func crmSettings(c *polybill.Config) *settings {
-	if s, ok := c.Get(settingsKey{}).(*settings); ok {
-		return s
-	}
-	s := &settings{}
-	c.Set(settingsKey{}, s)
-	return s
-}
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.CRM[settings](f) }
 
 // WithAPIKey sets the API key (BLOCKS_API_KEY), sent as AppId and X-API-KEY by default. An
 // empty key, or one with surrounding whitespace or a control character, is refused.
-func WithAPIKey(key string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithAPIKey(key string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(API, "WithAPIKey", "API key", key); err != nil {
 			return err
 		}
-		crmSettings(c).apiKey = key
+		s.apiKey = key
 		return nil
-	}
+	})
 }
 
 // WithAPIKeyHeader chooses the header(s) the API key is sent in instead of both (the
@@ -84,8 +83,8 @@ func WithAPIKey(key string) polybill.Option {
 // (as the official SDK sends it), or any other name. The name is sent with exactly the given
 // spelling. Whatever is chosen, AppId and X-API-KEY are never forwarded on a redirect to
 // another host.
-func WithAPIKeyHeader(names ...string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithAPIKeyHeader(names ...string) Option {
+	return option(func(s *settings) error {
 		if len(names) == 0 {
 			return polybill.InvalidParam(API, "WithAPIKeyHeader", "no header name")
 		}
@@ -94,58 +93,56 @@ func WithAPIKeyHeader(names ...string) polybill.Option {
 				return polybill.InvalidParam(API, "WithAPIKeyHeader", "invalid header name %q", n)
 			}
 		}
-		crmSettings(c).apiKeyHeaders = append([]string(nil), names...)
+		s.apiKeyHeaders = append([]string(nil), names...)
 		return nil
-	}
+	})
 }
 
 // WithToken sets a static bearer token (BLOCKS_AUTH_TOKEN). An empty token, or one with
 // surrounding whitespace or a control character, is refused.
-func WithToken(token string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithToken(token string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
 			return err
 		}
-		s := crmSettings(c)
 		s.token, s.tokenSource = token, nil
 		return nil
-	}
+	})
 }
 
 // WithTokenSource obtains bearer tokens from ts, cached until shortly before they expire. A
 // 401 makes the client fetch a new token once and replay the call once, as the official SDK
 // does in token mode.
-func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return option(func(s *settings) error {
 		if ts == nil {
 			return polybill.InvalidParam(API, "WithTokenSource", "nil token source")
 		}
-		s := crmSettings(c)
 		s.tokenSource, s.token = ts, ""
 		return nil
-	}
+	})
 }
 
 // WithTenantID sends the tenant-id header on every request.
-func WithTenantID(id string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTenantID(id string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(API, "WithTenantID", "tenant id", id); err != nil {
 			return err
 		}
-		crmSettings(c).tenantID = id
+		s.tenantID = id
 		return nil
-	}
+	})
 }
 
 // New returns a client. An API key and a bearer token (WithToken or WithTokenSource) are
 // required; the base URL defaults to DefaultBaseURL. A missing or malformed setting is a
 // *polybill.Error matching polybill.ErrValidation whose Param names the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(API, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := crmSettings(cfg)
 	if s.apiKey == "" {
 		return nil, transport.Missing(cfg, API, "WithAPIKey", "no API key: use crm.WithAPIKey or set %s", EnvAPIKey)
 	}
@@ -197,8 +194,8 @@ func New(opts ...polybill.Option) (*Client, error) {
 // each trimmed of surrounding whitespace (a secret mounted from a file keeps its trailing
 // newline). Options given here override the environment. A missing or malformed variable
 // is a polybill.ErrValidation error whose Param names the variable.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvAuthToken, "WithAPIKey", EnvAPIKey),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 		transport.Env(EnvAuthToken, WithToken),

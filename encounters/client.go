@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -27,24 +28,36 @@ const (
 	EnvPassword = "HAPIHUB_PASSWORD"
 )
 
-type tokenKey struct{}
-type credentialsKey struct{}
-type environmentKey struct{}
-type clockKey struct{}
+// Option configures an encounters client: the options of this package and the shared
+// ones of package polybill (polybill.WithBaseURL, …). Another API's option does not
+// compile here.
+type Option interface{ encountersOption }
+
+type encountersOption = config.EncountersOption
+
+// settings are what this package's options set.
+type settings struct {
+	token       string
+	creds       *credentials
+	environment string
+}
+
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.Encounters[settings](f) }
 
 type credentials struct{ email, password string }
 
 // WithToken authenticates every call with a static bearer token: an API key
 // from the HapiHub developer portal or a JWT obtained elsewhere (HAPIHUB_TOKEN). An
 // empty token, or one with surrounding whitespace or a control character, is refused.
-func WithToken(token string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithToken(token string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
 			return err
 		}
-		c.Set(tokenKey{}, token)
+		s.token = token
 		return nil
-	}
+	})
 }
 
 // WithCredentials signs in with HapiHub's local strategy
@@ -54,41 +67,29 @@ func WithToken(token string) polybill.Option {
 // token on every refresh; the newest one is kept. Concurrent callers share one
 // sign-in or refresh. Both are required; an email with surrounding whitespace, or either
 // with a control character (a newline read from a file), is refused.
-func WithCredentials(email, password string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithCredentials(email, password string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(apiName, "WithCredentials", "email", email); err != nil {
 			return err
 		}
 		if err := checkPassword("WithCredentials", password); err != nil {
 			return err
 		}
-		c.Set(credentialsKey{}, credentials{email, password})
+		s.creds = &credentials{email, password}
 		return nil
-	}
+	})
 }
 
 // WithEnvironment sends HapiHub's optional "Environment" header (sdk-js sends
 // it when initialised with an environment). Its meaning is undocumented.
-func WithEnvironment(name string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithEnvironment(name string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(apiName, "WithEnvironment", "environment name", name); err != nil {
 			return err
 		}
-		c.Set(environmentKey{}, name)
+		s.environment = name
 		return nil
-	}
-}
-
-// WithClock replaces the clock that decides when a JWT is about to expire.
-// Tests pass the fake's clock so token expiry can be driven without waiting.
-func WithClock(now func() time.Time) polybill.Option {
-	return func(c *polybill.Config) error {
-		if now == nil {
-			return polybill.InvalidParam(apiName, "WithClock", "nil clock")
-		}
-		c.Set(clockKey{}, now)
-		return nil
-	}
+	})
 }
 
 // Client talks to HapiHub's billing services. It is safe for concurrent use.
@@ -110,13 +111,13 @@ type Client struct {
 // deployment), so polybill.WithBaseURL is required, and so is one way to
 // authenticate: WithToken or WithCredentials. A missing or malformed setting is
 // a *polybill.Error matching polybill.ErrValidation whose Param names the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(apiName, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(apiName, &s, opts)
 	if err != nil {
 		return nil, err
 	}
-	token, _ := cfg.Get(tokenKey{}).(string)
-	creds, hasCreds := cfg.Get(credentialsKey{}).(credentials)
+	token, hasCreds := s.token, s.creds != nil
 	if token != "" && hasCreds {
 		return nil, polybill.InvalidParam(apiName, "WithCredentials", "use WithToken or WithCredentials, not both")
 	}
@@ -124,21 +125,21 @@ func New(opts ...polybill.Option) (*Client, error) {
 		return nil, transport.Missing(cfg, apiName, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
 	}
 	c := &Client{header: http.Header{}}
-	if env, _ := cfg.Get(environmentKey{}).(string); env != "" {
-		c.header.Set("Environment", env)
+	if s.environment != "" {
+		c.header.Set("Environment", s.environment)
 	}
 	settings := transport.Settings{API: apiName, Config: cfg, DecodeError: decodeError}
 	switch {
 	case token != "":
 		settings.Auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + token}})
 	case hasCreds:
-		c.session = &session{creds: creds, header: c.header}
+		c.session = &session{creds: *s.creds, header: c.header}
 		c.session.auth = transport.NewTokenAuth(c.session.fetch)
-		if now, ok := cfg.Get(clockKey{}).(func() time.Time); ok {
-			c.session.auth.SetClock(now)
+		if cfg.Clock != nil {
+			c.session.auth.SetClock(cfg.Clock)
 		}
 		settings.Auth = c.session.auth
-		settings.Secrets = []string{creds.password}
+		settings.Secrets = []string{s.creds.password}
 	}
 	if c.tc, err = transport.New(settings); err != nil {
 		return nil, err
@@ -162,18 +163,16 @@ func New(opts ...polybill.Option) (*Client, error) {
 // newline; a password that really has surrounding spaces must be given with
 // WithCredentials). Options given here override the environment. A missing or
 // malformed variable is a polybill.ErrValidation error whose Param names it.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvToken),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
-	explicit, err := transport.NewConfig(apiName, opts)
-	if err != nil {
+	var explicit settings
+	if _, err := transport.NewConfig(apiName, &explicit, opts); err != nil {
 		return nil, err
 	}
-	_, hasToken := explicit.Get(tokenKey{}).(string)
-	_, hasCreds := explicit.Get(credentialsKey{}).(credentials)
-	if !hasToken && !hasCreds {
+	if explicit.token == "" && explicit.creds == nil {
 		email, password := transport.Getenv(EnvEmail), transport.Getenv(EnvPassword)
 		switch {
 		case transport.Getenv(EnvToken) != "":

@@ -10,6 +10,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/oapi"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -169,7 +170,7 @@ func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...p
 // key with a different request is a polybill.ErrConflict (409).
 func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
 	idemp := p.Idemp
-	if key := polybill.NewRequestConfig(opts...).IdempotencyKey; key != "" {
+	if key := config.NewRequest(opts).IdempotencyKey; key != "" {
 		if idemp != "" && idemp != key {
 			return nil, polybill.InvalidParam(apiName, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
 		}

@@ -175,8 +175,8 @@ func (s *Server) Received() []Request {
 }
 
 // ClientOptions are the options that point a crm client at this fake with its credentials.
-func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), crm.WithToken(s.token), crm.WithAPIKey(s.apiKey)}
+func (s *Server) ClientOptions() []crm.Option {
+	return []crm.Option{polybill.WithBaseURL(s.URL()), crm.WithToken(s.token), crm.WithAPIKey(s.apiKey)}
 }
 
 func (s *Server) record(next http.Handler) http.Handler {

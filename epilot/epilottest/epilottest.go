@@ -201,8 +201,8 @@ func (s *Server) URL() string { return s.srv.URL() }
 // ClientOptions are the options that point an epilot client at this fake with its token:
 //
 //	client, err := epilot.New(srv.ClientOptions()...)
-func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), epilot.WithToken(s.token)}
+func (s *Server) ClientOptions() []epilot.Option {
+	return []epilot.Option{polybill.WithBaseURL(s.URL()), epilot.WithToken(s.token)}
 }
 
 // Token is the bearer token the fake accepts.

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // Settings describe one API client.
@@ -30,7 +31,7 @@ type Settings struct {
 	// API names the API in errors and logs: "crm", "epilot", "encounters", "clinic".
 	API string
 	// Config holds the shared options.
-	Config *polybill.Config
+	Config *config.Config
 	// DefaultBaseURL is used when the options set none; empty means a base URL is required.
 	DefaultBaseURL string
 	// Auth adds credentials to each attempt; nil sends none.
@@ -52,7 +53,8 @@ type Client struct {
 	baseURL     string
 	hc          *http.Client
 	plain       *http.Client
-	cfg         *polybill.Config
+	cfg         *config.Config
+	observers   []*polybill.Observer
 	auth        Authenticator
 	refresher   Refresher
 	decodeError func([]byte, *polybill.Error)
@@ -105,7 +107,7 @@ func New(s Settings) (*Client, error) {
 	cfg := s.Config
 	if cfg == nil {
 		var err error
-		if cfg, err = polybill.NewConfig(); err != nil {
+		if cfg, err = NewConfig[config.Func](s.API, nil, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -132,6 +134,9 @@ func New(s Settings) (*Client, error) {
 		requestID:   http.CanonicalHeaderKey(s.RequestIDHeader),
 		log:         cfg.Logger,
 	}
+	for _, o := range cfg.Observers {
+		c.observers = append(c.observers, o.(*polybill.Observer))
+	}
 	if r, ok := s.Auth.(Refresher); ok {
 		c.refresher = r
 	}
@@ -156,7 +161,7 @@ func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 // host or scheme: for token endpoints driven by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
 
-func (c *Client) newHTTPClient(cfg *polybill.Config, withAuth bool) *http.Client {
+func (c *Client) newHTTPClient(cfg *config.Config, withAuth bool) *http.Client {
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -299,9 +304,9 @@ type BodyDecoder interface {
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
-	var rc polybill.RequestConfig
+	var rc config.Request
 	if len(opts) > 0 {
-		rc = polybill.NewRequestConfig(opts...)
+		rc = config.NewRequest(opts)
 	}
 	safety := call.Safety.resolve(call.Method)
 	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, gone: call.Gone, maxRetries: c.cfg.MaxRetries}
@@ -626,7 +631,7 @@ func chosenWait(wait, _ time.Duration, _ int, _ *http.Response) time.Duration {
 }
 
 // finish turns the loop's outcome into the caller's result.
-func (st *callState) finish(resp *http.Response, err error, out any, rc polybill.RequestConfig) error {
+func (st *callState) finish(resp *http.Response, err error, out any, rc config.Request) error {
 	c := st.c
 	if resp == nil {
 		return st.transportError(err, 0)
@@ -1004,7 +1009,7 @@ func (b *cancelOnClose) Close() error {
 }
 
 // chain builds the middleware stack once; the first middleware added is the outermost.
-func chain(mw []polybill.Middleware, last func(*http.Request) (*http.Response, error)) func(*http.Request) (*http.Response, error) {
+func chain(mw []config.Middleware, last func(*http.Request) (*http.Response, error)) func(*http.Request) (*http.Response, error) {
 	next := last
 	for i := len(mw) - 1; i >= 0; i-- {
 		m, n := mw[i], next

@@ -30,7 +30,7 @@ func (st *callState) info() polybill.CallInfo {
 // observeCallStart runs the CallStart hooks; ctx is the caller's context and the result
 // is the one the call's requests are built on.
 func (st *callState) observeCallStart(ctx context.Context) context.Context {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 {
 		return ctx
 	}
@@ -48,7 +48,7 @@ func (st *callState) observeCallStart(ctx context.Context) context.Context {
 // observeAttemptStart runs the AttemptStart hooks before attempt number info.Attempt and
 // returns the context the attempt's request carries.
 func (st *callState) observeAttemptStart(ctx context.Context, info polybill.CallInfo) context.Context {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 {
 		return ctx
 	}
@@ -64,7 +64,7 @@ func (st *callState) observeAttemptStart(ctx context.Context, info polybill.Call
 // observeAttemptEnd runs the AttemptEnd hooks for the open attempt, once the retry
 // decision is known: retry true from CheckRetry, false from the end of the call.
 func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool) {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 || !st.obs.attemptOpen {
 		return
 	}
@@ -99,7 +99,7 @@ func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry boo
 // observeCallEnd closes the call: the last attempt (when the loop ended without a retry
 // decision closing it), then the CallEnd hooks. It returns err unchanged.
 func (st *callState) observeCallEnd(resp *http.Response, loopErr, err error) error {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 {
 		return err
 	}
@@ -149,7 +149,7 @@ func attemptErrorType(status int, err error) string {
 type observerClientKey struct{}
 
 func withObserverClient(ctx context.Context, c *Client) context.Context {
-	if len(c.cfg.Observers) == 0 {
+	if len(c.observers) == 0 {
 		return ctx
 	}
 	return context.WithValue(ctx, observerClientKey{}, c)
@@ -166,7 +166,7 @@ func observeTokenFetch(ctx context.Context, start time.Time, err error) {
 		return
 	}
 	took := time.Since(start)
-	for _, o := range c.cfg.Observers {
+	for _, o := range c.observers {
 		if o.TokenFetch != nil {
 			o.TokenFetch(ctx, c.api, took, err == nil)
 		}
@@ -176,7 +176,7 @@ func observeTokenFetch(ctx context.Context, start time.Time, err error) {
 // Reconciled tells the observers that an ambiguous write of op was settled by reading the
 // record back (the exactly-once helpers of epilot and clinic call it).
 func (c *Client) Reconciled(ctx context.Context, method string, op polybill.Operation) {
-	for _, o := range c.cfg.Observers {
+	for _, o := range c.observers {
 		if o.Reconciled != nil {
 			o.Reconciled(ctx, polybill.CallInfo{API: c.api, Operation: op, Method: method, Write: isWrite(method)})
 		}
