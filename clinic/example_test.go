@@ -31,7 +31,7 @@ func startFake() (*clinictest.Server, string) {
 	return srv, id
 }
 
-func mustClient(srv *clinictest.Server, opts ...polybill.Option) *clinic.Client {
+func mustClient(srv *clinictest.Server, opts ...clinic.Option) *clinic.Client {
 	client, err := clinic.New(append(srv.ClientOptions(), opts...)...)
 	if err != nil {
 		log.Fatal(err)

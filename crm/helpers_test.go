@@ -20,7 +20,7 @@ import (
 
 // newFake starts a fake and a client whose every response is validated against
 // openapi/crm.yaml; the test fails at cleanup if any response broke the spec.
-func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...polybill.Option) (*crmtest.Server, *crm.Client) {
+func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...crm.Option) (*crmtest.Server, *crm.Client) {
 	t.Helper()
 	srv := crmtest.New(fakeOpts...)
 	t.Cleanup(srv.Close)

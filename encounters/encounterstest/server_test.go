@@ -50,7 +50,7 @@ func TestSignInDoesNotShiftIDs(t *testing.T) {
 	srv := encounterstest.New(encounterstest.WithUser("cashier@example.com", "s3cret"), encounterstest.WithClock(clock))
 	defer srv.Close()
 	client, err := encounters.New(polybill.WithBaseURL(srv.URL()),
-		encounters.WithCredentials("cashier@example.com", "s3cret"), encounters.WithClock(clock.Now))
+		encounters.WithCredentials("cashier@example.com", "s3cret"), encounterstest.WithTokenClock(clock.Now))
 	require.NoError(t, err)
 	ctx := context.Background()
 
