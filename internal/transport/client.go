@@ -41,8 +41,14 @@ type Client struct {
 	api         string
 	base        *url.URL
 	baseURL     string
-	hc          *http.Client
-	plain       *http.Client
+	// callHTTP is what every call's http.Client (callState.hc) starts from: the caller's
+	// *http.Client settings and the redirect policy, the Transport set per call.
+	callHTTP http.Client
+	// tokenRedirect is the CheckRedirect of a call with SkipAuth (and of the plain client).
+	tokenRedirect func(*http.Request, []*http.Request) error
+	// chain is the middleware stack over the base RoundTripper, built once.
+	chain func(*http.Request) (*http.Response, error)
+	plain *http.Client
 	cfg         *polybill.Config
 	auth        Authenticator
 	refresher   Refresher
@@ -98,8 +104,7 @@ func New(s Settings) (*Client, error) {
 		secrets = append(secrets, sk.Secrets()...)
 	}
 	c.secrets = secrets
-	c.hc = c.newHTTPClient(cfg, true)
-	c.plain = c.newHTTPClient(cfg, false)
+	c.newHTTPClients(cfg)
 	return c, nil
 }
 
@@ -111,7 +116,7 @@ func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 // host or scheme: for token endpoints driven by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
 
-func (c *Client) newHTTPClient(cfg *polybill.Config, withAuth bool) *http.Client {
+func (c *Client) newHTTPClients(cfg *polybill.Config) {
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -120,10 +125,20 @@ func (c *Client) newHTTPClient(cfg *polybill.Config, withAuth bool) *http.Client
 	if base == nil {
 		base = defaultTransport
 	}
-	hc.Transport = &attemptTransport{c: c, base: base, chain: chain(cfg.Middleware, base.RoundTrip), withAuth: withAuth}
-	policy := redirectPolicy{allowInsecure: cfg.AllowInsecure, requestIDHeader: c.requestID, tokenEndpoint: !withAuth, user: hc.CheckRedirect}
-	hc.CheckRedirect = policy.check
-	return &hc
+	c.chain = chain(cfg.Middleware, base.RoundTrip)
+	policy := redirectPolicy{allowInsecure: cfg.AllowInsecure, requestIDHeader: c.requestID, user: hc.CheckRedirect}
+	tokenPolicy := policy
+	tokenPolicy.tokenEndpoint = true
+	c.tokenRedirect = tokenPolicy.check
+
+	c.callHTTP = hc
+	c.callHTTP.Transport = nil // per call: callState.rt
+	c.callHTTP.CheckRedirect = policy.check
+
+	plain := hc
+	plain.Transport = &attemptTransport{c: c}
+	plain.CheckRedirect = c.tokenRedirect
+	c.plain = &plain
 }
 
 // defaultTransport keeps enough idle connections per host for heavily concurrent callers:

@@ -10,8 +10,9 @@ type redirectPolicy struct {
 	allowInsecure bool
 	// requestIDHeader is the client's own request-id header, kept across hosts.
 	requestIDHeader string
-	// tokenEndpoint marks the plain client, which only sends token requests: their bodies
-	// carry a secret (client_secret, a password), which Go re-sends on a 307 or 308.
+	// tokenEndpoint marks the policy of token and login requests (the plain client's, and a
+	// Call with SkipAuth): their bodies carry a secret (client_secret, a password), which Go
+	// re-sends on a 307 or 308.
 	tokenEndpoint bool
 	// user is the CheckRedirect of the caller's own *http.Client, run last.
 	user func(*http.Request, []*http.Request) error
@@ -48,7 +49,7 @@ func (p redirectPolicy) check(req *http.Request, via []*http.Request) error {
 	}
 	origin := via[0].URL
 	if req.URL.Host != origin.Host || req.URL.Scheme != origin.Scheme {
-		if st := stateFrom(req.Context()); p.tokenEndpoint || (st != nil && st.skipAuth) {
+		if p.tokenEndpoint {
 			return fmt.Errorf("%w: a token request redirected to another host or scheme (%s://%s)", errRedirectRefused, req.URL.Scheme, req.URL.Host)
 		}
 		for k := range req.Header {

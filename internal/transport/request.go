@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	polybill "github.com/polybill/polybill-go"
 )
 
@@ -115,53 +114,51 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	} else if len(call.Query) > 0 {
 		target += "?" + call.Query.Encode()
 	}
-	var rawBody any
-	if body != nil {
-		rawBody = body
-	}
 	st.op, st.method = call.Op, call.Method
 	ctx = st.observeCallStart(ctx)
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, stateKey{}, st), call.Method, target, rawBody)
+	// The request carries the caller's context only: the attempts find the call through the
+	// call's own http.Client (see callTransport), not through a context value.
+	hreq, err := http.NewRequestWithContext(ctx, call.Method, target, nil)
 	if err != nil {
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
 	}
-	// The original request never reaches a RoundTripper (attemptTransport sends a copy with
-	// copied values), so the constant values can be shared instead of allocated per call.
-	req.Header["Accept"] = acceptJSON
+	st.req.Request = hreq
+	if body != nil {
+		// Re-sent byte-for-byte on every attempt (go-retryablehttp rewinds it, and sets
+		// GetBody, which the 401 replay uses).
+		if err := st.req.SetBody(body); err != nil {
+			return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + err.Error(), Err: err}
+		}
+	}
+	// The original request never reaches a RoundTripper (send sends a copy with copied
+	// values), so the constant values can be shared instead of allocated per call.
+	h := hreq.Header
+	h["Accept"] = acceptJSON
 	if body != nil {
 		if ct := call.ContentType; ct != "" {
-			req.Header.Set("Content-Type", ct)
+			h.Set("Content-Type", ct)
 		} else {
-			req.Header["Content-Type"] = acceptJSON
+			h["Content-Type"] = acceptJSON
 		}
 	}
 	for k, v := range call.Header {
-		req.Header[k] = v
+		h[k] = v
 	}
 	for k, v := range rc.Header {
-		req.Header[k] = v
+		h[k] = v
 	}
 	// c.requestID is canonical: indexing the map is Get and Set without re-canonicalizing.
-	if c.requestID != "" && (len(req.Header[c.requestID]) == 0 || req.Header[c.requestID][0] == "") {
+	if c.requestID != "" && (len(h[c.requestID]) == 0 || h[c.requestID][0] == "") {
 		st.sentRequestID = newRequestID()
-		req.Header[c.requestID] = []string{st.sentRequestID}
+		h[c.requestID] = []string{st.sentRequestID}
 	}
 	st.trace.WroteHeaders = st.wroteHeaders
-	req.SetResponseHandler(st.readBody)
-
-	// The retry client lives in the call state (one allocation, not two) and its hooks are
-	// plain functions that find the state through the request context, not closures
-	// allocated per call.
-	st.rclient = retryablehttp.Client{
-		HTTPClient: c.hc,
-		// One more than the caller's retries: a 401 replay after a token refresh is not a
-		// retry and must not eat into them; checkRetry enforces maxRetries itself.
-		RetryMax:     st.maxRetries + 1,
-		CheckRetry:   checkRetry,
-		Backoff:      chosenWait,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	st.req.SetResponseHandler(st.readBody)
+	st.hc = c.callHTTP
+	if call.SkipAuth {
+		st.hc.CheckRedirect = c.tokenRedirect
 	}
-	resp, err := st.rclient.Do(req)
+	resp, err := st.run()
 	return st.observeCallEnd(resp, err, st.finish(resp, err, out, rc))
 }
 
