@@ -38,17 +38,17 @@ type Settings struct {
 
 // Client executes calls for one API. It is safe for concurrent use.
 type Client struct {
-	api         string
-	base        *url.URL
-	baseURL     string
+	api     string
+	base    *url.URL
+	baseURL string
 	// callHTTP is what every call's http.Client (callState.hc) starts from: the caller's
 	// *http.Client settings and the redirect policy, the Transport set per call.
 	callHTTP http.Client
 	// tokenRedirect is the CheckRedirect of a call with SkipAuth (and of the plain client).
 	tokenRedirect func(*http.Request, []*http.Request) error
 	// chain is the middleware stack over the base RoundTripper, built once.
-	chain func(*http.Request) (*http.Response, error)
-	plain *http.Client
+	chain       func(*http.Request) (*http.Response, error)
+	plain       *http.Client
 	cfg         *polybill.Config
 	auth        Authenticator
 	refresher   Refresher
