@@ -154,6 +154,9 @@ func (w *walker) walk(s *openapi3.SchemaRef, t reflect.Type, name string) {
 	}
 	slices.Sort(props)
 	for _, p := range props {
+		if ps := v.Properties[p]; ps.Value != nil && ps.Value.WriteOnly {
+			continue // never in a response
+		}
 		id := name + "." + p
 		ft, ok := wire.Field(t, p)
 		_, raw := w.r.RawOnly[id]
@@ -248,6 +251,9 @@ func properties(s *openapi3.SchemaRef) []string {
 			walk(v.Items, strings.TrimSuffix(prefix, ".")+"[].", depth+1)
 		}
 		for p, ps := range v.Properties {
+			if ps.Value != nil && ps.Value.ReadOnly {
+				continue // set by the server, never sent
+			}
 			if ps.Value != nil && (len(ps.Value.Properties) > 0 || hasNested(ps.Value)) {
 				walk(ps, prefix+p+".", depth+1)
 				continue
