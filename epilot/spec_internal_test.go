@@ -37,4 +37,3 @@ func TestSpecResponsePropertiesAreTyped(t *testing.T) {
 		RawOnly: map[string]string{},
 	})
 }
-
