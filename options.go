@@ -58,6 +58,23 @@ func shared(f func(*config.Config) error) Option { return Option{config.Shared(f
 // The options run in order, where the bundle stands among the others.
 func WithOptions(opts ...Option) Option { return Option{config.Join(opts)} }
 
+// WithOptionsFunc defers building options to each client's New: f runs once per client
+// built with the returned Option, and an error it returns fails that New (an ErrValidation
+// error). It is for packages that extend every client and build something per client or
+// may fail, such as polybillotel.Instrument.
+func WithOptionsFunc(f func() (Option, error)) Option {
+	if f == nil {
+		return Option{}
+	}
+	return Option{config.Any(func(c *config.Config, api any) error {
+		o, err := f()
+		if err != nil {
+			return err
+		}
+		return config.Apply(o, c, api)
+	})}
+}
+
 // Middleware wraps every HTTP attempt, retries included: it sees the request after
 // authentication was applied and the response before the retry decision.
 type Middleware func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error)

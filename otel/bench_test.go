@@ -34,7 +34,7 @@ func BenchmarkP1Telemetry(b *testing.B) {
 			polybillotel.WithMeterProvider(metricnoop.NewMeterProvider()))}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c, err := crm.New(append(srv.ClientOptions(), bc.opts...)...)
+			c, err := crm.New(append(srv.ClientOptions(), polybill.WithOptions(bc.opts...))...)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -147,7 +147,7 @@ func crmFixture(t *testing.T, opts ...polybill.Option) (*crmtest.Server, *crm.Cl
 	_, err := srv.AddBilling(crmtest.Billing{UniqueID: secretID})
 	require.NoError(t, err)
 	tm := newTelemetry()
-	c, err := crm.New(append(append(srv.ClientOptions(), tm.options()...), opts...)...)
+	c, err := crm.New(append(srv.ClientOptions(), polybill.WithOptions(tm.options()...), polybill.WithOptions(opts...))...)
 	require.NoError(t, err)
 	return srv, c, tm
 }
@@ -305,7 +305,7 @@ func TestEpilotAmbiguousWriteReconciled(t *testing.T) {
 	srv := epilottest.New()
 	t.Cleanup(srv.Close)
 	tm := newTelemetry()
-	c, err := epilot.New(append(srv.ClientOptions(), tm.options()...)...)
+	c, err := epilot.New(append(srv.ClientOptions(), polybill.WithOptions(tm.options()...))...)
 	require.NoError(t, err)
 	srv.Faults().Add(epilottest.Fault{
 		Match:             func(r *http.Request) bool { return r.Method == http.MethodPost },
@@ -349,7 +349,7 @@ func TestClinicTokenRefreshAndReplay(t *testing.T) {
 	srv := clinictest.New()
 	t.Cleanup(srv.Close)
 	tm := newTelemetry()
-	c, err := clinic.New(append(srv.ClientOptions(), tm.options()...)...)
+	c, err := clinic.New(append(srv.ClientOptions(), polybill.WithOptions(tm.options()...))...)
 	require.NoError(t, err)
 	require.NoError(t, c.Authenticate(context.Background()))
 	srv.RevokeTokens()

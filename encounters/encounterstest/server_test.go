@@ -23,9 +23,6 @@ func TestClientOptions(t *testing.T) {
 	defer srv.Close()
 	opts := srv.ClientOptions()
 	require.Len(t, opts, 2)
-	cfg, err := polybill.NewConfig(opts...)
-	require.NoError(t, err)
-	assert.Equal(t, srv.URL(), cfg.BaseURL)
 
 	client, err := encounters.New(opts...)
 	require.NoError(t, err)
