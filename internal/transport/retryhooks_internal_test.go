@@ -20,7 +20,7 @@ func TestCheckRetryAskedTwiceDecidesOnce(t *testing.T) {
 		name       string
 		status     int
 		drain      int64 // thousandths of a token spent before the attempt, of a budget of 2
-		refillIn   bool // the budget refills between the two questions (a concurrent success)
+		refillIn   bool  // the budget refills between the two questions (a concurrent success)
 		wantRetry  bool
 		wantTokens float64
 		wantRetrys int
