@@ -89,7 +89,7 @@ func WithScopes(scopes ...string) Option {
 	return option(func(s *settings) error {
 		for _, sc := range scopes {
 			if sc == "" || strings.ContainsAny(sc, " \t\n") {
-				return polybill.InvalidParam(api, "WithScopes", "invalid scope %q", sc)
+				return transport.InvalidParam(api, "WithScopes", "invalid scope %q", sc)
 			}
 		}
 		s.scopes = append([]string(nil), scopes...)
@@ -102,7 +102,7 @@ func WithScopes(scopes ...string) Option {
 func WithTokenURL(u string) Option {
 	return option(func(s *settings) error {
 		if u == "" {
-			return polybill.InvalidParam(api, "WithTokenURL", "empty token URL")
+			return transport.InvalidParam(api, "WithTokenURL", "empty token URL")
 		}
 		s.tokenURL = u
 		return nil
@@ -235,7 +235,7 @@ func tokenError(err error, secret string) error {
 		e.Body = append([]byte(nil), re.Body[:min(len(re.Body), polybill.MaxErrorBody)]...)
 	}
 	if e.Code == "" {
-		e.Code = polybill.CodeFromStatus(status)
+		e.Code = transport.CodeFromStatus(status)
 	}
 	if e.Message == "" {
 		e.Message = "token request refused"

@@ -199,15 +199,15 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 		p = &ListMeetingBillingsParams{}
 	}
 	if p.Page < 0 {
-		return nil, polybill.InvalidParam(API, "page", "page must be 1 or more, got %d", p.Page)
+		return nil, transport.InvalidParam(API, "page", "page must be 1 or more, got %d", p.Page)
 	}
 	if p.Records < 0 {
-		return nil, polybill.InvalidParam(API, "records", "records must be 1 or more, got %d", p.Records)
+		return nil, transport.InvalidParam(API, "records", "records must be 1 or more, got %d", p.Records)
 	}
 	// As for creates and updates: an unknown state would filter on nothing the server knows
 	// and come back as an empty list that looks like an answer.
 	if p.Status != "" && !p.Status.IsKnown() {
-		return nil, polybill.InvalidParam(API, "status", "unknown billing status %q", p.Status)
+		return nil, transport.InvalidParam(API, "status", "unknown billing status %q", p.Status)
 	}
 	if page > 0 {
 		q.Set("page", strconv.Itoa(page))
@@ -226,7 +226,7 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 	set("search", p.Search)
 	if p.Sort != "" {
 		if !validSort(p.Sort) {
-			return nil, polybill.InvalidParam(API, "sort", "sort must be comma-separated field names, each optionally prefixed with '-' (\"-created_at,payer_name\", \"meeting.start_time\"), got %q", p.Sort)
+			return nil, transport.InvalidParam(API, "sort", "sort must be comma-separated field names, each optionally prefixed with '-' (\"-created_at,payer_name\", \"meeting.start_time\"), got %q", p.Sort)
 		}
 		q.Set("sort", p.Sort)
 	}
@@ -426,10 +426,10 @@ func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, par
 
 func (p CreateBillingParams) body() (any, error) {
 	if p.Amount.Sign() <= 0 {
-		return nil, polybill.InvalidParam(API, "amount", "amount is required and must be greater than zero")
+		return nil, transport.InvalidParam(API, "amount", "amount is required and must be greater than zero")
 	}
 	if strings.TrimSpace(p.PayerName) == "" {
-		return nil, polybill.InvalidParam(API, "payer_name", "payer_name is required")
+		return nil, transport.InvalidParam(API, "payer_name", "payer_name is required")
 	}
 	if err := checkEmail("payer_email", p.PayerEmail, true); err != nil {
 		return nil, err
@@ -441,7 +441,7 @@ func (p CreateBillingParams) body() (any, error) {
 		return nil, err
 	}
 	if p.Status != "" && !p.Status.IsKnown() {
-		return nil, polybill.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
+		return nil, transport.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
 	}
 	f := oapi.CreateBillingFields{
 		Amount:           p.Amount.Unquoted(),
@@ -522,10 +522,10 @@ func (c *Client) UpdateBilling(ctx context.Context, uniqueID string, params Upda
 
 func (p UpdateBillingParams) body() (any, error) {
 	if p.Amount != nil && p.Amount.Sign() <= 0 {
-		return nil, polybill.InvalidParam(API, "amount", "amount must be greater than zero")
+		return nil, transport.InvalidParam(API, "amount", "amount must be greater than zero")
 	}
 	if p.Status != "" && !p.Status.IsKnown() {
-		return nil, polybill.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
+		return nil, transport.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
 	}
 	if err := checkEmail("payer_email", p.PayerEmail, false); err != nil {
 		return nil, err
@@ -559,7 +559,7 @@ func (p UpdateBillingParams) body() (any, error) {
 		return nil, err
 	}
 	if len(body.Billing) == 0 {
-		return nil, polybill.InvalidParam(API, "billing", "an update needs at least one field")
+		return nil, transport.InvalidParam(API, "billing", "an update needs at least one field")
 	}
 	return body, nil
 }
@@ -655,17 +655,17 @@ type billingBody struct {
 func wrapBilling(fields any, extra map[string]any) (billingBody, error) {
 	raw, err := json.Marshal(fields)
 	if err != nil {
-		return billingBody{}, polybill.InvalidParam(API, "billing", "cannot encode billing: %v", err)
+		return billingBody{}, transport.InvalidParam(API, "billing", "cannot encode billing: %v", err)
 	}
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // keep amounts exact: 250.00 must not pass through float64
 	if err := dec.Decode(&m); err != nil {
-		return billingBody{}, polybill.InvalidParam(API, "billing", "cannot encode billing: %v", err)
+		return billingBody{}, transport.InvalidParam(API, "billing", "cannot encode billing: %v", err)
 	}
 	for k, v := range extra {
 		if _, taken := m[k]; taken {
-			return billingBody{}, polybill.InvalidParam(API, "Extra."+k, "%q is already set by a named field", k)
+			return billingBody{}, transport.InvalidParam(API, "Extra."+k, "%q is already set by a named field", k)
 		}
 		m[k] = v
 	}
@@ -674,7 +674,7 @@ func wrapBilling(fields any, extra map[string]any) (billingBody, error) {
 
 func requireID(param, id string) error {
 	if id == "" {
-		return polybill.InvalidParam(API, param, "%s is required", param)
+		return transport.InvalidParam(API, param, "%s is required", param)
 	}
 	return nil
 }
@@ -683,20 +683,20 @@ func requireID(param, id string) error {
 func checkEmail(param, email string, required bool) error {
 	if email == "" {
 		if required {
-			return polybill.InvalidParam(API, param, "%s is required", param)
+			return transport.InvalidParam(API, param, "%s is required", param)
 		}
 		return nil
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" {
-		return polybill.InvalidParam(API, param, "%s is not a valid email address", param)
+		return transport.InvalidParam(API, param, "%s is not a valid email address", param)
 	}
 	return nil
 }
 
 func checkCurrency(param string, c polybill.Currency) error {
 	if c != "" && !c.Valid() {
-		return polybill.InvalidParam(API, param, "%s must be a three-letter ISO 4217 code, got %q", param, c)
+		return transport.InvalidParam(API, param, "%s must be a three-letter ISO 4217 code, got %q", param, c)
 	}
 	return nil
 }

@@ -86,11 +86,11 @@ func WithAPIKey(key string) Option {
 func WithAPIKeyHeader(names ...string) Option {
 	return option(func(s *settings) error {
 		if len(names) == 0 {
-			return polybill.InvalidParam(API, "WithAPIKeyHeader", "no header name")
+			return transport.InvalidParam(API, "WithAPIKeyHeader", "no header name")
 		}
 		for _, n := range names {
 			if !validHeaderName(n) {
-				return polybill.InvalidParam(API, "WithAPIKeyHeader", "invalid header name %q", n)
+				return transport.InvalidParam(API, "WithAPIKeyHeader", "invalid header name %q", n)
 			}
 		}
 		s.apiKeyHeaders = append([]string(nil), names...)
@@ -116,7 +116,7 @@ func WithToken(token string) Option {
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return option(func(s *settings) error {
 		if ts == nil {
-			return polybill.InvalidParam(API, "WithTokenSource", "nil token source")
+			return transport.InvalidParam(API, "WithTokenSource", "nil token source")
 		}
 		s.tokenSource, s.token = ts, ""
 		return nil

@@ -204,7 +204,7 @@ func (c *Client) GetRevenueReport(ctx context.Context, params *RevenueReportPara
 	q := url.Values{}
 	if params != nil {
 		if !params.StartDate.IsZero() && !params.EndDate.IsZero() && params.EndDate.Before(params.StartDate) {
-			return nil, polybill.InvalidParam(API, "end_date", "end_date is before start_date")
+			return nil, transport.InvalidParam(API, "end_date", "end_date is before start_date")
 		}
 		if !params.StartDate.IsZero() {
 			q.Set("start_date", params.StartDate.Format(time.DateOnly))

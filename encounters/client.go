@@ -119,7 +119,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	token, hasCreds := s.token, s.creds != nil
 	if token != "" && hasCreds {
-		return nil, polybill.InvalidParam(apiName, "WithCredentials", "use WithToken or WithCredentials, not both")
+		return nil, transport.InvalidParam(apiName, "WithCredentials", "use WithToken or WithCredentials, not both")
 	}
 	if token == "" && !hasCreds {
 		return nil, transport.Missing(cfg, apiName, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
@@ -190,7 +190,7 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 			if email == "" {
 				missing = EnvEmail
 			}
-			return nil, polybill.InvalidParam(apiName, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
+			return nil, transport.InvalidParam(apiName, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
 		}
 	}
 	return New(append(env, opts...)...)
@@ -200,10 +200,10 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 // may have surrounding spaces; a control character (a newline from a file) it may not.
 func checkPassword(param, password string) error {
 	if password == "" {
-		return polybill.InvalidParam(apiName, param, "empty password")
+		return transport.InvalidParam(apiName, param, "empty password")
 	}
 	if strings.ContainsFunc(password, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return polybill.InvalidParam(apiName, param, "password contains a control character (a newline read from a file?)")
+		return transport.InvalidParam(apiName, param, "password contains a control character (a newline read from a file?)")
 	}
 	return nil
 }

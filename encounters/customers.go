@@ -127,7 +127,7 @@ func (s *CustomerService) GetWithCards(ctx context.Context, id string, opts ...p
 // Create creates a billing customer.
 func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, opts ...polybill.RequestOption) (*Customer, error) {
 	if (p.Owner.Account == "") == (p.Owner.Organization == "") {
-		return nil, polybill.InvalidParam(apiName, "owner", "exactly one of owner.account or owner.organization is required")
+		return nil, transport.InvalidParam(apiName, "owner", "exactly one of owner.account or owner.organization is required")
 	}
 	body := oapi.CustomerCreate{
 		Owner:       oapi.CustomerOwner{Account: ptr(p.Owner.Account), Organization: ptr(p.Owner.Organization)},
@@ -139,7 +139,7 @@ func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, op
 // AddCard saves another card from a Stripe token; it becomes the default.
 func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, opts ...polybill.RequestOption) (*Customer, error) {
 	if stripeToken == "" {
-		return nil, polybill.InvalidParam(apiName, "stripeToken", "required")
+		return nil, transport.InvalidParam(apiName, "stripeToken", "required")
 	}
 	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{StripeToken: &stripeToken}, opts)
 }
@@ -148,7 +148,7 @@ func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, o
 // the next saved card becomes the default.
 func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opts ...polybill.RequestOption) (*Customer, error) {
 	if cardID == "" {
-		return nil, polybill.InvalidParam(apiName, "$deleteStripeCard", "card id required")
+		return nil, transport.InvalidParam(apiName, "$deleteStripeCard", "card id required")
 	}
 	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{DeleteStripeCard: &cardID}, opts)
 }
@@ -156,7 +156,7 @@ func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opt
 // SetDefaultCard makes a saved card the default ($setDefaultStripeCard).
 func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string, opts ...polybill.RequestOption) (*Customer, error) {
 	if cardID == "" {
-		return nil, polybill.InvalidParam(apiName, "$setDefaultStripeCard", "card id required")
+		return nil, transport.InvalidParam(apiName, "$setDefaultStripeCard", "card id required")
 	}
 	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{SetDefaultStripeCard: &cardID}, opts)
 }

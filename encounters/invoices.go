@@ -122,11 +122,11 @@ type CreateInvoiceParams struct {
 func (p *CreateInvoiceParams) wire() (*oapi.InvoiceCreate, error) {
 	switch {
 	case p.Facility == "":
-		return nil, polybill.InvalidParam(apiName, "facility", "required")
+		return nil, transport.InvalidParam(apiName, "facility", "required")
 	case !p.Type.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "type", "must be %q or %q, got %q", InvoiceTypeMedicalEncounter, InvoiceTypeInventoryTransaction, p.Type)
+		return nil, transport.InvalidParam(apiName, "type", "must be %q or %q, got %q", InvoiceTypeMedicalEncounter, InvoiceTypeInventoryTransaction, p.Type)
 	case p.TaxComplication != "" && !p.TaxComplication.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "taxComplication", "unknown value %q", p.TaxComplication)
+		return nil, transport.InvalidParam(apiName, "taxComplication", "unknown value %q", p.TaxComplication)
 	}
 	discounts, err := wireDiscounts(p.Discounts)
 	if err != nil {
@@ -152,10 +152,10 @@ func wireDiscounts(ds []Discount) (*[]oapi.Discount, error) {
 	out := make([]oapi.Discount, len(ds))
 	for i, d := range ds {
 		if (d.Amount == nil) == (d.Percentage == nil) {
-			return nil, polybill.InvalidParam(apiName, "discounts", "discount %d needs exactly one of amount or percentage", i)
+			return nil, transport.InvalidParam(apiName, "discounts", "discount %d needs exactly one of amount or percentage", i)
 		}
 		if d.Amount != nil && d.Amount.Sign() < 0 || d.Percentage != nil && d.Percentage.Sign() < 0 {
-			return nil, polybill.InvalidParam(apiName, "discounts", "discount %d is negative", i)
+			return nil, transport.InvalidParam(apiName, "discounts", "discount %d is negative", i)
 		}
 		out[i] = oapi.Discount{ID: ptr(d.ID), Promo: ptr(d.Promo), Code: ptr(d.Code), Name: ptr(d.Name), Amount: d.Amount, Percentage: d.Percentage}
 	}
@@ -222,7 +222,7 @@ func (s *InvoiceService) Create(ctx context.Context, p CreateInvoiceParams, opts
 // Patch changes an invoice.
 func (s *InvoiceService) Patch(ctx context.Context, id string, p PatchInvoiceParams, opts ...polybill.RequestOption) (*Invoice, error) {
 	if p.TaxComplication != "" && !p.TaxComplication.IsKnown() {
-		return nil, polybill.InvalidParam(apiName, "taxComplication", "unknown value %q", p.TaxComplication)
+		return nil, transport.InvalidParam(apiName, "taxComplication", "unknown value %q", p.TaxComplication)
 	}
 	if err := p.Unset.validate(); err != nil {
 		return nil, err

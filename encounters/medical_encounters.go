@@ -97,13 +97,13 @@ func (s *EncounterService) Get(ctx context.Context, id string, q *Query, opts ..
 func (s *EncounterService) Create(ctx context.Context, p CreateEncounterParams, opts ...polybill.RequestOption) (*Encounter, error) {
 	switch {
 	case p.Facility == "":
-		return nil, polybill.InvalidParam(apiName, "facility", "required")
+		return nil, transport.InvalidParam(apiName, "facility", "required")
 	case p.Patient == "":
-		return nil, polybill.InvalidParam(apiName, "patient", "required")
+		return nil, transport.InvalidParam(apiName, "patient", "required")
 	case p.Type != "" && !p.Type.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "type", "unknown encounter type %q", p.Type)
+		return nil, transport.InvalidParam(apiName, "type", "unknown encounter type %q", p.Type)
 	case p.EncounterType != "" && p.EncounterType != "new" && p.EncounterType != "follow-up":
-		return nil, polybill.InvalidParam(apiName, "encounterType", "must be \"new\" or \"follow-up\", got %q", p.EncounterType)
+		return nil, transport.InvalidParam(apiName, "encounterType", "must be \"new\" or \"follow-up\", got %q", p.EncounterType)
 	}
 	body := oapi.EncounterCreate{Facility: p.Facility, Patient: p.Patient, Doctors: slicePtr(p.Doctors), Tags: slicePtr(p.Tags), Invoice: ptr(p.Invoice)}
 	if p.Type != "" {

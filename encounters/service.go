@@ -28,7 +28,7 @@ type serviceOps struct{ find, get, create, patch, remove polybill.Operation }
 
 func requireID(id string) error {
 	if id == "" {
-		return polybill.InvalidParam(apiName, "id", "required")
+		return transport.InvalidParam(apiName, "id", "required")
 	}
 	return nil
 }
@@ -249,7 +249,7 @@ func (u Unset) wire() map[string]int {
 func (u Unset) validate() error {
 	for _, f := range u {
 		if f == "" {
-			return polybill.InvalidParam(apiName, "$unset", "empty field path")
+			return transport.InvalidParam(apiName, "$unset", "empty field path")
 		}
 	}
 	return nil
@@ -257,7 +257,7 @@ func (u Unset) validate() error {
 
 func requireMoney(field string, d polybill.Decimal, positive bool) error {
 	if d.Sign() < 0 || (positive && d.Sign() == 0) {
-		return polybill.InvalidParam(apiName, field, "must be positive, got %s", d)
+		return transport.InvalidParam(apiName, field, "must be positive, got %s", d)
 	}
 	return nil
 }

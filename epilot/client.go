@@ -64,7 +64,7 @@ func WithToken(token string) Option {
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return option(func(s *settings) error {
 		if ts == nil {
-			return polybill.InvalidParam(apiName, "WithTokenSource", "nil token source")
+			return transport.InvalidParam(apiName, "WithTokenSource", "nil token source")
 		}
 		s.tokenSource, s.token = ts, ""
 		return nil
@@ -88,7 +88,7 @@ const (
 func WithEntityIDStyle(s EntityIDStyle) Option {
 	return option(func(st *settings) error {
 		if s != EntityIDRepeated && s != EntityIDBrackets {
-			return polybill.InvalidParam(apiName, "WithEntityIDStyle", "unknown style %d", s)
+			return transport.InvalidParam(apiName, "WithEntityIDStyle", "unknown style %d", s)
 		}
 		st.entityIDStyle = s
 		return nil

@@ -178,19 +178,19 @@ func (c *Contract) DecodeBody(body []byte) error { return c.UnmarshalJSON(body) 
 func (c *Contract) validate() error {
 	switch {
 	case c.Status != "" && !c.Status.IsKnown():
-		return polybill.InvalidParam(apiName, "status", "unknown contract status %q", c.Status)
+		return transport.InvalidParam(apiName, "status", "unknown contract status %q", c.Status)
 	case c.Branch != "" && !c.Branch.IsKnown():
-		return polybill.InvalidParam(apiName, "branch", "unknown branch %q", c.Branch)
+		return transport.InvalidParam(apiName, "branch", "unknown branch %q", c.Branch)
 	case c.BillingPeriod != "" && !c.BillingPeriod.IsKnown():
-		return polybill.InvalidParam(apiName, "billing_period", "unknown billing period %q", c.BillingPeriod)
+		return transport.InvalidParam(apiName, "billing_period", "unknown billing period %q", c.BillingPeriod)
 	case c.RenewalDurationUnit != "" && !c.RenewalDurationUnit.IsKnown():
-		return polybill.InvalidParam(apiName, "renewal_duration_unit", "unknown unit %q", c.RenewalDurationUnit)
+		return transport.InvalidParam(apiName, "renewal_duration_unit", "unknown unit %q", c.RenewalDurationUnit)
 	case c.NoticeTimeUnit != "" && !c.NoticeTimeUnit.IsKnown():
-		return polybill.InvalidParam(apiName, "notice_time_unit", "unknown unit %q", c.NoticeTimeUnit)
+		return transport.InvalidParam(apiName, "notice_time_unit", "unknown unit %q", c.NoticeTimeUnit)
 	case c.BillingDueDay != nil && (*c.BillingDueDay < 0 || *c.BillingDueDay > 31):
-		return polybill.InvalidParam(apiName, "billing_due_day", "must be 0..31, got %d", *c.BillingDueDay)
+		return transport.InvalidParam(apiName, "billing_due_day", "must be 0..31, got %d", *c.BillingDueDay)
 	case c.BalanceCurrency != "" && !c.BalanceCurrency.Valid():
-		return polybill.InvalidParam(apiName, "balance_currency", "%q is not an ISO 4217 code", c.BalanceCurrency)
+		return transport.InvalidParam(apiName, "balance_currency", "%q is not an ISO 4217 code", c.BalanceCurrency)
 	}
 	for name, d := range map[string]*polybill.Decimal{
 		"billing_duration_amount": c.BillingDurationAmount,
@@ -198,7 +198,7 @@ func (c *Contract) validate() error {
 		"notice_time_amount":      c.NoticeTimeAmount,
 	} {
 		if d != nil && d.Sign() < 0 {
-			return polybill.InvalidParam(apiName, name, "must not be negative, got %s", d)
+			return transport.InvalidParam(apiName, name, "must not be negative, got %s", d)
 		}
 	}
 	return nil
@@ -230,7 +230,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 // the configuration history.
 func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, opts ...polybill.RequestOption) (*Contract, error) {
 	if id == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(apiName, "id", "is required")
 	}
 	if err := patch.validate(); err != nil {
 		return nil, err
@@ -252,7 +252,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 // attempt is ErrNotFound.
 func (c *Client) DeleteContract(ctx context.Context, id string, opts ...polybill.RequestOption) error {
 	if id == "" {
-		return polybill.InvalidParam(apiName, "id", "is required")
+		return transport.InvalidParam(apiName, "id", "is required")
 	}
 	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
 }

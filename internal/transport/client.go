@@ -172,13 +172,13 @@ func userAgent(suffix string) string {
 func SecureURL(api, option, raw string, allowInsecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, polybill.InvalidParam(api, option, "invalid URL %q: want an absolute http(s) URL", raw)
+		return nil, InvalidParam(api, option, "invalid URL %q: want an absolute http(s) URL", raw)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
-		return nil, polybill.InvalidParam(api, option, "URL %q has a query or fragment: give the scheme, host and path only", raw)
+		return nil, InvalidParam(api, option, "URL %q has a query or fragment: give the scheme, host and path only", raw)
 	}
 	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
-		return nil, polybill.InvalidParam(api, option, "refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", u.Hostname())
+		return nil, InvalidParam(api, option, "refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", u.Hostname())
 	}
 	return u, nil
 }

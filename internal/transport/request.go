@@ -86,7 +86,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "internal: a call without its spec operation"}
 	}
 	if rc.IdempotencyKey != "" && !call.SendsIdempotencyKey {
-		return polybill.InvalidParam(c.api, "WithIdempotencyKey",
+		return InvalidParam(c.api, "WithIdempotencyKey",
 			"%s %s: %s has no idempotency mechanism for this operation, so the key would be ignored and a second call would write again; see polybill.WithIdempotencyKey",
 			call.Method, call.Op.Route, c.api)
 	}
