@@ -360,10 +360,6 @@ func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []po
 	return c.t.Do(ctx, call, out, opts...)
 }
 
-// TokenFetches reports how many access tokens this client has requested: one per hour of use
-// plus one after each 401. Useful in tests and for monitoring token churn.
-func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
-
 // Authenticate obtains an access token now (the issueToken operation), unless a valid one is
 // cached. Calls authenticate on their own; call this at start-up so wrong credentials fail
 // there rather than on the first payment (polybill.ErrUnauthorized).

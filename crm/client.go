@@ -180,7 +180,7 @@ func New(opts ...Option) (*Client, error) {
 		Config:          cfg,
 		DefaultBaseURL:  DefaultBaseURL,
 		Auth:            auth,
-		DecodeError:     DecodeError,
+		DecodeError:     decodeError,
 		Secrets:         secrets,
 		RequestIDHeader: RequestIDHeader,
 	})
@@ -236,13 +236,13 @@ func validHeaderName(n string) bool {
 	return true
 }
 
-// DecodeError fills e from a crm error body. The documented envelope is JSON:API
+// decodeError fills e from a crm error body. The documented envelope is JSON:API
 // `{"errors":[{status,code,title,detail,source}]}` (status a string); the official SDK also
 // handles `errors` as a list of strings, `{success:false, errors}` and `{error, message}`, and
 // Rails servers send `errors` as a field → messages map. Every variant is read; every entry
 // becomes a Detail. When no code is sent, the transport derives one from the HTTP status
 // (the SDK's "validation_error even on a 404" is not repeated).
-func DecodeError(body []byte, e *polybill.Error) {
+func decodeError(body []byte, e *polybill.Error) {
 	var env struct {
 		Errors  json.RawMessage `json:"errors"`
 		Error   json.RawMessage `json:"error"`

@@ -208,15 +208,6 @@ func checkPassword(param, password string) error {
 	return nil
 }
 
-// TokenFetches reports how many times the client signed in or refreshed its
-// JWT (0 with a static token). Useful to assert refresh behaviour in tests.
-func (c *Client) TokenFetches() int64 {
-	if c.session == nil {
-		return 0
-	}
-	return c.session.auth.Fetches()
-}
-
 // Authenticate obtains credentials now (the authenticate operation,
 // POST /authentication) instead of on the first call, so wrong credentials
 // fail at start-up rather than on the first invoice or payment.

@@ -6,7 +6,7 @@ var clinicSnippets = map[string]snippet{
 	// The client exchanges its client credentials for a token on first use; Authenticate
 	// does it now, so bad credentials fail at start-up rather than on the first payment.
 	exampleenv.Check(env.Client.Authenticate(ctx))
-	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": env.Client.TokenFetches()})`},
+	exampleenv.Print(map[string]any{"authenticated": true})`},
 
 	"listInvoices": {Code: `
 	env.PartiallyPaidInvoice(ctx, "INV-2026-00042")
