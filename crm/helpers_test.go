@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/polybill/polybill-go/crm/internal/oapiserver"
+
 	"github.com/stretchr/testify/require"
 
 	polybill "github.com/polybill/polybill-go"
@@ -24,7 +26,9 @@ func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...crm.Option) (*crmt
 	t.Helper()
 	srv := crmtest.New(fakeOpts...)
 	t.Cleanup(srv.Close)
-	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
+	spec, err := oapiserver.GetSpec()
+	require.NoError(t, err)
+	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		var broken []error

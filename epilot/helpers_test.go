@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polybill/polybill-go/epilot/internal/oapiserver"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/polybill/polybill-go"
@@ -38,7 +40,9 @@ func newEnvServer(t *testing.T, validate bool, srvOpts []epilottest.Option, opts
 	t.Helper()
 	srv := epilottest.New(srvOpts...)
 	t.Cleanup(srv.Close)
-	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
+	spec, err := oapiserver.GetSpec()
+	require.NoError(t, err)
+	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
 	require.NoError(t, err)
 	base := []epilot.Option{
 		polybill.WithBaseURL(srv.URL()),

@@ -217,9 +217,6 @@ func (s *Server) Faults() *Faults { return s.srv.Faults() }
 // Requests counts the HTTP requests that reached the server, faulted ones included.
 func (s *Server) Requests() int64 { return s.srv.Requests() }
 
-// Spec returns the OpenAPI document the fake serves, e.g. for response validation.
-func (s *Server) Spec() *openapi3.T { return s.spec }
-
 // AddEvent stores a billing event as given (no validation), filling _id, _org, _schema and
 // the timestamps when absent. It returns the event's id.
 func (s *Server) AddEvent(event json.RawMessage) (string, error) {
