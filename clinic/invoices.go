@@ -11,6 +11,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic/internal/oapi"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -246,7 +247,7 @@ func (c *Client) ListInvoices(ctx context.Context, params *ListInvoicesParams, o
 	if err != nil {
 		return func(yield func(InvoiceSummary, error) bool) { yield(InvoiceSummary{}, err) }
 	}
-	return polybill.Iterate(page, func(page int) (*polybill.Page[InvoiceSummary], error) {
+	return paging.Iterate(page, func(page int) (*polybill.Page[InvoiceSummary], error) {
 		return c.listInvoicesPage(ctx, q, page, perPage, opts)
 	})
 }

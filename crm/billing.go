@@ -17,6 +17,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm/internal/oapi"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -259,7 +260,7 @@ func (c *Client) ListMeetingBillings(ctx context.Context, meetingID string, para
 	}
 	return func(yield func(Billing, error) bool) {
 		var seen repeatGuard // per ranging: each loop over the sequence starts afresh
-		pages := polybill.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
+		pages := paging.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
 			p, err := c.listMeetingBillingsPage(ctx, meetingID, params, page, opts)
 			if err != nil {
 				return nil, err

@@ -12,6 +12,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/qs"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -63,7 +64,7 @@ func listAll[T any](ctx context.Context, c *Client, service serviceOps, q *Query
 			}
 		}
 	}
-	return polybill.Iterate(start, func(skip int) (*polybill.Page[T], error) {
+	return paging.Iterate(start, func(skip int) (*polybill.Page[T], error) {
 		return findPage[T](ctx, c, service, q.Clone().Skip(skip), opts)
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot/internal/oapi"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -125,7 +126,7 @@ func (c *Client) ListBillingEvents(ctx context.Context, params *ListBillingEvent
 	if params != nil {
 		p = *params
 	}
-	return polybill.Iterate(p.From, func(from int) (*polybill.Page[BillingEvent], error) {
+	return paging.Iterate(p.From, func(from int) (*polybill.Page[BillingEvent], error) {
 		return c.listBillingEventsPage(ctx, p, from, opts)
 	})
 }

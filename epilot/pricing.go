@@ -12,6 +12,7 @@ import (
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot/internal/oapi"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -390,7 +391,7 @@ func (c *Client) contractHistoryPage(ctx context.Context, contractID string, p C
 // params.From on (nil params: all of it), fetching pages lazily.
 func (c *Client) ListContractConfigurationHistory(ctx context.Context, contractID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
 	p := historyParams(params)
-	return polybill.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
+	return paging.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
 		return c.contractHistoryPage(ctx, contractID, p, from, opts)
 	})
 }
@@ -414,7 +415,7 @@ func (c *Client) accountHistoryPage(ctx context.Context, accountID string, p Con
 // account from offset params.From on (nil params: all of it), fetching pages lazily.
 func (c *Client) ListBillingAccountConfigurationHistory(ctx context.Context, accountID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
 	p := historyParams(params)
-	return polybill.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
+	return paging.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
 		return c.accountHistoryPage(ctx, accountID, p, from, opts)
 	})
 }
