@@ -55,7 +55,7 @@ func TestNullOrMissingListIsEmpty(t *testing.T) {
 func TestNullReportListsAreEmpty(t *testing.T) {
 	tests := []struct {
 		name, prefix, body string
-		check            func(t *testing.T, c *crm.Client)
+		check              func(t *testing.T, c *crm.Client)
 	}{
 		{"outstanding by payer, data null", "/billings/outstanding_by_payer", `{"data":null}`, func(t *testing.T, c *crm.Client) {
 			rows, err := c.GetOutstandingByPayer(context.Background())
