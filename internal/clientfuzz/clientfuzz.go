@@ -83,14 +83,21 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// Seed adds every recorded body to f's corpus, and returns how many.
+// Seed adds every recorded body to f's corpus (for a target taking one []byte), and returns
+// how many.
 func (r *Recorder) Seed(f *testing.F) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, b := range r.bodies {
+	bodies := r.Bodies()
+	for _, b := range bodies {
 		f.Add(b)
 	}
-	return len(r.bodies)
+	return len(bodies)
+}
+
+// Bodies returns the recorded bodies.
+func (r *Recorder) Bodies() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]byte(nil), r.bodies...)
 }
 
 // Check holds the properties of one call that read body from a 2xx answer: a body that is not
