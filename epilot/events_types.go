@@ -3,6 +3,7 @@ package epilot
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -299,7 +300,7 @@ func (r *relatedEventRef) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '{' {
 		var rel Relation
-		if err := json.Unmarshal(data, &rel); err != nil {
+		if err := wire.Decode(data, &rel); err != nil {
 			return err
 		}
 		if ids := rel.IDs(); len(ids) > 0 {
@@ -307,11 +308,11 @@ func (r *relatedEventRef) UnmarshalJSON(data []byte) error {
 		}
 		return nil
 	}
-	if string(data) == "null" {
-		return nil
+	if len(data) > 0 && data[0] == '[' {
+		return errors.New("expected an id or a relation, got an array")
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
+	var s string // a string, or a number's literal text (ids are sent as 42 or "42")
+	if err := wire.Decode(data, &s); err != nil {
 		return err
 	}
 	*r = relatedEventRef(s)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // Money is an epilot amount. The API sends every amount twice, as integer minor units
@@ -17,13 +18,16 @@ import (
 // When writing, set either MinorUnits or Decimal (or both, consistent) and Currency; the SDK
 // fills the other from the currency's ISO 4217 exponent (JPY 0, EUR 2, KWD 3) and refuses a
 // request whose two forms disagree.
+//
+// The wire tags are the pricing endpoints' shape {amount, amount_decimal, currency}; billing
+// events name their amount billing_amount… and are read through their own wire type.
 type Money struct {
 	// MinorUnits is the amount in the currency's minor unit (cents for EUR). Nil when absent.
-	MinorUnits *int64
+	MinorUnits *int64 `wire:"amount"`
 	// Decimal is the amount as an exact decimal (100.50). Nil when absent.
-	Decimal *polybill.Decimal
+	Decimal *polybill.Decimal `wire:"amount_decimal"`
 	// Currency is the ISO 4217 code.
-	Currency polybill.Currency
+	Currency polybill.Currency `wire:"currency"`
 }
 
 // ErrAmountMismatch is wrapped by the error Money.Check returns when the minor units and the
@@ -127,12 +131,22 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return json.Marshal(amountValueWire{Amount: m.MinorUnits, AmountDecimal: m.Decimal, Currency: m.Currency})
 }
 
-// UnmarshalJSON reads {amount, amount_decimal, currency}.
+// UnmarshalJSON reads {amount, amount_decimal, currency} with the SDK's one reader. Inside a
+// response the client reads Money leniently (a bad value is a problem of the enclosing record);
+// read on its own, a value that cannot be read is an error, since there is no record to report
+// it on.
 func (m *Money) UnmarshalJSON(data []byte) error {
-	var w amountValueWire
-	if err := json.Unmarshal(data, &w); err != nil {
+	var w struct {
+		polybill.FieldProblems
+		Money
+	}
+	if err := wire.Decode(data, &w); err != nil {
 		return err
 	}
-	*m = Money{MinorUnits: w.Amount, Decimal: w.AmountDecimal, Currency: w.Currency}
+	if len(w.FieldProblems) > 0 {
+		p := w.FieldProblems[0]
+		return fmt.Errorf("epilot: money: %s: %s", p.Path, p.Reason)
+	}
+	*m = w.Money
 	return nil
 }

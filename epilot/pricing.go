@@ -13,6 +13,7 @@ import (
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // ChangeType is the kind of a configuration history row.
@@ -91,7 +92,8 @@ type DynamicTariff struct {
 // installment_amount_changed rows have PreviousValue (nil for the first value), NewValue and
 // Context; contract_pricing_changed rows have PreviousContext, NewContext, ChangedFields and
 // possibly InstallmentAmount. A row of a change type this SDK does not know decodes with
-// the common fields and its JSON in Raw().
+// the common fields and its JSON in Raw(). A value that cannot be read (an amount_decimal of
+// "", a bad date) leaves its field zero and is listed by Problems; the row is still returned.
 type HistoryRow struct {
 	EventID         string       `json:"event_id"`
 	OrgID           string       `json:"org_id"`
@@ -116,23 +118,54 @@ type HistoryRow struct {
 	ChangedFields     []string        `json:"changed_fields,omitempty"`
 	InstallmentAmount *Money          `json:"installment_amount,omitempty"`
 
-	raw json.RawMessage
+	problems polybill.FieldProblems
+	raw      json.RawMessage
 }
 
 // Raw returns the JSON the row was decoded from.
 func (r *HistoryRow) Raw() json.RawMessage { return r.raw }
 
-type historyRowWire HistoryRow
+// Problems lists the values of the row that could not be read into their fields, with their
+// paths relative to the row and their raw values; nil when there are none.
+func (r *HistoryRow) Problems() []polybill.FieldProblem { return r.problems }
 
-// UnmarshalJSON reads a row and keeps its JSON.
+type historyRowFields HistoryRow
+
+// historyRowWire reads a row's fields (named by their json tags) and keeps its JSON and
+// problems, which HistoryRow holds unexported so that Raw stays a method as on every epilot
+// record.
+type historyRowWire struct {
+	polybill.FieldProblems
+	Raw json.RawMessage `wire:",raw"`
+	historyRowFields
+}
+
+// UnmarshalJSON reads a row with the SDK's one reader and keeps its JSON.
 func (r *HistoryRow) UnmarshalJSON(data []byte) error {
 	var w historyRowWire
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := wire.Decode(data, &w); err != nil {
 		return err
 	}
-	*r = HistoryRow(w)
-	r.raw = append(json.RawMessage(nil), data...)
+	*r = HistoryRow(w.historyRowFields)
+	r.problems, r.raw = w.FieldProblems, w.Raw
 	return nil
+}
+
+type (
+	contractPricingWire       ContractPricingInformation
+	billingAccountPricingWire BillingAccountPricingInformation
+)
+
+// UnmarshalJSON reads the pricing information with the SDK's one reader (see the package doc).
+func (p *ContractPricingInformation) UnmarshalJSON(data []byte) error {
+	*p = ContractPricingInformation{}
+	return wire.Decode(data, (*contractPricingWire)(p))
+}
+
+// UnmarshalJSON reads the pricing information with the SDK's one reader (see the package doc).
+func (p *BillingAccountPricingInformation) UnmarshalJSON(data []byte) error {
+	*p = BillingAccountPricingInformation{}
+	return wire.Decode(data, (*billingAccountPricingWire)(p))
 }
 
 // PricingSchedule is how a contract's installments are scheduled.
@@ -147,6 +180,11 @@ type PricingSchedule struct {
 
 // ContractPricingInformation is a contract's current pricing.
 type ContractPricingInformation struct {
+	// FieldProblems lists the values that could not be read (an amount_decimal of "", a
+	// unit price that is not a number), with their paths: the rest is still returned. A
+	// history row's own problems are on the row.
+	polybill.FieldProblems `json:"-"`
+
 	EntityType               string           `json:"entity_type"`
 	EntityID                 string           `json:"entity_id"`
 	Title                    string           `json:"title,omitempty"`
@@ -160,6 +198,9 @@ type ContractPricingInformation struct {
 
 // BillingAccountPricingInformation is the pricing of every contract of a billing account.
 type BillingAccountPricingInformation struct {
+	// FieldProblems: see ContractPricingInformation; each contract lists its own.
+	polybill.FieldProblems `json:"-"`
+
 	EntityType string                       `json:"entity_type"`
 	EntityID   string                       `json:"entity_id"`
 	Title      string                       `json:"title,omitempty"`
@@ -292,9 +333,12 @@ func (p ConfigurationHistoryParams) query(from int) (url.Values, error) {
 }
 
 type historyResponse struct {
-	Total   *int         `json:"total"`
-	History []HistoryRow `json:"history"`
+	Total   *int         `wire:"total"`
+	History []HistoryRow `wire:"history"`
 }
+
+// DecodeBody reads a history page, as the transport hands it over, with the SDK's one reader.
+func (r *historyResponse) DecodeBody(body []byte) error { return wire.Decode(body, r) }
 
 func (c *Client) historyPage(ctx context.Context, op polybill.Operation, id string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	q, err := p.query(from)

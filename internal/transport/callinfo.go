@@ -15,11 +15,17 @@ import (
 type attemptContext struct {
 	context.Context
 	info polybill.CallInfo
+	// c is the client whose call this is, for the observers of a token fetched inside the
+	// attempt (observeTokenFetch); it is no value a middleware can name.
+	c *Client
 }
 
 func (a *attemptContext) Value(key any) any {
-	if _, ok := key.(callctx.Key); ok {
+	switch key.(type) {
+	case callctx.Key:
 		return &a.info
+	case observerClientKey:
+		return a.c
 	}
 	return a.Context.Value(key)
 }
@@ -47,5 +53,5 @@ func (c *Client) attemptRequest(req *http.Request, ctx context.Context, st *call
 		return req.WithContext(ctx)
 	}
 	info := polybill.CallInfo{API: c.api, Operation: st.op, Method: st.method, Attempt: st.attempts + 1, Write: isWrite(st.method)}
-	return req.WithContext(&attemptContext{Context: st.observeAttemptStart(ctx, info), info: info})
+	return req.WithContext(&attemptContext{Context: st.observeAttemptStart(ctx, info), info: info, c: c})
 }

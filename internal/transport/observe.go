@@ -62,8 +62,9 @@ func (st *callState) observeAttemptStart(ctx context.Context, info polybill.Call
 }
 
 // observeAttemptEnd runs the AttemptEnd hooks for the open attempt, once the retry
-// decision is known: retry true from CheckRetry, false from the end of the call.
-func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool) {
+// decision is known: retry true (after wait) from CheckRetry or the 401 replay, false from
+// the end of the call.
+func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool, wait time.Duration) {
 	obs := st.c.cfg.Observers
 	if len(obs) == 0 || !st.obs.attemptOpen {
 		return
@@ -75,7 +76,7 @@ func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry boo
 	}
 	r.ErrorType = attemptErrorType(r.StatusCode, err)
 	if retry {
-		r.Wait = st.rclient.RetryWaitMin
+		r.Wait = wait
 		r.RetryReason = r.ErrorType
 		if r.StatusCode == http.StatusUnauthorized && st.refreshed {
 			r.RetryReason = "token_refresh"
@@ -103,7 +104,7 @@ func (st *callState) observeCallEnd(resp *http.Response, loopErr, err error) err
 	if len(obs) == 0 {
 		return err
 	}
-	st.observeAttemptEnd(resp, loopErr, false)
+	st.observeAttemptEnd(resp, loopErr, false, 0)
 	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID}
 	var pe *polybill.Error
 	switch {
@@ -144,8 +145,9 @@ func attemptErrorType(status int, err error) string {
 	return "connection"
 }
 
-// observerClientKey carries the client into Authenticate's token fetch, which runs outside
-// any call (a call's token fetch finds the client through the call state).
+// observerClientKey carries the client into a token fetch: a call's attempt context answers
+// it (see attemptContext), and Authenticate and the 401 refresh, which run outside an
+// attempt, add it with withObserverClient.
 type observerClientKey struct{}
 
 func withObserverClient(ctx context.Context, c *Client) context.Context {
@@ -159,9 +161,6 @@ func withObserverClient(ctx context.Context, c *Client) context.Context {
 // ctx belongs to.
 func observeTokenFetch(ctx context.Context, start time.Time, err error) {
 	c, _ := ctx.Value(observerClientKey{}).(*Client)
-	if st := stateFrom(ctx); st != nil {
-		c = st.c
-	}
 	if c == nil {
 		return
 	}

@@ -87,6 +87,54 @@ func shouldRetry(safety Safety, status int, f failure) bool {
 	return safety != UnsafeWrite && retryableStatus(status)
 }
 
+// attemptOutcome is what decideRetry is told about one attempt.
+type attemptOutcome struct {
+	safety Safety
+	// status is the response's status, 0 when none came back.
+	status int
+	// failure classifies the attempt's error (classifyAttempt); noFailure when a response
+	// came back and its body, when read, was whole.
+	failure failure
+	// header is the response's header (for Retry-After), nil without a response.
+	header http.Header
+	// retries counts the retries the call has made so far; maxRetries is its allowance.
+	retries, maxRetries int
+}
+
+// retryDecision is decideRetry's answer.
+type retryDecision struct {
+	retry bool
+	// wait is how long to wait before the retry: the server's Retry-After when it gave one
+	// within the cap, else exponential backoff with jitter.
+	wait time.Duration
+	// overCap is a Retry-After past the cap (MaxRetryDelay): no retry, and the caller's
+	// error carries the server's wish instead of a call that sleeps for minutes.
+	overCap time.Duration
+	// cost is what the retry spends from the client's retry budget (see budget.go).
+	cost int64
+}
+
+// decideRetry is the retry decision for one attempt (DESIGN rules 3 and 4, the retry count
+// and the Retry-After cap). It has no side effects: the caller spends the budget when the
+// answer is yes, once per attempt, and the 401 replay is not decided here (it happens inside
+// the attempt, see callState.replayAfterRefresh). err is the attempt's error, for the cost.
+func decideRetry(o attemptOutcome, err error, minDelay, maxDelay time.Duration, now time.Time) retryDecision {
+	if o.failure == noFailure && o.status < 400 {
+		return retryDecision{}
+	}
+	if !shouldRetry(o.safety, o.status, o.failure) || o.retries >= o.maxRetries {
+		return retryDecision{}
+	}
+	d := retryDecision{retry: true, wait: backoff(minDelay, maxDelay, o.retries), cost: costOf(err)}
+	if hint, ok := parseRetryAfter(o.header, now); ok {
+		if hint > maxDelay {
+			return retryDecision{overCap: hint}
+		}
+		d.wait = hint
+	}
+	return d
+}
+
 // mayHaveHappened reports whether an outcome leaves a write in doubt: it may have been
 // applied although no success came back.
 func mayHaveHappened(status int, f failure) bool {

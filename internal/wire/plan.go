@@ -319,16 +319,57 @@ func (sp *structPlan) lookup(key []byte) (keyRef, bool) {
 	return r, ok
 }
 
-// Keys returns every key the plan of struct type t reads into a typed field (all names of every
-// field, and a flattened object's key): for tests that hold a type against its API's spec.
-func Keys(t reflect.Type) map[string]bool {
+// Field returns the type of the field of the struct type t (or a pointer to one) that key is
+// read into, for tests that hold a type against its API's spec (internal/spectest). A
+// flattened object's key (JSON:API's attributes) gives t itself; a OneOrMany gives its element
+// type for every key of the element. ok is false when no field of t reads key (by its exact
+// name: the spec's keys are the names the tags declare) or t is not read as an object.
+func Field(t reflect.Type, key string) (_ reflect.Type, ok bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	c := planFor(t)
-	keys := map[string]bool{}
-	for k := range c.st.names {
-		keys[k] = true
+	if c.kind == kOneOrMany {
+		return Field(c.elem.elem.typ, key)
 	}
-	if c.st.flatten != "" {
-		keys[c.st.flatten] = true
+	if c.kind != kStruct {
+		return nil, false
 	}
-	return keys
+	if c.st.flatten != "" && key == c.st.flatten {
+		return t, true
+	}
+	r, ok := c.st.names[key]
+	if !ok {
+		return nil, false
+	}
+	f := c.st.fields[r.field]
+	return f.codec.typ, true
+}
+
+// Elem returns the element type of a list type t: a slice's, or a OneOrMany's.
+func Elem(t reflect.Type) (reflect.Type, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch c := planFor(t); c.kind {
+	case kSlice:
+		return t.Elem(), true
+	case kOneOrMany:
+		return c.elem.elem.typ, true
+	}
+	return nil, false
+}
+
+// Leaf reports whether t is read as one value rather than member by member: a scalar, a time,
+// raw JSON, an interface, or a type with its own UnmarshalJSON that is not declared with wire
+// tags (Decimal, Date). What a spec says below such a value is the leaf type's business.
+func Leaf(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch planFor(t).kind {
+	case kStruct, kSlice, kMap, kOneOrMany:
+		return false
+	}
+	return true
 }

@@ -1,0 +1,336 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	polybill "github.com/polybill/polybill-go"
+)
+
+// callState is the per-call memory of the retry loop. It holds the call's retry client, the
+// http.Client that retry client sends through and that client's RoundTripper, so one
+// allocation carries them all; each hook is a closure over the call state, so nothing about
+// the call rides in the request context (which carries only what middleware may read, see
+// callinfo.go).
+type callState struct {
+	c          *Client
+	ctx        context.Context
+	safety     Safety
+	skipAuth   bool
+	allowEmpty bool
+	gone       *bool
+	maxRetries int
+	method     string
+	op         polybill.Operation
+
+	// req is the request the retry loop re-sends; hc, whose Transport is rt, is the
+	// http.Client it sends it through (see callTransport); rclient is the retry loop.
+	req     retryablehttp.Request
+	hc      http.Client
+	rt      callTransport
+	rclient retryablehttp.Client
+
+	// sends counts RoundTrip calls: each attempt of the loop makes at least one (one per
+	// redirect followed, and the 401 replay's), so two CheckRetry calls with no send
+	// between them are about the same attempt. decided remembers the decision for the
+	// latest attempt; spentAt is the send whose attempt spent a budget token.
+	sends   int
+	decided retryMemo
+	spentAt int
+	// wait is the wait decided for the coming retry, which Backoff returns.
+	wait time.Duration
+
+	attempts    int
+	retries     int
+	refreshed   bool
+	lastFailure failure
+	// mayHaveApplied: some attempt may have reached the server and been acted on (it broke
+	// after the request may have been written, or got an answer such as a 5xx that leaves a
+	// write in doubt). A later attempt that never left does not clear it.
+	mayHaveApplied bool
+	// wrote is set by the attempt's httptrace once its request headers are written; an
+	// attempt that failed before that never reached the server.
+	wrote         atomic.Bool
+	authReq       *http.Request
+	body          []byte
+	bodyRead      bool
+	bodyErr       error
+	capExceeded   time.Duration
+	budgetRefused bool
+	refreshErr    error
+	sentRequestID string
+	trace         httptrace.ClientTrace
+	obs           observation
+}
+
+// retryMemo is a CheckRetry answer, remembered for the attempt it was given for.
+type retryMemo struct {
+	sends   int  // callState.sends when it was decided
+	withErr bool // whether it was asked with an error
+	retry   bool
+}
+
+// run sends the call through go-retryablehttp, using its extension points as documented:
+// a retry client per call whose CheckRetry and Backoff close over this call's state, with
+// decideRetry (policy.go) deciding. The client is a value in the call state, built from
+// fields rather than copied from a template (it holds sync.Once values, which must not be
+// copied); building it costs no allocation beyond the two closures.
+//
+// RetryMax is the caller's retry count: a 401 replay is not a retry of the loop but part of
+// the attempt that got the 401 (see callTransport.RoundTrip), so it needs no room here.
+func (st *callState) run() (*http.Response, error) {
+	st.rt.st = st
+	st.hc.Transport = &st.rt
+	st.rclient = retryablehttp.Client{
+		HTTPClient:   &st.hc,
+		RetryMax:     st.maxRetries,
+		CheckRetry:   st.checkRetry,
+		Backoff:      st.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return st.rclient.Do(&st.req)
+}
+
+// classifyAttempt is classify, told whether the attempt wrote its request: an error the
+// connection-level rules call "maybe sent" that was raised before the request headers were
+// written (an invalid header value, an unsupported protocol scheme, a middleware that
+// refused) never reached the server. A timeout or network error then is a connection that
+// could not be used, safe to retry (neverSent); anything else is a local fault that another
+// attempt would repeat (fatal): neither spends budget nor leaves a write Ambiguous.
+func (st *callState) classifyAttempt(err error) failure {
+	f := classify(st.ctx, err)
+	if f != maybeSent || st.wrote.Load() {
+		return f
+	}
+	var opErr *net.OpError
+	if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &opErr) {
+		return neverSent
+	}
+	return fatal
+}
+
+func (st *callState) wroteHeaders() { st.wrote.Store(true) }
+
+// checkRetry is the retry client's CheckRetry: after every attempt, go again or not.
+//
+// go-retryablehttp may ask more than once per attempt: with a response handler set (the
+// bounded body read, see readBody) it asks for the response, and when that answer is no it
+// reads the body and asks again with the read's error. So the answer is a function of the
+// attempt and whether an error came with it: asked again the same question it returns what
+// it answered, without deciding anew, and its side effects (spending a budget token,
+// counting the retry, ending the attempt for the observers) happen at most once per
+// attempt, when the answer is yes.
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if m := st.decided; st.sends > 0 && m.sends == st.sends && m.withErr == (err != nil) {
+		return m.retry, nil
+	}
+	o := attemptOutcome{safety: st.safety, failure: st.classifyAttempt(err), retries: st.retries, maxRetries: st.maxRetries}
+	if resp != nil {
+		o.status, o.header = resp.StatusCode, resp.Header
+	}
+	st.lastFailure = o.failure
+	if o.failure == maybeSent || (o.failure == noFailure && mayHaveHappened(o.status, noFailure)) {
+		st.mayHaveApplied = true
+	}
+	d := decideRetry(o, err, st.c.cfg.MinRetryDelay, st.c.cfg.MaxRetryDelay, time.Now())
+	if d.overCap > 0 {
+		st.capExceeded = d.overCap
+	}
+	retry := d.retry
+	if retry && st.spentAt != st.sends {
+		if !st.c.budget.take(d.cost) {
+			st.budgetRefused = true
+			retry = false
+		} else {
+			st.spentAt = st.sends
+			st.retries++
+			st.wait = d.wait
+			st.observeAttemptEnd(resp, err, true, d.wait)
+		}
+	}
+	st.decided = retryMemo{sends: st.sends, withErr: err != nil, retry: retry}
+	return retry, nil
+}
+
+// backoff is the retry client's Backoff: the wait checkRetry decided for this retry (the
+// server's Retry-After within the cap, or exponential backoff with jitter). The library's
+// RetryWaitMin and RetryWaitMax are not used.
+func (st *callState) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return st.wait
+}
+
+// callTransport is the RoundTripper of one call's http.Client (callState.hc): how each
+// attempt finds its call without the request context carrying the call's state.
+type callTransport struct{ st *callState }
+
+// RoundTrip sends one attempt (see Client.send). When the API refuses the credentials the
+// attempt carried (401), it renews them once and replays the attempt at once: the server
+// refused before acting on the request, so the replay is safe for every kind of write. The
+// replay is part of this attempt, below the retry loop: it spends no budget and no retry,
+// so a call allowed n retries can still renew its token on its last attempt.
+func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st := t.st
+	st.sends++
+	resp, authed, err := st.c.send(req, st)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !authed || st.refreshed || st.c.refresher == nil {
+		return resp, err
+	}
+	return st.replayAfterRefresh(req, resp)
+}
+
+// CloseIdleConnections does nothing, on purpose. go-retryablehttp calls
+// HTTPClient.CloseIdleConnections after every call that ends in an error; the connections
+// belong to the client's shared pool, and emptying it whenever one call fails would make
+// every other goroutine dial again. The per-call http.Client owns no connection of its own,
+// so there is nothing to close, whenever and however often the library asks.
+func (t *callTransport) CloseIdleConnections() {}
+
+// replayAfterRefresh renews the credentials the rejected attempt (resp, a 401) carried and
+// sends req once more. When they cannot be renewed, or req cannot be re-sent, the 401 is the
+// attempt's outcome (finish attaches the refresh error).
+func (st *callState) replayAfterRefresh(req *http.Request, resp *http.Response) (*http.Response, error) {
+	st.refreshed = true
+	c := st.c
+	if err := c.refresher.Refresh(withObserverClient(req.Context(), c), st.authReq); err != nil {
+		st.refreshErr = err
+		return resp, nil
+	}
+	replay := req
+	if req.Body != nil && req.Body != http.NoBody {
+		// The first send consumed the body; GetBody (set by go-retryablehttp, and by
+		// net/http on a redirect) gives it again.
+		if req.GetBody == nil {
+			return resp, nil
+		}
+		body, err := req.GetBody()
+		if err != nil {
+			return resp, nil
+		}
+		r := *req
+		r.Body = body
+		replay = &r
+	}
+	st.observeAttemptEnd(resp, nil, true, 0)
+	// Drain a little so the connection can be reused, as the retry loop does.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	resp, _, err := c.send(replay, st)
+	return resp, err
+}
+
+// attemptTransport is the RoundTripper of the plain client (PlainHTTPClient: token
+// endpoints, no credentials, no retries).
+type attemptTransport struct{ c *Client }
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, _, err := t.c.send(req, nil)
+	return resp, err
+}
+
+// send makes one attempt: it applies the User-Agent and, for a call's request to the API
+// host, the credentials, to a copy of req (the retry loop reuses the original, and a
+// RoundTripper must not modify it), then runs the middleware and the base RoundTripper. st is
+// the call, nil for the plain client's requests. authed reports that credentials were sent.
+func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, authed bool, err error) {
+	// The attempt's copy carries the attempt timeout from the start: one shallow copy of the
+	// request instead of a copy for the headers and another for the context.
+	ctx := req.Context()
+	var cancel context.CancelFunc
+	if d := c.cfg.AttemptTimeout; d > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	if st != nil {
+		ctx = httptrace.WithClientTrace(ctx, &st.trace)
+	}
+	r := c.attemptRequest(req, ctx, st)
+	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
+	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
+	if st != nil && c.auth != nil && sameHost && !st.skipAuth {
+		if err := c.auth.Apply(r); err != nil {
+			if cancel != nil {
+				cancel()
+			}
+			return nil, false, err
+		}
+		authed = true
+	}
+	if st != nil {
+		st.attempts++
+		st.authReq = r
+		// After Apply: a login it sent inherits this context's trace and may have set it.
+		st.wrote.Store(false)
+	}
+	var start time.Time
+	if c.log != nil {
+		start = time.Now()
+	}
+	resp, err = c.chain(r)
+	if cancel != nil {
+		if err != nil {
+			cancel()
+		} else {
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		}
+	}
+	if c.log != nil {
+		c.logAttempt(r, st, start, resp, err)
+	}
+	return resp, authed, err
+}
+
+// cloneWithUserAgent is req.Header.Clone() followed by Set("User-Agent", ua), in two
+// allocations instead of five: one map sized for the credentials Apply adds next, and one
+// backing array for every value, the User-Agent included. Each value slice is capped so an
+// Add by a middleware reallocates instead of writing over its neighbour.
+func cloneWithUserAgent(h http.Header, ua string) http.Header {
+	const room = 4 // User-Agent plus the headers an authenticator typically sets
+	nv := 1
+	for _, vv := range h {
+		nv += len(vv)
+	}
+	sv := make([]string, nv)
+	out := make(http.Header, len(h)+room)
+	for k, vv := range h {
+		if vv == nil {
+			out[k] = nil // as Header.Clone does
+			continue
+		}
+		n := copy(sv, vv)
+		out[k] = sv[:n:n]
+		sv = sv[n:]
+	}
+	sv[0] = ua
+	out["User-Agent"] = sv[:1:1]
+	return out
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// chain builds the middleware stack once; the first middleware added is the outermost.
+func chain(mw []polybill.Middleware, last func(*http.Request) (*http.Response, error)) func(*http.Request) (*http.Response, error) {
+	next := last
+	for i := len(mw) - 1; i >= 0; i-- {
+		m, n := mw[i], next
+		next = func(r *http.Request) (*http.Response, error) { return m(r, n) }
+	}
+	return next
+}

@@ -1,0 +1,184 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	polybill "github.com/polybill/polybill-go"
+)
+
+// Call is one API operation.
+type Call struct {
+	Method string
+	// Op is the spec operation (declared with Op): its route template is filled with
+	// Params to build the path, and is what logs, errors and CallInfo show instead of the
+	// path, so ids, emails and names never reach them.
+	Op polybill.Operation
+	// Params fill Op.Route's {placeholders} in order, each escaped as one path segment.
+	Params []string
+	// Query is encoded with url.Values.Encode; RawQuery is used as is when set (APIs with
+	// their own query syntax).
+	Query    url.Values
+	RawQuery string
+	// Body is JSON-encoded once and re-sent byte-for-byte on every attempt. A []byte or
+	// json.RawMessage is sent as is.
+	Body any
+	// ContentType overrides application/json (e.g. a form body given as []byte).
+	ContentType string
+	Safety      Safety
+	Header      http.Header
+	// SkipAuth marks a token or login request: it is sent without credentials, and never
+	// follows a redirect to another host or scheme (its body carries a secret).
+	SkipAuth bool
+	// Gone, when set, is set to true when a DELETE succeeded because a retry found the
+	// record already gone (see Do); out is then left untouched.
+	Gone *bool
+	// SendsIdempotencyKey marks an operation that puts polybill.WithIdempotencyKey's key on
+	// the wire (encounters payments: the idemp body field). Do refuses a key on every other
+	// call: a key the API never sees would promise a deduplication that does not happen.
+	SendsIdempotencyKey bool
+	// AllowEmptyBody accepts a 2xx answer with an empty or null body when out is set (out is
+	// then left untouched). By default that is an invalid-response error: a caller must never
+	// mistake "nothing came back" for a record with zero fields.
+	AllowEmptyBody bool
+}
+
+// acceptJSON is the Accept (and default Content-Type) value of every call, shared by the
+// requests Do builds; see Do.
+var acceptJSON = []string{"application/json"}
+
+// BodyDecoder is implemented by response types that decode a whole body themselves. Do hands
+// such a type the body as received instead of calling json.Unmarshal, which would validate the
+// body and scan it once more to find the value's end before calling UnmarshalJSON: two passes
+// over a 60 KB page that cost more than a fast decoder's whole read. An implementation must
+// reject exactly what json.Unmarshal rejects (invalid JSON, trailing data) with an error, and
+// may assume nothing about the bytes, not even that they are JSON.
+type BodyDecoder interface {
+	DecodeBody(body []byte) error
+}
+
+// Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
+// leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
+//
+// A DELETE that was retried and whose retry got 404 succeeded: the record is gone, which is
+// what the caller asked for. The first attempt most likely deleted it and its answer was lost
+// (a reset, or a gateway's 5xx after the backend committed); reporting ErrNotFound would make
+// a caller think a delete that happened did not, or treat a success as a failure. A 404 on
+// the first attempt is still ErrNotFound. call.Gone tells the caller, when it cares.
+func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	var rc polybill.RequestConfig
+	if len(opts) > 0 {
+		rc = polybill.NewRequestConfig(opts...)
+	}
+	safety := call.Safety.resolve(call.Method)
+	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, gone: call.Gone, maxRetries: c.cfg.MaxRetries}
+	if rc.MaxRetries != nil {
+		st.maxRetries = *rc.MaxRetries
+	}
+	if call.Op.ID == "" || !strings.HasPrefix(call.Op.Route, "/") {
+		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "internal: a call without its spec operation"}
+	}
+	if rc.IdempotencyKey != "" && !call.SendsIdempotencyKey {
+		return polybill.InvalidParam(c.api, "WithIdempotencyKey",
+			"%s %s: %s has no idempotency mechanism for this operation, so the key would be ignored and a second call would write again; see polybill.WithIdempotencyKey",
+			call.Method, call.Op.Route, c.api)
+	}
+	path, err := fillRoute(c.api, call.Op.Route, call.Params)
+	if err != nil {
+		return err
+	}
+
+	var body []byte
+	switch b := call.Body.(type) {
+	case nil:
+	case []byte:
+		body = b
+	case json.RawMessage:
+		body = b
+	default:
+		var err error
+		if body, err = json.Marshal(b); err != nil {
+			return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "encoding request body: " + err.Error(), Err: err}
+		}
+	}
+
+	target := c.baseURL + path
+	if q := call.RawQuery; q != "" {
+		target += "?" + q
+	} else if len(call.Query) > 0 {
+		target += "?" + call.Query.Encode()
+	}
+	st.op, st.method = call.Op, call.Method
+	ctx = st.observeCallStart(ctx)
+	// The request carries the caller's context only: the attempts find the call through the
+	// call's own http.Client (see callTransport), not through a context value.
+	hreq, err := http.NewRequestWithContext(ctx, call.Method, target, nil)
+	if err != nil {
+		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
+	}
+	st.req.Request = hreq
+	if body != nil {
+		// Re-sent byte-for-byte on every attempt (go-retryablehttp rewinds it, and sets
+		// GetBody, which the 401 replay uses).
+		if err := st.req.SetBody(body); err != nil {
+			return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + err.Error(), Err: err}
+		}
+	}
+	// The original request never reaches a RoundTripper (send sends a copy with copied
+	// values), so the constant values can be shared instead of allocated per call.
+	h := hreq.Header
+	h["Accept"] = acceptJSON
+	if body != nil {
+		if ct := call.ContentType; ct != "" {
+			h.Set("Content-Type", ct)
+		} else {
+			h["Content-Type"] = acceptJSON
+		}
+	}
+	for k, v := range call.Header {
+		h[k] = v
+	}
+	for k, v := range rc.Header {
+		h[k] = v
+	}
+	// c.requestID is canonical: indexing the map is Get and Set without re-canonicalizing.
+	if c.requestID != "" && (len(h[c.requestID]) == 0 || h[c.requestID][0] == "") {
+		st.sentRequestID = newRequestID()
+		h[c.requestID] = []string{st.sentRequestID}
+	}
+	st.trace.WroteHeaders = st.wroteHeaders
+	st.req.SetResponseHandler(st.readBody)
+	st.hc = c.callHTTP
+	if call.SkipAuth {
+		st.hc.CheckRedirect = c.tokenRedirect
+	}
+	resp, err := st.run()
+	return st.observeCallEnd(resp, err, st.finish(resp, err, out, rc))
+}
+
+// callContext bounds a call by the configured call timeout: every attempt, wait and token
+// request of the call, so a call with context.Background() against a server that never
+// answers still ends. A context whose deadline comes first needs no timer of its own.
+func (c *Client) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.cfg.CallTimeout
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+func decodeBody(body []byte, out any) error {
+	if d, ok := out.(BodyDecoder); ok {
+		return d.DecodeBody(body)
+	}
+	return json.Unmarshal(body, out)
+}
