@@ -17,8 +17,9 @@ import (
 // bodies of all four API packages (each declares an unexported wire struct for its body).
 //
 // A struct field is written under its `json` name (else the first name of its `wire` tag),
-// with encoding/json's omitempty and omitzero, in declaration order; fields of an untagged
-// embedded struct are promoted as encoding/json promotes them. A map[string]json.RawMessage
+// with encoding/json's omitempty and omitzero, in encoding/json's order (declaration order, an
+// untagged embedded struct's fields promoted at its place, a name of an outer level shadowing
+// the same name of an embedded one). A map[string]json.RawMessage
 // field tagged `wire:",extra"` adds properties the struct does not name, at every level:
 //
 //   - a key the struct declares is never taken from extra, whether the typed field is written
@@ -287,12 +288,16 @@ func encodePlanFor(t reflect.Type) *encodePlan {
 	}
 	p := &encodePlan{declared: map[string]bool{}}
 	addEncodeFields(p, t, nil)
+	// Written in index order, as encoding/json writes them: an embedded struct's fields where
+	// the struct is declared.
+	slices.SortStableFunc(p.fields, func(a, b encodeField) int { return slices.Compare(a.index, b.index) })
 	actual, _ := encodePlans.LoadOrStore(t, p)
 	return actual.(*encodePlan)
 }
 
-// addEncodeFields adds t's fields found at prefix; an embedded struct's fields come after the
-// outer level's and a name the outer level has stays the outer field's, as in encoding/json.
+// addEncodeFields adds t's fields found at prefix. An embedded struct is walked after its
+// level, so a name the outer level has stays the outer field's, as in encoding/json (which
+// would drop a name two embedded structs of one depth both have; here the first one wins).
 func addEncodeFields(p *encodePlan, t reflect.Type, prefix []int) {
 	var embedded []reflect.StructField
 	for i := range t.NumField() {

@@ -48,9 +48,9 @@ func TestEncode(t *testing.T) {
 		want string
 	}{
 		{"zero", body{}, `{"amount":0,"read_key":""}`},
-		{"typed fields in declaration order, embedded after, leaves as their MarshalJSON writes them",
+		{"typed fields in declaration order, embedded ones in place, leaves as their MarshalJSON writes them",
 			body{base: base{ID: "x", Shade: "lost"}, Shade: "kept", Amount: polybill.MustDecimal("250.00"), Due: &due, At: &at, Notes: &notes, Tags: []string{"a"}, ReadKey: "k"},
-			`{"shade":"kept","amount":250.00,"due":"2026-03-01","at":"2026-03-01T09:30:00Z","notes":"a \u003cb\u003e \u0026 c","tags":["a"],"read_key":"k","id":"x"}`},
+			`{"id":"x","shade":"kept","amount":250.00,"due":"2026-03-01","at":"2026-03-01T09:30:00Z","notes":"a \u003cb\u003e \u0026 c","tags":["a"],"read_key":"k"}`},
 		{"quoted decimal stays a string", body{Amount: polybill.MustDecimal("1.50").Quoted()}, `{"amount":"1.50","read_key":""}`},
 		{"extras verbatim, sorted, after the typed fields; a declared key never comes from extra",
 			body{Amount: polybill.MustDecimal("1"), Extra: map[string]json.RawMessage{
@@ -84,7 +84,10 @@ func TestEncodeMatchesEncodingJSONWithoutExtras(t *testing.T) {
 		F [2]bool           `json:"f"`
 		G uint8             `json:"g"`
 		H float64           `json:"h"`
-	}{A: s, C: []byte("hi"), D: map[string]string{"y": s, "x": ""}, E: []any{nil, "q"}, G: 7, H: 1e21}
+		base
+		Shade string `json:"shade"`
+		I     int
+	}{base: base{ID: "i", Shade: "lost"}, Shade: "kept", I: 3, A: s, C: []byte("hi"), D: map[string]string{"y": s, "x": ""}, E: []any{nil, "q"}, G: 7, H: 1e21}
 	want, err := json.Marshal(in)
 	require.NoError(t, err)
 	got, err := wire.Encode(in)
