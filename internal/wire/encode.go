@@ -41,6 +41,21 @@ func Encode(v any) ([]byte, error) {
 	return e.buf, nil
 }
 
+// Declares reports whether Encode writes key from a typed field of v's struct type (whether or
+// not the field is set), so that an extra property of that name would be ignored. A package
+// whose Extra is filled only by its callers uses it to refuse such a key instead of dropping
+// it.
+func Declares(v any, key string) bool {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return false
+	}
+	return encodePlanFor(t).declared[key]
+}
+
 type encoder struct {
 	buf   []byte
 	depth int

@@ -107,3 +107,10 @@ func TestEncodeRefuses(t *testing.T) {
 	_, err = wire.Encode(make(chan int))
 	assert.Error(t, err)
 }
+
+func TestDeclares(t *testing.T) {
+	for key, want := range map[string]bool{"amount": true, "notes": true, "id": true, "readKey": true, "read_key": true, "Raw": false, "skip": false, "other": false} {
+		assert.Equal(t, want, wire.Declares(&body{}, key), key)
+	}
+	assert.False(t, wire.Declares(map[string]any{}, "a"))
+}
