@@ -16,6 +16,7 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm"
 	"github.com/polybill/polybill-go/crm/crmtest"
+	"github.com/polybill/polybill-go/internal/spectest"
 )
 
 func TestBillingLifecycle(t *testing.T) {
@@ -433,4 +434,14 @@ func queries(srv *crmtest.Server) []string {
 		q = append(q, r.Query)
 	}
 	return q
+}
+
+// IsKnown accepts exactly the spec's enum: the constants are held to openapi/crm.yaml.
+func TestEnumsMatchSpec(t *testing.T) {
+	statuses := []crm.Status{crm.StatusPending, crm.StatusPaid, crm.StatusOverdue}
+	spectest.CheckEnum(t, spectest.Load(t, "../openapi/crm.yaml"), "BillingStatus", statuses...)
+	for _, s := range statuses {
+		assert.True(t, s.IsKnown(), s)
+	}
+	assert.False(t, crm.Status("active").IsKnown())
 }
