@@ -17,8 +17,8 @@ import (
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
-// api names this API in errors and logs.
-const api = "clinic"
+// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
+const API = "clinic"
 
 // Environment variables read by [NewFromEnv].
 const (
@@ -71,10 +71,10 @@ type credentials struct {
 // refused.
 func WithClientCredentials(clientID, clientSecret string) Option {
 	return option(func(s *settings) error {
-		if err := transport.CheckCredential(api, "WithClientCredentials", "client ID", clientID); err != nil {
+		if err := transport.CheckCredential(API, "WithClientCredentials", "client ID", clientID); err != nil {
 			return err
 		}
-		if err := transport.CheckCredential(api, "WithClientCredentials", "client secret", clientSecret); err != nil {
+		if err := transport.CheckCredential(API, "WithClientCredentials", "client secret", clientSecret); err != nil {
 			return err
 		}
 		s.creds = &credentials{id: clientID, secret: clientSecret}
@@ -89,7 +89,7 @@ func WithScopes(scopes ...string) Option {
 	return option(func(s *settings) error {
 		for _, sc := range scopes {
 			if sc == "" || strings.ContainsAny(sc, " \t\n") {
-				return transport.InvalidParam(api, "WithScopes", "invalid scope %q", sc)
+				return transport.InvalidParam(API, "WithScopes", "invalid scope %q", sc)
 			}
 		}
 		s.scopes = append([]string(nil), scopes...)
@@ -102,7 +102,7 @@ func WithScopes(scopes ...string) Option {
 func WithTokenURL(u string) Option {
 	return option(func(s *settings) error {
 		if u == "" {
-			return transport.InvalidParam(api, "WithTokenURL", "empty token URL")
+			return transport.InvalidParam(API, "WithTokenURL", "empty token URL")
 		}
 		s.tokenURL = u
 		return nil
@@ -115,19 +115,19 @@ func WithTokenURL(u string) Option {
 // the option.
 func New(opts ...Option) (*Client, error) {
 	var s settings
-	cfg, err := transport.NewConfig(api, &s, opts)
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
 	if s.creds == nil {
-		return nil, transport.Missing(cfg, api, "WithClientCredentials", "no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
+		return nil, transport.Missing(cfg, API, "WithClientCredentials", "no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
 	}
 	creds := *s.creds
 	if creds.fromEnv {
-		if err := transport.CheckCredential(api, EnvClientID, "client ID", creds.id); err != nil {
+		if err := transport.CheckCredential(API, EnvClientID, "client ID", creds.id); err != nil {
 			return nil, err
 		}
-		if err := transport.CheckCredential(api, EnvClientSecret, "client secret", creds.secret); err != nil {
+		if err := transport.CheckCredential(API, EnvClientSecret, "client secret", creds.secret); err != nil {
 			return nil, err
 		}
 	}
@@ -136,7 +136,7 @@ func New(opts ...Option) (*Client, error) {
 		return c.fetchToken(ctx, s, creds)
 	})
 	t, err := transport.New(transport.Settings{
-		API:    api,
+		API:    API,
 		Config: cfg,
 		Auth:   c.auth,
 		// The transport scrubs every text of the error (code, param and request id included)
@@ -150,7 +150,7 @@ func New(opts ...Option) (*Client, error) {
 	c.t = t
 	if u := s.tokenURL; u != "" {
 		// The client secret travels to this URL: the same rule as the base URL.
-		if _, err := transport.SecureURL(api, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
+		if _, err := transport.SecureURL(API, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
 			return nil, err
 		}
 	}
@@ -225,7 +225,7 @@ func tokenError(err error, secret string) error {
 	}
 	status := re.Response.StatusCode
 	e := &polybill.Error{
-		API:        api,
+		API:        API,
 		StatusCode: status,
 		Code:       re.ErrorCode,
 		Message:    re.ErrorDescription,

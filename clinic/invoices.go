@@ -196,18 +196,18 @@ func (p *ListInvoicesParams) query() (url.Values, int, int, error) {
 	page, perPage := lp.Page, lp.PerPage
 	switch {
 	case page < 0:
-		return nil, 0, 0, transport.InvalidParam(api, "page", "page must be 1 or more, got %d", page)
+		return nil, 0, 0, transport.InvalidParam(API, "page", "page must be 1 or more, got %d", page)
 	case page == 0:
 		page = 1
 	}
 	switch {
 	case perPage < 0 || perPage > maxPerPage:
-		return nil, 0, 0, transport.InvalidParam(api, "per_page", "per_page must be between 1 and %d, got %d", maxPerPage, perPage)
+		return nil, 0, 0, transport.InvalidParam(API, "per_page", "per_page must be between 1 and %d, got %d", maxPerPage, perPage)
 	case perPage == 0:
 		perPage = defaultPerPage
 	}
 	if lp.Status != "" && !lp.Status.IsKnown() {
-		return nil, 0, 0, transport.InvalidParam(api, "status", "unknown invoice status %q", lp.Status)
+		return nil, 0, 0, transport.InvalidParam(API, "status", "unknown invoice status %q", lp.Status)
 	}
 	q := url.Values{}
 	if err := dateRange(q, lp.DateFrom, lp.DateTo); err != nil {
@@ -230,18 +230,18 @@ func set(q url.Values, k, v string) {
 func dateRange(q url.Values, from, to Date) error {
 	if !from.IsZero() {
 		if !from.Valid() {
-			return transport.InvalidParam(api, "date_from", "invalid date %s", from)
+			return transport.InvalidParam(API, "date_from", "invalid date %s", from)
 		}
 		q.Set("date_from", from.String())
 	}
 	if !to.IsZero() {
 		if !to.Valid() {
-			return transport.InvalidParam(api, "date_to", "invalid date %s", to)
+			return transport.InvalidParam(API, "date_to", "invalid date %s", to)
 		}
 		q.Set("date_to", to.String())
 	}
 	if !from.IsZero() && !to.IsZero() && from.Compare(to) > 0 {
-		return transport.InvalidParam(api, "date_from", "date_from %s is after date_to %s", from, to)
+		return transport.InvalidParam(API, "date_from", "date_from %s is after date_to %s", from, to)
 	}
 	return nil
 }
@@ -347,7 +347,7 @@ func invoicePageOf(items []InvoiceSummary, meta *listMeta, page, perPage int) *p
 // Requires billing:read.
 func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
 	if id == "" {
-		return nil, transport.InvalidParam(api, "id", "invoice id is required")
+		return nil, transport.InvalidParam(API, "id", "invoice id is required")
 	}
 	var inv Invoice
 	call := transport.Call{Method: http.MethodGet, Op: transport.Op("getInvoice", "/api/v1/billing/invoices/{id}"), Params: []string{id}}

@@ -14,7 +14,7 @@ import (
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
-// API is the name of this API in errors (polybill.Error.API) and logs.
+// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
 const API = "crm"
 
 // DefaultBaseURL is the vendor's documented US endpoint.

@@ -18,7 +18,8 @@ import (
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
-const apiName = "encounters"
+// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
+const API = "encounters"
 
 // Environment variables read by NewFromEnv (the names HapiHub's own tooling uses).
 const (
@@ -52,7 +53,7 @@ type credentials struct{ email, password string }
 // empty token, or one with surrounding whitespace or a control character, is refused.
 func WithToken(token string) Option {
 	return option(func(s *settings) error {
-		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
+		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
 			return err
 		}
 		s.token = token
@@ -69,7 +70,7 @@ func WithToken(token string) Option {
 // with a control character (a newline read from a file), is refused.
 func WithCredentials(email, password string) Option {
 	return option(func(s *settings) error {
-		if err := transport.CheckCredential(apiName, "WithCredentials", "email", email); err != nil {
+		if err := transport.CheckCredential(API, "WithCredentials", "email", email); err != nil {
 			return err
 		}
 		if err := checkPassword("WithCredentials", password); err != nil {
@@ -84,7 +85,7 @@ func WithCredentials(email, password string) Option {
 // it when initialised with an environment). Its meaning is undocumented.
 func WithEnvironment(name string) Option {
 	return option(func(s *settings) error {
-		if err := transport.CheckCredential(apiName, "WithEnvironment", "environment name", name); err != nil {
+		if err := transport.CheckCredential(API, "WithEnvironment", "environment name", name); err != nil {
 			return err
 		}
 		s.environment = name
@@ -113,22 +114,22 @@ type Client struct {
 // a *polybill.Error matching polybill.ErrValidation whose Param names the option.
 func New(opts ...Option) (*Client, error) {
 	var s settings
-	cfg, err := transport.NewConfig(apiName, &s, opts)
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
 	token, hasCreds := s.token, s.creds != nil
 	if token != "" && hasCreds {
-		return nil, transport.InvalidParam(apiName, "WithCredentials", "use WithToken or WithCredentials, not both")
+		return nil, transport.InvalidParam(API, "WithCredentials", "use WithToken or WithCredentials, not both")
 	}
 	if token == "" && !hasCreds {
-		return nil, transport.Missing(cfg, apiName, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
+		return nil, transport.Missing(cfg, API, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
 	}
 	c := &Client{header: http.Header{}}
 	if s.environment != "" {
 		c.header.Set("Environment", s.environment)
 	}
-	settings := transport.Settings{API: apiName, Config: cfg, DecodeError: decodeError}
+	settings := transport.Settings{API: API, Config: cfg, DecodeError: decodeError}
 	switch {
 	case token != "":
 		settings.Auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + token}})
@@ -169,7 +170,7 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
 	var explicit settings
-	if _, err := transport.NewConfig(apiName, &explicit, opts); err != nil {
+	if _, err := transport.NewConfig(API, &explicit, opts); err != nil {
 		return nil, err
 	}
 	if explicit.token == "" && explicit.creds == nil {
@@ -178,7 +179,7 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 		case transport.Getenv(EnvToken) != "":
 			env = append(env, transport.Env(EnvToken, WithToken))
 		case email != "" && password != "":
-			if err := transport.CheckCredential(apiName, EnvEmail, "email", email); err != nil {
+			if err := transport.CheckCredential(API, EnvEmail, "email", email); err != nil {
 				return nil, err
 			}
 			if err := checkPassword(EnvPassword, password); err != nil {
@@ -190,7 +191,7 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 			if email == "" {
 				missing = EnvEmail
 			}
-			return nil, transport.InvalidParam(apiName, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
+			return nil, transport.InvalidParam(API, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
 		}
 	}
 	return New(append(env, opts...)...)
@@ -200,10 +201,10 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 // may have surrounding spaces; a control character (a newline from a file) it may not.
 func checkPassword(param, password string) error {
 	if password == "" {
-		return transport.InvalidParam(apiName, param, "empty password")
+		return transport.InvalidParam(API, param, "empty password")
 	}
 	if strings.ContainsFunc(password, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return transport.InvalidParam(apiName, param, "password contains a control character (a newline read from a file?)")
+		return transport.InvalidParam(API, param, "password contains a control character (a newline read from a file?)")
 	}
 	return nil
 }
@@ -293,7 +294,7 @@ func (s *session) post(ctx context.Context, body authRequest, safety transport.S
 		return nil, err
 	}
 	if res.AccessToken == "" {
-		return nil, &polybill.Error{API: apiName, Code: polybill.CodeInvalidResponse, Message: "authentication response has no accessToken"}
+		return nil, &polybill.Error{API: API, Code: polybill.CodeInvalidResponse, Message: "authentication response has no accessToken"}
 	}
 	return &res, nil
 }

@@ -124,11 +124,11 @@ type paymentPatch struct {
 func (p *CreatePaymentParams) wire(idemp string) (*paymentCreate, error) {
 	switch {
 	case p.Item == "":
-		return nil, transport.InvalidParam(apiName, "item", "required")
+		return nil, transport.InvalidParam(API, "item", "required")
 	case !p.Type.IsKnown():
-		return nil, transport.InvalidParam(apiName, "type", "unknown payment type %q", p.Type)
+		return nil, transport.InvalidParam(API, "type", "unknown payment type %q", p.Type)
 	case p.PaymentMethod == "":
-		return nil, transport.InvalidParam(apiName, "paymentMethod", "required (a payment-method code such as CASH)")
+		return nil, transport.InvalidParam(API, "paymentMethod", "required (a payment-method code such as CASH)")
 	}
 	if err := requireMoney("amount", p.Amount, true); err != nil {
 		return nil, err
@@ -194,7 +194,7 @@ func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts
 	idemp := p.Idemp
 	if key := config.NewRequest(opts).IdempotencyKey; key != "" {
 		if idemp != "" && idemp != key {
-			return nil, transport.InvalidParam(apiName, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
+			return nil, transport.InvalidParam(API, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
 		}
 		idemp = key
 	}

@@ -79,7 +79,7 @@ func ParseQuery(raw string) (*Query, error) {
 	if err != nil {
 		var ke *qs.KeyError
 		if errors.As(err, &ke) {
-			return nil, transport.InvalidParam(apiName, ke.Path, "%s", ke.Reason)
+			return nil, transport.InvalidParam(API, ke.Path, "%s", ke.Reason)
 		}
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (q *Query) obj() *qs.Object {
 
 func (q *Query) fail(field, format string, args ...any) *Query {
 	if q.err == nil {
-		q.err = transport.InvalidParam(apiName, field, format, args...)
+		q.err = transport.InvalidParam(API, field, format, args...)
 	}
 	return q
 }
@@ -132,7 +132,7 @@ func (q *Query) Encode() (string, error) {
 	if err != nil {
 		var ke *qs.KeyError
 		if errors.As(err, &ke) {
-			return "", transport.InvalidParam(apiName, ke.Path, "%s", ke.Reason)
+			return "", transport.InvalidParam(API, ke.Path, "%s", ke.Reason)
 		}
 		return "", err
 	}

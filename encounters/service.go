@@ -29,7 +29,7 @@ type serviceOps struct{ find, get, create, patch, remove polybill.Operation }
 
 func requireID(id string) error {
 	if id == "" {
-		return transport.InvalidParam(apiName, "id", "required")
+		return transport.InvalidParam(API, "id", "required")
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func getAt[T any](ctx context.Context, c *Client, op polybill.Operation, params 
 func encodeBody(body any) ([]byte, error) {
 	b, err := wire.Encode(body)
 	if err != nil {
-		return nil, transport.InvalidParam(apiName, "body", "cannot encode the request: %v", err)
+		return nil, transport.InvalidParam(API, "body", "cannot encode the request: %v", err)
 	}
 	return b, nil
 }
@@ -268,7 +268,7 @@ func (u Unset) wire() map[string]int {
 func (u Unset) validate() error {
 	for _, f := range u {
 		if f == "" {
-			return transport.InvalidParam(apiName, "$unset", "empty field path")
+			return transport.InvalidParam(API, "$unset", "empty field path")
 		}
 	}
 	return nil
@@ -276,7 +276,7 @@ func (u Unset) validate() error {
 
 func requireMoney(field string, d polybill.Decimal, positive bool) error {
 	if d.Sign() < 0 || (positive && d.Sign() == 0) {
-		return transport.InvalidParam(apiName, field, "must be positive, got %s", d)
+		return transport.InvalidParam(API, field, "must be positive, got %s", d)
 	}
 	return nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 const (
-	apiName = "epilot"
+	// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
+	API = "epilot"
 	// DefaultBaseURL is the production endpoint from the vendor spec's `servers`.
 	DefaultBaseURL = "https://billing.sls.epilot.io"
 	// EnvAPIURL and EnvToken are the environment variables NewFromEnv reads.
@@ -48,7 +49,7 @@ func option(f func(*settings) error) Option { return config.Epilot[settings](f) 
 // empty token, or one with surrounding whitespace or a control character, is refused.
 func WithToken(token string) Option {
 	return option(func(s *settings) error {
-		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
+		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
 			return err
 		}
 		s.token, s.tokenSource = token, nil
@@ -64,7 +65,7 @@ func WithToken(token string) Option {
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return option(func(s *settings) error {
 		if ts == nil {
-			return transport.InvalidParam(apiName, "WithTokenSource", "nil token source")
+			return transport.InvalidParam(API, "WithTokenSource", "nil token source")
 		}
 		s.tokenSource, s.token = ts, ""
 		return nil
@@ -88,7 +89,7 @@ const (
 func WithEntityIDStyle(s EntityIDStyle) Option {
 	return option(func(st *settings) error {
 		if s != EntityIDRepeated && s != EntityIDBrackets {
-			return transport.InvalidParam(apiName, "WithEntityIDStyle", "unknown style %d", s)
+			return transport.InvalidParam(API, "WithEntityIDStyle", "unknown style %d", s)
 		}
 		st.entityIDStyle = s
 		return nil
@@ -100,7 +101,7 @@ func WithEntityIDStyle(s EntityIDStyle) Option {
 // *polybill.Error matching polybill.ErrValidation whose Param names the option.
 func New(opts ...Option) (*Client, error) {
 	var s settings
-	cfg, err := transport.NewConfig(apiName, &s, opts)
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +120,10 @@ func New(opts ...Option) (*Client, error) {
 	} else if tok := s.token; tok != "" {
 		auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + tok}})
 	} else {
-		return nil, transport.Missing(cfg, apiName, "WithToken", "no token: use epilot.WithToken, epilot.WithTokenSource or set %s", EnvToken)
+		return nil, transport.Missing(cfg, API, "WithToken", "no token: use epilot.WithToken, epilot.WithTokenSource or set %s", EnvToken)
 	}
 	t, err := transport.New(transport.Settings{
-		API:            apiName,
+		API:            API,
 		Config:         cfg,
 		DefaultBaseURL: DefaultBaseURL,
 		Auth:           auth,

@@ -195,19 +195,19 @@ func (c *Contract) DecodeBody(body []byte) error { return c.UnmarshalJSON(body) 
 func (c *Contract) validate() error {
 	switch {
 	case c.Status != "" && !c.Status.IsKnown():
-		return transport.InvalidParam(apiName, "status", "unknown contract status %q", c.Status)
+		return transport.InvalidParam(API, "status", "unknown contract status %q", c.Status)
 	case c.Branch != "" && !c.Branch.IsKnown():
-		return transport.InvalidParam(apiName, "branch", "unknown branch %q", c.Branch)
+		return transport.InvalidParam(API, "branch", "unknown branch %q", c.Branch)
 	case c.BillingPeriod != "" && !c.BillingPeriod.IsKnown():
-		return transport.InvalidParam(apiName, "billing_period", "unknown billing period %q", c.BillingPeriod)
+		return transport.InvalidParam(API, "billing_period", "unknown billing period %q", c.BillingPeriod)
 	case c.RenewalDurationUnit != "" && !c.RenewalDurationUnit.IsKnown():
-		return transport.InvalidParam(apiName, "renewal_duration_unit", "unknown unit %q", c.RenewalDurationUnit)
+		return transport.InvalidParam(API, "renewal_duration_unit", "unknown unit %q", c.RenewalDurationUnit)
 	case c.NoticeTimeUnit != "" && !c.NoticeTimeUnit.IsKnown():
-		return transport.InvalidParam(apiName, "notice_time_unit", "unknown unit %q", c.NoticeTimeUnit)
+		return transport.InvalidParam(API, "notice_time_unit", "unknown unit %q", c.NoticeTimeUnit)
 	case c.BillingDueDay != nil && (*c.BillingDueDay < 0 || *c.BillingDueDay > 31):
-		return transport.InvalidParam(apiName, "billing_due_day", "must be 0..31, got %d", *c.BillingDueDay)
+		return transport.InvalidParam(API, "billing_due_day", "must be 0..31, got %d", *c.BillingDueDay)
 	case c.BalanceCurrency != "" && !c.BalanceCurrency.Valid():
-		return transport.InvalidParam(apiName, "balance_currency", "%q is not an ISO 4217 code", c.BalanceCurrency)
+		return transport.InvalidParam(API, "balance_currency", "%q is not an ISO 4217 code", c.BalanceCurrency)
 	}
 	for name, d := range map[string]*polybill.Decimal{
 		"billing_duration_amount": c.BillingDurationAmount,
@@ -215,7 +215,7 @@ func (c *Contract) validate() error {
 		"notice_time_amount":      c.NoticeTimeAmount,
 	} {
 		if d != nil && d.Sign() < 0 {
-			return transport.InvalidParam(apiName, name, "must not be negative, got %s", d)
+			return transport.InvalidParam(API, name, "must not be negative, got %s", d)
 		}
 	}
 	return nil
@@ -227,7 +227,7 @@ func (c Contract) body() ([]byte, error) {
 	c.ID, c.Org, c.CreatedAt, c.UpdatedAt = "", "", time.Time{}, time.Time{}
 	b, err := c.MarshalJSON()
 	if err != nil {
-		return nil, transport.InvalidParam(apiName, "extra", "%v", err)
+		return nil, transport.InvalidParam(API, "extra", "%v", err)
 	}
 	return b, nil
 }
@@ -256,7 +256,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 // the configuration history.
 func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, opts ...polybill.RequestOption) (*Contract, error) {
 	if id == "" {
-		return nil, transport.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	if err := patch.validate(); err != nil {
 		return nil, err
@@ -282,7 +282,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 // attempt is ErrNotFound.
 func (c *Client) DeleteContract(ctx context.Context, id string, opts ...polybill.RequestOption) error {
 	if id == "" {
-		return transport.InvalidParam(apiName, "id", "is required")
+		return transport.InvalidParam(API, "id", "is required")
 	}
 	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
 }

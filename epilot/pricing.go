@@ -242,7 +242,7 @@ func changeTypesCSV(types []ChangeType) (string, error) {
 	parts := make([]string, 0, len(types))
 	for _, t := range types {
 		if !t.IsKnown() {
-			return "", transport.InvalidParam(apiName, "history_change_types", "unknown change type %q", t)
+			return "", transport.InvalidParam(API, "history_change_types", "unknown change type %q", t)
 		}
 		parts = append(parts, string(t))
 	}
@@ -271,7 +271,7 @@ func (p *PricingInformationParams) query() (url.Values, error) {
 // and history of a contract. A nil params means the defaults.
 func (c *Client) GetContractPricingInformation(ctx context.Context, contractID string, params *PricingInformationParams, opts ...polybill.RequestOption) (*ContractPricingInformation, error) {
 	if contractID == "" {
-		return nil, transport.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	q, err := params.query()
 	if err != nil {
@@ -289,7 +289,7 @@ func (c *Client) GetContractPricingInformation(ctx context.Context, contractID s
 // a billing account. A nil params means the defaults.
 func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accountID string, params *PricingInformationParams, opts ...polybill.RequestOption) (*BillingAccountPricingInformation, error) {
 	if accountID == "" {
-		return nil, transport.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	q, err := params.query()
 	if err != nil {
@@ -323,13 +323,13 @@ type ConfigurationHistoryParams struct {
 
 func (p ConfigurationHistoryParams) query(from int) (url.Values, error) {
 	if from < 0 {
-		return nil, transport.InvalidParam(apiName, "from", "must be >= 0, got %d", from)
+		return nil, transport.InvalidParam(API, "from", "must be >= 0, got %d", from)
 	}
 	if p.Size < 0 || p.Size > MaxHistoryPageSize {
-		return nil, transport.InvalidParam(apiName, "size", "must be 1..%d (or 0 for the server default), got %d", MaxHistoryPageSize, p.Size)
+		return nil, transport.InvalidParam(API, "size", "must be 1..%d (or 0 for the server default), got %d", MaxHistoryPageSize, p.Size)
 	}
 	if p.ChangeType != "" && !p.ChangeType.IsKnown() {
-		return nil, transport.InvalidParam(apiName, "change_type", "unknown change type %q", p.ChangeType)
+		return nil, transport.InvalidParam(API, "change_type", "unknown change type %q", p.ChangeType)
 	}
 	csv, err := changeTypesCSV(p.HistoryChangeTypes)
 	if err != nil {
@@ -400,7 +400,7 @@ func (c *Client) ListContractConfigurationHistoryPage(ctx context.Context, contr
 
 func (c *Client) contractHistoryPage(ctx context.Context, contractID string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	if contractID == "" {
-		return nil, transport.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	return c.historyPage(ctx, transport.Op("getContractConfigurationHistory", "/v1/billing/contracts/{id}/configuration_history"), contractID, p, from, opts)
 }
@@ -424,7 +424,7 @@ func (c *Client) ListBillingAccountConfigurationHistoryPage(ctx context.Context,
 
 func (c *Client) accountHistoryPage(ctx context.Context, accountID string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	if accountID == "" {
-		return nil, transport.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	return c.historyPage(ctx, transport.Op("getBillingAccountConfigurationHistory", "/v1/billing/billing_accounts/{id}/configuration_history"), accountID, p, from, opts)
 }
