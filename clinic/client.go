@@ -39,7 +39,7 @@ const (
 
 // Client talks to the Bio Ecko billing API. It is safe for concurrent use.
 type Client struct {
-	t    *transport.Client
+	tc   *transport.Client
 	auth *transport.TokenAuth
 }
 
@@ -135,7 +135,7 @@ func New(opts ...Option) (*Client, error) {
 	c.auth = transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
 		return c.fetchToken(ctx, s, creds)
 	})
-	t, err := transport.New(transport.Settings{
+	tc, err := transport.New(transport.Settings{
 		API:    API,
 		Config: cfg,
 		Auth:   c.auth,
@@ -147,7 +147,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.t = t
+	c.tc = tc
 	if u := s.tokenURL; u != "" {
 		// The client secret travels to this URL: the same rule as the base URL.
 		if _, err := transport.SecureURL(API, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
@@ -184,7 +184,7 @@ func NewFromEnv(opts ...Option) (*Client, error) {
 func (c *Client) fetchToken(ctx context.Context, s settings, creds credentials) (*oauth2.Token, error) {
 	tokenURL := s.tokenURL
 	if tokenURL == "" {
-		tokenURL = c.t.BaseURL().String() + TokenPath
+		tokenURL = c.tc.BaseURL().String() + TokenPath
 	}
 	cc := clientcredentials.Config{
 		ClientID:     creds.id,
@@ -199,7 +199,7 @@ func (c *Client) fetchToken(ctx context.Context, s settings, creds credentials) 
 	// rules, no credentials, no retries). Its context must not carry the API call's values: the
 	// transport keeps per-call state in the context and would count the token request as an
 	// attempt of the call that needed the token.
-	tctx := context.WithValue(cancelOnly{ctx}, oauth2.HTTPClient, c.t.PlainHTTPClient())
+	tctx := context.WithValue(cancelOnly{ctx}, oauth2.HTTPClient, c.tc.PlainHTTPClient())
 	tok, err := cc.Token(tctx)
 	if err != nil {
 		return nil, tokenError(err, creds.secret)
@@ -357,7 +357,7 @@ func decodeDetails(raw json.RawMessage, str func(json.RawMessage) string) []poly
 // it. The transport refuses a 2xx with an empty or null body, so a caller never mistakes
 // "nothing came back" for an invoice with no balance.
 func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []polybill.RequestOption) error {
-	return c.t.Do(ctx, call, out, opts...)
+	return c.tc.Do(ctx, call, out, opts...)
 }
 
 // Authenticate obtains an access token now (the issueToken operation), unless a valid one is
@@ -371,5 +371,5 @@ func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []po
 // (polybill.ErrForbidden). Pass WithScopes(ScopeBillingRead, ScopeBillingWrite) to have that
 // checked at start-up. Unlike a call, a failed token request is not retried here.
 func (c *Client) Authenticate(ctx context.Context) error {
-	return c.t.Authenticate(ctx)
+	return c.tc.Authenticate(ctx)
 }

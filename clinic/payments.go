@@ -172,7 +172,7 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 		// settled it); the text then says why the read-back could not.
 		return nil, errors.Join(err, fmt.Errorf("reconciliation by reference %q on invoice %q: %w", params.Reference, invoiceID, lerr))
 	}
-	c.t.Reconciled(ctx, call.Method, call.Op)
+	c.tc.Reconciled(ctx, call.Method, call.Op)
 	return &PaymentResult{Payment: *found, Reconciled: true, Cause: err}, nil
 }
 

@@ -25,7 +25,7 @@ const (
 
 // Client talks to the epilot Billing API. It is safe for concurrent use.
 type Client struct {
-	t             *transport.Client
+	tc            *transport.Client
 	entityIDStyle EntityIDStyle
 }
 
@@ -122,7 +122,7 @@ func New(opts ...Option) (*Client, error) {
 	} else {
 		return nil, transport.Missing(cfg, API, "WithToken", "no token: use epilot.WithToken, epilot.WithTokenSource or set %s", EnvToken)
 	}
-	t, err := transport.New(transport.Settings{
+	tc, err := transport.New(transport.Settings{
 		API:            API,
 		Config:         cfg,
 		DefaultBaseURL: DefaultBaseURL,
@@ -132,7 +132,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{t: t, entityIDStyle: s.entityIDStyle}, nil
+	return &Client{tc: tc, entityIDStyle: s.entityIDStyle}, nil
 }
 
 // NewFromEnv is New configured from EPILOT_API_URL (default DefaultBaseURL) and

@@ -244,7 +244,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 		return nil, err
 	}
 	var out Contract
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +267,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 	}
 	var out Contract
 	// Same fields to the same values: idempotent in effect, so retried like a PUT.
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -284,5 +284,5 @@ func (c *Client) DeleteContract(ctx context.Context, id string, opts ...polybill
 	if id == "" {
 		return transport.InvalidParam(API, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
+	return c.tc.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
 }

@@ -147,7 +147,7 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 		return nil, err
 	}
 	var out eventList
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvents", "/v1/billing/events"), Query: q}, &out, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvents", "/v1/billing/events"), Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[BillingEvent]{Items: make([]BillingEvent, 0, len(out.Results)), Total: -1}
@@ -171,7 +171,7 @@ func (c *Client) GetBillingEvent(ctx context.Context, id string, opts ...polybil
 		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, &out, opts...)
+	err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, &out, opts...)
 	return out.BillingEvent, err
 }
 
@@ -190,7 +190,7 @@ func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID str
 		return nil, transport.InvalidParam(API, "external_id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEventByExternalId", "/v1/billing/external/{external_id}"), Params: []string{externalID}}, &out, opts...)
+	err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEventByExternalId", "/v1/billing/external/{external_id}"), Params: []string{externalID}}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...poly
 	if id == "" {
 		return transport.InvalidParam(API, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, nil, opts...)
+	return c.tc.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, nil, opts...)
 }
 
 // CreateBillingEvent creates ev and returns the stored event. It validates ev before sending
@@ -278,7 +278,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 	}
 	var out decodedEvent
 	call := transport.Call{Method: http.MethodPost, Op: transport.Op("createBillingEvent", "/v1/billing/events"), Body: json.RawMessage(body), Safety: transport.UnsafeWrite}
-	err = c.t.Do(ctx, call, &out, opts...)
+	err = c.tc.Do(ctx, call, &out, opts...)
 	if err == nil {
 		return out.BillingEvent, nil
 	}
@@ -289,7 +289,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 	}
 	found, lerr := c.GetBillingEventByExternalID(ctx, externalID, opts...)
 	if lerr == nil {
-		c.t.Reconciled(ctx, call.Method, call.Op)
+		c.tc.Reconciled(ctx, call.Method, call.Op)
 		return found, nil
 	}
 	// The create's error comes first, so errors.As finds it (Ambiguous: nothing settled it).
@@ -496,7 +496,7 @@ func (c *Client) UpdateBillingEvent(ctx context.Context, id string, u BillingEve
 	var out decodedEvent
 	// PATCH of the same fields to the same values is idempotent in effect (research §5), so
 	// it may be retried like a PUT.
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}, Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}, Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
 	return out.BillingEvent, err
 }
 

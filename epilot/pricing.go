@@ -278,7 +278,7 @@ func (c *Client) GetContractPricingInformation(ctx context.Context, contractID s
 		return nil, err
 	}
 	var out ContractPricingInformation
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getContractPricingInformation", "/v1/billing/contracts/{id}/pricing_information"), Params: []string{contractID}, Query: q}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getContractPricingInformation", "/v1/billing/contracts/{id}/pricing_information"), Params: []string{contractID}, Query: q}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accoun
 		return nil, err
 	}
 	var out BillingAccountPricingInformation
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingAccountPricingInformation", "/v1/billing/billing_accounts/{id}/pricing_information"), Params: []string{accountID}, Query: q}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingAccountPricingInformation", "/v1/billing/billing_accounts/{id}/pricing_information"), Params: []string{accountID}, Query: q}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +365,7 @@ func (c *Client) historyPage(ctx context.Context, op polybill.Operation, id stri
 		return nil, err
 	}
 	var out historyResponse
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: op, Params: []string{id}, Query: q}, &out, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: op, Params: []string{id}, Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[HistoryRow]{Items: out.History, Total: -1, Next: from + len(out.History)}
