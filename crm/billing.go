@@ -252,20 +252,23 @@ func (c *Client) ListMeetingBillingsPage(ctx context.Context, meetingID string, 
 }
 
 // ListMeetingBillings returns every billing of a meeting from params.Page on, fetching pages
-// lazily as the sequence is ranged; breaking out of the loop stops all requests.
+// lazily as the sequence is ranged; breaking out of the loop stops all requests. params and
+// opts are copied now: changing them while ranging changes nothing.
 func (c *Client) ListMeetingBillings(ctx context.Context, meetingID string, params *ListMeetingBillingsParams, opts ...polybill.RequestOption) iter.Seq2[Billing, error] {
-	first := 1
-	if params != nil && params.Page > 0 {
-		first = params.Page
+	var p ListMeetingBillingsParams
+	if params != nil {
+		p = *params
 	}
+	opts = slices.Clone(opts)
+	first := max(p.Page, 1)
 	return func(yield func(Billing, error) bool) {
 		var seen repeatGuard // per ranging: each loop over the sequence starts afresh
 		pages := paging.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
-			p, err := c.listMeetingBillingsPage(ctx, meetingID, params, page, opts)
+			pg, err := c.listMeetingBillingsPage(ctx, meetingID, &p, page, opts)
 			if err != nil {
 				return nil, err
 			}
-			return p, seen.check(page, p)
+			return pg, seen.check(page, pg)
 		})
 		for b, err := range pages {
 			if !yield(b, err) {

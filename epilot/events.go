@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,12 +120,15 @@ func (d *decodedEvent) DecodeBody(body []byte) error {
 
 // ListBillingEvents returns every billing event matching params from offset params.From on
 // (nil params: every event), fetching pages of params.Size lazily with from/size until `hits`
-// events were seen. Breaking out of the loop stops all requests.
+// events were seen. Breaking out of the loop stops all requests. params and opts are copied
+// now: changing them while ranging changes nothing.
 func (c *Client) ListBillingEvents(ctx context.Context, params *ListBillingEventsParams, opts ...polybill.RequestOption) iter.Seq2[BillingEvent, error] {
 	var p ListBillingEventsParams // a copy: later changes to *params do not affect the sequence
 	if params != nil {
 		p = *params
 	}
+	p.EntityIDs = slices.Clone(p.EntityIDs)
+	opts = slices.Clone(opts)
 	return paging.Iterate(p.From, func(from int) (*polybill.Page[BillingEvent], error) {
 		return c.listBillingEventsPage(ctx, p, from, opts)
 	})

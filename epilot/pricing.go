@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -381,13 +382,15 @@ func (c *Client) historyPage(ctx context.Context, op polybill.Operation, id stri
 	return page, nil
 }
 
-// historyParams copies *params (the zero value for nil) so the caller's struct is never
-// changed and later changes to it do not affect a sequence already returned.
+// historyParams copies *params (the zero value for nil), its slice too, so the caller's
+// struct is never changed and later changes to it do not affect a sequence already returned.
 func historyParams(params *ConfigurationHistoryParams) ConfigurationHistoryParams {
 	if params == nil {
 		return ConfigurationHistoryParams{}
 	}
-	return *params
+	p := *params
+	p.HistoryChangeTypes = slices.Clone(p.HistoryChangeTypes)
+	return p
 }
 
 // ListContractConfigurationHistoryPage returns one page of a contract's configuration
@@ -406,9 +409,11 @@ func (c *Client) contractHistoryPage(ctx context.Context, contractID string, p C
 }
 
 // ListContractConfigurationHistory returns a contract's configuration history from offset
-// params.From on (nil params: all of it), fetching pages lazily.
+// params.From on (nil params: all of it), fetching pages lazily. params and opts are copied
+// now: changing them while ranging changes nothing.
 func (c *Client) ListContractConfigurationHistory(ctx context.Context, contractID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
 	p := historyParams(params)
+	opts = slices.Clone(opts)
 	return paging.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
 		return c.contractHistoryPage(ctx, contractID, p, from, opts)
 	})
@@ -430,9 +435,11 @@ func (c *Client) accountHistoryPage(ctx context.Context, accountID string, p Con
 }
 
 // ListBillingAccountConfigurationHistory returns the configuration history of a billing
-// account from offset params.From on (nil params: all of it), fetching pages lazily.
+// account from offset params.From on (nil params: all of it), fetching pages lazily. params
+// and opts are copied now: changing them while ranging changes nothing.
 func (c *Client) ListBillingAccountConfigurationHistory(ctx context.Context, accountID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
 	p := historyParams(params)
+	opts = slices.Clone(opts)
 	return paging.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
 		return c.accountHistoryPage(ctx, accountID, p, from, opts)
 	})
