@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	polybill "github.com/polybill/polybill-go"
@@ -247,8 +248,10 @@ func dateRange(q url.Values, from, to Date) error {
 }
 
 // ListInvoices returns every invoice matching params, fetching pages lazily (nothing happens
-// until the sequence is ranged; breaking out stops all I/O). Requires billing:read.
+// until the sequence is ranged; breaking out stops all I/O). Requires billing:read. params
+// (read into the query now) and opts are copied now: changing them while ranging changes nothing.
 func (c *Client) ListInvoices(ctx context.Context, params *ListInvoicesParams, opts ...polybill.RequestOption) iter.Seq2[InvoiceSummary, error] {
+	opts = slices.Clone(opts)
 	q, page, perPage, err := params.query()
 	if err != nil {
 		return func(yield func(InvoiceSummary, error) bool) { yield(InvoiceSummary{}, err) }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,13 +56,16 @@ func findPage[T any](ctx context.Context, c *Client, service serviceOps, q *Quer
 	return page.toPage(q), nil
 }
 
+// listAll is every service's List. It copies q and opts now (the package template: a caller
+// who changes them while ranging changes nothing), and each page gets its own copy of that
+// copy with its $skip.
 func listAll[T any](ctx context.Context, c *Client, service serviceOps, q *Query, opts []polybill.RequestOption) iter.Seq2[T, error] {
+	q = q.Clone()
+	opts = slices.Clone(opts)
 	start := 0
-	if q != nil {
-		if v, ok := q.obj().Get("$skip"); ok {
-			if n, ok := v.(qs.Number); ok {
-				start, _ = strconv.Atoi(string(n))
-			}
+	if v, ok := q.obj().Get("$skip"); ok {
+		if n, ok := v.(qs.Number); ok {
+			start, _ = strconv.Atoi(string(n))
 		}
 	}
 	return paging.Iterate(start, func(skip int) (*polybill.Page[T], error) {
