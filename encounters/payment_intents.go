@@ -8,7 +8,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -116,7 +115,29 @@ type CreatePaymentIntentParams struct {
 	Items            []IntentItem
 }
 
-func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
+// paymentIntentCreate and paymentIntentItem are the create body (PaymentIntentCreate in
+// openapi/encounters.yaml), keys in the spec's alphabetical order.
+type paymentIntentCreate struct {
+	Currency         polybill.Currency   `json:"currency"`
+	GatewayCancelURL string              `json:"gatewayCancelURL,omitempty"`
+	GatewayReturnURL string              `json:"gatewayReturnURL,omitempty"`
+	GatewayType      string              `json:"gatewayType"`
+	Items            []paymentIntentItem `json:"items"`
+}
+
+type paymentIntentItem struct {
+	AmountPerItem *polybill.Decimal `json:"amountPerItem,omitempty"`
+	Name          string            `json:"name,omitempty"`
+	Quantity      int               `json:"quantity"`
+	Ref           string            `json:"ref,omitempty"`
+	Type          string            `json:"type,omitempty"`
+}
+
+type paymentIntentPatch struct {
+	Capture bool `json:"capture,omitempty"`
+}
+
+func (p *CreatePaymentIntentParams) wire() (*paymentIntentCreate, error) {
 	switch {
 	case p.GatewayType == "":
 		return nil, polybill.InvalidParam(apiName, "gatewayType", "required")
@@ -125,7 +146,7 @@ func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
 	case len(p.Items) == 0:
 		return nil, polybill.InvalidParam(apiName, "items", "at least one item is required")
 	}
-	items := make([]oapi.PaymentIntentItem, len(p.Items))
+	items := make([]paymentIntentItem, len(p.Items))
 	for i, it := range p.Items {
 		field := "items[" + itoa(i) + "]"
 		switch {
@@ -138,9 +159,9 @@ func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
 		case it.AmountPerItem != nil && it.AmountPerItem.Sign() < 0:
 			return nil, polybill.InvalidParam(apiName, field+".amountPerItem", "must not be negative, got %s", it.AmountPerItem)
 		}
-		items[i] = oapi.PaymentIntentItem{Type: ptr(it.Type), Ref: ptr(it.Ref), Name: ptr(it.Name), AmountPerItem: it.AmountPerItem, Quantity: it.Quantity}
+		items[i] = paymentIntentItem{Type: it.Type, Ref: it.Ref, Name: it.Name, AmountPerItem: it.AmountPerItem, Quantity: it.Quantity}
 	}
-	return &oapi.PaymentIntentCreate{GatewayType: p.GatewayType, GatewayReturnURL: ptr(p.GatewayReturnURL), GatewayCancelURL: ptr(p.GatewayCancelURL), Currency: string(p.Currency), Items: items}, nil
+	return &paymentIntentCreate{GatewayType: p.GatewayType, GatewayReturnURL: p.GatewayReturnURL, GatewayCancelURL: p.GatewayCancelURL, Currency: p.Currency, Items: items}, nil
 }
 
 // PaymentIntentService is the billing-payment-intents service (experimental).
@@ -181,7 +202,7 @@ func (s *PaymentIntentService) Create(ctx context.Context, p CreatePaymentIntent
 // Capture captures an approved intent (PATCH {capture: true}).
 func (s *PaymentIntentService) Capture(ctx context.Context, id string, opts ...polybill.RequestOption) (*PaymentIntent, error) {
 	t := true
-	return patchOne[PaymentIntent](ctx, s.c, intentsService, id, oapi.PaymentIntentPatch{Capture: &t}, opts)
+	return patchOne[PaymentIntent](ctx, s.c, intentsService, id, paymentIntentPatch{Capture: t}, opts)
 }
 
 // Delete removes a payment intent.
