@@ -11,13 +11,14 @@
 // Traces: one client span per call, named "<api> <operationId>" (e.g. "crm getBilling"),
 // with the HTTP client semantic-convention attributes http.request.method, server.address,
 // server.port, url.template, http.response.status_code and error.type, and polybill.api,
-// polybill.operation, polybill.attempts, polybill.request_id and polybill.ambiguous. Under it,
-// one client span per HTTP attempt, named "<method> <url.template>", with its status,
+// polybill.operation, polybill.attempts, polybill.request_id, polybill.ambiguous and, on a
+// write whose outcome was in doubt and that the client read back to settle (epilot
+// CreateBillingEvent by external_id, clinic RecordPayment by reference), polybill.reconciled
+// (true when the record was found; the call then succeeds, with polybill.ambiguous true).
+// The read-back's calls are spans of their own under the write's span. Under each call
+// span, one client span per HTTP attempt, named "<method> <url.template>", with its status,
 // http.request.resend_count, polybill.retry, polybill.retry.reason, polybill.retry.wait
-// (seconds) and polybill.retry.refused; its context is sent in the traceparent header. A
-// write settled by reading the record back after an ambiguous failure adds a span
-// "<api> <operationId> reconciled" with polybill.reconciled true (the write's own span has
-// ended by then, with polybill.ambiguous true).
+// (seconds) and polybill.retry.refused; its context is sent in the traceparent header.
 //
 // Metrics: polybill.client.call.duration (histogram, seconds, by polybill.api,
 // polybill.operation and polybill.outcome), polybill.client.attempts, polybill.client.retries
@@ -25,7 +26,8 @@
 // value after each API's latest call), polybill.client.retry_budget.refusals,
 // polybill.client.rate_limit.refusals (Retry-After beyond the cap),
 // polybill.client.token.fetches (by polybill.outcome ok or failed) and
-// polybill.client.reconciliations.
+// polybill.client.reconciliations (by polybill.reconciled: traces are usually sampled, and
+// an ambiguous write nothing settled is what an operator alerts on).
 //
 // Never in telemetry: credentials, query strings, bodies, path values (the route template
 // names the call) or error messages (error.type is a status code or an error class).
@@ -180,6 +182,7 @@ type opData struct {
 	mu                    sync.Mutex
 	byOutcome             map[string]metric.MeasurementOption
 	byReason              map[string]metric.MeasurementOption
+	byReconciled          map[string]metric.MeasurementOption
 }
 
 func (in *instrumentation) op(info polybill.CallInfo) *opData {
@@ -193,22 +196,24 @@ func (in *instrumentation) op(info polybill.CallInfo) *opData {
 		attemptName: info.Method + " " + info.Operation.Route,
 		callAttrs: append(append([]attribute.KeyValue(nil), base...),
 			semconv.HTTPRequestMethodKey.String(info.Method), semconv.URLTemplateKey.String(info.Operation.Route)),
-		attrs:     metric.WithAttributeSet(attribute.NewSet(base...)),
-		byOutcome: map[string]metric.MeasurementOption{},
-		byReason:  map[string]metric.MeasurementOption{},
+		attrs:        metric.WithAttributeSet(attribute.NewSet(base...)),
+		byOutcome:    map[string]metric.MeasurementOption{},
+		byReason:     map[string]metric.MeasurementOption{},
+		byReconciled: map[string]metric.MeasurementOption{},
 	}
 	actual, _ := in.ops.LoadOrStore(k, d)
 	return actual.(*opData)
 }
 
-// with returns the operation's metric attributes plus key=value, cached.
-func (d *opData) with(cache map[string]metric.MeasurementOption, key attribute.Key, value string, info polybill.CallInfo) metric.MeasurementOption {
+// with returns the operation's metric attributes plus kv, cached by kv's value.
+func (d *opData) with(cache map[string]metric.MeasurementOption, kv attribute.KeyValue, info polybill.CallInfo) metric.MeasurementOption {
+	value := kv.Value.Emit()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if o, ok := cache[value]; ok {
 		return o
 	}
-	o := metric.WithAttributeSet(attribute.NewSet(AttrAPI.String(info.API), AttrOperation.String(info.Operation.ID), key.String(value)))
+	o := metric.WithAttributeSet(attribute.NewSet(AttrAPI.String(info.API), AttrOperation.String(info.Operation.ID), kv))
 	cache[value] = o
 	return o
 }
@@ -251,7 +256,7 @@ func (in *instrumentation) observer() *polybill.Observer {
 			d := in.op(info)
 			in.attempts.Add(ctx, 1, d.attrs)
 			if a.Retry {
-				in.retries.Add(ctx, 1, d.with(d.byReason, AttrRetryReason, a.RetryReason, info))
+				in.retries.Add(ctx, 1, d.with(d.byReason, AttrRetryReason.String(a.RetryReason), info))
 			}
 			switch a.Refused {
 			case polybill.RefusedRetryBudget:
@@ -282,14 +287,20 @@ func (in *instrumentation) observer() *polybill.Observer {
 			rec, _ := ctx.Value(callKey{}).(*callRecord)
 			d := in.op(info)
 			outcome := Outcome(r.Err)
-			in.duration.Record(ctx, r.Took.Seconds(), d.with(d.byOutcome, AttrOutcome, outcome, info))
+			in.duration.Record(ctx, r.Took.Seconds(), d.with(d.byOutcome, AttrOutcome.String(outcome), info))
 			in.budget(info.API, r.RetryTokens)
+			if r.ReconcileAttempted {
+				in.reconciliation.Add(ctx, 1, d.with(d.byReconciled, AttrReconciled.Bool(r.Reconciled), info))
+			}
 			if rec == nil {
 				return
 			}
 			span := rec.span
 			if span.IsRecording() {
-				span.SetAttributes(AttrAttempts.Int(info.Attempt), AttrAmbiguous.Bool(r.Ambiguous()))
+				span.SetAttributes(AttrAttempts.Int(info.Attempt), AttrAmbiguous.Bool(r.Ambiguous))
+				if r.ReconcileAttempted {
+					span.SetAttributes(AttrReconciled.Bool(r.Reconciled))
+				}
 				if r.StatusCode > 0 {
 					span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(r.StatusCode))
 				}
@@ -309,14 +320,6 @@ func (in *instrumentation) observer() *polybill.Observer {
 				outcome = "failed"
 			}
 			in.tokenFetches.Add(ctx, 1, metric.WithAttributes(AttrAPI.String(api), AttrOutcome.String(outcome)))
-		},
-		Reconciled: func(ctx context.Context, info polybill.CallInfo) {
-			d := in.op(info)
-			in.reconciliation.Add(ctx, 1, d.attrs)
-			_, span := in.tracer.Start(ctx, d.callName+" reconciled", trace.WithSpanKind(trace.SpanKindInternal),
-				trace.WithAttributes(AttrAPI.String(info.API), AttrOperation.String(info.Operation.ID),
-					semconv.URLTemplateKey.String(info.Operation.Route), AttrReconciled.Bool(true)))
-			span.End()
 		},
 	}
 }

@@ -324,21 +324,20 @@ func TestEpilotAmbiguousWriteReconciled(t *testing.T) {
 	list := "http.request.method=GET polybill.api=epilot polybill.operation=getBillingEvents server.address=127.0.0.1 server.port=* url.template=/v1/billing/events"
 	assert.Equal(t, []string{
 		"POST /v1/billing/events|client|parent=epilot createBillingEvent|Error connection|" + sorted(create, "error.type=connection polybill.retry=false"),
-		"epilot createBillingEvent|client|parent=-|Error connection|" + sorted(create, "error.type=connection polybill.ambiguous=true polybill.attempts=1 polybill.outcome=connection"),
 		"GET /v1/billing/external/{external_id}|client|parent=epilot getBillingEventByExternalId|Unset |" + sorted(lookup, "http.response.status_code=200 polybill.retry=false"),
-		"epilot getBillingEventByExternalId|client|parent=-|Unset |" + sorted(lookup, "http.response.status_code=200 polybill.ambiguous=false polybill.attempts=1"),
+		"epilot getBillingEventByExternalId|client|parent=epilot createBillingEvent|Unset |" + sorted(lookup, "http.response.status_code=200 polybill.ambiguous=false polybill.attempts=1"),
 		"GET /v1/billing/events|client|parent=epilot getBillingEvents|Unset |" + sorted(list, "http.response.status_code=200 polybill.retry=false"),
-		"epilot getBillingEvents|client|parent=-|Unset |" + sorted(list, "http.response.status_code=200 polybill.ambiguous=false polybill.attempts=1"),
-		"epilot createBillingEvent reconciled|internal|parent=-|Unset |polybill.api=epilot polybill.operation=createBillingEvent polybill.reconciled=true url.template=/v1/billing/events",
+		"epilot getBillingEvents|client|parent=epilot createBillingEvent|Unset |" + sorted(list, "http.response.status_code=200 polybill.ambiguous=false polybill.attempts=1"),
+		"epilot createBillingEvent|client|parent=-|Unset |" + sorted(create, "polybill.ambiguous=true polybill.attempts=1 polybill.reconciled=true"),
 	}, tm.spanLines(t))
 	assert.Equal(t, []string{
 		"polybill.client.attempts{polybill.api=epilot,polybill.operation=createBillingEvent} 1",
 		"polybill.client.attempts{polybill.api=epilot,polybill.operation=getBillingEventByExternalId} 1",
 		"polybill.client.attempts{polybill.api=epilot,polybill.operation=getBillingEvents} 1",
-		"polybill.client.call.duration{polybill.api=epilot,polybill.operation=createBillingEvent,polybill.outcome=connection} count=1",
+		"polybill.client.call.duration{polybill.api=epilot,polybill.operation=createBillingEvent,polybill.outcome=ok} count=1",
 		"polybill.client.call.duration{polybill.api=epilot,polybill.operation=getBillingEventByExternalId,polybill.outcome=ok} count=1",
 		"polybill.client.call.duration{polybill.api=epilot,polybill.operation=getBillingEvents,polybill.outcome=ok} count=1",
-		"polybill.client.reconciliations{polybill.api=epilot,polybill.operation=createBillingEvent} 1",
+		"polybill.client.reconciliations{polybill.api=epilot,polybill.operation=createBillingEvent,polybill.reconciled=true} 1",
 		"polybill.client.retry_budget.tokens{polybill.api=epilot} 20",
 	}, tm.metricLines(t))
 	tm.assertTraceparentPerAttempt(t)
