@@ -357,17 +357,24 @@ func (in *instrumentation) inject(req *http.Request, next func(*http.Request) (*
 // *polybill.Error: "not_found", "unauthorized", "forbidden", "validation", "conflict",
 // "rate_limited", "server", "response_too_large", "canceled", "timeout", "connection" or
 // "error".
+//
+// The class is the first *polybill.Error's: a write whose reconciliation failed returns its
+// own error joined with the lookup's (a 404 from a lookup that found nothing), and the
+// call's outcome is the write's, not "not_found".
 func Outcome(err error) string {
 	if err == nil {
 		return "ok"
+	}
+	var e *polybill.Error
+	if errors.As(err, &e) {
+		err = e
 	}
 	for _, c := range outcomes {
 		if errors.Is(err, c.err) {
 			return c.name
 		}
 	}
-	var e *polybill.Error
-	if errors.As(err, &e) {
+	if e != nil {
 		switch e.Code {
 		case polybill.CodeCanceled:
 			return "canceled"
