@@ -204,7 +204,9 @@ func clinicPayment(t *testing.T, opts []polybill.Option) []string {
 	id := srv.AddInvoice(clinictest.InvoiceSeed{ID: secretInvoice, Items: []clinictest.ItemSeed{
 		{Service: "Consultation", Department: "General Medicine", Quantity: polybill.MustDecimal("1"), Rate: polybill.MustDecimal("1000.00"), TaxPercent: polybill.MustDecimal("18")},
 	}})
-	srv.Faults().Add(clinictest.Fault{Match: func(r *http.Request) bool { return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/payments") }, ResetAfterHandler: true})
+	srv.Faults().Add(clinictest.Fault{Match: func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/payments")
+	}, ResetAfterHandler: true})
 	res, err := c.RecordPayment(context.Background(), id, clinic.RecordPaymentParams{Amount: polybill.MustDecimal("517.31"), Mode: clinic.PaymentModeNEFT, Reference: secretReference})
 	require.NoError(t, err)
 	assert.True(t, res.Reconciled)
