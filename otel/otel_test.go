@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -35,25 +36,36 @@ type telemetry struct {
 	reader      *sdkmetric.ManualReader
 	mu          sync.Mutex
 	traceparent []string
+	// credentials are the values of every credential header sent (tokens fetched during the
+	// call included), which must not reach telemetry either.
+	credentials []string
 }
 
 func newTelemetry() *telemetry {
 	return &telemetry{spans: tracetest.NewSpanRecorder(), reader: sdkmetric.NewManualReader()}
 }
 
-// options instruments a client and records the traceparent header of every attempt as the
-// server-side RoundTripper sees it.
+// options instruments a client and records, as the RoundTripper under the client sees them,
+// the traceparent header of every attempt and the credentials of every request.
 func (tm *telemetry) options() []polybill.Option {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tm.spans))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(tm.reader))
 	return []polybill.Option{
 		polybillotel.Instrument(polybillotel.WithTracerProvider(tp), polybillotel.WithMeterProvider(mp)),
 		polybill.WithHTTPClient(&http.Client{Transport: rtFunc(func(r *http.Request) (*http.Response, error) {
+			tm.mu.Lock()
 			if _, ok := polybill.CallInfoFrom(r.Context()); ok {
-				tm.mu.Lock()
 				tm.traceparent = append(tm.traceparent, r.Header.Get("traceparent"))
-				tm.mu.Unlock()
 			}
+			for name, values := range r.Header {
+				if n := strings.ToLower(name); n == "authorization" || strings.Contains(n, "key") || strings.Contains(n, "token") {
+					for _, v := range values {
+						fields := strings.Fields(v) // "Bearer <token>": the token
+						tm.credentials = append(tm.credentials, fields[len(fields)-1])
+					}
+				}
+			}
+			tm.mu.Unlock()
 			return http.DefaultTransport.RoundTrip(r)
 		})}),
 		polybill.WithMinRetryDelay(time.Millisecond), polybill.WithMaxRetryDelay(20 * time.Millisecond),
@@ -423,8 +435,9 @@ func (tm *telemetry) assertTraceparentPerAttempt(t *testing.T) {
 	assert.Equal(t, attempts, tm.traceparent, "every attempt carries its own span's traceparent")
 }
 
-// assertNothingSecret fails if any forbidden value appears in a span name, attribute,
-// event, link or status, or in a metric attribute.
+// assertNothingSecret fails if any forbidden value, or a credential any request sent,
+// appears in a span name, attribute, event, link or status, or in a metric's name or
+// attributes; each also escaped as in a path or a query (an email's @ as %40).
 func (tm *telemetry) assertNothingSecret(t *testing.T, forbidden ...string) {
 	t.Helper()
 	var texts []string
@@ -447,9 +460,15 @@ func (tm *telemetry) assertNothingSecret(t *testing.T, forbidden ...string) {
 	}
 	texts = append(texts, tm.metricLines(t)...)
 	all := strings.Join(texts, "\n")
-	for _, f := range forbidden {
-		assert.NotContains(t, all, f)
-		assert.NotContains(t, all, strings.ReplaceAll(f, "@", "%40"))
+	tm.mu.Lock()
+	credentials := append([]string(nil), tm.credentials...)
+	tm.mu.Unlock()
+	require.NotEmpty(t, credentials, "the scenario sent credentials")
+	for _, f := range append(forbidden, credentials...) {
+		require.NotEmpty(t, f)
+		for _, form := range []string{f, url.PathEscape(f), url.QueryEscape(f)} {
+			assert.NotContains(t, all, form)
+		}
 	}
 	assert.NotContains(t, all, "?", "no query string")
 	assert.NotContains(t, all, "Bearer")
