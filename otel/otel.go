@@ -220,32 +220,51 @@ func (d *opData) with(cache map[string]metric.MeasurementOption, kv attribute.Ke
 
 type callKey struct{}
 
-// callRecord is the call span's state, reachable from each attempt's context.
+// callRecord is the call span's state, reachable from each attempt's context. It is itself
+// the context CallStart returns (the span's context plus itself under callKey): one
+// allocation instead of a context.WithValue and a record.
 type callRecord struct {
+	context.Context
 	span   trace.Span
 	op     *opData
 	server sync.Once
 }
 
+// opOf is the operation's data from the call's record in ctx (a context lookup, cheaper than
+// hashing the operation), or from the cache.
+func (in *instrumentation) opOf(ctx context.Context, info polybill.CallInfo) *opData {
+	if rec, _ := ctx.Value(callKey{}).(*callRecord); rec != nil {
+		return rec.op
+	}
+	return in.op(info)
+}
+
+func (r *callRecord) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return r
+	}
+	return r.Context.Value(key)
+}
+
+// clientSpan is the start option of every span, built once: trace.WithSpanKind boxes its
+// value on each call.
+var clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+
 func (in *instrumentation) observer() *polybill.Observer {
 	return &polybill.Observer{
 		CallStart: func(ctx context.Context, info polybill.CallInfo) context.Context {
 			d := in.op(info)
-			ctx, span := in.tracer.Start(ctx, d.callName, trace.WithSpanKind(trace.SpanKindClient))
+			ctx, span := in.tracer.Start(ctx, d.callName, clientSpan...)
 			if span.IsRecording() {
 				span.SetAttributes(d.callAttrs...)
 			}
-			return context.WithValue(ctx, callKey{}, &callRecord{span: span, op: d})
+			return &callRecord{Context: ctx, span: span, op: d}
 		},
 		AttemptStart: func(ctx context.Context, info polybill.CallInfo) context.Context {
-			rec, _ := ctx.Value(callKey{}).(*callRecord)
-			name := info.Method + " " + info.Operation.Route
-			if rec != nil {
-				name = rec.op.attemptName
-			}
-			ctx, span := in.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient))
-			if span.IsRecording() && rec != nil {
-				span.SetAttributes(rec.op.callAttrs...)
+			d := in.opOf(ctx, info)
+			ctx, span := in.tracer.Start(ctx, d.attemptName, clientSpan...)
+			if span.IsRecording() {
+				span.SetAttributes(d.callAttrs...)
 				if info.Attempt > 1 {
 					span.SetAttributes(semconv.HTTPRequestResendCountKey.Int(info.Attempt - 1))
 				}
@@ -253,7 +272,7 @@ func (in *instrumentation) observer() *polybill.Observer {
 			return ctx
 		},
 		AttemptEnd: func(ctx context.Context, info polybill.CallInfo, a polybill.AttemptResult) {
-			d := in.op(info)
+			d := in.opOf(ctx, info)
 			in.attempts.Add(ctx, 1, d.attrs)
 			if a.Retry {
 				in.retries.Add(ctx, 1, d.with(d.byReason, AttrRetryReason.String(a.RetryReason), info))
@@ -285,7 +304,7 @@ func (in *instrumentation) observer() *polybill.Observer {
 		},
 		CallEnd: func(ctx context.Context, info polybill.CallInfo, r polybill.CallResult) {
 			rec, _ := ctx.Value(callKey{}).(*callRecord)
-			d := in.op(info)
+			d := in.opOf(ctx, info)
 			outcome := Outcome(r.Err)
 			in.duration.Record(ctx, r.Took.Seconds(), d.with(d.byOutcome, AttrOutcome.String(outcome), info))
 			in.budget(info.API, r.RetryTokens)

@@ -107,8 +107,11 @@ func (st *callState) observeCallEnd(resp *http.Response, err error) error {
 	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID,
 		ReconcileAttempted: st.reconcileAttempted, Reconciled: st.reconciled}
 	var pe *polybill.Error
+	if err != nil {
+		pe = asError(err)
+	}
 	switch {
-	case errors.As(err, &pe):
+	case pe != nil:
 		r.StatusCode = pe.StatusCode
 		r.Ambiguous = pe.Ambiguous
 		if pe.RequestID != "" {
@@ -134,6 +137,16 @@ func (st *callState) observeCallEnd(resp *http.Response, err error) error {
 		}
 	}
 	return err
+}
+
+// asError is errors.As for a *polybill.Error. Its target escapes to the heap, so it is
+// called only for a call that failed.
+func asError(err error) *polybill.Error {
+	var pe *polybill.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
 }
 
 // attemptErrorType is AttemptResult.ErrorType.
