@@ -8,11 +8,9 @@ import (
 	"net/http"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/clinic/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
+	"github.com/polybill/polybill-go/internal/wire"
 )
 
 // PaymentMode is how a payment was made. Unknown values decode as they are;
@@ -30,9 +28,14 @@ const (
 	PaymentModeInsurance PaymentMode = "insurance"
 )
 
-// IsKnown reports whether m is one of the documented modes (the spec's enum).
+// IsKnown reports whether m is one of the documented modes (the spec's enum, which
+// TestEnumsMatchSpec holds these constants to).
 func (m PaymentMode) IsKnown() bool {
-	return oapi.PaymentMode(m).Valid()
+	switch m {
+	case PaymentModeCash, PaymentModeCard, PaymentModeUPI, PaymentModeNEFT, PaymentModeCheque, PaymentModeOnline, PaymentModeInsurance:
+		return true
+	}
+	return false
 }
 
 // Payment is a payment recorded against an invoice.
@@ -92,6 +95,15 @@ func (p RecordPaymentParams) validate() error {
 	return nil
 }
 
+// paymentRequest is the body of RecordPayment (PaymentRequest in openapi/clinic.yaml); unset
+// optional fields are omitted, and the server then uses today's date.
+type paymentRequest struct {
+	Amount      polybill.Decimal `json:"amount"`
+	PaymentDate Date             `json:"payment_date,omitzero"`
+	PaymentMode PaymentMode      `json:"payment_mode"`
+	Reference   string           `json:"reference,omitempty"`
+}
+
 // PaymentResult is the outcome of [Client.RecordPayment].
 type PaymentResult struct {
 	Payment Payment
@@ -122,20 +134,15 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	body := oapi.PaymentRequest{
+	body, err := wire.Encode(paymentRequest{
 		// Bio Ecko's example sends a JSON number (1500.00); Unquoted keeps it one.
 		Amount:      params.Amount.Unquoted(),
-		PaymentMode: oapi.PaymentMode(params.Mode),
-	}
-	if params.Reference != "" {
-		body.Reference = &params.Reference
-	}
-	if !params.PaymentDate.IsZero() {
-		d, err := time.Parse(time.DateOnly, params.PaymentDate.String())
-		if err != nil {
-			return nil, polybill.InvalidParam(api, "payment_date", "invalid date %s", params.PaymentDate)
-		}
-		body.PaymentDate = &openapi_types.Date{Time: d}
+		PaymentDate: params.PaymentDate,
+		PaymentMode: params.Mode,
+		Reference:   params.Reference,
+	})
+	if err != nil {
+		return nil, polybill.InvalidParam(api, "payment", "cannot encode the payment: %v", err)
 	}
 	var p Payment
 	var reconciled *PaymentResult

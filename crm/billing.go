@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/crm/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -353,6 +353,10 @@ func pageOf(doc meetingBillingDoc, page, requested int) *polybill.Page[Billing] 
 		page = *doc.Meta.CurrentPage
 	}
 	p := &polybill.Page[Billing]{Items: doc.Billings.Items, Total: -1, Next: page + 1}
+	if p.Items == nil {
+		// data null or missing: an empty page, as every API's list gives.
+		p.Items = []Billing{}
+	}
 	if doc.Meta.TotalCount != nil {
 		p.Total = *doc.Meta.TotalCount
 	}
@@ -399,10 +403,12 @@ type CreateBillingParams struct {
 	DueAt *time.Time
 	// Notes is sent as `billing_notes`, the official SDK's name.
 	Notes string
-	// Extra is merged into the `billing` object as is, for fields this type does not name,
-	// e.g. the official SDK's `fee_amount`, `payment_method` or `metadata` when a server turns
-	// out to want those. It cannot override a field set above.
-	Extra map[string]any
+	// Extra adds properties to the `billing` object, for fields this type does not name, e.g.
+	// the official SDK's `fee_amount`, `payment_method` or `metadata` when a server turns out
+	// to want those. Each value is one JSON value, sent byte for byte after the named fields
+	// (in key order). A key a field above is sent under (e.g. "amount", "fee_currency") is
+	// refused, whether or not that field is set.
+	Extra map[string]json.RawMessage
 }
 
 // CreateMeetingBilling creates a billing for a meeting (POST, body wrapped in "billing").
@@ -424,7 +430,7 @@ func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, par
 	}, opts)
 }
 
-func (p CreateBillingParams) body() (any, error) {
+func (p CreateBillingParams) body() ([]byte, error) {
 	if p.Amount.Sign() <= 0 {
 		return nil, polybill.InvalidParam(API, "amount", "amount is required and must be greater than zero")
 	}
@@ -443,21 +449,18 @@ func (p CreateBillingParams) body() (any, error) {
 	if p.Status != "" && !p.Status.IsKnown() {
 		return nil, polybill.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
 	}
-	f := oapi.CreateBillingFields{
-		Amount:           p.Amount.Unquoted(),
+	return billingFields{
+		Amount:           unquoted(p.Amount),
 		PayerName:        p.PayerName,
 		PayerEmail:       p.PayerEmail,
-		BillingType:      optional(p.BillingType),
-		ParticipantEmail: optional(p.ParticipantEmail),
-		FeeCurrency:      optional(string(p.Currency)),
+		BillingType:      p.BillingType,
+		ParticipantEmail: p.ParticipantEmail,
+		FeeCurrency:      p.Currency,
 		InvoiceDueDate:   utc(p.DueAt),
-		BillingNotes:     optional(p.Notes),
-	}
-	if p.Status != "" {
-		s := oapi.BillingStatus(p.Status)
-		f.Status = &s
-	}
-	return wrapBilling(f, p.Extra)
+		BillingNotes:     p.Notes,
+		Status:           p.Status,
+		Extra:            p.Extra,
+	}.body()
 }
 
 // billing makes call and decodes the {"data": billing} answer the single-billing endpoints share.
@@ -498,8 +501,8 @@ type UpdateBillingParams struct {
 	DueAt    *time.Time
 	PaidAt   *time.Time
 	Notes    string
-	// Extra is merged into the `billing` object as is (see CreateBillingParams.Extra).
-	Extra map[string]any
+	// Extra adds properties to the `billing` object (see CreateBillingParams.Extra).
+	Extra map[string]json.RawMessage
 }
 
 // UpdateBilling changes a billing with PUT (the backend expects PUT, never PATCH, per the
@@ -520,7 +523,7 @@ func (c *Client) UpdateBilling(ctx context.Context, uniqueID string, params Upda
 	}, opts)
 }
 
-func (p UpdateBillingParams) body() (any, error) {
+func (p UpdateBillingParams) body() ([]byte, error) {
 	if p.Amount != nil && p.Amount.Sign() <= 0 {
 		return nil, polybill.InvalidParam(API, "amount", "amount must be greater than zero")
 	}
@@ -536,29 +539,26 @@ func (p UpdateBillingParams) body() (any, error) {
 	if err := checkCurrency("currency", p.Currency); err != nil {
 		return nil, err
 	}
-	f := oapi.UpdateBillingFields{
-		PayerName:        optional(p.PayerName),
-		PayerEmail:       optional(p.PayerEmail),
-		BillingType:      optional(p.BillingType),
-		ParticipantEmail: optional(p.ParticipantEmail),
-		FeeCurrency:      optional(string(p.Currency)),
+	f := billingFields{
+		PayerName:        p.PayerName,
+		PayerEmail:       p.PayerEmail,
+		BillingType:      p.BillingType,
+		ParticipantEmail: p.ParticipantEmail,
+		FeeCurrency:      p.Currency,
 		InvoiceDueDate:   utc(p.DueAt),
 		PaidAt:           utc(p.PaidAt),
-		BillingNotes:     optional(p.Notes),
+		BillingNotes:     p.Notes,
+		Status:           p.Status,
+		Extra:            p.Extra,
 	}
 	if p.Amount != nil {
-		a := p.Amount.Unquoted()
-		f.Amount = &a
+		f.Amount = unquoted(*p.Amount)
 	}
-	if p.Status != "" {
-		s := oapi.BillingStatus(p.Status)
-		f.Status = &s
-	}
-	body, err := wrapBilling(f, p.Extra)
+	body, err := f.body()
 	if err != nil {
 		return nil, err
 	}
-	if len(body.Billing) == 0 {
+	if bytes.Equal(body, []byte(`{"billing":{}}`)) {
 		return nil, polybill.InvalidParam(API, "billing", "an update needs at least one field")
 	}
 	return body, nil
@@ -646,30 +646,47 @@ func (c *Client) GetPaymentSplit(ctx context.Context, uniqueID string, opts ...p
 	return &s, nil
 }
 
-// billingBody is the Rails-style `{"billing": {…}}` wrapper both writes use.
-type billingBody struct {
-	Billing map[string]any `json:"billing"`
+// billingFields is the `billing` object both writes send, one field per wire key (create and
+// update differ only in which fields are required, which body() callers check). Unset fields
+// are omitted: the update is partial. The keys are in alphabetical order, the order the body
+// had when it was a map, so requests stay byte-identical; Extra's keys follow (sorted).
+type billingFields struct {
+	// Amount is a JSON number (250.00), as the vendor document shows.
+	Amount           *polybill.Decimal          `json:"amount,omitempty"`
+	BillingNotes     string                     `json:"billing_notes,omitempty"`
+	BillingType      string                     `json:"billing_type,omitempty"`
+	FeeCurrency      polybill.Currency          `json:"fee_currency,omitempty"`
+	InvoiceDueDate   *time.Time                 `json:"invoice_due_date,omitempty"`
+	PaidAt           *time.Time                 `json:"paid_at,omitempty"`
+	ParticipantEmail string                     `json:"participant_email,omitempty"`
+	PayerEmail       string                     `json:"payer_email,omitempty"`
+	PayerName        string                     `json:"payer_name,omitempty"`
+	Status           Status                     `json:"status,omitempty"`
+	Extra            map[string]json.RawMessage `json:"-" wire:",extra"`
 }
 
-// wrapBilling encodes the generated wire fields, merges extra and wraps the result.
-func wrapBilling(fields any, extra map[string]any) (billingBody, error) {
-	raw, err := json.Marshal(fields)
-	if err != nil {
-		return billingBody{}, polybill.InvalidParam(API, "billing", "cannot encode billing: %v", err)
-	}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep amounts exact: 250.00 must not pass through float64
-	if err := dec.Decode(&m); err != nil {
-		return billingBody{}, polybill.InvalidParam(API, "billing", "cannot encode billing: %v", err)
-	}
-	for k, v := range extra {
-		if _, taken := m[k]; taken {
-			return billingBody{}, polybill.InvalidParam(API, "Extra."+k, "%q is already set by a named field", k)
+// billingBody is the Rails-style `{"billing": {…}}` wrapper both writes use.
+type billingBody struct {
+	Billing billingFields `json:"billing"`
+}
+
+// body encodes f wrapped in `billing`. An Extra key that a field above is sent under is
+// refused, set or not: the named field is the one that is validated.
+func (f billingFields) body() ([]byte, error) {
+	for k := range f.Extra {
+		if wire.Declares(f, k) {
+			return nil, polybill.InvalidParam(API, "Extra."+k, "%q is sent by a named field; set that field instead", k)
 		}
-		m[k] = v
 	}
-	return billingBody{Billing: m}, nil
+	b, err := wire.Encode(billingBody{f})
+	if err != nil {
+		var xe *wire.ExtraError
+		if errors.As(err, &xe) {
+			return nil, polybill.InvalidParam(API, "Extra."+xe.Key, "%q is not one valid JSON value", xe.Key)
+		}
+		return nil, polybill.InvalidParam(API, "billing", "cannot encode billing: %v", err)
+	}
+	return b, nil
 }
 
 func requireID(param, id string) error {
@@ -701,17 +718,16 @@ func checkCurrency(param string, c polybill.Currency) error {
 	return nil
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
 	u := t.UTC()
+	return &u
+}
+
+// unquoted is d as a JSON number (250.00), the form the vendor document sends amounts in.
+func unquoted(d polybill.Decimal) *polybill.Decimal {
+	u := d.Unquoted()
 	return &u
 }

@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm"
 	"github.com/polybill/polybill-go/crm/crmtest"
+	"github.com/polybill/polybill-go/internal/spectest"
 )
 
 func TestBillingLifecycle(t *testing.T) {
@@ -329,6 +331,29 @@ func TestWritesUseTheSDKFieldNames(t *testing.T) {
 	assert.Equal(t, paid, *stored.PaidAt)
 }
 
+// Extra goes out after the named fields, in key order, each value byte for byte as given (the
+// old path decoded the body into a map and re-encoded it, which compacted and re-escaped).
+func TestBillingExtraSentVerbatim(t *testing.T) {
+	ctx := context.Background()
+	srv, c := newFake(t, nil)
+	created, err := c.CreateMeetingBilling(ctx, "m", crm.CreateBillingParams{
+		Amount: polybill.MustDecimal("250.00"), PayerName: "Acme", PayerEmail: "a@acme.com",
+		Extra: map[string]json.RawMessage{
+			"metadata":       json.RawMessage(`{ "source" : "<import>", "n": 1.50 }`),
+			"fee_amount":     json.RawMessage(`250.00`),
+			"payment_method": json.RawMessage(`"card"`),
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, `{"billing":{"amount":250.00,"payer_email":"a@acme.com","payer_name":"Acme",`+
+		`"fee_amount":250.00,"metadata":{ "source" : "<import>", "n": 1.50 },"payment_method":"card"}}`,
+		string(srv.Received()[0].Body))
+
+	_, err = c.UpdateBilling(ctx, created.UniqueID, crm.UpdateBillingParams{Extra: map[string]json.RawMessage{"metadata": json.RawMessage(`null`)}})
+	require.NoError(t, err, "an update of Extra alone is an update")
+	assert.Equal(t, `{"billing":{"metadata":null}}`, string(srv.Received()[1].Body))
+}
+
 // Sort takes what a JSON:API (Rails-style) server takes: comma lists and dotted keys.
 func TestListSortAcceptsListsAndDottedKeys(t *testing.T) {
 	ctx := context.Background()
@@ -409,4 +434,14 @@ func queries(srv *crmtest.Server) []string {
 		q = append(q, r.Query)
 	}
 	return q
+}
+
+// IsKnown accepts exactly the spec's enum: the constants are held to openapi/crm.yaml.
+func TestEnumsMatchSpec(t *testing.T) {
+	statuses := []crm.Status{crm.StatusPending, crm.StatusPaid, crm.StatusOverdue}
+	spectest.CheckEnum(t, spectest.Load(t, "../openapi/crm.yaml"), "BillingStatus", statuses...)
+	for _, s := range statuses {
+		assert.True(t, s.IsKnown(), s)
+	}
+	assert.False(t, crm.Status("active").IsKnown())
 }

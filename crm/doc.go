@@ -51,7 +51,8 @@
 //     and billing_notes, not currency, due_at and notes, which a Rails server permitting only
 //     the SDK's names would drop without an error. CreateBillingParams.Extra sends more of the
 //     SDK's names (fee_amount, payment_method, metadata, …) when a server turns out to want
-//     those. Update is PUT, never PATCH.
+//     those, each value as raw JSON sent byte for byte (internal/wire.Encode, the one
+//     request-body encoder of the four packages). Update is PUT, never PATCH.
 //   - List parameters are the SDK's (page, records, status, billing_status, payer_name,
 //     search, sort). Sort takes a JSON:API sort list, as a Rails-style API does:
 //     "-created_at,payer_name", "meeting.start_time"; only what cannot be a sort list is

@@ -68,11 +68,11 @@ func TestServerErrorsAreTyped(t *testing.T) {
 			call: func(c *crm.Client) error {
 				_, err := c.CreateMeetingBilling(ctx, "m", crm.CreateBillingParams{
 					Amount: polybill.MustDecimal("10"), PayerName: "Acme", PayerEmail: "a@acme.com",
-					Extra: map[string]any{"fee_currency": "euro"},
+					Extra: map[string]json.RawMessage{"fee_amount": json.RawMessage(`"ten"`)},
 				})
 				return err
 			},
-			sentinel: polybill.ErrValidation, status: 422, code: "validation_error", param: "fee_currency",
+			sentinel: polybill.ErrValidation, status: 422, code: "validation_error", param: "fee_amount",
 		},
 		{
 			name: "unsupported sort field",
@@ -131,7 +131,9 @@ func TestLocalValidationRefusesBeforeSending(t *testing.T) {
 		{"bad participant email", func(p *crm.CreateBillingParams) { p.ParticipantEmail = "jane@" }, "participant_email"},
 		{"unknown status", func(p *crm.CreateBillingParams) { p.Status = "void" }, "status"},
 		{"bad currency", func(p *crm.CreateBillingParams) { p.Currency = "usd" }, "currency"},
-		{"extra overriding a named field", func(p *crm.CreateBillingParams) { p.Extra = map[string]any{"amount": 1} }, "Extra.amount"},
+		{"extra overriding a named field", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"amount": []byte(`1`)} }, "Extra.amount"},
+		{"extra naming a field that is not set", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"status": []byte(`"void"`)} }, "Extra.status"},
+		{"extra that is not JSON", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"metadata": []byte(`{`)} }, "Extra.metadata"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

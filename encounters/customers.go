@@ -7,7 +7,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -55,14 +54,18 @@ type Customer struct {
 	Raw       json.RawMessage `json:"-" wire:",raw"`
 }
 
+// customerWire is how a customer is read: the record, plus the cards that
+// $populateStripeCards attaches as stripeCustomerCards.data.
+type customerWire struct {
+	Customer
+	Cards *struct {
+		Data []Card `wire:"data"`
+	} `wire:"stripeCustomerCards"`
+}
+
 // UnmarshalJSON reads the record as the client does, with the populated card list.
 func (c *Customer) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Customer
-		Cards *struct {
-			Data []Card `wire:"data"`
-		} `wire:"stripeCustomerCards"`
-	}
+	var w customerWire
 	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}
@@ -124,14 +127,33 @@ func (s *CustomerService) GetWithCards(ctx context.Context, id string, opts ...p
 	return out, nil
 }
 
+// customerCreate and customerPatch are the request bodies (CustomerCreate and CustomerPatch in
+// openapi/encounters.yaml), keys in the spec's alphabetical order; unset fields are omitted.
+type customerCreate struct {
+	Owner       customerOwner `json:"owner"`
+	StripeEmail string        `json:"stripeEmail,omitempty"`
+	StripeToken string        `json:"stripeToken,omitempty"`
+}
+
+type customerOwner struct {
+	Account      string `json:"account,omitempty"`
+	Organization string `json:"organization,omitempty"`
+}
+
+type customerPatch struct {
+	DeleteStripeCard     string `json:"$deleteStripeCard,omitempty"`
+	SetDefaultStripeCard string `json:"$setDefaultStripeCard,omitempty"`
+	StripeToken          string `json:"stripeToken,omitempty"`
+}
+
 // Create creates a billing customer.
 func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, opts ...polybill.RequestOption) (*Customer, error) {
 	if (p.Owner.Account == "") == (p.Owner.Organization == "") {
 		return nil, polybill.InvalidParam(apiName, "owner", "exactly one of owner.account or owner.organization is required")
 	}
-	body := oapi.CustomerCreate{
-		Owner:       oapi.CustomerOwner{Account: ptr(p.Owner.Account), Organization: ptr(p.Owner.Organization)},
-		StripeToken: ptr(p.StripeToken), StripeEmail: ptr(p.StripeEmail),
+	body := customerCreate{
+		Owner:       customerOwner{Account: p.Owner.Account, Organization: p.Owner.Organization},
+		StripeToken: p.StripeToken, StripeEmail: p.StripeEmail,
 	}
 	return createOne[Customer](ctx, s.c, customersService, body, transport.UnsafeWrite, opts)
 }
@@ -141,7 +163,7 @@ func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, o
 	if stripeToken == "" {
 		return nil, polybill.InvalidParam(apiName, "stripeToken", "required")
 	}
-	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{StripeToken: &stripeToken}, opts)
+	return patchOne[Customer](ctx, s.c, customersService, id, customerPatch{StripeToken: stripeToken}, opts)
 }
 
 // DeleteCard deletes a saved card ($deleteStripeCard); if it was the default,
@@ -150,7 +172,7 @@ func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opt
 	if cardID == "" {
 		return nil, polybill.InvalidParam(apiName, "$deleteStripeCard", "card id required")
 	}
-	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{DeleteStripeCard: &cardID}, opts)
+	return patchOne[Customer](ctx, s.c, customersService, id, customerPatch{DeleteStripeCard: cardID}, opts)
 }
 
 // SetDefaultCard makes a saved card the default ($setDefaultStripeCard).
@@ -158,7 +180,7 @@ func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string,
 	if cardID == "" {
 		return nil, polybill.InvalidParam(apiName, "$setDefaultStripeCard", "card id required")
 	}
-	return patchOne[Customer](ctx, s.c, customersService, id, oapi.CustomerPatch{SetDefaultStripeCard: &cardID}, opts)
+	return patchOne[Customer](ctx, s.c, customersService, id, customerPatch{SetDefaultStripeCard: cardID}, opts)
 }
 
 // Delete removes a customer.

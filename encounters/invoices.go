@@ -7,7 +7,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -119,7 +118,44 @@ type CreateInvoiceParams struct {
 	CreatedAt       time.Time
 }
 
-func (p *CreateInvoiceParams) wire() (*oapi.InvoiceCreate, error) {
+// invoiceCreate, discountWire and invoicePatch are the request bodies (InvoiceCreate, Discount
+// and InvoicePatch in openapi/encounters.yaml), keys in the spec's alphabetical order; unset
+// fields are omitted.
+type invoiceCreate struct {
+	ActionCode      string          `json:"actionCode,omitempty"`
+	CreatedAt       *int64          `json:"createdAt,omitempty"` // epoch milliseconds
+	Discounts       []discountWire  `json:"discounts,omitempty"`
+	Facility        string          `json:"facility"`
+	ID              string          `json:"id,omitempty"`
+	Notes           string          `json:"notes,omitempty"`
+	OR              string          `json:"or,omitempty"`
+	Subject         string          `json:"subject,omitempty"`
+	SubjectTags     []string        `json:"subjectTags,omitempty"`
+	SubjectType     string          `json:"subjectType,omitempty"`
+	Tags            []string        `json:"tags,omitempty"`
+	TaxComplication TaxComplication `json:"taxComplication,omitempty"`
+	Type            InvoiceType     `json:"type"`
+}
+
+type discountWire struct {
+	Amount     *polybill.Decimal `json:"amount,omitempty"`
+	Code       string            `json:"code,omitempty"`
+	ID         string            `json:"id,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Percentage *polybill.Decimal `json:"percentage,omitempty"`
+	Promo      string            `json:"promo,omitempty"`
+}
+
+type invoicePatch struct {
+	Unset           map[string]int  `json:"$unset,omitempty"`
+	Finalize        bool            `json:"finalize,omitempty"`
+	Notes           string          `json:"notes,omitempty"`
+	OR              string          `json:"or,omitempty"`
+	Tags            []string        `json:"tags,omitempty"`
+	TaxComplication TaxComplication `json:"taxComplication,omitempty"`
+}
+
+func (p *CreateInvoiceParams) wire() (*invoiceCreate, error) {
 	switch {
 	case p.Facility == "":
 		return nil, polybill.InvalidParam(apiName, "facility", "required")
@@ -132,24 +168,19 @@ func (p *CreateInvoiceParams) wire() (*oapi.InvoiceCreate, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &oapi.InvoiceCreate{
-		ID: ptr(p.ID), Facility: p.Facility, Type: oapi.InvoiceType(p.Type),
-		Subject: ptr(p.Subject), SubjectType: ptr(p.SubjectType), SubjectTags: slicePtr(p.SubjectTags),
-		Or: ptr(p.OR), Notes: ptr(p.Notes), Discounts: discounts, Tags: slicePtr(p.Tags),
-		ActionCode: ptr(p.ActionCode), CreatedAt: msPtr(p.CreatedAt),
-	}
-	if p.TaxComplication != "" {
-		tc := oapi.TaxComplication(p.TaxComplication)
-		w.TaxComplication = &tc
-	}
-	return w, nil
+	return &invoiceCreate{
+		ID: p.ID, Facility: p.Facility, Type: p.Type,
+		Subject: p.Subject, SubjectType: p.SubjectType, SubjectTags: p.SubjectTags,
+		OR: p.OR, Notes: p.Notes, Discounts: discounts, Tags: p.Tags,
+		ActionCode: p.ActionCode, CreatedAt: msPtr(p.CreatedAt), TaxComplication: p.TaxComplication,
+	}, nil
 }
 
-func wireDiscounts(ds []Discount) (*[]oapi.Discount, error) {
+func wireDiscounts(ds []Discount) ([]discountWire, error) {
 	if len(ds) == 0 {
 		return nil, nil
 	}
-	out := make([]oapi.Discount, len(ds))
+	out := make([]discountWire, len(ds))
 	for i, d := range ds {
 		if (d.Amount == nil) == (d.Percentage == nil) {
 			return nil, polybill.InvalidParam(apiName, "discounts", "discount %d needs exactly one of amount or percentage", i)
@@ -157,9 +188,9 @@ func wireDiscounts(ds []Discount) (*[]oapi.Discount, error) {
 		if d.Amount != nil && d.Amount.Sign() < 0 || d.Percentage != nil && d.Percentage.Sign() < 0 {
 			return nil, polybill.InvalidParam(apiName, "discounts", "discount %d is negative", i)
 		}
-		out[i] = oapi.Discount{ID: ptr(d.ID), Promo: ptr(d.Promo), Code: ptr(d.Code), Name: ptr(d.Name), Amount: d.Amount, Percentage: d.Percentage}
+		out[i] = discountWire{ID: d.ID, Promo: d.Promo, Code: d.Code, Name: d.Name, Amount: d.Amount, Percentage: d.Percentage}
 	}
-	return &out, nil
+	return out, nil
 }
 
 // PatchInvoiceParams changes an invoice. Zero fields are left alone; list
@@ -170,17 +201,6 @@ type PatchInvoiceParams struct {
 	Tags            []string
 	TaxComplication TaxComplication
 	Unset           Unset
-}
-
-func unsetWire[E ~int](u Unset) *map[string]E {
-	if len(u) == 0 {
-		return nil
-	}
-	m := make(map[string]E, len(u))
-	for f, v := range u.wire() {
-		m[f] = E(v)
-	}
-	return &m
 }
 
 // InvoiceService is the billing-invoices service.
@@ -227,11 +247,7 @@ func (s *InvoiceService) Patch(ctx context.Context, id string, p PatchInvoicePar
 	if err := p.Unset.validate(); err != nil {
 		return nil, err
 	}
-	body := oapi.InvoicePatch{Or: ptr(p.OR), Notes: ptr(p.Notes), Tags: slicePtr(p.Tags), Unset: unsetWire[oapi.InvoicePatchUnset](p.Unset)}
-	if p.TaxComplication != "" {
-		tc := oapi.TaxComplication(p.TaxComplication)
-		body.TaxComplication = &tc
-	}
+	body := invoicePatch{OR: p.OR, Notes: p.Notes, Tags: p.Tags, Unset: p.Unset.wire(), TaxComplication: p.TaxComplication}
 	return patchOne[Invoice](ctx, s.c, invoicesService, id, body, opts)
 }
 
@@ -239,7 +255,7 @@ func (s *InvoiceService) Patch(ctx context.Context, id string, p PatchInvoicePar
 // (PATCH {finalize: true}). Items can no longer be added; payments still can.
 func (s *InvoiceService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
 	t := true
-	return patchOne[Invoice](ctx, s.c, invoicesService, id, oapi.InvoicePatch{Finalize: &t}, opts)
+	return patchOne[Invoice](ctx, s.c, invoicesService, id, invoicePatch{Finalize: t}, opts)
 }
 
 // Delete removes a draft invoice with its items and their payments. HapiHub

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -63,7 +62,31 @@ type CreateItemParams struct {
 	Price         polybill.Decimal
 }
 
-func (p *CreateItemParams) wire() (*oapi.ItemCreate, error) {
+// itemCreate and itemPatch are the request bodies (ItemCreate and ItemPatch in
+// openapi/encounters.yaml), keys in the spec's alphabetical order; unset fields are omitted
+// (quantity too: the server defaults it to 1).
+type itemCreate struct {
+	Description   string           `json:"description,omitempty"`
+	Invoice       string           `json:"invoice"`
+	Name          string           `json:"name,omitempty"`
+	Price         polybill.Decimal `json:"price"`
+	PriceCurrency string           `json:"priceCurrency,omitempty"`
+	Quantity      int              `json:"quantity,omitempty"`
+	Ref           string           `json:"ref,omitempty"`
+	RefType       string           `json:"refType,omitempty"`
+	Type          string           `json:"type"`
+}
+
+type itemPatch struct {
+	Unset       map[string]int    `json:"$unset,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Finalize    bool              `json:"finalize,omitempty"`
+	Name        string            `json:"name,omitempty"`
+	Price       *polybill.Decimal `json:"price,omitempty"`
+	Quantity    int               `json:"quantity,omitempty"`
+}
+
+func (p *CreateItemParams) wire() (*itemCreate, error) {
 	switch {
 	case p.Invoice == "":
 		return nil, polybill.InvalidParam(apiName, "invoice", "required")
@@ -75,9 +98,9 @@ func (p *CreateItemParams) wire() (*oapi.ItemCreate, error) {
 	if err := requireMoney("price", p.Price, false); err != nil {
 		return nil, err
 	}
-	return &oapi.ItemCreate{
-		Invoice: p.Invoice, Type: p.Type, Ref: ptr(p.Ref), RefType: ptr(p.RefType), Name: ptr(p.Name),
-		Description: ptr(p.Description), Quantity: ptr(p.Quantity), PriceCurrency: ptr(p.PriceCurrency), Price: p.Price,
+	return &itemCreate{
+		Invoice: p.Invoice, Type: p.Type, Ref: p.Ref, RefType: p.RefType, Name: p.Name,
+		Description: p.Description, Quantity: p.Quantity, PriceCurrency: p.PriceCurrency, Price: p.Price,
 	}, nil
 }
 
@@ -140,14 +163,14 @@ func (s *ItemService) Patch(ctx context.Context, id string, p PatchItemParams, o
 	if err := p.Unset.validate(); err != nil {
 		return nil, err
 	}
-	body := oapi.ItemPatch{Name: ptr(p.Name), Description: ptr(p.Description), Quantity: ptr(p.Quantity), Price: p.Price, Unset: unsetWire[oapi.ItemPatchUnset](p.Unset)}
+	body := itemPatch{Name: p.Name, Description: p.Description, Quantity: p.Quantity, Price: p.Price, Unset: p.Unset.wire()}
 	return patchOne[Item](ctx, s.c, itemsService, id, body, opts)
 }
 
 // Finalize finalizes one item directly (PATCH {finalize: true}).
 func (s *ItemService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Item, error) {
 	t := true
-	return patchOne[Item](ctx, s.c, itemsService, id, oapi.ItemPatch{Finalize: &t}, opts)
+	return patchOne[Item](ctx, s.c, itemsService, id, itemPatch{Finalize: t}, opts)
 }
 
 // Delete removes a draft item and its payments; finalized items are refused.

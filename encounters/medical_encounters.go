@@ -7,7 +7,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -67,6 +66,26 @@ type PatchEncounterParams struct {
 	Unset   Unset
 }
 
+// encounterCreate and encounterPatch are the request bodies (EncounterCreate and EncounterPatch
+// in openapi/encounters.yaml), keys in the spec's alphabetical order; unset fields are omitted.
+type encounterCreate struct {
+	Doctors       []string      `json:"doctors,omitempty"`
+	EncounterType string        `json:"encounterType,omitempty"`
+	Facility      string        `json:"facility"`
+	Invoice       bool          `json:"invoice,omitempty"`
+	Patient       string        `json:"patient"`
+	Tags          []string      `json:"tags,omitempty"`
+	Type          EncounterType `json:"type,omitempty"`
+}
+
+type encounterPatch struct {
+	Unset    map[string]int `json:"$unset,omitempty"`
+	Doctors  []string       `json:"doctors,omitempty"`
+	Finalize bool           `json:"finalize,omitempty"`
+	Finish   bool           `json:"finish,omitempty"`
+	Tags     []string       `json:"tags,omitempty"`
+}
+
 // EncounterService is the medical-encounters service.
 type EncounterService struct{ c *Client }
 
@@ -105,15 +124,7 @@ func (s *EncounterService) Create(ctx context.Context, p CreateEncounterParams, 
 	case p.EncounterType != "" && p.EncounterType != "new" && p.EncounterType != "follow-up":
 		return nil, polybill.InvalidParam(apiName, "encounterType", "must be \"new\" or \"follow-up\", got %q", p.EncounterType)
 	}
-	body := oapi.EncounterCreate{Facility: p.Facility, Patient: p.Patient, Doctors: slicePtr(p.Doctors), Tags: slicePtr(p.Tags), Invoice: ptr(p.Invoice)}
-	if p.Type != "" {
-		t := oapi.EncounterType(p.Type)
-		body.Type = &t
-	}
-	if p.EncounterType != "" {
-		t := oapi.EncounterCreateEncounterType(p.EncounterType)
-		body.EncounterType = &t
-	}
+	body := encounterCreate{Facility: p.Facility, Patient: p.Patient, Doctors: p.Doctors, Tags: p.Tags, Invoice: p.Invoice, Type: p.Type, EncounterType: p.EncounterType}
 	return createOne[Encounter](ctx, s.c, encountersService, body, transport.UnsafeWrite, opts)
 }
 
@@ -122,7 +133,7 @@ func (s *EncounterService) Patch(ctx context.Context, id string, p PatchEncounte
 	if err := p.Unset.validate(); err != nil {
 		return nil, err
 	}
-	body := oapi.EncounterPatch{Doctors: slicePtr(p.Doctors), Tags: slicePtr(p.Tags), Unset: unsetWire[oapi.EncounterPatchUnset](p.Unset)}
+	body := encounterPatch{Doctors: p.Doctors, Tags: p.Tags, Unset: p.Unset.wire()}
 	return patchOne[Encounter](ctx, s.c, encountersService, id, body, opts)
 }
 
@@ -131,13 +142,13 @@ func (s *EncounterService) Patch(ctx context.Context, id string, p PatchEncounte
 // Call it at the end of the visit.
 func (s *EncounterService) Finalize(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
 	t := true
-	return patchOne[Encounter](ctx, s.c, encountersService, id, oapi.EncounterPatch{Finalize: &t}, opts)
+	return patchOne[Encounter](ctx, s.c, encountersService, id, encounterPatch{Finalize: t}, opts)
 }
 
 // Finish marks the encounter finished (PATCH {finish: true}).
 func (s *EncounterService) Finish(ctx context.Context, id string, opts ...polybill.RequestOption) (*Encounter, error) {
 	t := true
-	return patchOne[Encounter](ctx, s.c, encountersService, id, oapi.EncounterPatch{Finish: &t}, opts)
+	return patchOne[Encounter](ctx, s.c, encountersService, id, encounterPatch{Finish: t}, opts)
 }
 
 // Delete removes an encounter.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -83,14 +82,18 @@ type PaymentIntent struct {
 	Raw         json.RawMessage             `json:"-" wire:",raw"`
 }
 
+// paymentIntentWire is how a payment intent is read: the record, plus
+// checkout.approvalURL.
+type paymentIntentWire struct {
+	PaymentIntent
+	Checkout *struct {
+		ApprovalURL string `wire:"approvalURL"`
+	} `wire:"checkout"`
+}
+
 // UnmarshalJSON reads the record as the client does, with checkout.approvalURL.
 func (p *PaymentIntent) UnmarshalJSON(b []byte) error {
-	var w struct {
-		PaymentIntent
-		Checkout *struct {
-			ApprovalURL string `wire:"approvalURL"`
-		} `wire:"checkout"`
-	}
+	var w paymentIntentWire
 	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}
@@ -112,7 +115,29 @@ type CreatePaymentIntentParams struct {
 	Items            []IntentItem
 }
 
-func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
+// paymentIntentCreate and paymentIntentItem are the create body (PaymentIntentCreate in
+// openapi/encounters.yaml), keys in the spec's alphabetical order.
+type paymentIntentCreate struct {
+	Currency         polybill.Currency   `json:"currency"`
+	GatewayCancelURL string              `json:"gatewayCancelURL,omitempty"`
+	GatewayReturnURL string              `json:"gatewayReturnURL,omitempty"`
+	GatewayType      string              `json:"gatewayType"`
+	Items            []paymentIntentItem `json:"items"`
+}
+
+type paymentIntentItem struct {
+	AmountPerItem *polybill.Decimal `json:"amountPerItem,omitempty"`
+	Name          string            `json:"name,omitempty"`
+	Quantity      int               `json:"quantity"`
+	Ref           string            `json:"ref,omitempty"`
+	Type          string            `json:"type,omitempty"`
+}
+
+type paymentIntentPatch struct {
+	Capture bool `json:"capture,omitempty"`
+}
+
+func (p *CreatePaymentIntentParams) wire() (*paymentIntentCreate, error) {
 	switch {
 	case p.GatewayType == "":
 		return nil, polybill.InvalidParam(apiName, "gatewayType", "required")
@@ -121,7 +146,7 @@ func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
 	case len(p.Items) == 0:
 		return nil, polybill.InvalidParam(apiName, "items", "at least one item is required")
 	}
-	items := make([]oapi.PaymentIntentItem, len(p.Items))
+	items := make([]paymentIntentItem, len(p.Items))
 	for i, it := range p.Items {
 		field := "items[" + itoa(i) + "]"
 		switch {
@@ -134,9 +159,9 @@ func (p *CreatePaymentIntentParams) wire() (*oapi.PaymentIntentCreate, error) {
 		case it.AmountPerItem != nil && it.AmountPerItem.Sign() < 0:
 			return nil, polybill.InvalidParam(apiName, field+".amountPerItem", "must not be negative, got %s", it.AmountPerItem)
 		}
-		items[i] = oapi.PaymentIntentItem{Type: ptr(it.Type), Ref: ptr(it.Ref), Name: ptr(it.Name), AmountPerItem: it.AmountPerItem, Quantity: it.Quantity}
+		items[i] = paymentIntentItem{Type: it.Type, Ref: it.Ref, Name: it.Name, AmountPerItem: it.AmountPerItem, Quantity: it.Quantity}
 	}
-	return &oapi.PaymentIntentCreate{GatewayType: p.GatewayType, GatewayReturnURL: ptr(p.GatewayReturnURL), GatewayCancelURL: ptr(p.GatewayCancelURL), Currency: string(p.Currency), Items: items}, nil
+	return &paymentIntentCreate{GatewayType: p.GatewayType, GatewayReturnURL: p.GatewayReturnURL, GatewayCancelURL: p.GatewayCancelURL, Currency: p.Currency, Items: items}, nil
 }
 
 // PaymentIntentService is the billing-payment-intents service (experimental).
@@ -177,7 +202,7 @@ func (s *PaymentIntentService) Create(ctx context.Context, p CreatePaymentIntent
 // Capture captures an approved intent (PATCH {capture: true}).
 func (s *PaymentIntentService) Capture(ctx context.Context, id string, opts ...polybill.RequestOption) (*PaymentIntent, error) {
 	t := true
-	return patchOne[PaymentIntent](ctx, s.c, intentsService, id, oapi.PaymentIntentPatch{Capture: &t}, opts)
+	return patchOne[PaymentIntent](ctx, s.c, intentsService, id, paymentIntentPatch{Capture: t}, opts)
 }
 
 // Delete removes a payment intent.
@@ -194,11 +219,18 @@ func (s *PaymentIntentService) Delete(ctx context.Context, id string, opts ...po
 // analytics type, with the query selecting payment intents.
 type AnalyticsService struct{ c *Client }
 
+// netAmountTotal and receivablesTotal are the two analytics answers.
+type netAmountTotal struct {
+	NetAmount polybill.Decimal `json:"netAmount"`
+}
+
+type receivablesTotal struct {
+	Receivables map[string]polybill.Decimal `json:"receivables"`
+}
+
 // NetAmountTotal sums netAmount over the payment intents selected by q.
 func (s *AnalyticsService) NetAmountTotal(ctx context.Context, q *Query, opts ...polybill.RequestOption) (polybill.Decimal, error) {
-	res, err := getAt[struct {
-		NetAmount polybill.Decimal `json:"netAmount"`
-	}](ctx, s.c, transport.Op("getNetAmountTotal", "/billing-analytics/net-amount-total"), nil, q, opts)
+	res, err := getAt[netAmountTotal](ctx, s.c, transport.Op("getNetAmountTotal", "/billing-analytics/net-amount-total"), nil, q, opts)
 	if err != nil {
 		return polybill.Decimal{}, err
 	}
@@ -208,9 +240,7 @@ func (s *AnalyticsService) NetAmountTotal(ctx context.Context, q *Query, opts ..
 // ReceivablesTotal sums each receivables.* field over the payment intents
 // selected by q, keyed by field.
 func (s *AnalyticsService) ReceivablesTotal(ctx context.Context, q *Query, opts ...polybill.RequestOption) (map[string]polybill.Decimal, error) {
-	res, err := getAt[struct {
-		Receivables map[string]polybill.Decimal `json:"receivables"`
-	}](ctx, s.c, transport.Op("getReceivablesTotal", "/billing-analytics/receivables-total"), nil, q, opts)
+	res, err := getAt[receivablesTotal](ctx, s.c, transport.Op("getReceivablesTotal", "/billing-analytics/receivables-total"), nil, q, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/encounters/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -94,7 +93,34 @@ type CreatePaymentParams struct {
 	Idemp string
 }
 
-func (p *CreatePaymentParams) wire(idemp string) (*oapi.PaymentCreate, error) {
+// paymentCreate and paymentPatch are the request bodies (PaymentCreate and PaymentPatch in
+// openapi/encounters.yaml), keys in the spec's alphabetical order; unset fields are omitted,
+// idemp never.
+type paymentCreate struct {
+	Amount            polybill.Decimal `json:"amount"`
+	Coverage          string           `json:"coverage,omitempty"`
+	Idemp             string           `json:"idemp"`
+	Item              string           `json:"item"`
+	ItemType          string           `json:"itemType,omitempty"`
+	Metadata          map[string]any   `json:"metadata,omitempty"`
+	Notes             string           `json:"notes,omitempty"`
+	PaymentMethod     string           `json:"paymentMethod,omitempty"`
+	PaymentMethodName string           `json:"paymentMethodName,omitempty"`
+	PaymentMethodType string           `json:"paymentMethodType,omitempty"`
+	Ref               string           `json:"ref,omitempty"`
+	Subtype           string           `json:"subtype,omitempty"`
+	Target            string           `json:"target,omitempty"`
+	Type              PaymentType      `json:"type"`
+}
+
+type paymentPatch struct {
+	Unset    map[string]int `json:"$unset,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"`
+	Notes    string         `json:"notes,omitempty"`
+	Ref      string         `json:"ref,omitempty"`
+}
+
+func (p *CreatePaymentParams) wire(idemp string) (*paymentCreate, error) {
 	switch {
 	case p.Item == "":
 		return nil, polybill.InvalidParam(apiName, "item", "required")
@@ -106,15 +132,11 @@ func (p *CreatePaymentParams) wire(idemp string) (*oapi.PaymentCreate, error) {
 	if err := requireMoney("amount", p.Amount, true); err != nil {
 		return nil, err
 	}
-	w := &oapi.PaymentCreate{
-		Item: p.Item, ItemType: ptr(p.ItemType), Target: ptr(p.Target), Type: oapi.PaymentType(p.Type), Subtype: ptr(p.Subtype),
-		PaymentMethod: ptr(p.PaymentMethod), PaymentMethodType: ptr(p.PaymentMethodType), PaymentMethodName: ptr(p.PaymentMethodName),
-		Ref: ptr(p.Ref), Amount: p.Amount, Coverage: ptr(p.Coverage), Notes: ptr(p.Notes), Idemp: &idemp,
-	}
-	if len(p.Metadata) > 0 {
-		w.Metadata = &p.Metadata
-	}
-	return w, nil
+	return &paymentCreate{
+		Item: p.Item, ItemType: p.ItemType, Target: p.Target, Type: p.Type, Subtype: p.Subtype,
+		PaymentMethod: p.PaymentMethod, PaymentMethodType: p.PaymentMethodType, PaymentMethodName: p.PaymentMethodName,
+		Ref: p.Ref, Amount: p.Amount, Coverage: p.Coverage, Notes: p.Notes, Metadata: p.Metadata, Idemp: idemp,
+	}, nil
 }
 
 // newIdemp returns a random UUID v4 from crypto/rand.
@@ -190,10 +212,7 @@ func (s *PaymentService) Patch(ctx context.Context, id string, p PatchPaymentPar
 	if err := p.Unset.validate(); err != nil {
 		return nil, err
 	}
-	body := oapi.PaymentPatch{Notes: ptr(p.Notes), Ref: ptr(p.Ref), Unset: unsetWire[oapi.PaymentPatchUnset](p.Unset)}
-	if len(p.Metadata) > 0 {
-		body.Metadata = &p.Metadata
-	}
+	body := paymentPatch{Notes: p.Notes, Ref: p.Ref, Unset: p.Unset.wire(), Metadata: p.Metadata}
 	return patchOne[Payment](ctx, s.c, paymentsService, id, body, opts)
 }
 

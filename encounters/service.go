@@ -92,7 +92,21 @@ func getAt[T any](ctx context.Context, c *Client, op polybill.Operation, params 
 	return out, nil
 }
 
-func createOne[T any](ctx context.Context, c *Client, service serviceOps, body any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
+// encodeBody writes a request body (an unexported wire struct of this package) with the one
+// request-body encoder; unset optional fields are omitted, as HapiHub's own client omits them.
+func encodeBody(body any) ([]byte, error) {
+	b, err := wire.Encode(body)
+	if err != nil {
+		return nil, polybill.InvalidParam(apiName, "body", "cannot encode the request: %v", err)
+	}
+	return b, nil
+}
+
+func createOne[T any](ctx context.Context, c *Client, service serviceOps, w any, safety transport.Safety, opts []polybill.RequestOption) (*T, error) {
+	body, err := encodeBody(w)
+	if err != nil {
+		return nil, err
+	}
 	out := new(T)
 	// The one deduplicated create is a payment, whose idemp field carries the caller's key.
 	call := transport.Call{Method: http.MethodPost, Op: service.create, Body: body, Safety: safety, SendsIdempotencyKey: safety == transport.DedupedWrite}
@@ -102,8 +116,12 @@ func createOne[T any](ctx context.Context, c *Client, service serviceOps, body a
 	return out, nil
 }
 
-func patchOne[T any](ctx context.Context, c *Client, service serviceOps, id string, body any, opts []polybill.RequestOption) (*T, error) {
+func patchOne[T any](ctx context.Context, c *Client, service serviceOps, id string, w any, opts []polybill.RequestOption) (*T, error) {
 	if err := requireID(id); err != nil {
+		return nil, err
+	}
+	body, err := encodeBody(w)
+	if err != nil {
 		return nil, err
 	}
 	out := new(T)
@@ -260,19 +278,4 @@ func requireMoney(field string, d polybill.Decimal, positive bool) error {
 		return polybill.InvalidParam(apiName, field, "must be positive, got %s", d)
 	}
 	return nil
-}
-
-func ptr[T comparable](v T) *T {
-	var zero T
-	if v == zero {
-		return nil
-	}
-	return &v
-}
-
-func slicePtr[T any](v []T) *[]T {
-	if len(v) == 0 {
-		return nil
-	}
-	return &v
 }

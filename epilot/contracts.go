@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/epilot/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -29,7 +28,13 @@ const (
 )
 
 // IsKnown reports whether s is a documented status.
-func (s ContractStatus) IsKnown() bool { return oapi.ContractStatus(s).Valid() }
+func (s ContractStatus) IsKnown() bool {
+	switch s {
+	case ContractDraft, ContractInApprovalProcess, ContractApproved, ContractActive, ContractDeactivated, ContractRevoked, ContractTerminated, ContractExpired:
+		return true
+	}
+	return false
+}
 
 // Branch is the utility a contract supplies.
 type Branch string
@@ -44,7 +49,13 @@ const (
 )
 
 // IsKnown reports whether b is a documented branch.
-func (b Branch) IsKnown() bool { return oapi.Branch(b).Valid() }
+func (b Branch) IsKnown() bool {
+	switch b {
+	case BranchPower, BranchGas, BranchWater, BranchWasteWater, BranchDistrictHeating:
+		return true
+	}
+	return false
+}
 
 // BillingPeriod is how often a contract is billed.
 type BillingPeriod string
@@ -59,7 +70,13 @@ const (
 )
 
 // IsKnown reports whether p is a documented period.
-func (p BillingPeriod) IsKnown() bool { return oapi.BillingPeriod(p).Valid() }
+func (p BillingPeriod) IsKnown() bool {
+	switch p {
+	case PeriodWeekly, PeriodMonthly, PeriodEveryQuarter, PeriodEvery6Months, PeriodYearly:
+		return true
+	}
+	return false
+}
 
 // DurationUnit is the unit of renewal and notice durations.
 type DurationUnit string
@@ -72,7 +89,7 @@ const (
 )
 
 // IsKnown reports whether u is a documented unit.
-func (u DurationUnit) IsKnown() bool { return oapi.DurationUnit(u).Valid() }
+func (u DurationUnit) IsKnown() bool { return u == UnitWeeks || u == UnitMonths || u == UnitYears }
 
 // Contract is an epilot contract entity. Every field is optional; zero values are not sent,
 // so the same type serves create, a partial update and the stored result.
@@ -154,9 +171,9 @@ type contractWire struct {
 	UpdatedAt stamp `json:"_updated_at,omitzero"`
 }
 
-// MarshalJSON writes the contract with its Extra properties.
+// MarshalJSON writes the contract with its Extra properties (see wire.Encode).
 func (c Contract) MarshalJSON() ([]byte, error) {
-	return marshalOpen(contractWire{contractAlias(c), stamp{timestamp{c.CreatedAt}}, stamp{timestamp{c.UpdatedAt}}}, c.Extra)
+	return wire.Encode(contractWire{contractAlias(c), stamp{timestamp{c.CreatedAt}}, stamp{timestamp{c.UpdatedAt}}})
 }
 
 // UnmarshalJSON reads a contract, keeping unknown properties in Extra.
@@ -204,10 +221,15 @@ func (c *Contract) validate() error {
 	return nil
 }
 
-// writable returns c without the fields the API sets itself (_id, _org, timestamps).
-func (c Contract) writable() Contract {
+// body is the request body of a create or update: c without the fields the API sets itself
+// (_id, _org, timestamps), its Extra properties byte for byte.
+func (c Contract) body() ([]byte, error) {
 	c.ID, c.Org, c.CreatedAt, c.UpdatedAt = "", "", time.Time{}, time.Time{}
-	return c
+	b, err := c.MarshalJSON()
+	if err != nil {
+		return nil, polybill.InvalidParam(apiName, "extra", "%v", err)
+	}
+	return b, nil
 }
 
 // CreateContract creates a contract and returns the stored one (with _id, _title, _org and
@@ -217,8 +239,12 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 	if err := contract.validate(); err != nil {
 		return nil, err
 	}
+	body, err := contract.body()
+	if err != nil {
+		return nil, err
+	}
 	var out Contract
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: contract.writable(), Safety: transport.UnsafeWrite}, &out, opts...)
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -235,9 +261,13 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 	if err := patch.validate(); err != nil {
 		return nil, err
 	}
+	body, err := patch.body()
+	if err != nil {
+		return nil, err
+	}
 	var out Contract
 	// Same fields to the same values: idempotent in effect, so retried like a PUT.
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: patch.writable(), Safety: transport.Idempotent}, &out, opts...)
+	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}

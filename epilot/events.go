@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/epilot/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -49,7 +48,7 @@ func (p ListBillingEventsParams) query(style EntityIDStyle, from int) (url.Value
 	if p.Size < 0 || p.Size > MaxEventsPageSize {
 		return nil, polybill.InvalidParam(apiName, "size", "must be 1..%d (or 0 for the server default), got %d", MaxEventsPageSize, p.Size)
 	}
-	if p.EventType != "" && !oapi.GetBillingEventsParamsEventType(p.EventType).Valid() {
+	if p.EventType != "" && p.EventType != KindInstallment && p.EventType != KindReimbursement {
 		return nil, polybill.InvalidParam(apiName, "event_type", "the API filters only installment and reimbursement, not %q; filter other kinds with Kind()", p.EventType)
 	}
 	if !p.DateAfter.IsZero() && !p.DateBefore.IsZero() && p.DateBefore.Before(p.DateAfter) {
@@ -284,7 +283,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 		// inside the create's call, and joins its error after the create's.
 		call.Reconcile = func(ctx context.Context, _ error) (bool, error) {
 			if ctx.Err() != nil {
-				return false, nil
+				return false, nil // not tried: the caller gave up, the create's error stands alone
 			}
 			ev, err := c.GetBillingEventByExternalID(ctx, externalID, opts...)
 			if err != nil {
@@ -373,7 +372,11 @@ func encodeCreate(ev BillingEvent) ([]byte, error) {
 	if l := f.ExternalLink; l != nil {
 		body.ExternalLink = &createLink{Href: l.Href, URL: l.Href, Title: l.Title}
 	}
-	return marshalOpen(body, f.Extra)
+	b, err := wire.Encode(body)
+	if err != nil {
+		return nil, polybill.InvalidParam(apiName, "extra", "%v", err)
+	}
+	return b, nil
 }
 
 // createWire is the create body: the event's fields, with external_link in the shape the
@@ -396,10 +399,10 @@ type createLink struct {
 }
 
 func checkEventEnums(d Direction, s EventStatus) error {
-	if d != "" && !oapi.EventDirection(d).Valid() {
+	if d != "" && !d.IsKnown() {
 		return polybill.InvalidParam(apiName, "direction", "must be debit or credit, not %q", d)
 	}
-	if s != "" && !oapi.EventStatus(s).Valid() {
+	if s != "" && !s.IsKnown() {
 		return polybill.InvalidParam(apiName, "status", "must be open or closed, not %q", s)
 	}
 	return nil
@@ -430,29 +433,30 @@ type BillingEventUpdate struct {
 }
 
 type eventUpdateWire struct {
-	Type                 string            `json:"type,omitempty"`
-	BillingAmount        *int64            `json:"billing_amount,omitempty"`
-	BillingAmountDecimal *polybill.Decimal `json:"billing_amount_decimal,omitempty"`
-	BillingCurrency      polybill.Currency `json:"billing_currency,omitempty"`
-	BookingDate          Date              `json:"booking_date,omitzero"`
-	DueDate              Date              `json:"due_date,omitzero"`
-	PaidDate             timestamp         `json:"paid_date,omitzero"`
-	Contract             *Relation         `json:"contract,omitempty"`
-	Direction            Direction         `json:"direction,omitempty"`
-	Status               EventStatus       `json:"status,omitempty"`
-	ExternalID           *string           `json:"external_id,omitempty"`
-	RelatedEvent         *string           `json:"related_event,omitempty"`
-	ExternalLink         *ExternalLink     `json:"external_link,omitempty"`
-	Attachments          *Relation         `json:"attachments,omitempty"`
-	Note                 *string           `json:"note,omitempty"`
-	InternalNote         *string           `json:"internal_note,omitempty"`
+	Type                 string                     `json:"type,omitempty"`
+	BillingAmount        *int64                     `json:"billing_amount,omitempty"`
+	BillingAmountDecimal *polybill.Decimal          `json:"billing_amount_decimal,omitempty"`
+	BillingCurrency      polybill.Currency          `json:"billing_currency,omitempty"`
+	BookingDate          Date                       `json:"booking_date,omitzero"`
+	DueDate              Date                       `json:"due_date,omitzero"`
+	PaidDate             timestamp                  `json:"paid_date,omitzero"`
+	Contract             *Relation                  `json:"contract,omitempty"`
+	Direction            Direction                  `json:"direction,omitempty"`
+	Status               EventStatus                `json:"status,omitempty"`
+	ExternalID           *string                    `json:"external_id,omitempty"`
+	RelatedEvent         *string                    `json:"related_event,omitempty"`
+	ExternalLink         *ExternalLink              `json:"external_link,omitempty"`
+	Attachments          *Relation                  `json:"attachments,omitempty"`
+	Note                 *string                    `json:"note,omitempty"`
+	InternalNote         *string                    `json:"internal_note,omitempty"`
+	Extra                map[string]json.RawMessage `json:"-" wire:",extra"`
 }
 
 func (u BillingEventUpdate) encode() ([]byte, error) {
 	w := eventUpdateWire{
 		Type: string(u.Kind), BookingDate: u.BookingDate, DueDate: u.DueDate, PaidDate: timestamp{u.PaidDate},
 		Direction: u.Direction, Status: u.Status, ExternalID: u.ExternalID, RelatedEvent: u.RelatedEvent,
-		ExternalLink: u.ExternalLink, Note: u.Note, InternalNote: u.InternalNote,
+		ExternalLink: u.ExternalLink, Note: u.Note, InternalNote: u.InternalNote, Extra: u.Extra,
 	}
 	if !u.Amount.IsZero() {
 		m, err := u.Amount.complete("billing_amount", "billing_amount_decimal", "billing_currency")
@@ -476,7 +480,7 @@ func (u BillingEventUpdate) encode() ([]byte, error) {
 	if u.ExternalLink != nil && u.ExternalLink.Href == "" {
 		return nil, polybill.InvalidParam(apiName, "external_link.href", "is required")
 	}
-	b, err := marshalOpen(w, u.Extra)
+	b, err := wire.Encode(w)
 	if err != nil {
 		return nil, polybill.InvalidParam(apiName, "extra", "%v", err)
 	}

@@ -320,7 +320,7 @@ func (r *relatedEventRef) UnmarshalJSON(data []byte) error {
 }
 
 // eventWire is the JSON shape of a billing event: each field's wire key is declared here, once,
-// for reading (internal/wire) and writing (encoding/json) alike.
+// for reading (wire.Decode) and writing (wire.Encode) alike.
 type eventWire struct {
 	polybill.FieldProblems `json:"-"`
 	Extra                  map[string]json.RawMessage `json:"-" wire:",extra"`
@@ -378,7 +378,7 @@ func (f *EventFields) wire(typ string) eventWire {
 		BookingDate: f.BookingDate, DueDate: f.DueDate, PaidDate: timestamp{f.PaidDate},
 		Direction: f.Direction, Status: f.Status, ExternalID: f.ExternalID,
 		RelatedEvent: relatedEventRef(f.RelatedEvent), ExternalLink: f.ExternalLink,
-		Note: f.Note, InternalNote: f.InternalNote,
+		Note: f.Note, InternalNote: f.InternalNote, Extra: f.Extra,
 	}
 	if !f.Contract.IsZero() {
 		c := f.Contract
@@ -391,6 +391,4 @@ func (f *EventFields) wire(typ string) eventWire {
 	return w
 }
 
-func (f *EventFields) marshal(typ string) ([]byte, error) {
-	return marshalOpen(f.wire(typ), f.Extra)
-}
+func (f *EventFields) marshal(typ string) ([]byte, error) { return wire.Encode(f.wire(typ)) }

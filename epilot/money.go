@@ -1,7 +1,6 @@
 package epilot
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -128,7 +127,7 @@ type amountValueWire struct {
 
 // MarshalJSON writes the pricing endpoints' shape {amount, amount_decimal, currency}.
 func (m Money) MarshalJSON() ([]byte, error) {
-	return json.Marshal(amountValueWire{Amount: m.MinorUnits, AmountDecimal: m.Decimal, Currency: m.Currency})
+	return wire.Encode(amountValueWire{Amount: m.MinorUnits, AmountDecimal: m.Decimal, Currency: m.Currency})
 }
 
 // UnmarshalJSON reads {amount, amount_decimal, currency} with the SDK's one reader. Inside a

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/polybill/polybill-go"
-	"github.com/polybill/polybill-go/epilot/internal/oapi"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -26,13 +25,32 @@ const (
 )
 
 // IsKnown reports whether t is a documented change type.
-func (t ChangeType) IsKnown() bool { return oapi.ConfigurationChangeType(t).Valid() }
+func (t ChangeType) IsKnown() bool { return t == ChangeInstallmentAmount || t == ChangeContractPricing }
 
-// ChangeSource says where a configuration change came from (portal, erp, api, …).
+// ChangeSource says where a configuration change came from.
 type ChangeSource string
 
+// Documented change sources.
+const (
+	SourcePortal     ChangeSource = "portal"
+	SourceEpilot     ChangeSource = "epilot"
+	SourceERP        ChangeSource = "erp"
+	SourceSystem     ChangeSource = "system"
+	SourceAPI        ChangeSource = "api"
+	SourceExternal   ChangeSource = "external"
+	SourceJourney    ChangeSource = "journey"
+	SourceAutomation ChangeSource = "automation"
+	SourceUnknown    ChangeSource = "unknown"
+)
+
 // IsKnown reports whether s is a documented source.
-func (s ChangeSource) IsKnown() bool { return oapi.ConfigurationHistoryRowBaseSource(s).Valid() }
+func (s ChangeSource) IsKnown() bool {
+	switch s {
+	case SourcePortal, SourceEpilot, SourceERP, SourceSystem, SourceAPI, SourceExternal, SourceJourney, SourceAutomation, SourceUnknown:
+		return true
+	}
+	return false
+}
 
 // PricingContext is the pricing a history row or pricing information refers to.
 type PricingContext struct {

@@ -6,6 +6,16 @@ import (
 	"github.com/polybill/polybill-go/internal/wire"
 )
 
+// Entities in epilot are open (`additionalProperties: true` on BaseEntity): orgs add their own
+// attributes to contracts and billing events. The SDK keeps every property it does not model in
+// an Extra map of raw JSON values (read by internal/wire's `,extra` field, at every level: events,
+// contracts, relations and relation items), so a read-modify-write never loses them and each value
+// round-trips byte for byte: the client writes request bodies with internal/wire.Encode, which
+// writes the stored bytes verbatim after the typed fields, at every level (a key the SDK models
+// is never taken from Extra: the typed field wins). A caller's own json.Marshal of a public
+// type goes through its MarshalJSON, the same encoder, but encoding/json then compacts the
+// result and escapes <, > and &.
+
 // Relation is an epilot entity link: on the wire {"$relation": [{"entity_id": "…"}]}. Billing
 // events link to their contract this way (`contract`), and contracts to their customer and
 // billing account.
@@ -19,7 +29,7 @@ type Relation struct {
 type relationWire Relation
 
 // MarshalJSON writes the relation with its Extra properties.
-func (r Relation) MarshalJSON() ([]byte, error) { return marshalOpen(relationWire(r), r.Extra) }
+func (r Relation) MarshalJSON() ([]byte, error) { return wire.Encode(relationWire(r)) }
 
 // UnmarshalJSON reads a relation as the client does, keeping unknown properties in Extra.
 func (r *Relation) UnmarshalJSON(data []byte) error {
@@ -38,9 +48,7 @@ type RelationItem struct {
 type relationItemWire RelationItem
 
 // MarshalJSON writes the item with its Extra properties.
-func (it RelationItem) MarshalJSON() ([]byte, error) {
-	return marshalOpen(relationItemWire(it), it.Extra)
-}
+func (it RelationItem) MarshalJSON() ([]byte, error) { return wire.Encode(relationItemWire(it)) }
 
 // UnmarshalJSON reads an item, keeping unknown properties in Extra.
 func (it *RelationItem) UnmarshalJSON(data []byte) error {
