@@ -207,7 +207,7 @@ func (in *instrumentation) op(info polybill.CallInfo) *opData {
 
 // with returns the operation's metric attributes plus kv, cached by kv's value.
 func (d *opData) with(cache map[string]metric.MeasurementOption, kv attribute.KeyValue, info polybill.CallInfo) metric.MeasurementOption {
-	value := kv.Value.Emit()
+	value := kv.Value.String()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if o, ok := cache[value]; ok {

@@ -89,7 +89,7 @@ func (tm *telemetry) spanLines(t *testing.T) []string {
 	for _, s := range ended {
 		var attrs []string
 		for _, kv := range s.Attributes() {
-			v := kv.Value.Emit()
+			v := kv.Value.String()
 			switch kv.Key {
 			case "server.port", "polybill.request_id":
 				v = "*"
@@ -115,7 +115,7 @@ func (tm *telemetry) metricLines(t *testing.T) []string {
 	attrs := func(s attribute.Set) string {
 		var out []string
 		for _, kv := range s.ToSlice() {
-			out = append(out, string(kv.Key)+"="+kv.Value.Emit())
+			out = append(out, string(kv.Key)+"="+kv.Value.String())
 		}
 		return strings.Join(out, ",")
 	}
@@ -444,17 +444,17 @@ func (tm *telemetry) assertNothingSecret(t *testing.T, forbidden ...string) {
 	for _, s := range tm.spans.Ended() {
 		texts = append(texts, s.Name(), s.Status().Description)
 		for _, kv := range s.Attributes() {
-			texts = append(texts, string(kv.Key), kv.Value.Emit())
+			texts = append(texts, string(kv.Key), kv.Value.String())
 		}
 		for _, e := range s.Events() {
 			texts = append(texts, e.Name)
 			for _, kv := range e.Attributes {
-				texts = append(texts, string(kv.Key), kv.Value.Emit())
+				texts = append(texts, string(kv.Key), kv.Value.String())
 			}
 		}
 		for _, l := range s.Links() {
 			for _, kv := range l.Attributes {
-				texts = append(texts, string(kv.Key), kv.Value.Emit())
+				texts = append(texts, string(kv.Key), kv.Value.String())
 			}
 		}
 	}
