@@ -188,8 +188,9 @@ func (c *Contract) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// DecodeBody reads a contract response with the SDK's one reader.
-func (c *Contract) DecodeBody(body []byte) error { return c.UnmarshalJSON(body) }
+// decode reads a contract response, as the transport hands it over (transport.DecodeFunc),
+// with the SDK's one reader.
+func (c *Contract) decode(body []byte) error { return c.UnmarshalJSON(body) }
 
 // validate is the strict writer: documented enums and ranges are checked before sending.
 func (c *Contract) validate() error {
@@ -244,7 +245,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 		return nil, err
 	}
 	var out Contract
-	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, transport.DecodeFunc(out.decode), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 	}
 	var out Contract
 	// Same fields to the same values: idempotent in effect, so retried like a PUT.
-	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, transport.DecodeFunc(out.decode), opts...)
 	if err != nil {
 		return nil, err
 	}

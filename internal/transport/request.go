@@ -79,6 +79,14 @@ type BodyDecoder interface {
 	DecodeBody(body []byte) error
 }
 
+// DecodeFunc is a BodyDecoder made of a function, so a public response type decodes itself
+// through an unexported method, Do(ctx, call, transport.DecodeFunc(r.decode)), instead of
+// exporting a DecodeBody that users have no use for (issue 17 §2).
+type DecodeFunc func(body []byte) error
+
+// DecodeBody implements BodyDecoder.
+func (f DecodeFunc) DecodeBody(body []byte) error { return f(body) }
+
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
 //
