@@ -117,6 +117,31 @@ func TestWithOptionsBundles(t *testing.T) {
 	assert.Equal(t, "app/1", c.UserAgentSuffix)
 }
 
+// TestWithOptionsFunc: the function runs once per client built, at New; its options apply
+// there, and its error (or a nil function) fails that New with ErrValidation.
+func TestWithOptionsFunc(t *testing.T) {
+	runs := 0
+	lazy := polybill.WithOptionsFunc(func() (polybill.Option, error) {
+		runs++
+		return polybill.WithMaxRetries(-1), nil // refused where it is applied: proves it ran
+	})
+	assert.Zero(t, runs, "nothing runs before New")
+	for api, err := range newEach(polybill.WithBaseURL("https://api.example.test"), lazy) {
+		var pe *polybill.Error
+		require.ErrorAs(t, err, &pe, api)
+		assert.Equal(t, "WithMaxRetries", pe.Param, api)
+	}
+	assert.Equal(t, 4, runs, "once per client")
+
+	failing := polybill.WithOptionsFunc(func() (polybill.Option, error) { return polybill.Option{}, errors.New("no meter") })
+	_, err := crm.New(polybill.WithBaseURL("https://api.example.test"), failing, crm.WithToken("t"), crm.WithAPIKey("k"))
+	require.ErrorIs(t, err, polybill.ErrValidation)
+	assert.Contains(t, err.Error(), "no meter")
+
+	_, err = epilot.New(polybill.WithOptionsFunc(nil), epilot.WithToken("t"))
+	require.ErrorIs(t, err, polybill.ErrValidation)
+}
+
 func TestRequestOptions(t *testing.T) {
 	var resp *http.Response
 	rc := config.NewRequest([]polybill.RequestOption{polybill.WithIdempotencyKey("k"), polybill.WithHeader("X-A", "1"),
