@@ -56,7 +56,7 @@ func TestEncode(t *testing.T) {
 			body{Amount: polybill.MustDecimal("1"), Extra: map[string]json.RawMessage{
 				"z": json.RawMessage(`{ "keep" : [1, 2.50] }`), "a": json.RawMessage(`"x"`),
 				"amount": json.RawMessage(`999`), "notes": json.RawMessage(`"omitted typed field still wins"`),
-				"readKey": json.RawMessage(`1`),
+				"readKey": json.RawMessage(`1`), "AMOUNT": json.RawMessage(`2`), "Notes": json.RawMessage(`"case variant"`),
 			}},
 			`{"amount":1,"read_key":"","a":"x","z":{ "keep" : [1, 2.50] }}`},
 		{"extras at a nested level", body{Inner: &inner{Name: "n", Extra: map[string]json.RawMessage{"name": []byte(`"no"`), "b": []byte(`true`)}}},
@@ -109,7 +109,7 @@ func TestEncodeRefuses(t *testing.T) {
 }
 
 func TestDeclares(t *testing.T) {
-	for key, want := range map[string]bool{"amount": true, "notes": true, "id": true, "readKey": true, "read_key": true, "Raw": false, "skip": false, "other": false} {
+	for key, want := range map[string]bool{"amount": true, "Amount": true, "notes": true, "id": true, "readKey": true, "read_key": true, "READKEY": true, "Raw": false, "skip": false, "other": false} {
 		assert.Equal(t, want, wire.Declares(&body{}, key), key)
 	}
 	assert.False(t, wire.Declares(map[string]any{}, "a"))
