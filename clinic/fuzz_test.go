@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
+	"github.com/polybill/polybill-go/clinic/clinictest"
+	"github.com/polybill/polybill-go/internal/clientfuzz"
 )
 
 func FuzzListInvoicesResponse(f *testing.F) {
@@ -133,4 +136,56 @@ func FuzzDateJSON(f *testing.F) {
 		require.NoError(t, json.Unmarshal(out, &back))
 		require.Equal(t, d, back)
 	})
+}
+
+// FuzzClientDecoding feeds every body to the public client's reading of each answer, over a
+// loopback server: it never panics, a 2xx body that is not JSON is an error and never a value,
+// and every error is a *polybill.Error. Seeded with the bodies the fake really sends.
+func FuzzClientDecoding(f *testing.F) {
+	fake := seedFromFake(f)
+	for _, s := range []string{`{"data":[{"id":"A"}]} x`, `{"id":"INV-1","payments":[`, `<html>`, ``, `null`, `{"data":null}`} {
+		f.Add([]byte(s))
+	}
+	// The token endpoint answers a token; every other path the body under test.
+	srv := clientfuzz.NewServer(f, map[string]string{clinic.TokenPath: `{"access_token":"fuzz-token-123456","token_type":"Bearer","expires_in":3600}`})
+	c, err := clinic.New(append(fake.ClientOptions(), polybill.WithBaseURL(srv.URL), polybill.WithMaxRetries(0))...)
+	require.NoError(f, err)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		srv.Serve(body)
+		page, err := c.ListInvoicesPage(ctx, nil)
+		clientfuzz.Check(t, body, page, err)
+		if err == nil {
+			require.NotNil(t, page.Items)
+		}
+		inv, err := c.GetInvoice(ctx, "INV-1")
+		clientfuzz.Check(t, body, inv, err)
+		sum, err := c.GetSummary(ctx, nil)
+		clientfuzz.Check(t, body, sum, err)
+		res, err := c.RecordPayment(ctx, "INV-1", clinic.RecordPaymentParams{Amount: polybill.MustDecimal("1.00"), Mode: clinic.PaymentModeCash})
+		clientfuzz.Check(t, body, res, err)
+	})
+}
+
+// seedFromFake adds the bodies clinictest answers to a walk through every read.
+func seedFromFake(f *testing.F) *clinictest.Server {
+	fake := clinictest.New()
+	f.Cleanup(fake.Close)
+	id := fake.AddInvoice(clinictest.InvoiceSeed{PatientName: "Asha Rao", BranchID: "MUM-01", Items: []clinictest.ItemSeed{
+		{Service: "Consultation", Department: "General Medicine", Quantity: polybill.MustDecimal("1"),
+			Rate: polybill.MustDecimal("1000.00"), TaxPercent: polybill.MustDecimal("18")},
+		{Service: "Complete blood count", Department: "Laboratory", Quantity: polybill.MustDecimal("2"),
+			Rate: polybill.MustDecimal("550.00"), Discount: polybill.MustDecimal("100.00"), TaxPercent: polybill.MustDecimal("18")},
+	}})
+	rec := &clientfuzz.Recorder{Next: http.DefaultTransport}
+	c, err := clinic.New(append(fake.ClientOptions(), polybill.WithHTTPClient(&http.Client{Transport: rec}))...)
+	require.NoError(f, err)
+	ctx := context.Background()
+	_, err = c.RecordPayment(ctx, id, clinic.RecordPaymentParams{Amount: polybill.MustDecimal("500.00"), Mode: clinic.PaymentModeUPI, Reference: "UPI-1"})
+	require.NoError(f, err)
+	_, _ = c.GetInvoice(ctx, id)
+	_, _ = c.ListInvoicesPage(ctx, nil)
+	_, _ = c.GetSummary(ctx, nil)
+	require.GreaterOrEqual(f, rec.Seed(f), 4, "the fake's bodies seed the corpus")
+	return fake
 }

@@ -353,6 +353,10 @@ func pageOf(doc meetingBillingDoc, page, requested int) *polybill.Page[Billing] 
 		page = *doc.Meta.CurrentPage
 	}
 	p := &polybill.Page[Billing]{Items: doc.Billings.Items, Total: -1, Next: page + 1}
+	if p.Items == nil {
+		// data null or missing: an empty page, as every API's list gives.
+		p.Items = []Billing{}
+	}
 	if doc.Meta.TotalCount != nil {
 		p.Total = *doc.Meta.TotalCount
 	}

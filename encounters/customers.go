@@ -54,14 +54,18 @@ type Customer struct {
 	Raw       json.RawMessage `json:"-" wire:",raw"`
 }
 
+// customerWire is how a customer is read: the record, plus the cards that
+// $populateStripeCards attaches as stripeCustomerCards.data.
+type customerWire struct {
+	Customer
+	Cards *struct {
+		Data []Card `wire:"data"`
+	} `wire:"stripeCustomerCards"`
+}
+
 // UnmarshalJSON reads the record as the client does, with the populated card list.
 func (c *Customer) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Customer
-		Cards *struct {
-			Data []Card `wire:"data"`
-		} `wire:"stripeCustomerCards"`
-	}
+	var w customerWire
 	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters"
+	"github.com/polybill/polybill-go/encounters/encounterstest"
+	"github.com/polybill/polybill-go/internal/clientfuzz"
 )
 
 // fuzzServer answers every request with the status and body under test.
@@ -28,10 +30,12 @@ func (f *fuzzServer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(*f.body.Load())
 }
 
-// FuzzResponses feeds arbitrary bodies and statuses to the page decoder (both
-// shapes), the record decoders and the Feathers error decoder: every outcome
-// is a decoded value or a *polybill.Error, never a panic.
-func FuzzResponses(f *testing.F) {
+// FuzzClientDecoding feeds arbitrary bodies and statuses to the public client's
+// reading of a page (both shapes), of each record and of the Feathers error: every
+// outcome is a decoded value or a *polybill.Error, never a panic, and a 2xx body
+// that is not JSON is an error. Seeded with the bodies the fake really sends.
+func FuzzClientDecoding(f *testing.F) {
+	seedFromFake(f)
 	seeds := []struct {
 		status int
 		body   string
@@ -74,10 +78,9 @@ func FuzzResponses(f *testing.F) {
 		check := func(err error) {
 			if err == nil {
 				require.True(t, status < 300, "status %d accepted", status)
-				// The fast decoders get the body straight from the transport: they, not
-				// json.Unmarshal, must refuse what is not JSON.
-				// (A 204 carries no body whatever the server writes; an empty body is the
-				// transport's rule.)
+				// The reader gets the body straight from the transport: it must refuse
+				// what is not JSON. (A 204 carries no body whatever the server writes; an
+				// empty body is a find's empty page, the transport's rule.)
 				require.True(t, status == http.StatusNoContent || json.Valid(body) || len(bytes.TrimSpace(body)) == 0, "invalid JSON accepted: %q", body)
 				return
 			}
@@ -102,4 +105,32 @@ func FuzzResponses(f *testing.F) {
 		var enc encounters.Encounter
 		_ = json.Unmarshal(body, &enc)
 	})
+}
+
+// seedFromFake adds the bodies encounterstest answers to a walk through the services, as
+// 200 answers.
+func seedFromFake(f *testing.F) {
+	fake := encounterstest.New()
+	f.Cleanup(fake.Close)
+	rec := &clientfuzz.Recorder{Next: http.DefaultTransport}
+	c, err := encounters.New(append(fake.ClientOptions(), polybill.WithHTTPClient(&http.Client{Transport: rec}))...)
+	require.NoError(f, err)
+	ctx := context.Background()
+	enc, err := c.Encounters.Create(ctx, encounters.CreateEncounterParams{Facility: "fac-1", Patient: "px-1", Type: encounters.EncounterOutpatient, Invoice: true})
+	require.NoError(f, err)
+	it, err := c.Items.Create(ctx, encounters.CreateItemParams{Invoice: enc.ID, Type: "service", Ref: "svc-cbc", Price: polybill.MustDecimal("250.25"), Quantity: 2})
+	require.NoError(f, err)
+	_, err = c.Payments.Create(ctx, encounters.CreatePaymentParams{Item: it.ID, Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: polybill.MustDecimal("100")})
+	require.NoError(f, err)
+	_, _ = c.Invoices.Get(ctx, enc.ID, nil)
+	_, _ = c.Invoices.Find(ctx, nil)
+	_, _ = c.Items.Find(ctx, nil)
+	_, _ = c.Payments.Find(ctx, nil)
+	_, _ = c.Encounters.Find(ctx, nil)
+	n := 0
+	for _, b := range rec.Bodies() {
+		f.Add(200, b)
+		n++
+	}
+	require.GreaterOrEqual(f, n, 8, "the fake's bodies seed the corpus")
 }

@@ -82,14 +82,18 @@ type PaymentIntent struct {
 	Raw         json.RawMessage             `json:"-" wire:",raw"`
 }
 
+// paymentIntentWire is how a payment intent is read: the record, plus
+// checkout.approvalURL.
+type paymentIntentWire struct {
+	PaymentIntent
+	Checkout *struct {
+		ApprovalURL string `wire:"approvalURL"`
+	} `wire:"checkout"`
+}
+
 // UnmarshalJSON reads the record as the client does, with checkout.approvalURL.
 func (p *PaymentIntent) UnmarshalJSON(b []byte) error {
-	var w struct {
-		PaymentIntent
-		Checkout *struct {
-			ApprovalURL string `wire:"approvalURL"`
-		} `wire:"checkout"`
-	}
+	var w paymentIntentWire
 	if err := wire.Decode(b, &w); err != nil {
 		return err
 	}
@@ -215,11 +219,18 @@ func (s *PaymentIntentService) Delete(ctx context.Context, id string, opts ...po
 // analytics type, with the query selecting payment intents.
 type AnalyticsService struct{ c *Client }
 
+// netAmountTotal and receivablesTotal are the two analytics answers.
+type netAmountTotal struct {
+	NetAmount polybill.Decimal `json:"netAmount"`
+}
+
+type receivablesTotal struct {
+	Receivables map[string]polybill.Decimal `json:"receivables"`
+}
+
 // NetAmountTotal sums netAmount over the payment intents selected by q.
 func (s *AnalyticsService) NetAmountTotal(ctx context.Context, q *Query, opts ...polybill.RequestOption) (polybill.Decimal, error) {
-	res, err := getAt[struct {
-		NetAmount polybill.Decimal `json:"netAmount"`
-	}](ctx, s.c, transport.Op("getNetAmountTotal", "/billing-analytics/net-amount-total"), nil, q, opts)
+	res, err := getAt[netAmountTotal](ctx, s.c, transport.Op("getNetAmountTotal", "/billing-analytics/net-amount-total"), nil, q, opts)
 	if err != nil {
 		return polybill.Decimal{}, err
 	}
@@ -229,9 +240,7 @@ func (s *AnalyticsService) NetAmountTotal(ctx context.Context, q *Query, opts ..
 // ReceivablesTotal sums each receivables.* field over the payment intents
 // selected by q, keyed by field.
 func (s *AnalyticsService) ReceivablesTotal(ctx context.Context, q *Query, opts ...polybill.RequestOption) (map[string]polybill.Decimal, error) {
-	res, err := getAt[struct {
-		Receivables map[string]polybill.Decimal `json:"receivables"`
-	}](ctx, s.c, transport.Op("getReceivablesTotal", "/billing-analytics/receivables-total"), nil, q, opts)
+	res, err := getAt[receivablesTotal](ctx, s.c, transport.Op("getReceivablesTotal", "/billing-analytics/receivables-total"), nil, q, opts)
 	if err != nil {
 		return nil, err
 	}

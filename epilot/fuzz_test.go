@@ -15,6 +15,8 @@ import (
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot"
+	"github.com/polybill/polybill-go/epilot/epilottest"
+	"github.com/polybill/polybill-go/internal/clientfuzz"
 )
 
 // cannedClient answers every request with status and body, without a network.
@@ -155,4 +157,74 @@ func FuzzContractAndPricingDecoders(f *testing.F) {
 			_ = b.Amount.Check()
 		}
 	})
+}
+
+// FuzzClientDecoding feeds every body to the public client's reading of each answer, over a
+// loopback server: it never panics, a 2xx body that is not JSON is an error and never a value,
+// and every error is a *polybill.Error. Seeded with the bodies the fake really sends.
+func FuzzClientDecoding(f *testing.F) {
+	fake := seedFromFake(f)
+	for _, s := range []string{`{"hits":1,"results":[{"_id":"e","type":"payment"}]} x`, `{"_id":"e","type":"payment"`, `<html>`, ``, `null`, `{"results":null}`} {
+		f.Add([]byte(s))
+	}
+	srv := clientfuzz.NewServer(f, nil)
+	// The fake's credentials, pointed at the loopback server that answers the body under test.
+	c, err := epilot.New(append(fake.ClientOptions(), polybill.WithBaseURL(srv.URL), polybill.WithMaxRetries(0))...)
+	require.NoError(f, err)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		srv.Serve(body)
+		page, err := c.ListBillingEventsPage(ctx, nil)
+		clientfuzz.Check(t, body, page, err)
+		if err == nil {
+			require.NotNil(t, page.Items)
+		}
+		ev, err := c.GetBillingEvent(ctx, "e")
+		clientfuzz.CheckErr(t, body, err)
+		if err != nil {
+			require.Nil(t, ev)
+		}
+		bal, err := c.GetCustomerBalance(ctx, "cu")
+		clientfuzz.Check(t, body, bal, err)
+		cp, err := c.GetContractPricingInformation(ctx, "c", nil)
+		clientfuzz.Check(t, body, cp, err)
+		ap, err := c.GetBillingAccountPricingInformation(ctx, "a", nil)
+		clientfuzz.Check(t, body, ap, err)
+		hist, err := c.ListContractConfigurationHistoryPage(ctx, "c", nil)
+		clientfuzz.Check(t, body, hist, err)
+		con, err := c.UpdateContract(ctx, "c", epilot.Contract{Description: "d"})
+		clientfuzz.Check(t, body, con, err)
+	})
+}
+
+// seedFromFake adds the bodies epilottest answers to a walk through every read, and the
+// vendor-shaped event fixtures.
+func seedFromFake(f *testing.F) *epilottest.Server {
+	fake := epilottest.New()
+	f.Cleanup(fake.Close)
+	rec := &clientfuzz.Recorder{Next: http.DefaultTransport}
+	c, err := epilot.New(append(fake.ClientOptions(), polybill.WithHTTPClient(&http.Client{Transport: rec}))...)
+	require.NoError(f, err)
+	ctx := context.Background()
+	con, err := c.CreateContract(ctx, epilot.Contract{Name: "Grid", BillingPeriod: epilot.PeriodMonthly, InstallmentAmount: epilot.Ptr[int64](10000),
+		BalanceCurrency: "EUR", BillingAccount: epilot.Link("acct-1"), Customer: epilot.Link("cu-1")})
+	require.NoError(f, err)
+	_, err = c.UpdateContract(ctx, con.ID, epilot.Contract{InstallmentAmount: epilot.Ptr[int64](10100)})
+	require.NoError(f, err)
+	for _, b := range eventFixtures(f) {
+		_, err := fake.AddEvent(b)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	ev, err := c.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{Amount: epilot.MinorUnits(10100, "EUR"),
+		BookingDate: polybill.NewDate(2025, 1, 15), DueDate: polybill.NewDate(2025, 1, 15), Contract: epilot.Link(con.ID), Note: "n"}})
+	require.NoError(f, err)
+	_, _ = c.GetBillingEvent(ctx, ev.Fields().ID)
+	_, _ = c.ListBillingEventsPage(ctx, nil)
+	_, _ = c.GetCustomerBalance(ctx, "cu-1")
+	_, _ = c.GetContractPricingInformation(ctx, con.ID, nil)
+	_, _ = c.GetBillingAccountPricingInformation(ctx, "acct-1", nil)
+	_, _ = c.ListContractConfigurationHistoryPage(ctx, con.ID, nil)
+	require.GreaterOrEqual(f, rec.Seed(f), 8, "the fake's bodies seed the corpus")
+	return fake
 }

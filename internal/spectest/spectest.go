@@ -187,6 +187,10 @@ type Requests struct {
 	// Fields maps "operationId.property" to the field path of Params[operationId] that sets
 	// it ("Amount", "Billing.Amount"), or to "-" with why after it ("- the SDK sets it").
 	Fields map[string]string
+	// Methods maps "operationId.property" to the method expression of the public method that
+	// sends it ((*InvoiceService).Finalize for a patch's finalize operator), for properties no
+	// params field sets because one method sends each. Removing the method breaks the build.
+	Methods map[string]any
 }
 
 // CheckRequests fails t for every request body property of spec that no public field sets,
@@ -212,6 +216,12 @@ func CheckRequests(t testing.TB, spec *openapi3.T, r Requests) {
 			for _, p := range properties(mt.Schema) {
 				key := id + "." + p
 				used[key] = true
+				if m, ok := r.Methods[key]; ok {
+					if v := reflect.ValueOf(m); v.Kind() != reflect.Func || v.IsNil() {
+						t.Errorf("spectest: Requests.Methods[%s] is not a method expression", key)
+					}
+					continue
+				}
 				f, ok := r.Fields[key]
 				if !ok {
 					t.Errorf("spectest: request property %s (%s) is not settable: map it to a field of %s in Requests.Fields", key, op.path, params)
@@ -229,6 +239,14 @@ func CheckRequests(t testing.TB, spec *openapi3.T, r Requests) {
 	for key := range r.Fields {
 		if !used[key] {
 			t.Errorf("spectest: Requests.Fields maps %s, which is not a request property of the spec", key)
+		}
+		if _, twice := r.Methods[key]; twice {
+			t.Errorf("spectest: %s is in both Requests.Fields and Requests.Methods", key)
+		}
+	}
+	for key := range r.Methods {
+		if !used[key] {
+			t.Errorf("spectest: Requests.Methods maps %s, which is not a request property of the spec", key)
 		}
 	}
 }

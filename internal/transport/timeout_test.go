@@ -64,8 +64,10 @@ func TestCallsEndWithoutADeadline(t *testing.T) {
 		{"attempt timeout, no retries", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(0), polybill.WithMaxRetries(0)}, 1, 1},
 		{"attempt timeout applies per attempt", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(0), polybill.WithMaxRetries(2)}, 3, 3},
 		{"call timeout alone", []polybill.Option{polybill.WithAttemptTimeout(0), polybill.WithCallTimeout(50 * time.Millisecond), polybill.WithMaxRetries(2)}, 1, 1},
-		// 40 attempts of 30 ms would take 1.2 s; the call timeout ends them after a few.
-		{"call timeout cuts the retries short", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(150 * time.Millisecond), polybill.WithMaxRetries(39), polybill.WithRetryBudget(100, 0)}, 2, 10},
+		// 40 attempts of 30 ms would take 1.2 s; the call timeout ends them after at most 13
+		// (400 ms / 30 ms). 400 ms, not less: on a loaded 2-core machine the first attempt's
+		// dial alone has taken over 150 ms, which left room for no second attempt.
+		{"call timeout cuts the retries short", []polybill.Option{polybill.WithAttemptTimeout(30 * time.Millisecond), polybill.WithCallTimeout(400 * time.Millisecond), polybill.WithMaxRetries(39), polybill.WithRetryBudget(100, 0)}, 2, 14},
 		{"WithHTTPClient Timeout applies per attempt", []polybill.Option{polybill.WithHTTPClient(&http.Client{Timeout: 30 * time.Millisecond}), polybill.WithAttemptTimeout(0), polybill.WithCallTimeout(0), polybill.WithMaxRetries(1)}, 2, 2},
 	}
 	for _, tt := range tests {

@@ -25,8 +25,10 @@
 // These rules hold for every response type of every API; the API package docs link here.
 //
 //   - Key matching: a key matches a field when it equals one of the field's names, or, when no
-//     name equals it, when it equals one up to ASCII case (as encoding/json matches). The same
-//     rule decides what is unknown: a key that matches a field is never also kept in Extra.
+//     name equals it, when it equals one up to case, folded exactly as encoding/json folds keys
+//     (bytes.EqualFold: "NOTE" and "Note" are "note", and so is Unicode's fold set, "tagſ" is
+//     "tags"). The same rule decides what is unknown: a key that matches a field is never also
+//     kept in Extra. FuzzAgreesWithEncodingJSON holds this against encoding/json.
 //   - Alternative names: when several of a field's names are present, the earliest in the tag
 //     wins, wherever it stands in the object.
 //   - Duplicate keys: the last occurrence wins, as in encoding/json.

@@ -1,11 +1,15 @@
 package wire_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/internal/wire"
 )
 
@@ -50,6 +54,98 @@ func FuzzDecode(f *testing.F) {
 		}
 		for k, v := range r.Extra {
 			require.True(t, json.Valid(v), k)
+		}
+	})
+}
+
+// agree holds only fields whose wire rules are encoding/json's own (a string read from a JSON
+// string, an int from an integer, a bool, a map of strings, a list of objects, unknown keys),
+// so on every body encoding/json reads into its mirror without an error the two must agree
+// exactly. (wire reads more than encoding/json, a number into a string for one; where
+// encoding/json reports a type error there is nothing to agree on.)
+type agree struct {
+	polybill.FieldProblems
+	Note  string                     `wire:"note"`
+	Count int                        `wire:"count"`
+	Paid  bool                       `wire:"paid"`
+	Tags  map[string]string          `wire:"tags"`
+	Lines []agreeLine                `wire:"lines"`
+	Extra map[string]json.RawMessage `wire:",extra"`
+}
+
+type agreeLine struct {
+	Name  string                     `wire:"name"`
+	Extra map[string]json.RawMessage `wire:",extra"`
+}
+
+type stdAgree struct {
+	Note  string            `json:"note"`
+	Count int               `json:"count"`
+	Paid  bool              `json:"paid"`
+	Tags  map[string]string `json:"tags"`
+	Lines []struct {
+		Name string `json:"name"`
+	} `json:"lines"`
+}
+
+// unknown is encoding/json's reading of the keys of obj that no name of names matches (by its
+// own rule: equal up to case), the last occurrence winning.
+func unknown(t *testing.T, obj json.RawMessage, names ...string) map[string]json.RawMessage {
+	var all map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(obj, &all))
+	out := map[string]json.RawMessage{}
+	for k, v := range all {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(k, n) }) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// FuzzAgreesWithEncodingJSON: on every body encoding/json accepts and reads into the same
+// shape without a type error, Decode reads the same values, reports no problem, and keeps as
+// unknown exactly the keys encoding/json does not match, with their bytes as sent.
+func FuzzAgreesWithEncodingJSON(f *testing.F) {
+	for _, s := range []string{`{"note":"a\u00e9","count":3,"paid":true,"tags":{"a":"b","a":"c"},"lines":[{"name":"x","q":1}],"z":[1, 2]}`,
+		"{\"Note\":\"N\",\"NOTE\":\"M\",\"k\xff\":1,\"note\":\"\xffx\"}", `{"lines":null,"tags":null,"x":null}`,
+		`{"COUNT":-7,"Paid":false,"lines":[{"NAME":"y"},{"name":"z","name":"w"}]}`, `{"tag\u017f":{"a":"b"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var std stdAgree
+		if json.Unmarshal(body, &std) != nil {
+			return // not JSON (FuzzDecode), or a type error: nothing to agree on
+		}
+		if t := bytes.TrimLeft(body, " \t\r\n"); t[0] != '{' {
+			return
+		}
+		var got agree
+		require.NoError(t, wire.Decode(body, &got))
+		require.Empty(t, got.Problems())
+		require.Equal(t, std.Note, got.Note)
+		require.Equal(t, std.Count, got.Count)
+		require.Equal(t, std.Paid, got.Paid)
+		require.Equal(t, std.Tags, got.Tags)
+		require.Len(t, got.Lines, len(std.Lines))
+		for i := range std.Lines {
+			require.Equal(t, std.Lines[i].Name, got.Lines[i].Name)
+		}
+		wantExtra := unknown(t, body, "note", "count", "paid", "tags", "lines")
+		require.Equal(t, len(wantExtra), len(got.Extra), "unknown keys")
+		for k, v := range wantExtra {
+			require.Equal(t, string(v), string(got.Extra[k]), "unknown key %q", k)
+		}
+		var objs struct{ Lines []json.RawMessage }
+		require.NoError(t, json.Unmarshal(body, &objs))
+		for i, l := range objs.Lines {
+			if string(l) == "null" {
+				continue
+			}
+			want := unknown(t, l, "name")
+			require.Equal(t, len(want), len(got.Lines[i].Extra), "unknown keys of lines[%d]", i)
+			for k, v := range want {
+				require.Equal(t, string(v), string(got.Lines[i].Extra[k]), "lines[%d]: unknown key %q", i, k)
+			}
 		}
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	polybill "github.com/polybill/polybill-go"
 )
@@ -41,8 +43,8 @@ type codec struct {
 
 type structPlan struct {
 	fields []field
-	// names maps every name of every field to (field, rank); folded maps lower-cased ASCII names
-	// for the case-insensitive fallback.
+	// names maps every name of every field to (field, rank); folded maps the names folded as
+	// encoding/json folds them (fold) for the case-insensitive fallback.
 	names    map[string]keyRef
 	folded   map[string]keyRef
 	extra    []int // index of the `wire:",extra"` map, nil when none
@@ -291,7 +293,7 @@ func addFields(sp *structPlan, t reflect.Type, prefix []int, building map[reflec
 				panic("wire: key " + n + " named twice in " + t.String())
 			}
 			sp.names[n] = keyRef{fi, r}
-			low := strings.ToLower(n)
+			low := string(fold(nil, []byte(n)))
 			if _, dup := sp.folded[low]; !dup {
 				sp.folded[low] = keyRef{fi, r}
 			}
@@ -299,24 +301,46 @@ func addFields(sp *structPlan, t reflect.Type, prefix []int, building map[reflec
 	}
 }
 
-// lookup finds the field key names: exactly, else up to ASCII case.
+// lookup finds the field key names: exactly, else as encoding/json matches a key to a field
+// (bytes.EqualFold: ASCII case, and Unicode simple folding, so "tagſ" is "tags").
 func (sp *structPlan) lookup(key []byte) (keyRef, bool) {
 	if r, ok := sp.names[string(key)]; ok {
 		return r, true
 	}
-	if len(sp.folded) == 0 || len(key) > 64 {
+	if len(sp.folded) == 0 {
 		return keyRef{}, false
 	}
 	var buf [64]byte
-	low := buf[:len(key)]
-	for i, c := range key {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		low[i] = c
-	}
-	r, ok := sp.folded[string(low)]
+	r, ok := sp.folded[string(fold(buf[:0], key))]
 	return r, ok
+}
+
+// fold appends the case-folded form of name to out, as encoding/json's foldName does: ASCII
+// letters upper-cased, every other rune replaced by the smallest rune of its fold set, so that
+// fold(x) == fold(y) exactly when bytes.EqualFold(x, y).
+func fold(out, name []byte) []byte {
+	for i := 0; i < len(name); {
+		if c := name[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(name[i:])
+		for {
+			r2 := unicode.SimpleFold(r)
+			if r2 <= r {
+				r = r2
+				break
+			}
+			r = r2
+		}
+		out = utf8.AppendRune(out, r)
+		i += n
+	}
+	return out
 }
 
 // Field returns the type of the field of the struct type t (or a pointer to one) that key is
