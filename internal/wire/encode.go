@@ -22,8 +22,8 @@ import (
 // the same name of an embedded one). A map[string]json.RawMessage
 // field tagged `wire:",extra"` adds properties the struct does not name, at every level:
 //
-//   - a key the struct declares, or one equal to it up to ASCII case, is never taken from
-//     extra, whether the typed field is written or omitted: the typed field wins, so its
+//   - a key the struct declares, or one equal to it up to case (bytes.EqualFold, the rule the
+//     reader matches keys by), is never taken from extra, whether the typed field is written or omitted: the typed field wins, so its
 //     validation cannot be bypassed, and a reader matching keys as encoding/json does (up to
 //     case, the last one winning) cannot take the extra for the field either;
 //   - the other keys follow the typed fields in sorted key order, so a body is deterministic;
@@ -55,24 +55,12 @@ func Declares(v any, key string) bool {
 	if t == nil || t.Kind() != reflect.Struct {
 		return false
 	}
-	return encodePlanFor(t).declared[foldASCII(key)]
+	return encodePlanFor(t).declared[foldKey(key)]
 }
 
-// foldASCII is key in ASCII lower case: the form in which declared keys are compared.
-func foldASCII(key string) string {
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(key)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return key
-}
+// foldKey is key case-folded as the reader folds keys (fold, encoding/json's rule): the form
+// in which declared keys are compared.
+func foldKey(key string) string { return string(fold(nil, []byte(key))) }
 
 type encoder struct {
 	buf   []byte
@@ -235,7 +223,7 @@ func (e *encoder) structValue(v reflect.Value) error {
 		if ok && ev.Len() > 0 {
 			extra := ev.Interface().(map[string]json.RawMessage)
 			for _, k := range slices.Sorted(maps.Keys(extra)) {
-				if p.declared[foldASCII(k)] {
+				if p.declared[foldKey(k)] {
 					continue
 				}
 				raw := extra[k]
@@ -310,7 +298,7 @@ type encodeField struct {
 type encodePlan struct {
 	fields   []encodeField
 	extra    []int
-	declared map[string]bool // every key a field names, in ASCII lower case: never taken from extra
+	declared map[string]bool // every key a field names, folded (foldKey): never taken from extra
 }
 
 var encodePlans sync.Map // reflect.Type → *encodePlan
@@ -380,7 +368,7 @@ func addEncodeFields(p *encodePlan, t reflect.Type, prefix []int) {
 			continue // shadowed by a field of an outer level
 		}
 		for _, n := range append(names, name) {
-			p.declared[foldASCII(n)] = true
+			p.declared[foldKey(n)] = true
 		}
 		key := append(appendString(nil, name), ':')
 		p.fields = append(p.fields, encodeField{

@@ -56,9 +56,9 @@ func TestEncode(t *testing.T) {
 			body{Amount: polybill.MustDecimal("1"), Extra: map[string]json.RawMessage{
 				"z": json.RawMessage(`{ "keep" : [1, 2.50] }`), "a": json.RawMessage(`"x"`),
 				"amount": json.RawMessage(`999`), "notes": json.RawMessage(`"omitted typed field still wins"`),
-				"readKey": json.RawMessage(`1`), "AMOUNT": json.RawMessage(`2`), "Notes": json.RawMessage(`"case variant"`),
+				"readKey": json.RawMessage(`1`), "AMOUNT": json.RawMessage(`2`), "Notes": json.RawMessage(`"case variant"`), "ſkip": json.RawMessage(`"not a field: sent"`), "tagſ": json.RawMessage(`"folds to tags"`),
 			}},
-			`{"amount":1,"read_key":"","a":"x","z":{ "keep" : [1, 2.50] }}`},
+			`{"amount":1,"read_key":"","a":"x","z":{ "keep" : [1, 2.50] },"ſkip":"not a field: sent"}`},
 		{"extras at a nested level", body{Inner: &inner{Name: "n", Extra: map[string]json.RawMessage{"name": []byte(`"no"`), "b": []byte(`true`)}}},
 			`{"amount":0,"inner":{"name":"n","b":true},"read_key":""}`},
 		{"maps sorted, nil slice null", map[string]any{"b": []int(nil), "a": 1.5}, `{"a":1.5,"b":null}`},
