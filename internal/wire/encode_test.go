@@ -24,18 +24,19 @@ type base struct {
 
 type body struct {
 	base
-	Shade   string                     `json:"shade,omitempty"` // shadows base.Shade
-	Amount  polybill.Decimal           `json:"amount"`
-	Due     *polybill.Date             `json:"due,omitempty"`
-	At      *time.Time                 `json:"at,omitempty"`
-	Notes   *string                    `json:"notes,omitempty"`
-	Tags    []string                   `json:"tags,omitempty"`
-	Inner   *inner                     `json:"inner,omitempty"`
-	When    time.Time                  `json:"when,omitzero"`
-	ReadKey string                     `wire:"read_key,readKey"`
-	Raw     json.RawMessage            `wire:",raw"`
-	skip    int                        //nolint:unused // unexported fields are never written
-	Extra   map[string]json.RawMessage `json:"-" wire:",extra"`
+	Shade   string           `json:"shade,omitempty"` // shadows base.Shade
+	Amount  polybill.Decimal `json:"amount"`
+	Due     *polybill.Date   `json:"due,omitempty"`
+	At      *time.Time       `json:"at,omitempty"`
+	Notes   *string          `json:"notes,omitempty"`
+	Tags    []string         `json:"tags,omitempty"`
+	Inner   *inner           `json:"inner,omitempty"`
+	When    time.Time        `json:"when,omitzero"`
+	ReadKey string           `wire:"read_key,readKey"`
+	Raw     json.RawMessage  `wire:",raw"`
+	//lint:ignore U1000 an unexported field is never written; this one shows it
+	skip  int
+	Extra map[string]json.RawMessage `json:"-" wire:",extra"`
 }
 
 func TestEncode(t *testing.T) {
