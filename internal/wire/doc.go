@@ -2,6 +2,9 @@
 // driven by struct tags, over one validating single-pass JSON tokenizer, with a plan per Go type
 // built by reflection once and cached.
 //
+// It is also the one writer of their request bodies: Encode (encode.go) writes a wire struct
+// with its `,extra` properties verbatim; see its doc.
+//
 // # Declaring a field
 //
 // A field is read from the keys its `wire` tag names, in order of preference:
@@ -54,7 +57,8 @@
 //
 // # Replacing it with encoding/json/v2
 //
-// Decode is the only entry point; the API packages call nothing else of this package. When
+// Decode is the only entry point for reading; the API packages call nothing else of this
+// package but Encode and Declares, for request bodies. When
 // encoding/json/v2 is stable, Decode can become a call to json.Unmarshal with per-type
 // unmarshalers (v2's UnmarshalFromFunc) implementing the same rules, without touching the API
 // packages.
