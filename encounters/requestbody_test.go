@@ -39,7 +39,7 @@ func (b *bodies) middleware(req *http.Request, next func(*http.Request) (*http.R
 }
 
 // The exact bytes every create and patch sends (one encoder, internal/wire.Encode): keys in
-// the spec's order, unset optional fields omitted, amounts as the caller wrote them. The
+// the spec's order, unset optional fields omitted, amounts JSON numbers with the caller's digits. The
 // server's answer does not matter here (a patch of an unknown id is a 404): only what left.
 func TestRequestBodies(t *testing.T) {
 	ctx := context.Background()
@@ -117,6 +117,31 @@ func TestRequestBodies(t *testing.T) {
 		{"customer add card", func() error { _, err := c.Customers.AddCard(ctx, "cu1", "tok2"); return err }, `{"stripeToken":"tok2"}`},
 		{"customer delete card", func() error { _, err := c.Customers.DeleteCard(ctx, "cu1", "card1"); return err }, `{"$deleteStripeCard":"card1"}`},
 		{"customer default card", func() error { _, err := c.Customers.SetDefaultCard(ctx, "cu1", "card2"); return err }, `{"$setDefaultStripeCard":"card2"}`},
+		// A Decimal read from a string ("100.00", as a response may carry it) still goes out as
+		// the JSON number the spec's Money is: the strict writer, not the value's read form.
+		{"quoted amounts go out as numbers", func() error {
+			_, err := c.Payments.Create(ctx, encounters.CreatePaymentParams{Item: "it1", Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: dec("100.00").Quoted(), Idemp: "key-2"})
+			return err
+		}, `{"amount":100.00,"idemp":"key-2","item":"it1","paymentMethod":"CASH","type":"private"}`},
+		{"quoted price goes out as a number", func() error {
+			_, err := c.Items.Create(ctx, encounters.CreateItemParams{Invoice: "i1", Type: "service", Price: dec("1.50").Quoted()})
+			return err
+		}, `{"invoice":"i1","price":1.50,"type":"service"}`},
+		{"quoted patch price goes out as a number", func() error {
+			q := dec("2.5").Quoted()
+			_, err := c.Items.Patch(ctx, "it1", encounters.PatchItemParams{Price: &q})
+			return err
+		}, `{"price":2.5}`},
+		{"quoted discount and intent amounts go out as numbers", func() error {
+			q := dec("5").Quoted()
+			_, err := c.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac", Type: encounters.InvoiceTypeMedicalEncounter, Discounts: []encounters.Discount{{Amount: &q}, {Percentage: &q}}})
+			return err
+		}, `{"discounts":[{"amount":5},{"percentage":5}],"facility":"fac","type":"medical-encounter"}`},
+		{"quoted intent amount goes out as a number", func() error {
+			q := dec("25.00").Quoted()
+			_, err := c.PaymentIntents.Create(ctx, encounters.CreatePaymentIntentParams{GatewayType: "g", Currency: "PHP", Items: []encounters.IntentItem{{Name: "fee", AmountPerItem: &q, Quantity: 1}}})
+			return err
+		}, `{"currency":"PHP","gatewayType":"g","items":[{"amountPerItem":25.00,"name":"fee","quantity":1}]}`},
 	}
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
