@@ -39,8 +39,8 @@ func (b *bodies) middleware(req *http.Request, next func(*http.Request) (*http.R
 }
 
 // The exact bytes every create and patch sends (one encoder, internal/wire.Encode): keys in
-// the spec's order, unset optional fields omitted, amounts JSON numbers with the caller's digits. The
-// server's answer does not matter here (a patch of an unknown id is a 404): only what left.
+// the spec's order, unset optional fields omitted, amounts JSON numbers with the caller's
+// digits. The server's answer does not matter here (a 404 for an unknown id): only what left.
 func TestRequestBodies(t *testing.T) {
 	ctx := context.Background()
 	var b bodies
