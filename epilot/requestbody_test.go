@@ -107,6 +107,19 @@ func TestRequestBodies(t *testing.T) {
 	assert.Equal(t, `{"status":"terminated","meter_point":`+raw+`}`, b.last(t))
 }
 
+// A contract read back from a server that sent a duration as a string ("1.5") goes out with
+// the JSON number the spec types it as: the strict writer, not the value's read form.
+func TestContractDurationsGoOutAsNumbers(t *testing.T) {
+	var b bodies
+	e := newEnv(t, polybill.WithMiddleware(b.middleware))
+	q := func(s string) *polybill.Decimal { d := polybill.MustDecimal(s).Quoted(); return &d }
+	_, err := e.client.CreateContract(context.Background(), epilot.Contract{
+		Name: "c", BillingDurationAmount: q("12"), RenewalDurationAmount: q("1"), NoticeTimeAmount: q("1.50"),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, `{"contract_name":"c","billing_duration_amount":12,"renewal_duration_amount":1,"notice_time_amount":1.50}`, b.last(t))
+}
+
 // IsKnown accepts exactly the spec's enums: the constants are held to openapi/epilot.yaml.
 func TestEnumsMatchSpec(t *testing.T) {
 	spec := spectest.Load(t, "../openapi/epilot.yaml")
