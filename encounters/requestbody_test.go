@@ -1,12 +1,7 @@
 package encounters_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,37 +10,18 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters"
+	"github.com/polybill/polybill-go/internal/fake"
 	"github.com/polybill/polybill-go/internal/spectest"
 )
-
-// bodies records the body of every write, as the server receives it (the login is left out).
-type bodies struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (b *bodies) middleware(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-	if req.Body != nil && !strings.HasSuffix(req.URL.Path, "/authentication") {
-		raw, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(raw))
-		b.mu.Lock()
-		b.got = append(b.got, string(raw))
-		b.mu.Unlock()
-	}
-	return next(req)
-}
 
 // The exact bytes every create and patch sends (one encoder, internal/wire.Encode): keys in
 // the spec's order, unset optional fields omitted, amounts JSON numbers with the caller's
 // digits. The server's answer does not matter here (a 404 for an unknown id): only what left.
 func TestRequestBodies(t *testing.T) {
 	ctx := context.Background()
-	var b bodies
+	b := fake.Bodies{Skip: []string{"/authentication"}}
 	_, srv := setup(t, nil)
-	c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()), polybill.WithMiddleware(b.middleware))
+	c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()), polybill.WithMiddleware(b.Middleware))
 	require.NoError(t, err)
 	created := time.UnixMilli(1767225600123)
 	calls := []struct {
@@ -145,15 +121,9 @@ func TestRequestBodies(t *testing.T) {
 	}
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
-			b.mu.Lock()
-			b.got = nil
-			b.mu.Unlock()
+			b.Reset()
 			_ = tt.call() // the answer is not what this test is about
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			if assert.NotEmpty(t, b.got, "nothing was sent") {
-				assert.Equal(t, tt.want, b.got[0])
-			}
+			assert.Equal(t, []string{tt.want}, b.All())
 		})
 	}
 }
