@@ -57,8 +57,7 @@
 //
 // # Replacing it with encoding/json/v2
 //
-// Decode is the only entry point for reading; the API packages call nothing else of this
-// package but Encode and Declares, for request bodies. When
+// Decode is the only entry point; the API packages call nothing else of this package. When
 // encoding/json/v2 is stable, Decode can become a call to json.Unmarshal with per-type
 // unmarshalers (v2's UnmarshalFromFunc) implementing the same rules, without touching the API
 // packages.
