@@ -10,6 +10,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters"
+	"github.com/polybill/polybill-go/encounters/encounterstest"
 	"github.com/polybill/polybill-go/internal/fake"
 	"github.com/polybill/polybill-go/internal/spectest"
 )
@@ -139,4 +140,14 @@ func TestEnumsMatchSpec(t *testing.T) {
 	spectest.CheckEnum(t, spec, "PaymentType", encounters.PaymentPrivate, encounters.PaymentInsuranceCoverage, encounters.PaymentCorporatePartnerCoverage, encounters.PaymentRefund, encounters.PaymentActionCode, encounters.PaymentSOA)
 	spectest.CheckEnum(t, spec, "EncounterType", encounters.EncounterInpatient, encounters.EncounterOutpatient, encounters.EncounterER)
 	spectest.CheckEnum(t, spec, "PaymentIntentStatus", encounters.IntentPending, encounters.IntentApproved, encounters.IntentCaptured, encounters.IntentCancelled)
+}
+
+// The sign-in body goes through the same encoder, byte for byte what encoding/json wrote.
+func TestSignInBody(t *testing.T) {
+	var b fake.Bodies
+	_, srv := setup(t, []encounterstest.Option{encounterstest.WithUser("a@b.c", `p<w>"`)})
+	c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithCredentials("a@b.c", `p<w>"`), polybill.WithMiddleware(b.Middleware))
+	require.NoError(t, err)
+	require.NoError(t, c.Authenticate(context.Background()))
+	assert.Equal(t, []string{`{"strategy":"local","email":"a@b.c","password":"p\u003cw\u003e\""}`}, b.All())
 }
