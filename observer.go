@@ -15,7 +15,8 @@ import (
 //
 // A middleware sees each request; an Observer sees what only the client knows: the
 // retry decision and its reason, the wait before the next attempt, a retry refused by the
-// budget or by a Retry-After over the cap, token fetches, and reconciled writes.
+// budget or by a Retry-After over the cap, token fetches, and whether an ambiguous write was
+// reconciled.
 type Observer struct {
 	// CallStart runs once per call before its first attempt; the context it returns is
 	// the parent of every attempt's request context (a span started here is the parent
@@ -29,14 +30,14 @@ type Observer struct {
 	// the context AttemptStart returned.
 	AttemptEnd func(ctx context.Context, info CallInfo, attempt AttemptResult)
 	// CallEnd runs once per call when it returns, with the context CallStart returned.
-	// info.Attempt is the number of attempts made.
+	// info.Attempt is the number of attempts made. For a write whose outcome was in doubt
+	// and that the client settled by reading the record back (CallResult.Reconciled), it
+	// runs after that read-back: the lookups are calls of their own, started under this
+	// call's context, so their spans are children of the write's.
 	CallEnd func(ctx context.Context, info CallInfo, call CallResult)
 	// TokenFetch runs after each fetch of an OAuth2 or login token (not after the cached
 	// token is reused); ok is false when the fetch failed.
 	TokenFetch func(ctx context.Context, api string, took time.Duration, ok bool)
-	// Reconciled runs when an ambiguous write (Error.Ambiguous) was settled by reading the
-	// record back (epilot external_id, clinic payment reference): info is the write's.
-	Reconciled func(ctx context.Context, info CallInfo)
 }
 
 // AttemptResult is the outcome of one attempt.
@@ -70,7 +71,8 @@ const (
 
 // CallResult is the outcome of one call.
 type CallResult struct {
-	// Err is what the call returned: nil or a *Error.
+	// Err is what the call returned: nil or a *Error (joined with the read-back's error
+	// when a reconciliation ran and settled nothing; errors.As finds the write's).
 	Err error
 	// StatusCode is the final response's status, 0 when none came back.
 	StatusCode int
@@ -80,12 +82,17 @@ type CallResult struct {
 	Took time.Duration
 	// RetryTokens is what the client's retry budget holds after the call.
 	RetryTokens float64
-}
-
-// Ambiguous reports a write that may have happened (Error.Ambiguous).
-func (r CallResult) Ambiguous() bool {
-	var e *Error
-	return errors.As(r.Err, &e) && e.Ambiguous
+	// Ambiguous reports a write that may or may not have happened: its HTTP exchange ended
+	// with an Error whose Ambiguous is set. It stays true when a reconciliation then
+	// settled the write (Err is nil then).
+	Ambiguous bool
+	// ReconcileAttempted reports that the write's outcome was in doubt (Ambiguous, or a 2xx
+	// whose body could not be read) and the client read the record back to settle it:
+	// epilot CreateBillingEvent by external_id, clinic RecordPayment by reference.
+	// Reconciled reports that the read-back found the record exactly once: the write
+	// happened, and the call returned success (Err is nil).
+	ReconcileAttempted bool
+	Reconciled         bool
 }
 
 // WithObserver adds an Observer to the client; several may be added, and each sees every

@@ -145,6 +145,7 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 		return nil, polybill.InvalidParam(api, "payment", "cannot encode the payment: %v", err)
 	}
 	var p Payment
+	var reconciled *PaymentResult
 	call := transport.Call{
 		Method: http.MethodPost,
 		Op:     transport.Op("recordPayment", "/api/v1/billing/invoices/{id}/payments"),
@@ -152,28 +153,28 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 		Body:   body,
 		Safety: transport.UnsafeWrite,
 	}
-	err = c.do(ctx, call, &p, opts)
-	if err == nil {
-		return &PaymentResult{Payment: p}, nil
+	if params.Reference != "" {
+		// The transport runs it when the outcome is unknown (Ambiguous), and also when the
+		// server answered 2xx with a body we could not decode: the payment was then certainly
+		// recorded, and the caller needs it. It runs inside the write's call and joins its
+		// error after the write's (still Ambiguous: nothing settled it), so the text says why
+		// the read-back could not.
+		call.Reconcile = func(ctx context.Context, cause error) (bool, error) {
+			found, err := c.reconcile(ctx, invoiceID, params, opts)
+			if err != nil {
+				return false, fmt.Errorf("reconciliation by reference %q on invoice %q: %w", params.Reference, invoiceID, err)
+			}
+			reconciled = &PaymentResult{Payment: *found, Reconciled: true, Cause: cause}
+			return true, nil
+		}
 	}
-	// Reconcile when the outcome is unknown, and also when the server answered 2xx with a body
-	// we could not decode: the payment was then certainly recorded, and the caller needs it.
-	var pe *polybill.Error
-	if !errors.As(err, &pe) || params.Reference == "" {
+	if err := c.do(ctx, call, &p, opts); err != nil {
 		return nil, err
 	}
-	// CodeInvalidResponse is only ever set for a 2xx answer.
-	if accepted := pe.Code == polybill.CodeInvalidResponse; !pe.Ambiguous && !accepted {
-		return nil, err
+	if reconciled != nil {
+		return reconciled, nil
 	}
-	found, lerr := c.reconcile(ctx, invoiceID, params, opts)
-	if lerr != nil {
-		// The write's error comes first, so errors.As finds it (still Ambiguous: nothing
-		// settled it); the text then says why the read-back could not.
-		return nil, errors.Join(err, fmt.Errorf("reconciliation by reference %q on invoice %q: %w", params.Reference, invoiceID, lerr))
-	}
-	c.t.Reconciled(ctx, call.Method, call.Op)
-	return &PaymentResult{Payment: *found, Reconciled: true, Cause: err}, nil
+	return &PaymentResult{Payment: p}, nil
 }
 
 // reconcile looks for the payment after an ambiguous failure. A reference alone could match an

@@ -48,6 +48,10 @@ func TestSpecRequestPropertiesAreSettable(t *testing.T) {
 			"issueToken":    reflect.TypeFor[clientcredentials.Config](),
 			"recordPayment": reflect.TypeFor[RecordPaymentParams](),
 		},
+		Bodies: map[string]reflect.Type{
+			"issueToken":    nil, // the form golang.org/x/oauth2 writes
+			"recordPayment": reflect.TypeFor[paymentRequest](),
+		},
 		Fields: map[string]string{
 			"issueToken.client_id":       "ClientID",
 			"issueToken.client_secret":   "ClientSecret",

@@ -47,6 +47,10 @@ func TestSpecRequestPropertiesAreSettable(t *testing.T) {
 			"createMeetingBilling": reflect.TypeFor[CreateBillingParams](),
 			"updateBilling":        reflect.TypeFor[UpdateBillingParams](),
 		},
+		Bodies: map[string]reflect.Type{
+			"createMeetingBilling": reflect.TypeFor[billingBody](),
+			"updateBilling":        reflect.TypeFor[billingBody](),
+		},
 		Fields: map[string]string{
 			"createMeetingBilling.billing.amount":            "Amount",
 			"createMeetingBilling.billing.fee_amount":        "- the official SDK's name for amount; the SDK sends amount, as the vendor document does",

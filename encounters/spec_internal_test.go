@@ -87,6 +87,21 @@ func TestSpecRequestPropertiesAreSettable(t *testing.T) {
 			"patchPaymentIntent":  reflect.TypeFor[PaymentIntentService](),
 			"authenticate":        reflect.TypeFor[authRequest](),
 		},
+		Bodies: map[string]reflect.Type{
+			"createInvoice":       reflect.TypeFor[invoiceCreate](),
+			"patchInvoice":        reflect.TypeFor[invoicePatch](),
+			"createItem":          reflect.TypeFor[itemCreate](),
+			"patchItem":           reflect.TypeFor[itemPatch](),
+			"createPayment":       reflect.TypeFor[paymentCreate](),
+			"patchPayment":        reflect.TypeFor[paymentPatch](),
+			"createEncounter":     reflect.TypeFor[encounterCreate](),
+			"patchEncounter":      reflect.TypeFor[encounterPatch](),
+			"createCustomer":      reflect.TypeFor[customerCreate](),
+			"patchCustomer":       reflect.TypeFor[customerPatch](),
+			"createPaymentIntent": reflect.TypeFor[paymentIntentCreate](),
+			"patchPaymentIntent":  reflect.TypeFor[paymentIntentPatch](),
+			"authenticate":        reflect.TypeFor[authRequest](),
+		},
 		Fields: map[string]string{
 			// The login flow behind WithCredentials fills authRequest; the caller gives only
 			// the email and password.

@@ -276,23 +276,30 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 		return nil, err
 	}
 	var out decodedEvent
+	var found BillingEvent
 	call := transport.Call{Method: http.MethodPost, Op: transport.Op("createBillingEvent", "/v1/billing/events"), Body: json.RawMessage(body), Safety: transport.UnsafeWrite}
-	err = c.t.Do(ctx, call, &out, opts...)
-	if err == nil {
-		return out.BillingEvent, nil
+	if externalID := ev.Fields().ExternalID; externalID != "" {
+		// The transport runs it after an ambiguous failure (or a 2xx whose body was cut),
+		// inside the create's call, and joins its error after the create's.
+		call.Reconcile = func(ctx context.Context, _ error) (bool, error) {
+			if ctx.Err() != nil {
+				return false, nil // not tried: the caller gave up, the create's error stands alone
+			}
+			ev, err := c.GetBillingEventByExternalID(ctx, externalID, opts...)
+			if err != nil {
+				return false, fmt.Errorf("reconciliation lookup by external_id %q: %w", externalID, err)
+			}
+			found = ev
+			return true, nil
+		}
 	}
-	externalID := ev.Fields().ExternalID
-	var pe *polybill.Error
-	if externalID == "" || !errors.As(err, &pe) || !(pe.Ambiguous || pe.Code == polybill.CodeInvalidResponse) || ctx.Err() != nil {
+	if err := c.t.Do(ctx, call, &out, opts...); err != nil {
 		return nil, err
 	}
-	found, lerr := c.GetBillingEventByExternalID(ctx, externalID, opts...)
-	if lerr == nil {
-		c.t.Reconciled(ctx, call.Method, call.Op)
+	if found != nil {
 		return found, nil
 	}
-	// The create's error comes first, so errors.As finds it (Ambiguous: nothing settled it).
-	return nil, errors.Join(err, fmt.Errorf("reconciliation lookup by external_id %q: %w", externalID, lerr))
+	return out.BillingEvent, nil
 }
 
 // EnsureBillingEvent creates ev unless an event with its ExternalID exists (required), and

@@ -47,6 +47,12 @@ func TestSpecRequestPropertiesAreSettable(t *testing.T) {
 			"createContractEntity": reflect.TypeFor[Contract](),
 			"updateContractEntity": reflect.TypeFor[Contract](),
 		},
+		Bodies: map[string]reflect.Type{
+			"createBillingEvent":   reflect.TypeFor[createWire](),
+			"updateBillingEvent":   reflect.TypeFor[eventUpdateWire](),
+			"createContractEntity": reflect.TypeFor[contractWire](),
+			"updateContractEntity": reflect.TypeFor[contractWire](),
+		},
 		Fields: map[string]string{
 			// The create body is the event's EventFields; the address of a link goes out as
 			// href and as the url the vendor's create schema requires (see the package doc).

@@ -11,13 +11,14 @@
 // Traces: one client span per call, named "<api> <operationId>" (e.g. "crm getBilling"),
 // with the HTTP client semantic-convention attributes http.request.method, server.address,
 // server.port, url.template, http.response.status_code and error.type, and polybill.api,
-// polybill.operation, polybill.attempts, polybill.request_id and polybill.ambiguous. Under it,
-// one client span per HTTP attempt, named "<method> <url.template>", with its status,
+// polybill.operation, polybill.attempts, polybill.request_id, polybill.ambiguous and, on a
+// write whose outcome was in doubt and that the client read back to settle (epilot
+// CreateBillingEvent by external_id, clinic RecordPayment by reference), polybill.reconciled
+// (true when the record was found; the call then succeeds, with polybill.ambiguous true).
+// The read-back's calls are spans of their own under the write's span. Under each call
+// span, one client span per HTTP attempt, named "<method> <url.template>", with its status,
 // http.request.resend_count, polybill.retry, polybill.retry.reason, polybill.retry.wait
-// (seconds) and polybill.retry.refused; its context is sent in the traceparent header. A
-// write settled by reading the record back after an ambiguous failure adds a span
-// "<api> <operationId> reconciled" with polybill.reconciled true (the write's own span has
-// ended by then, with polybill.ambiguous true).
+// (seconds) and polybill.retry.refused; its context is sent in the traceparent header.
 //
 // Metrics: polybill.client.call.duration (histogram, seconds, by polybill.api,
 // polybill.operation and polybill.outcome), polybill.client.attempts, polybill.client.retries
@@ -25,7 +26,8 @@
 // value after each API's latest call), polybill.client.retry_budget.refusals,
 // polybill.client.rate_limit.refusals (Retry-After beyond the cap),
 // polybill.client.token.fetches (by polybill.outcome ok or failed) and
-// polybill.client.reconciliations.
+// polybill.client.reconciliations (by polybill.reconciled: traces are usually sampled, and
+// an ambiguous write nothing settled is what an operator alerts on).
 //
 // Never in telemetry: credentials, query strings, bodies, path values (the route template
 // names the call) or error messages (error.type is a status code or an error class).
@@ -180,6 +182,7 @@ type opData struct {
 	mu                    sync.Mutex
 	byOutcome             map[string]metric.MeasurementOption
 	byReason              map[string]metric.MeasurementOption
+	byReconciled          map[string]metric.MeasurementOption
 }
 
 func (in *instrumentation) op(info polybill.CallInfo) *opData {
@@ -193,54 +196,75 @@ func (in *instrumentation) op(info polybill.CallInfo) *opData {
 		attemptName: info.Method + " " + info.Operation.Route,
 		callAttrs: append(append([]attribute.KeyValue(nil), base...),
 			semconv.HTTPRequestMethodKey.String(info.Method), semconv.URLTemplateKey.String(info.Operation.Route)),
-		attrs:     metric.WithAttributeSet(attribute.NewSet(base...)),
-		byOutcome: map[string]metric.MeasurementOption{},
-		byReason:  map[string]metric.MeasurementOption{},
+		attrs:        metric.WithAttributeSet(attribute.NewSet(base...)),
+		byOutcome:    map[string]metric.MeasurementOption{},
+		byReason:     map[string]metric.MeasurementOption{},
+		byReconciled: map[string]metric.MeasurementOption{},
 	}
 	actual, _ := in.ops.LoadOrStore(k, d)
 	return actual.(*opData)
 }
 
-// with returns the operation's metric attributes plus key=value, cached.
-func (d *opData) with(cache map[string]metric.MeasurementOption, key attribute.Key, value string, info polybill.CallInfo) metric.MeasurementOption {
+// with returns the operation's metric attributes plus kv, cached by kv's value.
+func (d *opData) with(cache map[string]metric.MeasurementOption, kv attribute.KeyValue, info polybill.CallInfo) metric.MeasurementOption {
+	value := kv.Value.String()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if o, ok := cache[value]; ok {
 		return o
 	}
-	o := metric.WithAttributeSet(attribute.NewSet(AttrAPI.String(info.API), AttrOperation.String(info.Operation.ID), key.String(value)))
+	o := metric.WithAttributeSet(attribute.NewSet(AttrAPI.String(info.API), AttrOperation.String(info.Operation.ID), kv))
 	cache[value] = o
 	return o
 }
 
 type callKey struct{}
 
-// callRecord is the call span's state, reachable from each attempt's context.
+// callRecord is the call span's state, reachable from each attempt's context. It is itself
+// the context CallStart returns (the span's context plus itself under callKey): one
+// allocation instead of a context.WithValue and a record.
 type callRecord struct {
+	context.Context
 	span   trace.Span
 	op     *opData
 	server sync.Once
 }
 
+// opOf is the operation's data from the call's record in ctx (a context lookup, cheaper than
+// hashing the operation), or from the cache.
+func (in *instrumentation) opOf(ctx context.Context, info polybill.CallInfo) *opData {
+	if rec, _ := ctx.Value(callKey{}).(*callRecord); rec != nil {
+		return rec.op
+	}
+	return in.op(info)
+}
+
+func (r *callRecord) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return r
+	}
+	return r.Context.Value(key)
+}
+
+// clientSpan is the start option of every span, built once: trace.WithSpanKind boxes its
+// value on each call.
+var clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+
 func (in *instrumentation) observer() *polybill.Observer {
 	return &polybill.Observer{
 		CallStart: func(ctx context.Context, info polybill.CallInfo) context.Context {
 			d := in.op(info)
-			ctx, span := in.tracer.Start(ctx, d.callName, trace.WithSpanKind(trace.SpanKindClient))
+			ctx, span := in.tracer.Start(ctx, d.callName, clientSpan...)
 			if span.IsRecording() {
 				span.SetAttributes(d.callAttrs...)
 			}
-			return context.WithValue(ctx, callKey{}, &callRecord{span: span, op: d})
+			return &callRecord{Context: ctx, span: span, op: d}
 		},
 		AttemptStart: func(ctx context.Context, info polybill.CallInfo) context.Context {
-			rec, _ := ctx.Value(callKey{}).(*callRecord)
-			name := info.Method + " " + info.Operation.Route
-			if rec != nil {
-				name = rec.op.attemptName
-			}
-			ctx, span := in.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient))
-			if span.IsRecording() && rec != nil {
-				span.SetAttributes(rec.op.callAttrs...)
+			d := in.opOf(ctx, info)
+			ctx, span := in.tracer.Start(ctx, d.attemptName, clientSpan...)
+			if span.IsRecording() {
+				span.SetAttributes(d.callAttrs...)
 				if info.Attempt > 1 {
 					span.SetAttributes(semconv.HTTPRequestResendCountKey.Int(info.Attempt - 1))
 				}
@@ -248,10 +272,10 @@ func (in *instrumentation) observer() *polybill.Observer {
 			return ctx
 		},
 		AttemptEnd: func(ctx context.Context, info polybill.CallInfo, a polybill.AttemptResult) {
-			d := in.op(info)
+			d := in.opOf(ctx, info)
 			in.attempts.Add(ctx, 1, d.attrs)
 			if a.Retry {
-				in.retries.Add(ctx, 1, d.with(d.byReason, AttrRetryReason, a.RetryReason, info))
+				in.retries.Add(ctx, 1, d.with(d.byReason, AttrRetryReason.String(a.RetryReason), info))
 			}
 			switch a.Refused {
 			case polybill.RefusedRetryBudget:
@@ -280,16 +304,22 @@ func (in *instrumentation) observer() *polybill.Observer {
 		},
 		CallEnd: func(ctx context.Context, info polybill.CallInfo, r polybill.CallResult) {
 			rec, _ := ctx.Value(callKey{}).(*callRecord)
-			d := in.op(info)
+			d := in.opOf(ctx, info)
 			outcome := Outcome(r.Err)
-			in.duration.Record(ctx, r.Took.Seconds(), d.with(d.byOutcome, AttrOutcome, outcome, info))
+			in.duration.Record(ctx, r.Took.Seconds(), d.with(d.byOutcome, AttrOutcome.String(outcome), info))
 			in.budget(info.API, r.RetryTokens)
+			if r.ReconcileAttempted {
+				in.reconciliation.Add(ctx, 1, d.with(d.byReconciled, AttrReconciled.Bool(r.Reconciled), info))
+			}
 			if rec == nil {
 				return
 			}
 			span := rec.span
 			if span.IsRecording() {
-				span.SetAttributes(AttrAttempts.Int(info.Attempt), AttrAmbiguous.Bool(r.Ambiguous()))
+				span.SetAttributes(AttrAttempts.Int(info.Attempt), AttrAmbiguous.Bool(r.Ambiguous))
+				if r.ReconcileAttempted {
+					span.SetAttributes(AttrReconciled.Bool(r.Reconciled))
+				}
 				if r.StatusCode > 0 {
 					span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(r.StatusCode))
 				}
@@ -309,14 +339,6 @@ func (in *instrumentation) observer() *polybill.Observer {
 				outcome = "failed"
 			}
 			in.tokenFetches.Add(ctx, 1, metric.WithAttributes(AttrAPI.String(api), AttrOutcome.String(outcome)))
-		},
-		Reconciled: func(ctx context.Context, info polybill.CallInfo) {
-			d := in.op(info)
-			in.reconciliation.Add(ctx, 1, d.attrs)
-			_, span := in.tracer.Start(ctx, d.callName+" reconciled", trace.WithSpanKind(trace.SpanKindInternal),
-				trace.WithAttributes(AttrAPI.String(info.API), AttrOperation.String(info.Operation.ID),
-					semconv.URLTemplateKey.String(info.Operation.Route), AttrReconciled.Bool(true)))
-			span.End()
 		},
 	}
 }
@@ -354,17 +376,24 @@ func (in *instrumentation) inject(req *http.Request, next func(*http.Request) (*
 // *polybill.Error: "not_found", "unauthorized", "forbidden", "validation", "conflict",
 // "rate_limited", "server", "response_too_large", "canceled", "timeout", "connection" or
 // "error".
+//
+// The class is the first *polybill.Error's: a write whose reconciliation failed returns its
+// own error joined with the lookup's (a 404 from a lookup that found nothing), and the
+// call's outcome is the write's, not "not_found".
 func Outcome(err error) string {
 	if err == nil {
 		return "ok"
+	}
+	var e *polybill.Error
+	if errors.As(err, &e) {
+		err = e
 	}
 	for _, c := range outcomes {
 		if errors.Is(err, c.err) {
 			return c.name
 		}
 	}
-	var e *polybill.Error
-	if errors.As(err, &e) {
+	if e != nil {
 		switch e.Code {
 		case polybill.CodeCanceled:
 			return "canceled"

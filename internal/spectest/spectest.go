@@ -191,6 +191,11 @@ type Requests struct {
 	// sends it ((*InvoiceService).Finalize for a patch's finalize operator), for properties no
 	// params field sets because one method sends each. Removing the method breaks the build.
 	Methods map[string]any
+	// Bodies maps every operationId of Params to the type the client encodes its body from
+	// with wire.Encode (the package's unexported wire struct), or to nil when a library writes
+	// it (oauth2's token form). Each property Fields maps to a field must be a key that type
+	// writes (wire.Declares, level by level), so a field whose tag is lost fails here.
+	Bodies map[string]reflect.Type
 }
 
 // CheckRequests fails t for every request body property of spec that no public field sets,
@@ -232,6 +237,14 @@ func CheckRequests(t testing.TB, spec *openapi3.T, r Requests) {
 				}
 				if err := hasField(params, f); err != nil {
 					t.Errorf("spectest: request property %s: %v", key, err)
+				}
+				body, ok := r.Bodies[id]
+				if !ok {
+					t.Errorf("spectest: operation %s has no body type in Requests.Bodies", id)
+				} else if body != nil {
+					if err := writes(body, p); err != nil {
+						t.Errorf("spectest: request property %s: %v", key, err)
+					}
 				}
 			}
 		}
@@ -303,6 +316,37 @@ func sep(prefix string) string {
 		return ""
 	}
 	return "."
+}
+
+// writes checks that wire.Encode writes the property path ("billing.amount", "items[].name")
+// from body: each key is one body's level declares, and the level below is the type the key's
+// field holds.
+func writes(body reflect.Type, property string) error {
+	cur := body
+	parts := strings.Split(property, ".")
+	for i, part := range parts {
+		name, isList := strings.CutSuffix(part, "[]")
+		for cur.Kind() == reflect.Pointer {
+			cur = cur.Elem()
+		}
+		if !wire.Declares(reflect.New(cur).Interface(), name) {
+			return fmt.Errorf("the body %s does not write %q (the field of %s that should, or its tag, is missing)", body, name, cur)
+		}
+		if i == len(parts)-1 {
+			break
+		}
+		ft, ok := wire.Field(cur, name)
+		if !ok {
+			return fmt.Errorf("the body %s writes %q but no field of %s holds what is below it", body, name, cur)
+		}
+		if isList {
+			if ft, ok = wire.Elem(ft); !ok {
+				return fmt.Errorf("%q of %s is not a list", name, cur)
+			}
+		}
+		cur = ft
+	}
+	return nil
 }
 
 // hasField checks that the exported field path exists on t.

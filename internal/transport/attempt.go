@@ -66,8 +66,13 @@ type callState struct {
 	budgetRefused bool
 	refreshErr    error
 	sentRequestID string
-	trace         httptrace.ClientTrace
-	obs           observation
+	// reconcileAttempted and reconciled: Call.Reconcile ran, and found the record; writeErr
+	// is then the error the write's HTTP exchange ended in, which the call does not return.
+	reconcileAttempted bool
+	reconciled         bool
+	writeErr           *polybill.Error
+	trace              httptrace.ClientTrace
+	obs                observation
 }
 
 // retryMemo is a CheckRetry answer, remembered for the attempt it was given for.

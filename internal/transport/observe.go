@@ -63,7 +63,7 @@ func (st *callState) observeAttemptStart(ctx context.Context, info polybill.Call
 
 // observeAttemptEnd runs the AttemptEnd hooks for the open attempt, once the retry
 // decision is known: retry true (after wait) from CheckRetry or the 401 replay, false from
-// the end of the call.
+// Do once the retry loop ended (when no retry decision closed the attempt already).
 func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool, wait time.Duration) {
 	obs := st.c.cfg.Observers
 	if len(obs) == 0 || !st.obs.attemptOpen {
@@ -97,21 +97,32 @@ func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry boo
 	}
 }
 
-// observeCallEnd closes the call: the last attempt (when the loop ended without a retry
-// decision closing it), then the CallEnd hooks. It returns err unchanged.
-func (st *callState) observeCallEnd(resp *http.Response, loopErr, err error) error {
+// observeCallEnd runs the CallEnd hooks (Do has ended the last attempt already). It returns
+// err unchanged.
+func (st *callState) observeCallEnd(resp *http.Response, err error) error {
 	obs := st.c.cfg.Observers
 	if len(obs) == 0 {
 		return err
 	}
-	st.observeAttemptEnd(resp, loopErr, false, 0)
-	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID}
+	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID,
+		ReconcileAttempted: st.reconcileAttempted, Reconciled: st.reconciled}
 	var pe *polybill.Error
+	if err != nil {
+		pe = asError(err)
+	}
 	switch {
-	case errors.As(err, &pe):
+	case pe != nil:
 		r.StatusCode = pe.StatusCode
+		r.Ambiguous = pe.Ambiguous
 		if pe.RequestID != "" {
 			r.RequestID = pe.RequestID
+		}
+	case st.writeErr != nil:
+		// Reconciled: the call returns nil, but its HTTP exchange ended in writeErr.
+		r.StatusCode = st.writeErr.StatusCode
+		r.Ambiguous = st.writeErr.Ambiguous
+		if st.writeErr.RequestID != "" {
+			r.RequestID = st.writeErr.RequestID
 		}
 	case resp != nil:
 		r.StatusCode = resp.StatusCode
@@ -126,6 +137,16 @@ func (st *callState) observeCallEnd(resp *http.Response, loopErr, err error) err
 		}
 	}
 	return err
+}
+
+// asError is errors.As for a *polybill.Error. Its target escapes to the heap, so it is
+// called only for a call that failed.
+func asError(err error) *polybill.Error {
+	var pe *polybill.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
 }
 
 // attemptErrorType is AttemptResult.ErrorType.
@@ -168,16 +189,6 @@ func observeTokenFetch(ctx context.Context, start time.Time, err error) {
 	for _, o := range c.cfg.Observers {
 		if o.TokenFetch != nil {
 			o.TokenFetch(ctx, c.api, took, err == nil)
-		}
-	}
-}
-
-// Reconciled tells the observers that an ambiguous write of op was settled by reading the
-// record back (the exactly-once helpers of epilot and clinic call it).
-func (c *Client) Reconciled(ctx context.Context, method string, op polybill.Operation) {
-	for _, o := range c.cfg.Observers {
-		if o.Reconciled != nil {
-			o.Reconciled(ctx, polybill.CallInfo{API: c.api, Operation: op, Method: method, Write: isWrite(method)})
 		}
 	}
 }

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -49,7 +50,7 @@ func (l *eventLog) observer(t *testing.T) *polybill.Observer {
 		},
 		CallEnd: func(ctx context.Context, info polybill.CallInfo, r polybill.CallResult) {
 			assert.Equal(t, true, ctx.Value(ctxMark("call")), "CallEnd gets CallStart's context")
-			l.add("call end attempts=%d status=%d request=%s err=%v ambiguous=%v", info.Attempt, r.StatusCode, r.RequestID, r.Err != nil, r.Ambiguous())
+			l.add("call end attempts=%d status=%d request=%s err=%v ambiguous=%v reconcile=%v reconciled=%v", info.Attempt, r.StatusCode, r.RequestID, r.Err != nil, r.Ambiguous, r.ReconcileAttempted, r.Reconciled)
 		},
 	}
 }
@@ -60,7 +61,9 @@ func TestObserverSeesEveryAttemptAndDecision(t *testing.T) {
 		method   string
 		statuses []int
 		opts     []polybill.Option
-		want     []string
+		// reconcile, when set, is the call's Reconcile: it answers found, err.
+		reconcile func() (bool, error)
+		want      []string
 	}{
 		{
 			name: "503 retried then 200", method: http.MethodGet, statuses: []int{503, 200},
@@ -71,7 +74,7 @@ func TestObserverSeesEveryAttemptAndDecision(t *testing.T) {
 				`attempt 1 end status=503 error="503" retry=true reason="503" wait=0s refused=""`,
 				"attempt 2 start",
 				`attempt 2 end status=200 error="" retry=false reason="" wait=0s refused=""`,
-				"call end attempts=2 status=200 request=req-1 err=false ambiguous=false",
+				"call end attempts=2 status=200 request=req-1 err=false ambiguous=false reconcile=false reconciled=false",
 			},
 		},
 		{
@@ -81,7 +84,7 @@ func TestObserverSeesEveryAttemptAndDecision(t *testing.T) {
 				"call start test getX attempt=0",
 				"attempt 1 start",
 				`attempt 1 end status=503 error="503" retry=false reason="" wait=0s refused="retry_budget"`,
-				"call end attempts=1 status=503 request=req-0 err=true ambiguous=false",
+				"call end attempts=1 status=503 request=req-0 err=true ambiguous=false reconcile=false reconciled=false",
 			},
 		},
 		{
@@ -90,7 +93,53 @@ func TestObserverSeesEveryAttemptAndDecision(t *testing.T) {
 				"call start test getX attempt=0",
 				"attempt 1 start",
 				`attempt 1 end status=502 error="502" retry=false reason="" wait=0s refused=""`,
-				"call end attempts=1 status=502 request=req-0 err=true ambiguous=true",
+				"call end attempts=1 status=502 request=req-0 err=true ambiguous=true reconcile=false reconciled=false",
+			},
+		},
+		{
+			// The reconciliation runs inside the call: after its last attempt ended and
+			// before CallEnd, which reports the write Ambiguous and Reconciled, and the call
+			// succeeds.
+			name: "an ambiguous POST reconciled", method: http.MethodPost, statuses: []int{502},
+			reconcile: func() (bool, error) { return true, nil },
+			want: []string{
+				"call start test getX attempt=0",
+				"attempt 1 start",
+				`attempt 1 end status=502 error="502" retry=false reason="" wait=0s refused=""`,
+				"reconcile cause=502",
+				"call end attempts=1 status=502 request=req-0 err=false ambiguous=true reconcile=true reconciled=true",
+			},
+		},
+		{
+			name: "an ambiguous POST the read-back could not settle", method: http.MethodPost, statuses: []int{502},
+			reconcile: func() (bool, error) { return false, errors.New("no such record") },
+			want: []string{
+				"call start test getX attempt=0",
+				"attempt 1 start",
+				`attempt 1 end status=502 error="502" retry=false reason="" wait=0s refused=""`,
+				"reconcile cause=502",
+				"call end attempts=1 status=502 request=req-0 err=true ambiguous=true reconcile=true reconciled=false",
+			},
+		},
+		{
+			name: "an ambiguous POST whose Reconcile did not try", method: http.MethodPost, statuses: []int{502},
+			reconcile: func() (bool, error) { return false, nil },
+			want: []string{
+				"call start test getX attempt=0",
+				"attempt 1 start",
+				`attempt 1 end status=502 error="502" retry=false reason="" wait=0s refused=""`,
+				"reconcile cause=502",
+				"call end attempts=1 status=502 request=req-0 err=true ambiguous=true reconcile=false reconciled=false",
+			},
+		},
+		{
+			name: "a definitive failure is not reconciled", method: http.MethodPost, statuses: []int{400},
+			reconcile: func() (bool, error) { return true, nil },
+			want: []string{
+				"call start test getX attempt=0",
+				"attempt 1 start",
+				`attempt 1 end status=400 error="400" retry=false reason="" wait=0s refused=""`,
+				"call end attempts=1 status=400 request=req-0 err=true ambiguous=false reconcile=false reconciled=false",
 			},
 		},
 	}
@@ -100,7 +149,17 @@ func TestObserverSeesEveryAttemptAndDecision(t *testing.T) {
 			srv := statusServer(t, rec, tt.statuses...)
 			var log eventLog
 			c := newClient(t, srv.URL, nil, append(tt.opts, polybill.WithObserver(log.observer(t)))...)
-			_ = c.Do(context.Background(), transport.Call{Method: tt.method, Op: opX, Body: map[string]int{"a": 1}}, nil)
+			call := transport.Call{Method: tt.method, Op: opX, Body: map[string]int{"a": 1}}
+			if tt.reconcile != nil {
+				call.Reconcile = func(ctx context.Context, cause error) (bool, error) {
+					var pe *polybill.Error
+					require.ErrorAs(t, cause, &pe)
+					log.add("reconcile cause=%d", pe.StatusCode)
+					assert.Equal(t, true, ctx.Value(ctxMark("call")), "the lookups run under the write's call context")
+					return tt.reconcile()
+				}
+			}
+			_ = c.Do(context.Background(), call, nil)
 			assert.Equal(t, tt.want, log.lines)
 		})
 	}
@@ -131,4 +190,48 @@ func TestObserverSeesTokenFetches(t *testing.T) {
 func TestWithObserverRefusesNil(t *testing.T) {
 	_, err := polybill.NewConfig(polybill.WithObserver(nil))
 	require.Error(t, err)
+}
+
+// TestReconcileErrorsAndContext: Do's answer after a reconciliation, and the context the
+// lookups get: the caller's deadline (not the write's call timeout, which the write may have
+// used up) with the call's values.
+func TestReconcileErrorsAndContext(t *testing.T) {
+	lookupErr := errors.New("lookup: no record with this reference")
+	tests := []struct {
+		name    string
+		found   bool
+		err     error
+		wantErr string // "" when Do succeeds
+	}{
+		{name: "found: the write happened once, Do succeeds", found: true},
+		{name: "not settled: the write's error first, then the read-back's", err: lookupErr, wantErr: "test: 502 c502: status 502 [request id req-0]\nlookup: no record with this reference"},
+		{name: "not tried: the write's error as it was", wantErr: "test: 502 c502: status 502 [request id req-0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := statusServer(t, &recorder{}, 502)
+			c := newClient(t, srv.URL, nil, polybill.WithCallTimeout(time.Minute))
+			calls := 0
+			call := transport.Call{Method: http.MethodPost, Op: opX, Reconcile: func(ctx context.Context, _ error) (bool, error) {
+				calls++
+				_, hasDeadline := ctx.Deadline()
+				assert.False(t, hasDeadline, "the caller's context has no deadline; the call timeout is the write's, not the lookups'")
+				assert.Equal(t, "v", ctx.Value(ctxMark("caller")), "the caller's values")
+				return tt.found, tt.err
+			}}
+			err := c.Do(context.WithValue(context.Background(), ctxMark("caller"), "v"), call, nil)
+			assert.Equal(t, 1, calls)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe, "errors.As finds the write's error")
+			assert.True(t, pe.Ambiguous)
+			assert.Equal(t, tt.wantErr, err.Error())
+			if tt.err != nil {
+				assert.ErrorIs(t, err, tt.err)
+			}
+		})
+	}
 }

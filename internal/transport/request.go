@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -45,6 +46,22 @@ type Call struct {
 	// then left untouched). By default that is an invalid-response error: a caller must never
 	// mistake "nothing came back" for a record with zero fields.
 	AllowEmptyBody bool
+	// Reconcile settles a write whose outcome is in doubt by reading the record back (the
+	// APIs offer no idempotency key, so the write itself is never sent again). Do calls it
+	// when the write failed with an Error that is Ambiguous, or with CodeInvalidResponse (a
+	// 2xx whose body could not be read: the write happened, and the caller needs the
+	// record), passing that error as cause. It returns found when it found the record (it
+	// keeps the record itself; Do then returns nil), or the reason it could not settle the
+	// write (Do returns the write's error joined with it, the write's first, so errors.As
+	// finds the still Ambiguous write error), or neither when it did not try (Do returns the
+	// write's error as it was).
+	//
+	// It runs inside the call, before the observers' CallEnd, so the call's telemetry says
+	// whether the write was reconciled (CallResult.Reconciled), and the lookups, which are
+	// calls of their own, are traced under the write's call. Its ctx has the caller's
+	// deadline and cancellation, not this call's timeout: a write that used up its call
+	// timeout can still be settled, each lookup bounded by its own.
+	Reconcile func(ctx context.Context, cause error) (found bool, err error)
 }
 
 // acceptJSON is the Accept (and default Content-Type) value of every call, shared by the
@@ -70,6 +87,7 @@ type BodyDecoder interface {
 // a caller think a delete that happened did not, or treat a success as a failure. A 404 on
 // the first attempt is still ErrNotFound. call.Gone tells the caller, when it cares.
 func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.RequestOption) error {
+	callerCtx := ctx
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
 	var rc polybill.RequestConfig
@@ -159,8 +177,51 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.hc.CheckRedirect = c.tokenRedirect
 	}
 	resp, err := st.run()
-	return st.observeCallEnd(resp, err, st.finish(resp, err, out, rc))
+	result := st.finish(resp, err, out, rc)
+	// The last attempt ends here, with the body read: before a reconciliation's lookups, so
+	// its span does not stretch over them.
+	st.observeAttemptEnd(resp, err, false, 0)
+	if call.Reconcile != nil {
+		result = st.reconcile(callerCtx, call.Reconcile, result)
+	}
+	return st.observeCallEnd(resp, result)
 }
+
+// reconcile runs the call's Reconcile after a write whose outcome is in doubt (see
+// Call.Reconcile) and returns what Do returns.
+func (st *callState) reconcile(callerCtx context.Context, reconcile func(context.Context, error) (bool, error), err error) error {
+	var pe *polybill.Error
+	if !errors.As(err, &pe) || !(pe.Ambiguous || pe.Code == polybill.CodeInvalidResponse) {
+		return err
+	}
+	ctx := callerCtx
+	if st.obs.callCtx != nil {
+		ctx = valuesFrom{Context: callerCtx, values: st.obs.callCtx}
+	}
+	found, rerr := reconcile(ctx, err)
+	st.reconcileAttempted = found || rerr != nil
+	switch {
+	case found:
+		st.reconciled, st.writeErr = true, pe
+		return nil
+	case rerr != nil:
+		// The write's error comes first, so errors.As finds it (Ambiguous: nothing settled
+		// it); the text then says why the read-back could not.
+		return errors.Join(err, rerr)
+	}
+	return err
+}
+
+// valuesFrom is the caller's context (its deadline, cancellation and error) with the values
+// of another: the call's context as the observers' CallStart left it, so a reconciliation's
+// lookups are traced under the write's call span without inheriting the write's call
+// timeout.
+type valuesFrom struct {
+	context.Context
+	values context.Context
+}
+
+func (v valuesFrom) Value(key any) any { return v.values.Value(key) }
 
 // callContext bounds a call by the configured call timeout: every attempt, wait and token
 // request of the call, so a call with context.Background() against a server that never

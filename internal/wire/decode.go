@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -29,7 +30,12 @@ func Decode(data []byte, v any) error {
 		panic("wire: Decode needs a non-nil pointer")
 	}
 	c := planFor(rv.Type().Elem())
-	d := decoder{data: data}
+	// The path of the value being read: a pooled buffer, since the recursive readers make any
+	// array of this frame escape, and a fresh one per record cost up to a third of the
+	// allocations of a small answer.
+	pp := paths.Get().(*[]pathElem)
+	defer func() { *pp = (*pp)[:0]; paths.Put(pp) }()
+	d := decoder{data: data, path: (*pp)[:0]}
 	d.ws()
 	err := d.top(c, rv.Elem())
 	if err == nil {
@@ -81,6 +87,8 @@ type decoder struct {
 	problems *polybill.FieldProblems
 	path     []pathElem
 }
+
+var paths = sync.Pool{New: func() any { p := make([]pathElem, 0, 16); return &p }}
 
 type pathElem struct {
 	key   string
@@ -409,7 +417,7 @@ func (d *decoder) object(sp *structPlan, v reflect.Value, depth int) error {
 	if sp.problems != nil {
 		savedProblems, savedPath = d.problems, d.path
 		d.problems = v.FieldByIndex(sp.problems).Addr().Interface().(*polybill.FieldProblems)
-		d.path = nil
+		d.path = d.path[len(d.path):] // the same backing array, past the enclosing path
 		defer func() { d.problems, d.path = savedProblems, savedPath }()
 	}
 	start := d.i
