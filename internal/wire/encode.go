@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -36,7 +35,7 @@ import (
 // encoding/json writes them (strings HTML-escaped alike), so bodies stay byte-compatible with
 // json.Marshal of the same struct.
 func Encode(v any) ([]byte, error) {
-	var e encoder
+	e := encoder{buf: make([]byte, 0, 512)} // most request bodies fit: one allocation
 	if err := e.value(reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
@@ -83,12 +82,18 @@ func (e *encoder) value(v reflect.Value) error {
 	if e.depth++; e.depth > maxEncodeDepth {
 		return errCycle
 	}
-	defer func() { e.depth-- }()
+	err := e.leaf(v)
+	e.depth--
+	return err
+}
+
+func (e *encoder) leaf(v reflect.Value) error {
 	t := v.Type()
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && t.Implements(typeMarshaler) {
+	ti := infoFor(t)
+	switch {
+	case ti.marshaler:
 		return e.marshaler(v.Interface().(json.Marshaler), t)
-	}
-	if t.Kind() != reflect.Pointer && v.CanAddr() && reflect.PointerTo(t).Implements(typeMarshaler) {
+	case ti.addrMarshaler && v.CanAddr():
 		return e.marshaler(v.Addr().Interface().(json.Marshaler), t)
 	}
 	switch t.Kind() {
@@ -97,7 +102,7 @@ func (e *encoder) value(v reflect.Value) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if t.Implements(typeMarshaler) && !t.Elem().Implements(typeMarshaler) {
+		if ti.ptrMarshaler {
 			return e.marshaler(v.Interface().(json.Marshaler), t)
 		}
 		return e.value(v.Elem())
@@ -128,7 +133,7 @@ func (e *encoder) value(v reflect.Value) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(typeMarshaler) {
+		if t.Elem().Kind() == reflect.Uint8 && !infoFor(t.Elem()).addrMarshaler {
 			b, err := json.Marshal(v.Interface()) // base64, as encoding/json
 			if err != nil {
 				return err
@@ -222,8 +227,14 @@ func (e *encoder) structValue(v reflect.Value) error {
 		ev, ok := fieldByIndex(v, p.extra)
 		if ok && ev.Len() > 0 {
 			extra := ev.Interface().(map[string]json.RawMessage)
-			for _, k := range slices.Sorted(maps.Keys(extra)) {
-				if p.declared[foldKey(k)] {
+			keys := make([]string, 0, len(extra))
+			for k := range extra {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			var folded [64]byte
+			for _, k := range keys {
+				if p.declared[string(fold(folded[:0], []byte(k)))] {
 					continue
 				}
 				raw := extra[k]
@@ -280,13 +291,45 @@ func isEmpty(v reflect.Value) bool {
 
 // isZero is encoding/json's omitzero test: IsZero() when the type has it, else the zero value.
 func isZero(v reflect.Value) bool {
-	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+	if infoFor(v.Type()).zeroer {
 		if v.Kind() == reflect.Pointer && v.IsNil() {
 			return true
 		}
-		return z.IsZero()
+		return v.Interface().(interface{ IsZero() bool }).IsZero()
 	}
 	return v.IsZero()
+}
+
+// typeInfo is what the encoder asks of a type on every value, found once per type: asking
+// reflect for an interface's method set is most of the cost of a small body otherwise.
+type typeInfo struct {
+	marshaler     bool // a non-pointer, non-interface type with its own MarshalJSON
+	addrMarshaler bool // a non-pointer type whose pointer has MarshalJSON (used when addressable)
+	ptrMarshaler  bool // a pointer type with MarshalJSON that its element lacks
+	zeroer        bool // has IsZero() bool (omitzero)
+}
+
+var (
+	typeInfos  sync.Map // reflect.Type → typeInfo
+	typeZeroer = reflect.TypeFor[interface{ IsZero() bool }]()
+)
+
+func infoFor(t reflect.Type) typeInfo {
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(typeInfo)
+	}
+	var ti typeInfo
+	switch t.Kind() {
+	case reflect.Pointer:
+		ti.ptrMarshaler = t.Implements(typeMarshaler) && !t.Elem().Implements(typeMarshaler)
+	case reflect.Interface:
+	default:
+		ti.marshaler = t.Implements(typeMarshaler)
+		ti.addrMarshaler = !ti.marshaler && reflect.PointerTo(t).Implements(typeMarshaler)
+	}
+	ti.zeroer = t.Implements(typeZeroer)
+	typeInfos.Store(t, ti)
+	return ti
 }
 
 type encodeField struct {

@@ -115,3 +115,30 @@ func TestDeclares(t *testing.T) {
 	}
 	assert.False(t, wire.Declares(map[string]any{}, "a"))
 }
+
+// BenchmarkEncode compares the encoder with encoding/json on a request-sized body (an epilot
+// event's shape: strings, a decimal, dates, a nested relation, two extras).
+func BenchmarkEncode(b *testing.B) {
+	due := polybill.NewDate(2026, time.March, 1)
+	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	notes := "first session"
+	v := body{base: base{ID: "ev-1"}, Amount: polybill.MustDecimal("250.00"), Due: &due, At: &at, Notes: &notes,
+		Tags: []string{"a", "b"}, Inner: &inner{Name: "contract-1", Extra: map[string]json.RawMessage{"role": []byte(`"payer"`)}},
+		ReadKey: "k", Extra: map[string]json.RawMessage{"x_org": []byte(`{"sap":"4711"}`), "y": []byte(`[1,2]`)}}
+	b.Run("wire.Encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := wire.Encode(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json.Marshal_without_extras", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
