@@ -12,28 +12,31 @@ import (
 	"unicode/utf8"
 )
 
-// Encode writes v as the JSON body of a request: the one encoder behind the create and update
-// bodies of all four API packages (each declares an unexported wire struct for its body).
+// Encode writes v as the JSON body of a request: the one encoder behind every request body of
+// the four API packages (each declares an unexported wire struct for its body), handed to the
+// transport as bytes that every attempt re-sends unchanged.
 //
 // A struct field is written under its `json` name (else the first name of its `wire` tag),
 // with encoding/json's omitempty and omitzero, in encoding/json's order (declaration order, an
 // untagged embedded struct's fields promoted at its place, a name of an outer level shadowing
-// the same name of an embedded one). A map[string]json.RawMessage
-// field tagged `wire:",extra"` adds properties the struct does not name, at every level:
+// the same name of an embedded one). A map[string]json.RawMessage field tagged `wire:",extra"`
+// adds the properties the struct does not name, at every level:
 //
 //   - a key the struct declares, or one equal to it up to case (bytes.EqualFold, the rule the
-//     reader matches keys by), is never taken from extra, whether the typed field is written or omitted: the typed field wins, so its
-//     validation cannot be bypassed, and a reader matching keys as encoding/json does (up to
-//     case, the last one winning) cannot take the extra for the field either;
+//     reader matches keys by), is never taken from extra, whether the typed field is written
+//     or omitted: the typed field wins, so its validation cannot be bypassed, and a reader
+//     that matches keys as encoding/json does (up to case, the last one winning) cannot take
+//     the extra for the field either;
 //   - the other keys follow the typed fields in sorted key order, so a body is deterministic;
-//   - each value is written verbatim (byte for byte), after a check that it is one valid JSON
-//     value.
+//   - each value is written verbatim (byte for byte, without the blanks around it), after a
+//     check that it is one valid JSON value (*ExtraError otherwise).
 //
 // A value with its own MarshalJSON (polybill.Decimal, polybill.Date, time.Time, …) is written
 // as that method returns it, checked but not re-indented or re-escaped: a Decimal read as
-// 250.00 goes out as 250.00, a quoted one as "250.00". Other leaves are written as
-// encoding/json writes them (strings HTML-escaped alike), so bodies stay byte-compatible with
-// json.Marshal of the same struct.
+// 250.00 goes out as 250.00, a quoted one as "250.00" (a package whose spec wants a number
+// sends Unquoted()). Other leaves are written as encoding/json writes them (strings
+// HTML-escaped alike), so a body without extras is byte-identical to json.Marshal of the same
+// struct.
 func Encode(v any) ([]byte, error) {
 	e := encoder{buf: make([]byte, 0, 512)} // most request bodies fit: one allocation
 	if err := e.value(reflect.ValueOf(v)); err != nil {
