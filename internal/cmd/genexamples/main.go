@@ -75,7 +75,8 @@ func main() {
 	log.Printf("genexamples: wrote %d example programs", total)
 }
 
-// operation is what a template sees of one spec operation.
+// operation is one spec operation with its example values, which a snippet's example.… calls
+// (and {{…}} in its comments) are filled from.
 type operation struct {
 	API, ID, Method, Path, Summary, Dir string
 	params                              map[string]any
