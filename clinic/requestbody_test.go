@@ -1,12 +1,7 @@
 package clinic_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,28 +10,9 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/clinictest"
+	"github.com/polybill/polybill-go/internal/fake"
 	"github.com/polybill/polybill-go/internal/spectest"
 )
-
-// bodies records the body of every request but the token's, as the server receives it.
-type bodies struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (b *bodies) middleware(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-	if req.Body != nil && !strings.HasSuffix(req.URL.Path, "/token") {
-		raw, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(raw))
-		b.mu.Lock()
-		b.got = append(b.got, string(raw))
-		b.mu.Unlock()
-	}
-	return next(req)
-}
 
 // The exact bytes RecordPayment sends (one encoder, internal/wire.Encode): the amount a JSON
 // number as Bio Ecko's example shows, the date a plain day, optional fields omitted when unset.
@@ -55,13 +31,12 @@ func TestRecordPaymentBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var b bodies
-			f := newFixture(t, nil, polybill.WithMiddleware(b.middleware))
+			b := fake.Bodies{Skip: []string{"/token"}}
+			f := newFixture(t, nil, polybill.WithMiddleware(b.Middleware))
 			id := seedConsultation(f.srv, clinictest.InvoiceSeed{})
 			_, err := f.client.RecordPayment(context.Background(), id, tt.params)
 			require.NoError(t, err)
-			require.Len(t, b.got, 1)
-			assert.Equal(t, tt.want, b.got[0])
+			assert.Equal(t, []string{tt.want}, b.All())
 		})
 	}
 }

@@ -410,8 +410,8 @@ type CreateBillingParams struct {
 	// Extra adds properties to the `billing` object, for fields this type does not name, e.g.
 	// the official SDK's `fee_amount`, `payment_method` or `metadata` when a server turns out
 	// to want those. Each value is one JSON value, sent byte for byte after the named fields
-	// (in key order). A key a field above is sent under (e.g. "amount", "fee_currency") is
-	// refused, whether or not that field is set.
+	// (in key order). A key a field above is sent under (e.g. "amount", "fee_currency"), or a
+	// case variant of one ("Amount"), is refused, whether or not that field is set.
 	Extra map[string]json.RawMessage
 }
 

@@ -132,6 +132,7 @@ func TestLocalValidationRefusesBeforeSending(t *testing.T) {
 		{"unknown status", func(p *crm.CreateBillingParams) { p.Status = "void" }, "status"},
 		{"bad currency", func(p *crm.CreateBillingParams) { p.Currency = "usd" }, "currency"},
 		{"extra overriding a named field", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"amount": []byte(`1`)} }, "Extra.amount"},
+		{"extra naming a field up to case", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"Payer_Name": []byte(`"x"`)} }, "Extra.Payer_Name"},
 		{"extra naming a field that is not set", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"status": []byte(`"void"`)} }, "Extra.status"},
 		{"extra that is not JSON", func(p *crm.CreateBillingParams) { p.Extra = map[string]json.RawMessage{"metadata": []byte(`{`)} }, "Extra.metadata"},
 	}

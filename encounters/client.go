@@ -283,7 +283,11 @@ func (s *session) fetch(ctx context.Context) (*oauth2.Token, error) {
 	return s.accept(res)
 }
 
-func (s *session) post(ctx context.Context, body authRequest, safety transport.Safety) (*authResult, error) {
+func (s *session) post(ctx context.Context, req authRequest, safety transport.Safety) (*authResult, error) {
+	body, err := encodeBody(req)
+	if err != nil {
+		return nil, err
+	}
 	var res authResult
 	call := transport.Call{Method: http.MethodPost, Op: transport.Op("authenticate", "/authentication"), Body: body, Safety: safety, SkipAuth: true, Header: s.header}
 	// No retries here: TokenAuth retries a failed fetch as a whole under the client's

@@ -188,7 +188,7 @@ func wireDiscounts(ds []Discount) ([]discountWire, error) {
 		if d.Amount != nil && d.Amount.Sign() < 0 || d.Percentage != nil && d.Percentage.Sign() < 0 {
 			return nil, transport.InvalidParam(API, "discounts", "discount %d is negative", i)
 		}
-		out[i] = discountWire{ID: d.ID, Promo: d.Promo, Code: d.Code, Name: d.Name, Amount: d.Amount, Percentage: d.Percentage}
+		out[i] = discountWire{ID: d.ID, Promo: d.Promo, Code: d.Code, Name: d.Name, Amount: number(d.Amount), Percentage: number(d.Percentage)}
 	}
 	return out, nil
 }

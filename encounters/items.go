@@ -100,7 +100,7 @@ func (p *CreateItemParams) wire() (*itemCreate, error) {
 	}
 	return &itemCreate{
 		Invoice: p.Invoice, Type: p.Type, Ref: p.Ref, RefType: p.RefType, Name: p.Name,
-		Description: p.Description, Quantity: p.Quantity, PriceCurrency: p.PriceCurrency, Price: p.Price,
+		Description: p.Description, Quantity: p.Quantity, PriceCurrency: p.PriceCurrency, Price: p.Price.Unquoted(),
 	}, nil
 }
 
@@ -163,7 +163,7 @@ func (s *ItemService) Patch(ctx context.Context, id string, p PatchItemParams, o
 	if err := p.Unset.validate(); err != nil {
 		return nil, err
 	}
-	body := itemPatch{Name: p.Name, Description: p.Description, Quantity: p.Quantity, Price: p.Price, Unset: p.Unset.wire()}
+	body := itemPatch{Name: p.Name, Description: p.Description, Quantity: p.Quantity, Price: number(p.Price), Unset: p.Unset.wire()}
 	return patchOne[Item](ctx, s.c, itemsService, id, body, opts)
 }
 

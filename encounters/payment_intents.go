@@ -159,7 +159,7 @@ func (p *CreatePaymentIntentParams) wire() (*paymentIntentCreate, error) {
 		case it.AmountPerItem != nil && it.AmountPerItem.Sign() < 0:
 			return nil, transport.InvalidParam(API, field+".amountPerItem", "must not be negative, got %s", it.AmountPerItem)
 		}
-		items[i] = paymentIntentItem{Type: it.Type, Ref: it.Ref, Name: it.Name, AmountPerItem: it.AmountPerItem, Quantity: it.Quantity}
+		items[i] = paymentIntentItem{Type: it.Type, Ref: it.Ref, Name: it.Name, AmountPerItem: number(it.AmountPerItem), Quantity: it.Quantity}
 	}
 	return &paymentIntentCreate{GatewayType: p.GatewayType, GatewayReturnURL: p.GatewayReturnURL, GatewayCancelURL: p.GatewayCancelURL, Currency: p.Currency, Items: items}, nil
 }

@@ -136,7 +136,7 @@ func (p *CreatePaymentParams) wire(idemp string) (*paymentCreate, error) {
 	return &paymentCreate{
 		Item: p.Item, ItemType: p.ItemType, Target: p.Target, Type: p.Type, Subtype: p.Subtype,
 		PaymentMethod: p.PaymentMethod, PaymentMethodType: p.PaymentMethodType, PaymentMethodName: p.PaymentMethodName,
-		Ref: p.Ref, Amount: p.Amount, Coverage: p.Coverage, Notes: p.Notes, Metadata: p.Metadata, Idemp: idemp,
+		Ref: p.Ref, Amount: p.Amount.Unquoted(), Coverage: p.Coverage, Notes: p.Notes, Metadata: p.Metadata, Idemp: idemp,
 	}, nil
 }
 

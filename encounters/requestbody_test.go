@@ -1,12 +1,7 @@
 package encounters_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,37 +10,19 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters"
+	"github.com/polybill/polybill-go/encounters/encounterstest"
+	"github.com/polybill/polybill-go/internal/fake"
 	"github.com/polybill/polybill-go/internal/spectest"
 )
 
-// bodies records the body of every write, as the server receives it (the login is left out).
-type bodies struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (b *bodies) middleware(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-	if req.Body != nil && !strings.HasSuffix(req.URL.Path, "/authentication") {
-		raw, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(raw))
-		b.mu.Lock()
-		b.got = append(b.got, string(raw))
-		b.mu.Unlock()
-	}
-	return next(req)
-}
-
 // The exact bytes every create and patch sends (one encoder, internal/wire.Encode): keys in
-// the spec's order, unset optional fields omitted, amounts as the caller wrote them. The
-// server's answer does not matter here (a patch of an unknown id is a 404): only what left.
+// the spec's order, unset optional fields omitted, amounts JSON numbers with the caller's
+// digits. The server's answer does not matter here (a 404 for an unknown id): only what left.
 func TestRequestBodies(t *testing.T) {
 	ctx := context.Background()
-	var b bodies
+	b := fake.Bodies{Skip: []string{"/authentication"}}
 	_, srv := setup(t, nil)
-	c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()), polybill.WithMiddleware(b.middleware))
+	c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token()), polybill.WithMiddleware(b.Middleware))
 	require.NoError(t, err)
 	created := time.UnixMilli(1767225600123)
 	calls := []struct {
@@ -117,18 +94,37 @@ func TestRequestBodies(t *testing.T) {
 		{"customer add card", func() error { _, err := c.Customers.AddCard(ctx, "cu1", "tok2"); return err }, `{"stripeToken":"tok2"}`},
 		{"customer delete card", func() error { _, err := c.Customers.DeleteCard(ctx, "cu1", "card1"); return err }, `{"$deleteStripeCard":"card1"}`},
 		{"customer default card", func() error { _, err := c.Customers.SetDefaultCard(ctx, "cu1", "card2"); return err }, `{"$setDefaultStripeCard":"card2"}`},
+		// A Decimal read from a string ("100.00", as a response may carry it) still goes out as
+		// the JSON number the spec's Money is: the strict writer, not the value's read form.
+		{"quoted amounts go out as numbers", func() error {
+			_, err := c.Payments.Create(ctx, encounters.CreatePaymentParams{Item: "it1", Type: encounters.PaymentPrivate, PaymentMethod: "CASH", Amount: dec("100.00").Quoted(), Idemp: "key-2"})
+			return err
+		}, `{"amount":100.00,"idemp":"key-2","item":"it1","paymentMethod":"CASH","type":"private"}`},
+		{"quoted price goes out as a number", func() error {
+			_, err := c.Items.Create(ctx, encounters.CreateItemParams{Invoice: "i1", Type: "service", Price: dec("1.50").Quoted()})
+			return err
+		}, `{"invoice":"i1","price":1.50,"type":"service"}`},
+		{"quoted patch price goes out as a number", func() error {
+			q := dec("2.5").Quoted()
+			_, err := c.Items.Patch(ctx, "it1", encounters.PatchItemParams{Price: &q})
+			return err
+		}, `{"price":2.5}`},
+		{"quoted discount and intent amounts go out as numbers", func() error {
+			q := dec("5").Quoted()
+			_, err := c.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac", Type: encounters.InvoiceTypeMedicalEncounter, Discounts: []encounters.Discount{{Amount: &q}, {Percentage: &q}}})
+			return err
+		}, `{"discounts":[{"amount":5},{"percentage":5}],"facility":"fac","type":"medical-encounter"}`},
+		{"quoted intent amount goes out as a number", func() error {
+			q := dec("25.00").Quoted()
+			_, err := c.PaymentIntents.Create(ctx, encounters.CreatePaymentIntentParams{GatewayType: "g", Currency: "PHP", Items: []encounters.IntentItem{{Name: "fee", AmountPerItem: &q, Quantity: 1}}})
+			return err
+		}, `{"currency":"PHP","gatewayType":"g","items":[{"amountPerItem":25.00,"name":"fee","quantity":1}]}`},
 	}
 	for _, tt := range calls {
 		t.Run(tt.name, func(t *testing.T) {
-			b.mu.Lock()
-			b.got = nil
-			b.mu.Unlock()
+			b.Reset()
 			_ = tt.call() // the answer is not what this test is about
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			if assert.NotEmpty(t, b.got, "nothing was sent") {
-				assert.Equal(t, tt.want, b.got[0])
-			}
+			assert.Equal(t, []string{tt.want}, b.All())
 		})
 	}
 }
@@ -144,4 +140,14 @@ func TestEnumsMatchSpec(t *testing.T) {
 	spectest.CheckEnum(t, spec, "PaymentType", encounters.PaymentPrivate, encounters.PaymentInsuranceCoverage, encounters.PaymentCorporatePartnerCoverage, encounters.PaymentRefund, encounters.PaymentActionCode, encounters.PaymentSOA)
 	spectest.CheckEnum(t, spec, "EncounterType", encounters.EncounterInpatient, encounters.EncounterOutpatient, encounters.EncounterER)
 	spectest.CheckEnum(t, spec, "PaymentIntentStatus", encounters.IntentPending, encounters.IntentApproved, encounters.IntentCaptured, encounters.IntentCancelled)
+}
+
+// The sign-in body goes through the same encoder, byte for byte what encoding/json wrote.
+func TestSignInBody(t *testing.T) {
+	var b fake.Bodies
+	_, srv := setup(t, []encounterstest.Option{encounterstest.WithUser("a@b.c", `p<w>"`)})
+	c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithCredentials("a@b.c", `p<w>"`), polybill.WithMiddleware(b.Middleware))
+	require.NoError(t, err)
+	require.NoError(t, c.Authenticate(context.Background()))
+	assert.Equal(t, []string{`{"strategy":"local","email":"a@b.c","password":"p\u003cw\u003e\""}`}, b.All())
 }

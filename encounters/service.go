@@ -241,6 +241,16 @@ func (p *wirePage[T]) toPage(q *Query) *polybill.Page[T] {
 	return out
 }
 
+// number is d as the JSON number the spec's Money is (nil stays nil). A Decimal remembers
+// whether it was read from a string; written back as read, a quoted one would break the spec.
+func number(d *polybill.Decimal) *polybill.Decimal {
+	if d == nil {
+		return nil
+	}
+	u := d.Unquoted()
+	return &u
+}
+
 // msPtr renders a time as epoch milliseconds for request bodies.
 func msPtr(t time.Time) *int64 {
 	if t.IsZero() {

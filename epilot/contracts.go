@@ -223,9 +223,16 @@ func (c *Contract) validate() error {
 }
 
 // body is the request body of a create or update: c without the fields the API sets itself
-// (_id, _org, timestamps), its Extra properties byte for byte.
+// (_id, _org, timestamps), its Extra properties byte for byte, and the durations as the JSON
+// numbers the spec types them as (a Decimal read from a string would go back as one).
 func (c Contract) body() ([]byte, error) {
 	c.ID, c.Org, c.CreatedAt, c.UpdatedAt = "", "", time.Time{}, time.Time{}
+	for _, d := range []**polybill.Decimal{&c.BillingDurationAmount, &c.RenewalDurationAmount, &c.NoticeTimeAmount} {
+		if *d != nil {
+			u := (*d).Unquoted()
+			*d = &u
+		}
+	}
 	b, err := c.MarshalJSON()
 	if err != nil {
 		return nil, transport.InvalidParam(API, "extra", "%v", err)

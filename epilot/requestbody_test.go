@@ -1,12 +1,8 @@
 package epilot_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,36 +10,9 @@ import (
 
 	"github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot"
+	"github.com/polybill/polybill-go/internal/fake"
 	"github.com/polybill/polybill-go/internal/spectest"
 )
-
-// bodies records the body of every request with one, as the server receives it.
-type bodies struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (b *bodies) middleware(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-	if req.Body != nil {
-		raw, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(raw))
-		b.mu.Lock()
-		b.got = append(b.got, string(raw))
-		b.mu.Unlock()
-	}
-	return next(req)
-}
-
-func (b *bodies) last(t *testing.T) string {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	require.NotEmpty(t, b.got)
-	return b.got[len(b.got)-1]
-}
 
 // raw is an org's property as the API stored it: spaces, a <, a long decimal. It must go back
 // byte for byte at every level, only the blanks around a value trimmed (the old path re-encoded nested relations and whole contracts
@@ -62,8 +31,8 @@ func orgRelation(id string) epilot.Relation {
 // never taken from Extra.
 func TestRequestBodies(t *testing.T) {
 	ctx := context.Background()
-	var b bodies
-	e := newEnv(t, polybill.WithMiddleware(b.middleware))
+	var b fake.Bodies
+	e := newEnv(t, polybill.WithMiddleware(b.Middleware))
 	note := "<b>"
 
 	_, err := e.client.CreateBillingEvent(ctx, &epilot.InstallmentEvent{EventFields: epilot.EventFields{
@@ -82,7 +51,7 @@ func TestRequestBodies(t *testing.T) {
 		`"booking_date":"2025-06-01","due_date":"2025-06-30",`+
 		`"contract":{"$relation":[{"entity_id":"contract-1","role":"payer"}],"z_note":`+raw+`},`+
 		`"external_id":"erp-1","note":"\u003cb\u003e",`+
-		`"external_link":{"href":"https://erp.example/1","url":"https://erp.example/1","title":"ERP"},"x_org":`+raw+`}`, b.last(t))
+		`"external_link":{"href":"https://erp.example/1","url":"https://erp.example/1","title":"ERP"},"x_org":`+raw+`}`, b.Last())
 
 	_, err = e.client.UpdateBillingEvent(ctx, "ev-1", epilot.BillingEventUpdate{
 		Status: epilot.EventStatusOpen, Attachments: orgRelation("file-1"), Note: &note,
@@ -90,7 +59,7 @@ func TestRequestBodies(t *testing.T) {
 	})
 	require.Error(t, err, "no such event; the body was sent all the same")
 	assert.Equal(t, `{"status":"open","attachments":{"$relation":[{"entity_id":"file-1","role":"payer"}],"z_note":`+raw+`},`+
-		`"note":"\u003cb\u003e","x_org":`+raw+`}`, b.last(t))
+		`"note":"\u003cb\u003e","x_org":`+raw+`}`, b.Last())
 
 	created, err := e.client.CreateContract(ctx, epilot.Contract{
 		ID: "ignored", Name: "Grid <1>", Status: epilot.ContractActive, BillingDueDay: epilot.Ptr(0),
@@ -100,11 +69,24 @@ func TestRequestBodies(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, `{"contract_name":"Grid \u003c1\u003e","status":"active","notice_time_amount":1.50,"start_date":"2025-01-01",`+
-		`"billing_due_day":0,"customer":{"$relation":[{"entity_id":"cust-1","role":"payer"}],"z_note":`+raw+`},"meter_point":`+raw+`}`, b.last(t))
+		`"billing_due_day":0,"customer":{"$relation":[{"entity_id":"cust-1","role":"payer"}],"z_note":`+raw+`},"meter_point":`+raw+`}`, b.Last())
 
 	_, err = e.client.UpdateContract(ctx, created.ID, epilot.Contract{Status: epilot.ContractTerminated, Extra: map[string]json.RawMessage{"meter_point": json.RawMessage(raw)}})
 	require.NoError(t, err)
-	assert.Equal(t, `{"status":"terminated","meter_point":`+raw+`}`, b.last(t))
+	assert.Equal(t, `{"status":"terminated","meter_point":`+raw+`}`, b.Last())
+}
+
+// A contract read back from a server that sent a duration as a string ("1.5") goes out with
+// the JSON number the spec types it as: the strict writer, not the value's read form.
+func TestContractDurationsGoOutAsNumbers(t *testing.T) {
+	var b fake.Bodies
+	e := newEnv(t, polybill.WithMiddleware(b.Middleware))
+	q := func(s string) *polybill.Decimal { d := polybill.MustDecimal(s).Quoted(); return &d }
+	_, err := e.client.CreateContract(context.Background(), epilot.Contract{
+		Name: "c", BillingDurationAmount: q("12"), RenewalDurationAmount: q("1"), NoticeTimeAmount: q("1.50"),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, `{"contract_name":"c","billing_duration_amount":12,"renewal_duration_amount":1,"notice_time_amount":1.50}`, b.Last())
 }
 
 // IsKnown accepts exactly the spec's enums: the constants are held to openapi/epilot.yaml.

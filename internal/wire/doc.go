@@ -2,6 +2,9 @@
 // driven by struct tags, over one validating single-pass JSON tokenizer, with a plan per Go type
 // built by reflection once and cached.
 //
+// It is also the one writer of their request bodies: Encode (encode.go) writes a wire struct
+// with its `,extra` properties verbatim; see its doc.
+//
 // # Declaring a field
 //
 // A field is read from the keys its `wire` tag names, in order of preference:

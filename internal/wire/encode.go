@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -13,28 +12,33 @@ import (
 	"unicode/utf8"
 )
 
-// Encode writes v as the JSON body of a request: the one encoder behind the create and update
-// bodies of all four API packages (each declares an unexported wire struct for its body).
+// Encode writes v as the JSON body of a request: the one encoder behind every request body of
+// the four API packages (each declares an unexported wire struct for its body), handed to the
+// transport as bytes that every attempt re-sends unchanged.
 //
 // A struct field is written under its `json` name (else the first name of its `wire` tag),
 // with encoding/json's omitempty and omitzero, in encoding/json's order (declaration order, an
 // untagged embedded struct's fields promoted at its place, a name of an outer level shadowing
-// the same name of an embedded one). A map[string]json.RawMessage
-// field tagged `wire:",extra"` adds properties the struct does not name, at every level:
+// the same name of an embedded one). A map[string]json.RawMessage field tagged `wire:",extra"`
+// adds the properties the struct does not name, at every level:
 //
-//   - a key the struct declares is never taken from extra, whether the typed field is written
-//     or omitted: the typed field wins, so validation of the typed field cannot be bypassed;
+//   - a key the struct declares, or one equal to it up to case (bytes.EqualFold, the rule the
+//     reader matches keys by), is never taken from extra, whether the typed field is written
+//     or omitted: the typed field wins, so its validation cannot be bypassed, and a reader
+//     that matches keys as encoding/json does (up to case, the last one winning) cannot take
+//     the extra for the field either;
 //   - the other keys follow the typed fields in sorted key order, so a body is deterministic;
-//   - each value is written verbatim (byte for byte), after a check that it is one valid JSON
-//     value.
+//   - each value is written verbatim (byte for byte, without the blanks around it), after a
+//     check that it is one valid JSON value (*ExtraError otherwise).
 //
 // A value with its own MarshalJSON (polybill.Decimal, polybill.Date, time.Time, …) is written
 // as that method returns it, checked but not re-indented or re-escaped: a Decimal read as
-// 250.00 goes out as 250.00, a quoted one as "250.00". Other leaves are written as
-// encoding/json writes them (strings HTML-escaped alike), so bodies stay byte-compatible with
-// json.Marshal of the same struct.
+// 250.00 goes out as 250.00, a quoted one as "250.00" (a package whose spec wants a number
+// sends Unquoted()). Other leaves are written as encoding/json writes them (strings
+// HTML-escaped alike), so a body without extras is byte-identical to json.Marshal of the same
+// struct.
 func Encode(v any) ([]byte, error) {
-	var e encoder
+	e := encoder{buf: make([]byte, 0, 512)} // most request bodies fit: one allocation
 	if err := e.value(reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
@@ -53,8 +57,12 @@ func Declares(v any, key string) bool {
 	if t == nil || t.Kind() != reflect.Struct {
 		return false
 	}
-	return encodePlanFor(t).declared[key]
+	return encodePlanFor(t).declared[foldKey(key)]
 }
+
+// foldKey is key case-folded as the reader folds keys (fold, encoding/json's rule): the form
+// in which declared keys are compared.
+func foldKey(key string) string { return string(fold(nil, []byte(key))) }
 
 type encoder struct {
 	buf   []byte
@@ -77,12 +85,18 @@ func (e *encoder) value(v reflect.Value) error {
 	if e.depth++; e.depth > maxEncodeDepth {
 		return errCycle
 	}
-	defer func() { e.depth-- }()
+	err := e.leaf(v)
+	e.depth--
+	return err
+}
+
+func (e *encoder) leaf(v reflect.Value) error {
 	t := v.Type()
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && t.Implements(typeMarshaler) {
+	ti := infoFor(t)
+	switch {
+	case ti.marshaler:
 		return e.marshaler(v.Interface().(json.Marshaler), t)
-	}
-	if t.Kind() != reflect.Pointer && v.CanAddr() && reflect.PointerTo(t).Implements(typeMarshaler) {
+	case ti.addrMarshaler && v.CanAddr():
 		return e.marshaler(v.Addr().Interface().(json.Marshaler), t)
 	}
 	switch t.Kind() {
@@ -91,7 +105,7 @@ func (e *encoder) value(v reflect.Value) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if t.Implements(typeMarshaler) && !t.Elem().Implements(typeMarshaler) {
+		if ti.ptrMarshaler {
 			return e.marshaler(v.Interface().(json.Marshaler), t)
 		}
 		return e.value(v.Elem())
@@ -122,7 +136,7 @@ func (e *encoder) value(v reflect.Value) error {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(typeMarshaler) {
+		if t.Elem().Kind() == reflect.Uint8 && !infoFor(t.Elem()).addrMarshaler {
 			b, err := json.Marshal(v.Interface()) // base64, as encoding/json
 			if err != nil {
 				return err
@@ -216,8 +230,14 @@ func (e *encoder) structValue(v reflect.Value) error {
 		ev, ok := fieldByIndex(v, p.extra)
 		if ok && ev.Len() > 0 {
 			extra := ev.Interface().(map[string]json.RawMessage)
-			for _, k := range slices.Sorted(maps.Keys(extra)) {
-				if p.declared[k] {
+			keys := make([]string, 0, len(extra))
+			for k := range extra {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			var folded [64]byte
+			for _, k := range keys {
+				if p.declared[string(fold(folded[:0], []byte(k)))] {
 					continue
 				}
 				raw := extra[k]
@@ -274,13 +294,45 @@ func isEmpty(v reflect.Value) bool {
 
 // isZero is encoding/json's omitzero test: IsZero() when the type has it, else the zero value.
 func isZero(v reflect.Value) bool {
-	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+	if infoFor(v.Type()).zeroer {
 		if v.Kind() == reflect.Pointer && v.IsNil() {
 			return true
 		}
-		return z.IsZero()
+		return v.Interface().(interface{ IsZero() bool }).IsZero()
 	}
 	return v.IsZero()
+}
+
+// typeInfo is what the encoder asks of a type on every value, found once per type: asking
+// reflect for an interface's method set is most of the cost of a small body otherwise.
+type typeInfo struct {
+	marshaler     bool // a non-pointer, non-interface type with its own MarshalJSON
+	addrMarshaler bool // a non-pointer type whose pointer has MarshalJSON (used when addressable)
+	ptrMarshaler  bool // a pointer type with MarshalJSON that its element lacks
+	zeroer        bool // has IsZero() bool (omitzero)
+}
+
+var (
+	typeInfos  sync.Map // reflect.Type → typeInfo
+	typeZeroer = reflect.TypeFor[interface{ IsZero() bool }]()
+)
+
+func infoFor(t reflect.Type) typeInfo {
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(typeInfo)
+	}
+	var ti typeInfo
+	switch t.Kind() {
+	case reflect.Pointer:
+		ti.ptrMarshaler = t.Implements(typeMarshaler) && !t.Elem().Implements(typeMarshaler)
+	case reflect.Interface:
+	default:
+		ti.marshaler = t.Implements(typeMarshaler)
+		ti.addrMarshaler = !ti.marshaler && reflect.PointerTo(t).Implements(typeMarshaler)
+	}
+	ti.zeroer = t.Implements(typeZeroer)
+	typeInfos.Store(t, ti)
+	return ti
 }
 
 type encodeField struct {
@@ -292,7 +344,7 @@ type encodeField struct {
 type encodePlan struct {
 	fields   []encodeField
 	extra    []int
-	declared map[string]bool // every key a field names: never taken from extra
+	declared map[string]bool // every key a field names, folded (foldKey): never taken from extra
 }
 
 var encodePlans sync.Map // reflect.Type → *encodePlan
@@ -358,11 +410,11 @@ func addEncodeFields(p *encodePlan, t reflect.Type, prefix []int) {
 			}
 			name = f.Name
 		}
-		if p.declared[name] && prefix != nil {
+		if prefix != nil && slices.ContainsFunc(p.fields, func(f encodeField) bool { return string(f.key) == string(appendString(nil, name))+":" }) {
 			continue // shadowed by a field of an outer level
 		}
 		for _, n := range append(names, name) {
-			p.declared[n] = true
+			p.declared[foldKey(n)] = true
 		}
 		key := append(appendString(nil, name), ':')
 		p.fields = append(p.fields, encodeField{
