@@ -64,12 +64,6 @@ type InvoiceSummary struct {
 // UnmarshalJSON reads the object as the client does (see the package doc's decoding rules).
 func (s *InvoiceSummary) UnmarshalJSON(b []byte) error { return decode(b, s) }
 
-// decode reads one JSON document into a response value with the SDK's one reader.
-func decode[T any](b []byte, v *T) error {
-	*v = *new(T)
-	return wire.Decode(b, v)
-}
-
 // Party is a patient or branch reference.
 type Party struct {
 	ID   string `json:"id"`
