@@ -39,8 +39,8 @@ func (r *callInfoRecorder) record(dst *[]seen, req *http.Request) {
 	r.mu.Unlock()
 }
 
-func (r *callInfoRecorder) options() []polybill.Option {
-	return []polybill.Option{
+func (r *callInfoRecorder) options() polybill.Option {
+	return polybill.WithOptions(
 		polybill.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 			r.record(&r.middleware, req)
 			return next(req)
@@ -50,7 +50,7 @@ func (r *callInfoRecorder) options() []polybill.Option {
 			return http.DefaultTransport.RoundTrip(req)
 		})}),
 		polybill.WithMinRetryDelay(0),
-	}
+	)
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
@@ -66,7 +66,7 @@ func TestMiddlewareSeesCallInfoOnEveryAttempt(t *testing.T) {
 	srv.Faults().Add(crmtest.Fault{Status: http.StatusServiceUnavailable, Times: 2})
 
 	var rec callInfoRecorder
-	c, err := crm.New(append(srv.ClientOptions(), rec.options()...)...)
+	c, err := crm.New(append(srv.ClientOptions(), rec.options())...)
 	require.NoError(t, err)
 	_, err = c.GetBilling(context.Background(), id)
 	require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestCallInfoOfAWriteAndOfATokenRefreshReplay(t *testing.T) {
 		{Service: "Consultation", Department: "General Medicine", Quantity: polybill.MustDecimal("1"), Rate: polybill.MustDecimal("1000.00")},
 	}})
 	var rec callInfoRecorder
-	c, err := clinic.New(append(srv.ClientOptions(), rec.options()...)...)
+	c, err := clinic.New(append(srv.ClientOptions(), rec.options())...)
 	require.NoError(t, err)
 	// The first call fetches the token inside its first attempt (so the token request runs
 	// in that attempt's context and must not pass for it); the revocation then forces a 401,

@@ -100,12 +100,6 @@ type ErrorDetail struct {
 	Raw json.RawMessage
 }
 
-// InvalidParam builds the error for a request refused before sending because param is
-// missing or invalid. It satisfies errors.Is(err, ErrValidation).
-func InvalidParam(api, param, format string, args ...any) *Error {
-	return &Error{API: api, Code: CodeInvalidParams, Param: param, Message: fmt.Sprintf(format, args...)}
-}
-
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.API != "" {
@@ -184,28 +178,4 @@ func (e *Error) Is(target error) bool {
 		return e.RetryBudgetExhausted
 	}
 	return false
-}
-
-// CodeFromStatus is the code used when an API sent none.
-func CodeFromStatus(status int) string {
-	switch status {
-	case http.StatusBadRequest:
-		return "bad_request"
-	case http.StatusUnauthorized:
-		return "unauthorized"
-	case http.StatusForbidden:
-		return "forbidden"
-	case http.StatusNotFound:
-		return "not_found"
-	case http.StatusConflict:
-		return "conflict"
-	case http.StatusUnprocessableEntity:
-		return "validation_error"
-	case http.StatusTooManyRequests:
-		return "rate_limited"
-	}
-	if status >= 500 {
-		return "server_error"
-	}
-	return fmt.Sprintf("http_%d", status)
 }

@@ -26,7 +26,7 @@ func TestErrorClasses(t *testing.T) {
 		{&polybill.Error{StatusCode: 404}, polybill.ErrNotFound},
 		{&polybill.Error{StatusCode: 400}, polybill.ErrValidation},
 		{&polybill.Error{StatusCode: 422}, polybill.ErrValidation},
-		{polybill.InvalidParam("crm", "amount", "is required"), polybill.ErrValidation},
+		{&polybill.Error{API: "crm", Code: polybill.CodeInvalidParams, Param: "amount", Message: "is required"}, polybill.ErrValidation},
 		{&polybill.Error{StatusCode: 409}, polybill.ErrConflict},
 		{&polybill.Error{StatusCode: 429}, polybill.ErrRateLimited},
 		{&polybill.Error{StatusCode: 502}, polybill.ErrServer},
@@ -50,7 +50,7 @@ func TestErrorTextAndUnwrap(t *testing.T) {
 	assert.Equal(t, e.Error(), fmt.Sprintf("%+v", e))
 	assert.NotContains(t, fmt.Sprintf("%+v", e), "personal data")
 
-	local := polybill.InvalidParam("epilot", "size", "must be between 1 and 1000, got %d", -1)
+	local := &polybill.Error{API: "epilot", Code: polybill.CodeInvalidParams, Param: "size", Message: "must be between 1 and 1000, got -1"}
 	assert.Equal(t, "epilot: invalid_params (size): must be between 1 and 1000, got -1", local.Error())
 	assert.Equal(t, "size", local.Param)
 

@@ -2,8 +2,9 @@ package polybill
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // Observer receives the life of every call a client makes, for telemetry: the
@@ -98,11 +99,11 @@ type CallResult struct {
 // WithObserver adds an Observer to the client; several may be added, and each sees every
 // call. A nil Observer is an error.
 func WithObserver(o *Observer) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if o == nil {
-			return errors.New("polybill: observer is nil")
+			return invalidParam("WithObserver", "nil *Observer")
 		}
 		c.Observers = append(c.Observers, o)
 		return nil
-	}
+	})
 }

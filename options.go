@@ -1,13 +1,14 @@
 package polybill
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // Defaults shared by the four clients.
@@ -36,102 +37,69 @@ const (
 	DefaultCallTimeout = 80 * time.Second
 )
 
-// Option configures a client. The options in this package apply to all four APIs; each
-// API package adds its own (credentials, headers), which are Options too.
-type Option func(*Config) error
+// Option configures a client. The options in this package (WithBaseURL, WithMaxRetries, …)
+// are accepted by all four clients; each API package has its own Option type for its
+// credentials and settings (crm.WithAPIKey is a crm.Option), which the compiler refuses to
+// give to another API's New. A polybill.Option is every API's Option too.
+type Option struct{ sharedOption }
+
+// sharedOption gives Option the markers of all four APIs without exporting a field.
+type sharedOption = config.Func
+
+func shared(f func(*config.Config) error) Option { return Option{config.Shared(f)} }
+
+// WithOptions bundles shared options into one, to reuse a setup across the clients of
+// several APIs:
+//
+//	common := polybill.WithOptions(polybill.WithLogger(l), polybill.WithMaxRetries(4))
+//	crmClient, err := crm.New(common, crm.WithAPIKey(key), crm.WithToken(tok))
+//	epilotClient, err := epilot.New(common, epilot.WithToken(jwt))
+//
+// The options run in order, where the bundle stands among the others.
+func WithOptions(opts ...Option) Option { return Option{config.Join(opts)} }
+
+// WithOptionsFunc defers building options to each client's New: f runs once per client
+// built with the returned Option, and an error it returns fails that New (an ErrValidation
+// error). It is for packages that extend every client and build something per client or
+// may fail, such as polybillotel.Instrument.
+func WithOptionsFunc(f func() (Option, error)) Option {
+	if f == nil {
+		return Option{}
+	}
+	return Option{config.Any(func(c *config.Config, api any) error {
+		o, err := f()
+		if err != nil {
+			return err
+		}
+		return config.Apply(o, c, api)
+	})}
+}
 
 // Middleware wraps every HTTP attempt, retries included: it sees the request after
 // authentication was applied and the response before the retry decision.
 type Middleware func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error)
 
-// Config is what the options set. Callers use the With… options; API packages read it.
-type Config struct {
-	BaseURL          string
-	HTTPClient       *http.Client
-	MaxRetries       int
-	MinRetryDelay    time.Duration
-	MaxRetryDelay    time.Duration
-	RetryBudget      RetryBudget
-	AttemptTimeout   time.Duration
-	CallTimeout      time.Duration
-	Logger           *slog.Logger
-	Middleware       []Middleware
-	Observers        []*Observer
-	UserAgentSuffix  string
-	AllowInsecure    bool
-	MaxResponseBytes int64
-
-	ext map[any]any
+// invalidParam is the error of a refused option; the client's New names its API.
+func invalidParam(param, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalidParams, Param: param, Message: fmt.Sprintf(format, args...)}
 }
-
-// RetryBudget bounds retries across the whole client so an API that is down is not hit
-// with MaxRetries extra requests per call: each retry spends one token, each success
-// refills Refill tokens, and with fewer than one token left no call retries.
-type RetryBudget struct {
-	Tokens float64
-	Refill float64
-}
-
-// NewConfig applies opts over the defaults and checks the result. A nil option or an
-// invalid value is an error here, never a panic later.
-func NewConfig(opts ...Option) (*Config, error) {
-	c := &Config{
-		MaxRetries:       DefaultMaxRetries,
-		MinRetryDelay:    DefaultMinRetryDelay,
-		MaxRetryDelay:    DefaultMaxRetryDelay,
-		RetryBudget:      RetryBudget{Tokens: DefaultRetryBudget, Refill: DefaultRetryRefill},
-		MaxResponseBytes: DefaultMaxResponseBytes,
-		AttemptTimeout:   DefaultAttemptTimeout,
-		CallTimeout:      DefaultCallTimeout,
-	}
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, InvalidParam("", fmt.Sprintf("option %d", i), "nil option")
-		}
-		if err := opt(c); err != nil {
-			var pe *Error
-			if errors.As(err, &pe) {
-				return nil, pe
-			}
-			// An Option written outside polybill: still a configuration error.
-			e := InvalidParam("", fmt.Sprintf("option %d", i), "%v", err)
-			e.Err = err
-			return nil, e
-		}
-	}
-	if c.MinRetryDelay > c.MaxRetryDelay {
-		return nil, InvalidParam("", "WithMinRetryDelay", "min retry delay %s exceeds max retry delay %s", c.MinRetryDelay, c.MaxRetryDelay)
-	}
-	return c, nil
-}
-
-// Set stores an API-specific setting; API packages key it with an unexported type.
-func (c *Config) Set(key, value any) {
-	if c.ext == nil {
-		c.ext = map[any]any{}
-	}
-	c.ext[key] = value
-}
-
-// Get returns an API-specific setting, or nil.
-func (c *Config) Get(key any) any { return c.ext[key] }
 
 // WithBaseURL points the client at another server: a sandbox, a proxy or a fake. Plain
 // http:// is refused unless the host is loopback or WithInsecureHTTP is given. A query or a
 // fragment is refused: every route is appended to the URL, so "?tenant=x" would end up in
 // the middle of every request's path.
 func WithBaseURL(rawURL string) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		u, err := url.Parse(rawURL)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return InvalidParam("", "WithBaseURL", "invalid base URL %q: want an absolute http(s) URL", rawURL)
+			return invalidParam("WithBaseURL", "invalid base URL %q: want an absolute http(s) URL", rawURL)
 		}
 		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(rawURL, "#") {
-			return InvalidParam("", "WithBaseURL", "base URL %q has a query or fragment: give the scheme, host and path prefix only", rawURL)
+			return invalidParam("WithBaseURL", "base URL %q has a query or fragment: give the scheme, host and path prefix only", rawURL)
 		}
 		c.BaseURL = strings.TrimRight(rawURL, "/")
 		return nil
-	}
+	})
 }
 
 // WithHTTPClient supplies the HTTP client (its Transport, Jar, Timeout and CheckRedirect are
@@ -139,47 +107,47 @@ func WithBaseURL(rawURL string) Option {
 // per attempt, like WithAttemptTimeout (whichever is shorter ends the attempt); the whole
 // call is bounded by WithCallTimeout and the context.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if hc == nil {
-			return InvalidParam("", "WithHTTPClient", "nil *http.Client")
+			return invalidParam("WithHTTPClient", "nil *http.Client")
 		}
 		c.HTTPClient = hc
 		return nil
-	}
+	})
 }
 
 // WithMaxRetries sets how many times a failed attempt may be retried (0 disables retries).
 func WithMaxRetries(n int) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if n < 0 {
-			return InvalidParam("", "WithMaxRetries", "max retries %d is negative", n)
+			return invalidParam("WithMaxRetries", "max retries %d is negative", n)
 		}
 		c.MaxRetries = n
 		return nil
-	}
+	})
 }
 
 // WithMinRetryDelay sets the first backoff step (default 500ms).
 func WithMinRetryDelay(d time.Duration) Option {
-	return durationOption("WithMinRetryDelay", d, func(c *Config) *time.Duration { return &c.MinRetryDelay })
+	return durationOption("WithMinRetryDelay", d, func(c *config.Config) *time.Duration { return &c.MinRetryDelay })
 }
 
 // WithMaxRetryDelay caps every wait between attempts, including a server's Retry-After: a
 // server asking for a longer wait gets an ErrRateLimited error instead of a sleeping caller.
 func WithMaxRetryDelay(d time.Duration) Option {
-	return durationOption("WithMaxRetryDelay", d, func(c *Config) *time.Duration { return &c.MaxRetryDelay })
+	return durationOption("WithMaxRetryDelay", d, func(c *config.Config) *time.Duration { return &c.MaxRetryDelay })
 }
 
 // WithRetryBudget sets the client-wide retry budget: at most tokens retries in a burst,
 // refilled by refill tokens per successful call.
 func WithRetryBudget(tokens, refill float64) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if tokens < 0 || refill < 0 {
-			return InvalidParam("", "WithRetryBudget", "retry budget (%v, %v) is negative", tokens, refill)
+			return invalidParam("WithRetryBudget", "retry budget (%v, %v) is negative", tokens, refill)
 		}
-		c.RetryBudget = RetryBudget{Tokens: tokens, Refill: refill}
+		c.RetryBudget = config.RetryBudget{Tokens: tokens, Refill: refill}
 		return nil
-	}
+	})
 }
 
 // WithAttemptTimeout bounds each attempt, from dialing to the last byte of the response
@@ -187,7 +155,7 @@ func WithRetryBudget(tokens, refill float64) Option {
 // broken connection when the call is safe to retry. 0 removes the bound, leaving the
 // call timeout and the context.
 func WithAttemptTimeout(d time.Duration) Option {
-	return durationOption("WithAttemptTimeout", d, func(c *Config) *time.Duration { return &c.AttemptTimeout })
+	return durationOption("WithAttemptTimeout", d, func(c *config.Config) *time.Duration { return &c.AttemptTimeout })
 }
 
 // WithCallTimeout bounds each whole call: every attempt, the waits between them and any
@@ -195,18 +163,18 @@ func WithAttemptTimeout(d time.Duration) Option {
 // wins. Without it a call with context.Background() against a server that never
 // answers would never return. 0 removes the bound, leaving the context alone in charge.
 func WithCallTimeout(d time.Duration) Option {
-	return durationOption("WithCallTimeout", d, func(c *Config) *time.Duration { return &c.CallTimeout })
+	return durationOption("WithCallTimeout", d, func(c *config.Config) *time.Duration { return &c.CallTimeout })
 }
 
 // durationOption sets the Config duration that field points to, refusing a negative d.
-func durationOption(option string, d time.Duration, field func(*Config) *time.Duration) Option {
-	return func(c *Config) error {
+func durationOption(option string, d time.Duration, field func(*config.Config) *time.Duration) Option {
+	return shared(func(c *config.Config) error {
 		if d < 0 {
-			return InvalidParam("", option, "%s is negative", d)
+			return invalidParam(option, "%s is negative", d)
 		}
 		*field(c) = d
 		return nil
-	}
+	})
 }
 
 // WithLogger logs each attempt (method, route template, status, attempt, duration, request
@@ -214,82 +182,69 @@ func durationOption(option string, d time.Duration, field func(*Config) *time.Du
 // existence check (a reconciliation lookup, a Get of a record that may not exist yet) gets its
 // answer, so it stays at debug. Secrets, query strings and bodies are never logged.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if l == nil {
-			return InvalidParam("", "WithLogger", "nil *slog.Logger")
+			return invalidParam("WithLogger", "nil *slog.Logger")
 		}
 		c.Logger = l
 		return nil
-	}
+	})
 }
 
 // WithMiddleware appends middleware run on every attempt, first added outermost.
 func WithMiddleware(m ...Middleware) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		for i, mw := range m {
 			if mw == nil {
-				return InvalidParam("", "WithMiddleware", "middleware %d is nil", i)
+				return invalidParam("WithMiddleware", "middleware %d is nil", i)
 			}
 		}
-		c.Middleware = append(c.Middleware, m...)
+		for _, mw := range m {
+			c.Middleware = append(c.Middleware, mw)
+		}
 		return nil
-	}
+	})
 }
 
 // WithUserAgentSuffix appends "suffix" to the User-Agent, e.g. "myapp/1.2".
 func WithUserAgentSuffix(suffix string) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if strings.ContainsAny(suffix, "\r\n") {
-			return InvalidParam("", "WithUserAgentSuffix", "user agent suffix contains a line break")
+			return invalidParam("WithUserAgentSuffix", "user agent suffix contains a line break")
 		}
 		c.UserAgentSuffix = suffix
 		return nil
-	}
+	})
 }
 
 // WithInsecureHTTP allows a plain http:// base URL on a non-loopback host. Tokens then travel
 // in clear text: meant for a TLS-terminating sidecar on a private network, nothing else.
 func WithInsecureHTTP() Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		c.AllowInsecure = true
 		return nil
-	}
+	})
 }
 
 // WithMaxResponseBytes bounds every response body (default 8 MiB, see DefaultMaxResponseBytes); a larger one is an
 // error matching ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
-	return func(c *Config) error {
+	return shared(func(c *config.Config) error {
 		if n <= 0 {
-			return InvalidParam("", "WithMaxResponseBytes", "max response bytes %d must be positive", n)
+			return invalidParam("WithMaxResponseBytes", "max response bytes %d must be positive", n)
 		}
 		c.MaxResponseBytes = n
 		return nil
-	}
+	})
 }
 
 // RequestOption adjusts a single call.
-type RequestOption func(*RequestConfig)
+type RequestOption struct{ requestOption }
 
-// RequestConfig is what request options set.
-type RequestConfig struct {
-	// IdempotencyKey is the key of a write, reused on every attempt. Only operations that
-	// send it (encounters payments: the idemp body field) accept it; see WithIdempotencyKey.
-	IdempotencyKey string
-	Header         http.Header
-	MaxRetries     *int
-	ResponseInto   **http.Response
-}
+type requestOption = config.RequestFunc
 
-// NewRequestConfig applies request options.
-func NewRequestConfig(opts ...RequestOption) RequestConfig {
-	var rc RequestConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&rc)
-		}
-	}
-	return rc
+func request(f func(*config.Request)) RequestOption {
+	return RequestOption{config.NewRequestFunc(f)}
 }
 
 // WithIdempotencyKey sets the idempotency key of a write, sent unchanged on every retry of
@@ -306,31 +261,31 @@ func NewRequestConfig(opts ...RequestOption) RequestConfig {
 // what deduplicates is the record's own key: epilot billing events' ExternalID (looked up
 // after an ambiguous failure) and clinic payments' Reference.
 func WithIdempotencyKey(key string) RequestOption {
-	return func(rc *RequestConfig) { rc.IdempotencyKey = key }
+	return request(func(rc *config.Request) { rc.IdempotencyKey = key })
 }
 
 // WithHeader adds a header to the call.
 func WithHeader(key, value string) RequestOption {
-	return func(rc *RequestConfig) {
+	return request(func(rc *config.Request) {
 		if rc.Header == nil {
 			rc.Header = http.Header{}
 		}
 		rc.Header.Add(key, value)
-	}
+	})
 }
 
 // WithRequestMaxRetries overrides the client's retry count for this call.
 func WithRequestMaxRetries(n int) RequestOption {
-	return func(rc *RequestConfig) {
+	return request(func(rc *config.Request) {
 		if n < 0 {
 			n = 0
 		}
 		rc.MaxRetries = &n
-	}
+	})
 }
 
 // WithResponseInto stores the final raw *http.Response of the call (its body already read
 // and replaced by an in-memory copy) in *dst, for headers and status.
 func WithResponseInto(dst **http.Response) RequestOption {
-	return func(rc *RequestConfig) { rc.ResponseInto = dst }
+	return request(func(rc *config.Request) { rc.ResponseInto = dst })
 }

@@ -14,7 +14,7 @@ import (
 // transportGet is crm's GetBilling minus crm's decoder: the call goes through the shared
 // transport configured as crm configures it, and decodes into the raw side's struct.
 func transportGet(tb testing.TB, base string) func(ctx context.Context) error {
-	cfg, err := polybill.NewConfig(polybill.WithBaseURL(base))
+	cfg, err := transport.NewConfig("test", nil, []polybill.Option{polybill.WithBaseURL(base)})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -52,16 +52,16 @@ func TestScopesAreEnforced(t *testing.T) {
 	tests := []struct {
 		name       string
 		fakeOpts   []clinictest.Option
-		clientOpts []polybill.Option
+		clientOpts []clinic.Option
 	}{
 		{
 			name:       "client assigned billing:read only",
 			fakeOpts:   []clinictest.Option{clinictest.WithClient("reader", "reader-secret-123", clinic.ScopeBillingRead)},
-			clientOpts: []polybill.Option{clinic.WithClientCredentials("reader", "reader-secret-123")},
+			clientOpts: []clinic.Option{clinic.WithClientCredentials("reader", "reader-secret-123")},
 		},
 		{
 			name:       "token narrowed with WithScopes",
-			clientOpts: []polybill.Option{clinic.WithScopes(clinic.ScopeBillingRead)},
+			clientOpts: []clinic.Option{clinic.WithScopes(clinic.ScopeBillingRead)},
 		},
 	}
 	for _, tc := range tests {

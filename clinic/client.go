@@ -3,21 +3,20 @@ package clinic
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
-// api names this API in errors and logs.
-const api = "clinic"
+// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
+const API = "clinic"
 
 // Environment variables read by [NewFromEnv].
 const (
@@ -38,13 +37,25 @@ const (
 
 // Client talks to the Bio Ecko billing API. It is safe for concurrent use.
 type Client struct {
-	t    *transport.Client
+	tc   *transport.Client
 	auth *transport.TokenAuth
 }
 
-type credentialsKey struct{}
-type scopesKey struct{}
-type tokenURLKey struct{}
+// Option configures a clinic client: the options of this package and the shared ones of
+// package polybill (polybill.WithBaseURL, …). Another API's option does not compile here.
+type Option interface{ clinicOption }
+
+type clinicOption = config.ClinicOption
+
+// settings are what this package's options set.
+type settings struct {
+	creds    *credentials
+	scopes   []string
+	tokenURL string
+}
+
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.Clinic[settings](f) }
 
 // credentials is the client ID and secret; fromEnv marks a pair NewFromEnv read, which New
 // checks under the variables' names.
@@ -56,73 +67,74 @@ type credentials struct {
 // WithClientCredentials sets the OAuth 2.0 client ID and secret (Admin > Settings > API
 // Access). Both are required; either with surrounding whitespace or a control character is
 // refused.
-func WithClientCredentials(clientID, clientSecret string) polybill.Option {
-	return func(c *polybill.Config) error {
-		if err := transport.CheckCredential(api, "WithClientCredentials", "client ID", clientID); err != nil {
+func WithClientCredentials(clientID, clientSecret string) Option {
+	return option(func(s *settings) error {
+		if err := transport.CheckCredential(API, "WithClientCredentials", "client ID", clientID); err != nil {
 			return err
 		}
-		if err := transport.CheckCredential(api, "WithClientCredentials", "client secret", clientSecret); err != nil {
+		if err := transport.CheckCredential(API, "WithClientCredentials", "client secret", clientSecret); err != nil {
 			return err
 		}
-		c.Set(credentialsKey{}, credentials{id: clientID, secret: clientSecret})
+		s.creds = &credentials{id: clientID, secret: clientSecret}
 		return nil
-	}
+	})
 }
 
 // WithScopes requests these scopes in the token request instead of every scope assigned to the
 // client. ASSUMPTION: the vendor describes scopes only as assigned per client; sending scope is
 // the RFC 6749 way to narrow them.
-func WithScopes(scopes ...string) polybill.Option {
-	return func(c *polybill.Config) error {
-		for _, s := range scopes {
-			if s == "" || strings.ContainsAny(s, " \t\n") {
-				return polybill.InvalidParam(api, "WithScopes", "invalid scope %q", s)
+func WithScopes(scopes ...string) Option {
+	return option(func(s *settings) error {
+		for _, sc := range scopes {
+			if sc == "" || strings.ContainsAny(sc, " \t\n") {
+				return transport.InvalidParam(API, "WithScopes", "invalid scope %q", sc)
 			}
 		}
-		c.Set(scopesKey{}, append([]string(nil), scopes...))
+		s.scopes = append([]string(nil), scopes...)
 		return nil
-	}
+	})
 }
 
 // WithTokenURL overrides the token endpoint (default: base URL + [TokenPath]), for tenants whose
 // identity server lives elsewhere. It must be https unless the host is loopback.
-func WithTokenURL(u string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTokenURL(u string) Option {
+	return option(func(s *settings) error {
 		if u == "" {
-			return polybill.InvalidParam(api, "WithTokenURL", "empty token URL")
+			return transport.InvalidParam(API, "WithTokenURL", "empty token URL")
 		}
-		c.Set(tokenURLKey{}, u)
+		s.tokenURL = u
 		return nil
-	}
+	})
 }
 
 // New returns a client. It needs a base URL (polybill.WithBaseURL: Bio Ecko hosts are per tenant)
 // and [WithClientCredentials]. No request is made until the first call. A missing or
 // malformed setting is a *polybill.Error matching polybill.ErrValidation whose Param names
 // the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(api, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
-	creds, ok := cfg.Get(credentialsKey{}).(credentials)
-	if !ok {
-		return nil, transport.Missing(cfg, api, "WithClientCredentials", "no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
+	if s.creds == nil {
+		return nil, transport.Missing(cfg, API, "WithClientCredentials", "no client credentials: use clinic.WithClientCredentials or set %s and %s", EnvClientID, EnvClientSecret)
 	}
+	creds := *s.creds
 	if creds.fromEnv {
-		if err := transport.CheckCredential(api, EnvClientID, "client ID", creds.id); err != nil {
+		if err := transport.CheckCredential(API, EnvClientID, "client ID", creds.id); err != nil {
 			return nil, err
 		}
-		if err := transport.CheckCredential(api, EnvClientSecret, "client secret", creds.secret); err != nil {
+		if err := transport.CheckCredential(API, EnvClientSecret, "client secret", creds.secret); err != nil {
 			return nil, err
 		}
 	}
 	c := &Client{}
 	c.auth = transport.NewTokenAuth(func(ctx context.Context) (*oauth2.Token, error) {
-		return c.fetchToken(ctx, cfg, creds)
+		return c.fetchToken(ctx, s, creds)
 	})
-	t, err := transport.New(transport.Settings{
-		API:    api,
+	tc, err := transport.New(transport.Settings{
+		API:    API,
 		Config: cfg,
 		Auth:   c.auth,
 		// The transport scrubs every text of the error (code, param and request id included)
@@ -133,10 +145,10 @@ func New(opts ...polybill.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.t = t
-	if u, ok := cfg.Get(tokenURLKey{}).(string); ok {
+	c.tc = tc
+	if u := s.tokenURL; u != "" {
 		// The client secret travels to this URL: the same rule as the base URL.
-		if _, err := transport.SecureURL(api, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
+		if _, err := transport.SecureURL(API, "WithTokenURL", u, cfg.AllowInsecure); err != nil {
 			return nil, err
 		}
 	}
@@ -148,8 +160,8 @@ func New(opts ...polybill.Option) (*Client, error) {
 // secret mounted from a file keeps its trailing newline). Options given here override the
 // environment. A missing or malformed variable is a polybill.ErrValidation error whose
 // Param names the variable.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithClientCredentials", EnvClientID),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
@@ -157,27 +169,26 @@ func NewFromEnv(opts ...polybill.Option) (*Client, error) {
 	if id != "" || secret != "" {
 		// Half a pair in the environment is reported only if no option supplies a complete
 		// pair: the check runs in New, after the options.
-		env = append(env, func(c *polybill.Config) error {
-			c.Set(credentialsKey{}, credentials{id: id, secret: secret, fromEnv: true})
+		env = append(env, option(func(s *settings) error {
+			s.creds = &credentials{id: id, secret: secret, fromEnv: true}
 			return nil
-		})
+		}))
 	}
 	return New(append(env, opts...)...)
 }
 
 // fetchToken asks the token endpoint for a new token. clientcredentials.Config.Token does not
 // cache, which is what TokenAuth wants: it caches and decides when to renew.
-func (c *Client) fetchToken(ctx context.Context, cfg *polybill.Config, creds credentials) (*oauth2.Token, error) {
-	tokenURL, _ := cfg.Get(tokenURLKey{}).(string)
+func (c *Client) fetchToken(ctx context.Context, s settings, creds credentials) (*oauth2.Token, error) {
+	tokenURL := s.tokenURL
 	if tokenURL == "" {
-		tokenURL = c.t.BaseURL().String() + TokenPath
+		tokenURL = c.tc.BaseURL().String() + TokenPath
 	}
-	scopes, _ := cfg.Get(scopesKey{}).([]string)
 	cc := clientcredentials.Config{
 		ClientID:     creds.id,
 		ClientSecret: creds.secret,
 		TokenURL:     tokenURL,
-		Scopes:       scopes,
+		Scopes:       s.scopes,
 		// Bio Ecko takes the credentials in the form body, not HTTP Basic
 		// (docs.bioecko.com/api/authentication); AuthStyleInParams skips oauth2's probing.
 		AuthStyle: oauth2.AuthStyleInParams,
@@ -186,7 +197,7 @@ func (c *Client) fetchToken(ctx context.Context, cfg *polybill.Config, creds cre
 	// rules, no credentials, no retries). Its context must not carry the API call's values: the
 	// transport keeps per-call state in the context and would count the token request as an
 	// attempt of the call that needed the token.
-	tctx := context.WithValue(cancelOnly{ctx}, oauth2.HTTPClient, c.t.PlainHTTPClient())
+	tctx := context.WithValue(cancelOnly{ctx}, oauth2.HTTPClient, c.tc.PlainHTTPClient())
 	tok, err := cc.Token(tctx)
 	if err != nil {
 		return nil, tokenError(err, creds.secret)
@@ -212,7 +223,7 @@ func tokenError(err error, secret string) error {
 	}
 	status := re.Response.StatusCode
 	e := &polybill.Error{
-		API:        api,
+		API:        API,
 		StatusCode: status,
 		Code:       re.ErrorCode,
 		Message:    re.ErrorDescription,
@@ -222,7 +233,7 @@ func tokenError(err error, secret string) error {
 		e.Body = append([]byte(nil), re.Body[:min(len(re.Body), polybill.MaxErrorBody)]...)
 	}
 	if e.Code == "" {
-		e.Code = polybill.CodeFromStatus(status)
+		e.Code = transport.CodeFromStatus(status)
 	}
 	if e.Message == "" {
 		e.Message = "token request refused"
@@ -236,120 +247,12 @@ func tokenError(err error, secret string) error {
 	return e
 }
 
-// decodeError reads Bio Ecko's error body. The vendor documents none (ASSUMPTION, apis.md
-// §4.9.4), so every plausible shape is accepted: {error, message, code, details},
-// {error: {code, message}}, RFC 6749 {error, error_description}, details as a list of objects or
-// strings, or as a map of field to message(s).
-func decodeError(body []byte, e *polybill.Error) {
-	var env map[string]json.RawMessage
-	if json.Unmarshal(body, &env) != nil {
-		return
-	}
-	str := func(raw json.RawMessage) string {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		var n json.Number
-		if json.Unmarshal(raw, &n) == nil {
-			return n.String()
-		}
-		return ""
-	}
-	if raw, ok := env["error"]; ok {
-		var nested map[string]json.RawMessage
-		if json.Unmarshal(raw, &nested) == nil {
-			e.Code = str(nested["code"])
-			e.Message = str(nested["message"])
-			if d, ok := nested["details"]; ok {
-				env["details"] = d
-			}
-		} else {
-			e.Code = str(raw)
-		}
-	}
-	if c := str(env["code"]); c != "" {
-		if e.Code == "" {
-			e.Code = c
-		}
-	}
-	for _, k := range []string{"message", "error_description", "detail"} {
-		if m := str(env[k]); m != "" && e.Message == "" {
-			e.Message = m
-		}
-	}
-	raw := env["details"]
-	if raw == nil {
-		raw = env["errors"]
-	}
-	e.Details = decodeDetails(raw, str)
-	for _, d := range e.Details {
-		if d.Field != "" {
-			e.Param = d.Field
-			break
-		}
-	}
-	if e.Message == "" && len(e.Details) > 0 {
-		e.Message = e.Details[0].Message
-	}
-}
-
-func decodeDetails(raw json.RawMessage, str func(json.RawMessage) string) []polybill.ErrorDetail {
-	if len(raw) == 0 {
-		return nil
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) == nil {
-		out := make([]polybill.ErrorDetail, 0, len(list))
-		for _, item := range list {
-			d := polybill.ErrorDetail{Raw: append(json.RawMessage(nil), item...)}
-			var obj map[string]json.RawMessage
-			if json.Unmarshal(item, &obj) == nil {
-				d.Field = str(obj["field"])
-				if d.Field == "" {
-					d.Field = str(obj["param"])
-				}
-				d.Message = str(obj["message"])
-				d.Code = str(obj["code"])
-				d.Title = str(obj["title"])
-			} else {
-				d.Message = str(item)
-			}
-			out = append(out, d)
-		}
-		return out
-	}
-	// {"amount": ["must be positive"], "payment_mode": "unknown"}: Rails/Laravel style.
-	var byField map[string]json.RawMessage
-	if json.Unmarshal(raw, &byField) != nil {
-		return nil
-	}
-	out := make([]polybill.ErrorDetail, 0, len(byField))
-	for field, v := range byField {
-		d := polybill.ErrorDetail{Field: field, Raw: append(json.RawMessage(nil), v...)}
-		var msgs []string
-		if json.Unmarshal(v, &msgs) == nil {
-			d.Message = strings.Join(msgs, "; ")
-		} else {
-			d.Message = str(v)
-		}
-		out = append(out, d)
-	}
-	// Map order is random; sort so Param and Details are stable.
-	slices.SortFunc(out, func(a, b polybill.ErrorDetail) int { return strings.Compare(a.Field, b.Field) })
-	return out
-}
-
 // do runs one call and decodes the JSON it answers into out; every method is a few lines over
 // it. The transport refuses a 2xx with an empty or null body, so a caller never mistakes
 // "nothing came back" for an invoice with no balance.
 func (c *Client) do(ctx context.Context, call transport.Call, out any, opts []polybill.RequestOption) error {
-	return c.t.Do(ctx, call, out, opts...)
+	return c.tc.Do(ctx, call, out, opts...)
 }
-
-// TokenFetches reports how many access tokens this client has requested: one per hour of use
-// plus one after each 401. Useful in tests and for monitoring token churn.
-func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
 
 // Authenticate obtains an access token now (the issueToken operation), unless a valid one is
 // cached. Calls authenticate on their own; call this at start-up so wrong credentials fail
@@ -362,5 +265,5 @@ func (c *Client) TokenFetches() int64 { return c.auth.Fetches() }
 // (polybill.ErrForbidden). Pass WithScopes(ScopeBillingRead, ScopeBillingWrite) to have that
 // checked at start-up. Unlike a call, a failed token request is not retried here.
 func (c *Client) Authenticate(ctx context.Context) error {
-	return c.t.Authenticate(ctx)
+	return c.tc.Authenticate(ctx)
 }

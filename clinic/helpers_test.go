@@ -33,7 +33,7 @@ type fixture struct {
 	offSpec bool
 }
 
-func newFixture(t *testing.T, fakeOpts []clinictest.Option, clientOpts ...polybill.Option) *fixture {
+func newFixture(t *testing.T, fakeOpts []clinictest.Option, clientOpts ...clinic.Option) *fixture {
 	t.Helper()
 	clock := clinictest.NewManualClock(march15)
 	srv := clinictest.New(append([]clinictest.Option{clinictest.WithClock(clock)}, fakeOpts...)...)

@@ -7,9 +7,11 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -61,12 +63,6 @@ type InvoiceSummary struct {
 
 // UnmarshalJSON reads the object as the client does (see the package doc's decoding rules).
 func (s *InvoiceSummary) UnmarshalJSON(b []byte) error { return decode(b, s) }
-
-// decode reads one JSON document into a response value with the SDK's one reader.
-func decode[T any](b []byte, v *T) error {
-	*v = *new(T)
-	return wire.Decode(b, v)
-}
 
 // Party is a patient or branch reference.
 type Party struct {
@@ -195,18 +191,18 @@ func (p *ListInvoicesParams) query() (url.Values, int, int, error) {
 	page, perPage := lp.Page, lp.PerPage
 	switch {
 	case page < 0:
-		return nil, 0, 0, polybill.InvalidParam(api, "page", "page must be 1 or more, got %d", page)
+		return nil, 0, 0, transport.InvalidParam(API, "page", "page must be 1 or more, got %d", page)
 	case page == 0:
 		page = 1
 	}
 	switch {
 	case perPage < 0 || perPage > maxPerPage:
-		return nil, 0, 0, polybill.InvalidParam(api, "per_page", "per_page must be between 1 and %d, got %d", maxPerPage, perPage)
+		return nil, 0, 0, transport.InvalidParam(API, "per_page", "per_page must be between 1 and %d, got %d", maxPerPage, perPage)
 	case perPage == 0:
 		perPage = defaultPerPage
 	}
 	if lp.Status != "" && !lp.Status.IsKnown() {
-		return nil, 0, 0, polybill.InvalidParam(api, "status", "unknown invoice status %q", lp.Status)
+		return nil, 0, 0, transport.InvalidParam(API, "status", "unknown invoice status %q", lp.Status)
 	}
 	q := url.Values{}
 	if err := dateRange(q, lp.DateFrom, lp.DateTo); err != nil {
@@ -229,30 +225,32 @@ func set(q url.Values, k, v string) {
 func dateRange(q url.Values, from, to Date) error {
 	if !from.IsZero() {
 		if !from.Valid() {
-			return polybill.InvalidParam(api, "date_from", "invalid date %s", from)
+			return transport.InvalidParam(API, "date_from", "invalid date %s", from)
 		}
 		q.Set("date_from", from.String())
 	}
 	if !to.IsZero() {
 		if !to.Valid() {
-			return polybill.InvalidParam(api, "date_to", "invalid date %s", to)
+			return transport.InvalidParam(API, "date_to", "invalid date %s", to)
 		}
 		q.Set("date_to", to.String())
 	}
 	if !from.IsZero() && !to.IsZero() && from.Compare(to) > 0 {
-		return polybill.InvalidParam(api, "date_from", "date_from %s is after date_to %s", from, to)
+		return transport.InvalidParam(API, "date_from", "date_from %s is after date_to %s", from, to)
 	}
 	return nil
 }
 
 // ListInvoices returns every invoice matching params, fetching pages lazily (nothing happens
-// until the sequence is ranged; breaking out stops all I/O). Requires billing:read.
+// until the sequence is ranged; breaking out stops all I/O). Requires billing:read. params
+// (read into the query now) and opts are copied now: changing them while ranging changes nothing.
 func (c *Client) ListInvoices(ctx context.Context, params *ListInvoicesParams, opts ...polybill.RequestOption) iter.Seq2[InvoiceSummary, error] {
+	opts = slices.Clone(opts)
 	q, page, perPage, err := params.query()
 	if err != nil {
 		return func(yield func(InvoiceSummary, error) bool) { yield(InvoiceSummary{}, err) }
 	}
-	return polybill.Iterate(page, func(page int) (*polybill.Page[InvoiceSummary], error) {
+	return paging.Iterate(page, func(page int) (*polybill.Page[InvoiceSummary], error) {
 		return c.listInvoicesPage(ctx, q, page, perPage, opts)
 	})
 }
@@ -346,7 +344,7 @@ func invoicePageOf(items []InvoiceSummary, meta *listMeta, page, perPage int) *p
 // Requires billing:read.
 func (c *Client) GetInvoice(ctx context.Context, id string, opts ...polybill.RequestOption) (*Invoice, error) {
 	if id == "" {
-		return nil, polybill.InvalidParam(api, "id", "invoice id is required")
+		return nil, transport.InvalidParam(API, "id", "invoice id is required")
 	}
 	var inv Invoice
 	call := transport.Call{Method: http.MethodGet, Op: transport.Op("getInvoice", "/api/v1/billing/invoices/{id}"), Params: []string{id}}

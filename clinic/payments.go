@@ -78,19 +78,19 @@ type RecordPaymentParams struct {
 
 func (p RecordPaymentParams) validate() error {
 	if p.Amount.Sign() <= 0 {
-		return polybill.InvalidParam(api, "amount", "amount must be greater than zero, got %s", p.Amount)
+		return transport.InvalidParam(API, "amount", "amount must be greater than zero, got %s", p.Amount)
 	}
 	if p.Amount.Scale() > Currency.Exponent() && !p.Amount.Equal(p.Amount.Round(Currency.Exponent())) {
-		return polybill.InvalidParam(api, "amount", "amount %s has more than %d decimal places", p.Amount, Currency.Exponent())
+		return transport.InvalidParam(API, "amount", "amount %s has more than %d decimal places", p.Amount, Currency.Exponent())
 	}
 	if !p.Mode.IsKnown() {
-		return polybill.InvalidParam(api, "payment_mode", "unknown payment mode %q (want cash, card, upi, neft, cheque, online or insurance)", p.Mode)
+		return transport.InvalidParam(API, "payment_mode", "unknown payment mode %q (want cash, card, upi, neft, cheque, online or insurance)", p.Mode)
 	}
 	if !p.PaymentDate.IsZero() && !p.PaymentDate.Valid() {
-		return polybill.InvalidParam(api, "payment_date", "invalid date %s", p.PaymentDate)
+		return transport.InvalidParam(API, "payment_date", "invalid date %s", p.PaymentDate)
 	}
 	if p.KnownBalance != nil && p.Amount.Cmp(*p.KnownBalance) > 0 {
-		return polybill.InvalidParam(api, "amount", "amount %s exceeds the outstanding balance %s", p.Amount, *p.KnownBalance)
+		return transport.InvalidParam(API, "amount", "amount %s exceeds the outstanding balance %s", p.Amount, *p.KnownBalance)
 	}
 	return nil
 }
@@ -129,7 +129,7 @@ type PaymentResult struct {
 // when it is the only match. Without a reference, an ambiguous failure is returned as is.
 func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params RecordPaymentParams, opts ...polybill.RequestOption) (*PaymentResult, error) {
 	if invoiceID == "" {
-		return nil, polybill.InvalidParam(api, "id", "invoice id is required")
+		return nil, transport.InvalidParam(API, "id", "invoice id is required")
 	}
 	if err := params.validate(); err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func (c *Client) RecordPayment(ctx context.Context, invoiceID string, params Rec
 		Reference:   params.Reference,
 	})
 	if err != nil {
-		return nil, polybill.InvalidParam(api, "payment", "cannot encode the payment: %v", err)
+		return nil, transport.InvalidParam(API, "payment", "cannot encode the payment: %v", err)
 	}
 	var p Payment
 	var reconciled *PaymentResult

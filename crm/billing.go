@@ -17,6 +17,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -199,15 +200,15 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 		p = &ListMeetingBillingsParams{}
 	}
 	if p.Page < 0 {
-		return nil, polybill.InvalidParam(API, "page", "page must be 1 or more, got %d", p.Page)
+		return nil, transport.InvalidParam(API, "page", "page must be 1 or more, got %d", p.Page)
 	}
 	if p.Records < 0 {
-		return nil, polybill.InvalidParam(API, "records", "records must be 1 or more, got %d", p.Records)
+		return nil, transport.InvalidParam(API, "records", "records must be 1 or more, got %d", p.Records)
 	}
 	// As for creates and updates: an unknown state would filter on nothing the server knows
 	// and come back as an empty list that looks like an answer.
 	if p.Status != "" && !p.Status.IsKnown() {
-		return nil, polybill.InvalidParam(API, "status", "unknown billing status %q", p.Status)
+		return nil, transport.InvalidParam(API, "status", "unknown billing status %q", p.Status)
 	}
 	if page > 0 {
 		q.Set("page", strconv.Itoa(page))
@@ -226,7 +227,7 @@ func (p *ListMeetingBillingsParams) query(page int) (url.Values, error) {
 	set("search", p.Search)
 	if p.Sort != "" {
 		if !validSort(p.Sort) {
-			return nil, polybill.InvalidParam(API, "sort", "sort must be comma-separated field names, each optionally prefixed with '-' (\"-created_at,payer_name\", \"meeting.start_time\"), got %q", p.Sort)
+			return nil, transport.InvalidParam(API, "sort", "sort must be comma-separated field names, each optionally prefixed with '-' (\"-created_at,payer_name\", \"meeting.start_time\"), got %q", p.Sort)
 		}
 		q.Set("sort", p.Sort)
 	}
@@ -251,20 +252,23 @@ func (c *Client) ListMeetingBillingsPage(ctx context.Context, meetingID string, 
 }
 
 // ListMeetingBillings returns every billing of a meeting from params.Page on, fetching pages
-// lazily as the sequence is ranged; breaking out of the loop stops all requests.
+// lazily as the sequence is ranged; breaking out of the loop stops all requests. params and
+// opts are copied now: changing them while ranging changes nothing.
 func (c *Client) ListMeetingBillings(ctx context.Context, meetingID string, params *ListMeetingBillingsParams, opts ...polybill.RequestOption) iter.Seq2[Billing, error] {
-	first := 1
-	if params != nil && params.Page > 0 {
-		first = params.Page
+	var p ListMeetingBillingsParams
+	if params != nil {
+		p = *params
 	}
+	opts = slices.Clone(opts)
+	first := max(p.Page, 1)
 	return func(yield func(Billing, error) bool) {
 		var seen repeatGuard // per ranging: each loop over the sequence starts afresh
-		pages := polybill.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
-			p, err := c.listMeetingBillingsPage(ctx, meetingID, params, page, opts)
+		pages := paging.Iterate(first, func(page int) (*polybill.Page[Billing], error) {
+			pg, err := c.listMeetingBillingsPage(ctx, meetingID, &p, page, opts)
 			if err != nil {
 				return nil, err
 			}
-			return p, seen.check(page, p)
+			return pg, seen.check(page, pg)
 		})
 		for b, err := range pages {
 			if !yield(b, err) {
@@ -432,10 +436,10 @@ func (c *Client) CreateMeetingBilling(ctx context.Context, meetingID string, par
 
 func (p CreateBillingParams) body() ([]byte, error) {
 	if p.Amount.Sign() <= 0 {
-		return nil, polybill.InvalidParam(API, "amount", "amount is required and must be greater than zero")
+		return nil, transport.InvalidParam(API, "amount", "amount is required and must be greater than zero")
 	}
 	if strings.TrimSpace(p.PayerName) == "" {
-		return nil, polybill.InvalidParam(API, "payer_name", "payer_name is required")
+		return nil, transport.InvalidParam(API, "payer_name", "payer_name is required")
 	}
 	if err := checkEmail("payer_email", p.PayerEmail, true); err != nil {
 		return nil, err
@@ -447,7 +451,7 @@ func (p CreateBillingParams) body() ([]byte, error) {
 		return nil, err
 	}
 	if p.Status != "" && !p.Status.IsKnown() {
-		return nil, polybill.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
+		return nil, transport.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
 	}
 	return billingFields{
 		Amount:           unquoted(p.Amount),
@@ -525,10 +529,10 @@ func (c *Client) UpdateBilling(ctx context.Context, uniqueID string, params Upda
 
 func (p UpdateBillingParams) body() ([]byte, error) {
 	if p.Amount != nil && p.Amount.Sign() <= 0 {
-		return nil, polybill.InvalidParam(API, "amount", "amount must be greater than zero")
+		return nil, transport.InvalidParam(API, "amount", "amount must be greater than zero")
 	}
 	if p.Status != "" && !p.Status.IsKnown() {
-		return nil, polybill.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
+		return nil, transport.InvalidParam(API, "status", "status must be pending, paid or overdue, got %q", p.Status)
 	}
 	if err := checkEmail("payer_email", p.PayerEmail, false); err != nil {
 		return nil, err
@@ -559,7 +563,7 @@ func (p UpdateBillingParams) body() ([]byte, error) {
 		return nil, err
 	}
 	if bytes.Equal(body, []byte(`{"billing":{}}`)) {
-		return nil, polybill.InvalidParam(API, "billing", "an update needs at least one field")
+		return nil, transport.InvalidParam(API, "billing", "an update needs at least one field")
 	}
 	return body, nil
 }
@@ -675,23 +679,23 @@ type billingBody struct {
 func (f billingFields) body() ([]byte, error) {
 	for k := range f.Extra {
 		if wire.Declares(f, k) {
-			return nil, polybill.InvalidParam(API, "Extra."+k, "%q is sent by a named field; set that field instead", k)
+			return nil, transport.InvalidParam(API, "Extra."+k, "%q is sent by a named field; set that field instead", k)
 		}
 	}
 	b, err := wire.Encode(billingBody{f})
 	if err != nil {
 		var xe *wire.ExtraError
 		if errors.As(err, &xe) {
-			return nil, polybill.InvalidParam(API, "Extra."+xe.Key, "%q is not one valid JSON value", xe.Key)
+			return nil, transport.InvalidParam(API, "Extra."+xe.Key, "%q is not one valid JSON value", xe.Key)
 		}
-		return nil, polybill.InvalidParam(API, "billing", "cannot encode billing: %v", err)
+		return nil, transport.InvalidParam(API, "billing", "cannot encode billing: %v", err)
 	}
 	return b, nil
 }
 
 func requireID(param, id string) error {
 	if id == "" {
-		return polybill.InvalidParam(API, param, "%s is required", param)
+		return transport.InvalidParam(API, param, "%s is required", param)
 	}
 	return nil
 }
@@ -700,20 +704,20 @@ func requireID(param, id string) error {
 func checkEmail(param, email string, required bool) error {
 	if email == "" {
 		if required {
-			return polybill.InvalidParam(API, param, "%s is required", param)
+			return transport.InvalidParam(API, param, "%s is required", param)
 		}
 		return nil
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" {
-		return polybill.InvalidParam(API, param, "%s is not a valid email address", param)
+		return transport.InvalidParam(API, param, "%s is not a valid email address", param)
 	}
 	return nil
 }
 
 func checkCurrency(param string, c polybill.Currency) error {
 	if c != "" && !c.Valid() {
-		return polybill.InvalidParam(API, param, "%s must be a three-letter ISO 4217 code, got %q", param, c)
+		return transport.InvalidParam(API, param, "%s must be a three-letter ISO 4217 code, got %q", param, c)
 	}
 	return nil
 }

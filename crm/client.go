@@ -2,18 +2,17 @@ package crm
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 
 	"golang.org/x/oauth2"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
-// API is the name of this API in errors (polybill.Error.API) and logs.
+// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
 const API = "crm"
 
 // DefaultBaseURL is the vendor's documented US endpoint.
@@ -47,7 +46,13 @@ type Client struct {
 	tc *transport.Client
 }
 
-// settings are the crm-specific options, stored in polybill.Config under settingsKey.
+// Option configures a crm client: the options of this package and the shared ones of
+// package polybill (polybill.WithBaseURL, …). Another API's option does not compile here.
+type Option interface{ crmOption }
+
+type crmOption = config.CRMOption
+
+// settings are what this package's options set.
 type settings struct {
 	apiKey        string
 	apiKeyHeaders []string
@@ -56,27 +61,19 @@ type settings struct {
 	tenantID      string
 }
 
-type settingsKey struct{}
-
-func crmSettings(c *polybill.Config) *settings {
-	if s, ok := c.Get(settingsKey{}).(*settings); ok {
-		return s
-	}
-	s := &settings{}
-	c.Set(settingsKey{}, s)
-	return s
-}
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.CRM[settings](f) }
 
 // WithAPIKey sets the API key (BLOCKS_API_KEY), sent as AppId and X-API-KEY by default. An
 // empty key, or one with surrounding whitespace or a control character, is refused.
-func WithAPIKey(key string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithAPIKey(key string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(API, "WithAPIKey", "API key", key); err != nil {
 			return err
 		}
-		crmSettings(c).apiKey = key
+		s.apiKey = key
 		return nil
-	}
+	})
 }
 
 // WithAPIKeyHeader chooses the header(s) the API key is sent in instead of both (the
@@ -84,68 +81,66 @@ func WithAPIKey(key string) polybill.Option {
 // (as the official SDK sends it), or any other name. The name is sent with exactly the given
 // spelling. Whatever is chosen, AppId and X-API-KEY are never forwarded on a redirect to
 // another host.
-func WithAPIKeyHeader(names ...string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithAPIKeyHeader(names ...string) Option {
+	return option(func(s *settings) error {
 		if len(names) == 0 {
-			return polybill.InvalidParam(API, "WithAPIKeyHeader", "no header name")
+			return transport.InvalidParam(API, "WithAPIKeyHeader", "no header name")
 		}
 		for _, n := range names {
 			if !validHeaderName(n) {
-				return polybill.InvalidParam(API, "WithAPIKeyHeader", "invalid header name %q", n)
+				return transport.InvalidParam(API, "WithAPIKeyHeader", "invalid header name %q", n)
 			}
 		}
-		crmSettings(c).apiKeyHeaders = append([]string(nil), names...)
+		s.apiKeyHeaders = append([]string(nil), names...)
 		return nil
-	}
+	})
 }
 
 // WithToken sets a static bearer token (BLOCKS_AUTH_TOKEN). An empty token, or one with
 // surrounding whitespace or a control character, is refused.
-func WithToken(token string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithToken(token string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
 			return err
 		}
-		s := crmSettings(c)
 		s.token, s.tokenSource = token, nil
 		return nil
-	}
+	})
 }
 
 // WithTokenSource obtains bearer tokens from ts, cached until shortly before they expire. A
 // 401 makes the client fetch a new token once and replay the call once, as the official SDK
 // does in token mode.
-func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return option(func(s *settings) error {
 		if ts == nil {
-			return polybill.InvalidParam(API, "WithTokenSource", "nil token source")
+			return transport.InvalidParam(API, "WithTokenSource", "nil token source")
 		}
-		s := crmSettings(c)
 		s.tokenSource, s.token = ts, ""
 		return nil
-	}
+	})
 }
 
 // WithTenantID sends the tenant-id header on every request.
-func WithTenantID(id string) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTenantID(id string) Option {
+	return option(func(s *settings) error {
 		if err := transport.CheckCredential(API, "WithTenantID", "tenant id", id); err != nil {
 			return err
 		}
-		crmSettings(c).tenantID = id
+		s.tenantID = id
 		return nil
-	}
+	})
 }
 
 // New returns a client. An API key and a bearer token (WithToken or WithTokenSource) are
 // required; the base URL defaults to DefaultBaseURL. A missing or malformed setting is a
 // *polybill.Error matching polybill.ErrValidation whose Param names the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(API, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := crmSettings(cfg)
 	if s.apiKey == "" {
 		return nil, transport.Missing(cfg, API, "WithAPIKey", "no API key: use crm.WithAPIKey or set %s", EnvAPIKey)
 	}
@@ -183,7 +178,7 @@ func New(opts ...polybill.Option) (*Client, error) {
 		Config:          cfg,
 		DefaultBaseURL:  DefaultBaseURL,
 		Auth:            auth,
-		DecodeError:     DecodeError,
+		DecodeError:     decodeError,
 		Secrets:         secrets,
 		RequestIDHeader: RequestIDHeader,
 	})
@@ -197,8 +192,8 @@ func New(opts ...polybill.Option) (*Client, error) {
 // each trimmed of surrounding whitespace (a secret mounted from a file keeps its trailing
 // newline). Options given here override the environment. A missing or malformed variable
 // is a polybill.ErrValidation error whose Param names the variable.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvAuthToken, "WithAPIKey", EnvAPIKey),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 		transport.Env(EnvAuthToken, WithToken),
@@ -237,148 +232,4 @@ func validHeaderName(n string) bool {
 		}
 	}
 	return true
-}
-
-// DecodeError fills e from a crm error body. The documented envelope is JSON:API
-// `{"errors":[{status,code,title,detail,source}]}` (status a string); the official SDK also
-// handles `errors` as a list of strings, `{success:false, errors}` and `{error, message}`, and
-// Rails servers send `errors` as a field → messages map. Every variant is read; every entry
-// becomes a Detail. When no code is sent, the transport derives one from the HTTP status
-// (the SDK's "validation_error even on a 404" is not repeated).
-func DecodeError(body []byte, e *polybill.Error) {
-	var env struct {
-		Errors  json.RawMessage `json:"errors"`
-		Error   json.RawMessage `json:"error"`
-		Message json.RawMessage `json:"message"`
-	}
-	if json.Unmarshal(body, &env) != nil {
-		return
-	}
-	if raw := strings.TrimSpace(string(env.Errors)); raw != "" && raw != "null" {
-		switch raw[0] {
-		case '[':
-			decodeErrorList(env.Errors, e)
-		case '{':
-			decodeErrorMap(env.Errors, e)
-		case '"':
-			var s string
-			if json.Unmarshal(env.Errors, &s) == nil {
-				e.Message = s
-			}
-		}
-	}
-	if e.Code == "" {
-		e.Code = jsonString(env.Error)
-	}
-	if e.Message == "" {
-		e.Message = jsonString(env.Message)
-	}
-	if e.Message == "" && e.Code == "" {
-		// {"error": {"code": …, "message": …}}
-		var nested struct{ Code, Message string }
-		if json.Unmarshal(env.Error, &nested) == nil {
-			e.Code, e.Message = nested.Code, nested.Message
-		}
-	}
-}
-
-func decodeErrorList(raw json.RawMessage, e *polybill.Error) {
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return
-	}
-	var texts []string
-	for _, item := range items {
-		var s string
-		if json.Unmarshal(item, &s) == nil {
-			texts = append(texts, s)
-			e.Details = append(e.Details, polybill.ErrorDetail{Message: s, Raw: item})
-			continue
-		}
-		var obj struct {
-			Code   json.RawMessage `json:"code"`
-			Title  json.RawMessage `json:"title"`
-			Detail json.RawMessage `json:"detail"`
-			Source struct {
-				Pointer   string `json:"pointer"`
-				Parameter string `json:"parameter"`
-			} `json:"source"`
-		}
-		if json.Unmarshal(item, &obj) != nil {
-			e.Details = append(e.Details, polybill.ErrorDetail{Raw: item})
-			continue
-		}
-		d := polybill.ErrorDetail{
-			Code:    jsonString(obj.Code),
-			Title:   jsonString(obj.Title),
-			Message: jsonString(obj.Detail),
-			Field:   firstNonEmpty(obj.Source.Pointer, obj.Source.Parameter),
-			Raw:     item,
-		}
-		if d.Message == "" {
-			d.Message = d.Title
-		}
-		e.Details = append(e.Details, d)
-	}
-	if len(texts) > 0 {
-		e.Code = "validation_error"
-		e.Message = strings.Join(texts, ", ")
-		return
-	}
-	if len(e.Details) > 0 {
-		first := e.Details[0]
-		e.Code, e.Message, e.Param = first.Code, first.Message, fieldName(first.Field)
-	}
-}
-
-func decodeErrorMap(raw json.RawMessage, e *polybill.Error) {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
-		return
-	}
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var texts []string
-	for _, name := range names {
-		var msgs []string
-		if json.Unmarshal(fields[name], &msgs) != nil {
-			msgs = []string{jsonString(fields[name])}
-		}
-		for _, m := range msgs {
-			texts = append(texts, name+" "+m)
-			e.Details = append(e.Details, polybill.ErrorDetail{Field: name, Message: m, Raw: fields[name]})
-		}
-	}
-	if len(names) > 0 {
-		e.Code = "validation_error"
-		e.Param = names[0]
-		e.Message = strings.Join(texts, ", ")
-	}
-}
-
-// fieldName turns a JSON pointer (/data/attributes/payer_email) into the field name.
-func fieldName(pointer string) string {
-	if i := strings.LastIndexByte(pointer, '/'); i >= 0 {
-		return pointer[i+1:]
-	}
-	return pointer
-}
-
-// jsonString reads a JSON string; a number (some servers send "code": 404) is kept as text.
-func jsonString(raw json.RawMessage) string {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return ""
-	}
-	var v string
-	if json.Unmarshal(raw, &v) == nil {
-		return v
-	}
-	if s[0] != '{' && s[0] != '[' {
-		return s
-	}
-	return ""
 }

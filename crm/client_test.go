@@ -20,18 +20,18 @@ import (
 func TestNewRequiresCredentials(t *testing.T) {
 	tests := []struct {
 		name    string
-		opts    []polybill.Option
+		opts    []crm.Option
 		wantErr string
 	}{
 		{"nothing", nil, "WithAPIKey"},
-		{"no token", []polybill.Option{crm.WithAPIKey("k")}, "WithToken"},
-		{"no key", []polybill.Option{crm.WithToken("t")}, "WithAPIKey"},
-		{"empty key", []polybill.Option{crm.WithAPIKey("")}, "empty API key"},
-		{"bad header name", []polybill.Option{crm.WithAPIKeyHeader("App Id")}, "invalid header name"},
-		{"no header name", []polybill.Option{crm.WithAPIKeyHeader()}, "no header name"},
-		{"multi-line tenant", []polybill.Option{crm.WithTenantID("a\r\nX: y")}, "tenant"},
-		{"nil token source", []polybill.Option{crm.WithTokenSource(nil)}, "nil token source"},
-		{"plain http to a remote host", []polybill.Option{crm.WithAPIKey("k"), crm.WithToken("t"), polybill.WithBaseURL("http://crm.example.com")}, "http"},
+		{"no token", []crm.Option{crm.WithAPIKey("k")}, "WithToken"},
+		{"no key", []crm.Option{crm.WithToken("t")}, "WithAPIKey"},
+		{"empty key", []crm.Option{crm.WithAPIKey("")}, "empty API key"},
+		{"bad header name", []crm.Option{crm.WithAPIKeyHeader("App Id")}, "invalid header name"},
+		{"no header name", []crm.Option{crm.WithAPIKeyHeader()}, "no header name"},
+		{"multi-line tenant", []crm.Option{crm.WithTenantID("a\r\nX: y")}, "tenant"},
+		{"nil token source", []crm.Option{crm.WithTokenSource(nil)}, "nil token source"},
+		{"plain http to a remote host", []crm.Option{crm.WithAPIKey("k"), crm.WithToken("t"), polybill.WithBaseURL("http://crm.example.com")}, "http"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,16 +70,16 @@ func TestNewFromEnv(t *testing.T) {
 func TestHeadersSent(t *testing.T) {
 	tests := []struct {
 		name     string
-		opts     []polybill.Option
+		opts     []crm.Option
 		present  []string
 		absent   []string
 		exactKey string
 	}{
 		{"default: both AppId and X-API-KEY", nil, []string{"AppId", "X-API-KEY"}, []string{"Tenant-Id"}, "AppId"},
 		{"default spells X-API-KEY as given", nil, []string{"AppId", "X-API-KEY"}, nil, "X-API-KEY"},
-		{"X-API-KEY alone", []polybill.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderXAPIKey)}, []string{"X-API-KEY"}, []string{"AppId"}, "X-API-KEY"},
-		{"AppId alone", []polybill.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID)}, []string{"AppId"}, []string{"X-API-KEY"}, "AppId"},
-		{"tenant", []polybill.Option{crm.WithTenantID("tenant-7")}, []string{"AppId", "X-API-KEY", "tenant-id"}, nil, "AppId"},
+		{"X-API-KEY alone", []crm.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderXAPIKey)}, []string{"X-API-KEY"}, []string{"AppId"}, "X-API-KEY"},
+		{"AppId alone", []crm.Option{crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID)}, []string{"AppId"}, []string{"X-API-KEY"}, "AppId"},
+		{"tenant", []crm.Option{crm.WithTenantID("tenant-7")}, []string{"AppId", "X-API-KEY", "tenant-id"}, nil, "AppId"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

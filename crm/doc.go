@@ -91,7 +91,7 @@
 // # Errors
 //
 // Every failure is a *polybill.Error: errors.Is works with polybill.ErrNotFound,
-// ErrUnauthorized, ErrValidation and the other classes. DecodeError reads the documented
+// ErrUnauthorized, ErrValidation and the other classes. The client reads the documented
 // JSON:API envelope (every entry becomes a Detail; source.pointer gives Param) and the
 // variants the SDK handles: errors as strings, {success:false, errors}, {error, message}, and
 // Rails' field map. When no code is sent it is derived from the HTTP status (a 404 is

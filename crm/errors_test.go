@@ -30,7 +30,7 @@ func TestServerErrorsAreTyped(t *testing.T) {
 
 	tests := []struct {
 		name       string
-		opts       []polybill.Option
+		opts       []crm.Option
 		call       func(c *crm.Client) error
 		sentinel   error
 		status     int
@@ -42,19 +42,19 @@ func TestServerErrorsAreTyped(t *testing.T) {
 	}{
 		{
 			name:     "wrong token",
-			opts:     []polybill.Option{crm.WithToken("stolen-or-stale")},
+			opts:     []crm.Option{crm.WithToken("stolen-or-stale")},
 			call:     func(c *crm.Client) error { _, err := c.GetAgingReport(ctx); return err },
 			sentinel: polybill.ErrUnauthorized, status: 401, code: "unauthorized", detail: "Invalid or missing authentication token.",
 		},
 		{
 			name:     "wrong API key",
-			opts:     []polybill.Option{crm.WithAPIKey("not-the-key")},
+			opts:     []crm.Option{crm.WithAPIKey("not-the-key")},
 			call:     func(c *crm.Client) error { _, err := c.GetAgingReport(ctx); return err },
 			sentinel: polybill.ErrUnauthorized, status: 401, code: "invalid_api_key", detail: "Invalid or missing API key.",
 		},
 		{
 			name:     "API key in a header the server does not read",
-			opts:     []polybill.Option{crm.WithAPIKeyHeader("X-App-Key")},
+			opts:     []crm.Option{crm.WithAPIKeyHeader("X-App-Key")},
 			call:     func(c *crm.Client) error { _, err := c.GetAgingReport(ctx); return err },
 			sentinel: polybill.ErrUnauthorized, status: 401, code: "invalid_api_key",
 		},

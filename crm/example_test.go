@@ -370,14 +370,6 @@ func ExampleClient_GetParticipantReport() {
 	// billing-uuid-456 150.00 paid
 }
 
-func ExampleDecodeError() {
-	var e polybill.Error
-	crm.DecodeError([]byte(`{"errors":[{"status":"422","code":"validation_error","title":"Validation Failed",
-		"detail":"payer_email is invalid","source":{"pointer":"/data/attributes/payer_email"}}]}`), &e)
-	fmt.Println(e.Code, e.Param, e.Message)
-	// Output: validation_error payer_email payer_email is invalid
-}
-
 func ExampleStatus_IsKnown() {
 	for _, s := range []crm.Status{crm.StatusPaid, "disputed"} {
 		fmt.Println(s, s.IsKnown())

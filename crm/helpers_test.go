@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/polybill/polybill-go/crm/internal/oapiserver"
+
 	"github.com/stretchr/testify/require"
 
 	polybill "github.com/polybill/polybill-go"
@@ -20,11 +22,13 @@ import (
 
 // newFake starts a fake and a client whose every response is validated against
 // openapi/crm.yaml; the test fails at cleanup if any response broke the spec.
-func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...polybill.Option) (*crmtest.Server, *crm.Client) {
+func newFake(t *testing.T, fakeOpts []crmtest.Option, opts ...crm.Option) (*crmtest.Server, *crm.Client) {
 	t.Helper()
 	srv := crmtest.New(fakeOpts...)
 	t.Cleanup(srv.Close)
-	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
+	spec, err := oapiserver.GetSpec()
+	require.NoError(t, err)
+	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		var broken []error

@@ -86,7 +86,7 @@ type eapMeta struct {
 	TotalAmount   *polybill.Decimal `wire:"total_amount,totalAmount"`
 }
 
-func (s *EAPSessions) DecodeBody(body []byte) error {
+func (s *EAPSessions) decode(body []byte) error {
 	var doc rawDoc
 	if err := decodeBody(body, &doc); err != nil {
 		return err
@@ -149,7 +149,7 @@ func (c *Client) GetEAPSessions(ctx context.Context, participantEmail, payerName
 		Method: http.MethodGet,
 		Op:     transport.Op("getEapSessions", "/billings/eap_sessions/{participant_email}/{payer_name}"),
 		Params: []string{participantEmail, payerName},
-	}, &s, opts...); err != nil {
+	}, transport.DecodeFunc(s.decode), opts...); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -190,7 +190,7 @@ type RevenueBreakdown struct {
 	ByStatus map[string]polybill.Decimal `wire:"by_status,byStatus"`
 }
 
-func (r *RevenueReport) DecodeBody(body []byte) error { return decodeData(body, r) }
+func (r *RevenueReport) decode(body []byte) error { return decodeData(body, r) }
 
 // RevenueReportParams bounds the report's period; a zero bound is not sent (open).
 type RevenueReportParams struct {
@@ -204,7 +204,7 @@ func (c *Client) GetRevenueReport(ctx context.Context, params *RevenueReportPara
 	q := url.Values{}
 	if params != nil {
 		if !params.StartDate.IsZero() && !params.EndDate.IsZero() && params.EndDate.Before(params.StartDate) {
-			return nil, polybill.InvalidParam(API, "end_date", "end_date is before start_date")
+			return nil, transport.InvalidParam(API, "end_date", "end_date is before start_date")
 		}
 		if !params.StartDate.IsZero() {
 			q.Set("start_date", params.StartDate.Format(time.DateOnly))
@@ -218,7 +218,7 @@ func (c *Client) GetRevenueReport(ctx context.Context, params *RevenueReportPara
 		Method: http.MethodGet,
 		Op:     transport.Op("getRevenueReport", "/billings/reports/revenue"),
 		Query:  q,
-	}, &r, opts...); err != nil {
+	}, transport.DecodeFunc(r.decode), opts...); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -254,7 +254,7 @@ type AgingItem struct {
 	Raw             json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
-func (a *AgingReport) DecodeBody(body []byte) error { return decodeData(body, a) }
+func (a *AgingReport) decode(body []byte) error { return decodeData(body, a) }
 
 // GetAgingReport returns the aging buckets of the outstanding billings.
 func (c *Client) GetAgingReport(ctx context.Context, opts ...polybill.RequestOption) (*AgingReport, error) {
@@ -262,7 +262,7 @@ func (c *Client) GetAgingReport(ctx context.Context, opts ...polybill.RequestOpt
 	if err := c.tc.Do(ctx, transport.Call{
 		Method: http.MethodGet,
 		Op:     transport.Op("getAgingReport", "/billings/reports/aging"),
-	}, &a, opts...); err != nil {
+	}, transport.DecodeFunc(a.decode), opts...); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -297,7 +297,7 @@ type ParticipantBilling struct {
 	Raw  json.RawMessage `wire:"attributes,raw,flatten"`
 }
 
-func (p *ParticipantReport) DecodeBody(body []byte) error { return decodeData(body, p) }
+func (p *ParticipantReport) decode(body []byte) error { return decodeData(body, p) }
 
 // GetParticipantReport returns a participant's billing totals and billings. The email is
 // escaped as one path segment.
@@ -310,7 +310,7 @@ func (c *Client) GetParticipantReport(ctx context.Context, participantEmail stri
 		Method: http.MethodGet,
 		Op:     transport.Op("getParticipantReport", "/billings/reports/participant/{participant_email}"),
 		Params: []string{participantEmail},
-	}, &p, opts...); err != nil {
+	}, transport.DecodeFunc(p.decode), opts...); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -33,7 +33,7 @@ func TestAuthenticateSignsInOnceAndCallsReuseTheToken(t *testing.T) {
 func TestAuthenticateRefreshesAnExpiringToken(t *testing.T) {
 	clock := encounterstest.NewManualClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	c, srv := setup(t, []encounterstest.Option{encounterstest.WithUser("a@b.c", "pw"), encounterstest.WithClock(clock)},
-		encounters.WithCredentials("a@b.c", "pw"), encounters.WithClock(clock.Now))
+		encounters.WithCredentials("a@b.c", "pw"), encounterstest.WithTokenClock(clock.Now))
 	ctx := context.Background()
 	require.NoError(t, c.Authenticate(ctx))
 	clock.Advance(2 * time.Hour) // past the fake's 1h JWT lifetime

@@ -1,12 +1,10 @@
 package encounters
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -14,10 +12,12 @@ import (
 	"golang.org/x/oauth2"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
-const apiName = "encounters"
+// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
+const API = "encounters"
 
 // Environment variables read by NewFromEnv (the names HapiHub's own tooling uses).
 const (
@@ -27,24 +27,36 @@ const (
 	EnvPassword = "HAPIHUB_PASSWORD"
 )
 
-type tokenKey struct{}
-type credentialsKey struct{}
-type environmentKey struct{}
-type clockKey struct{}
+// Option configures an encounters client: the options of this package and the shared
+// ones of package polybill (polybill.WithBaseURL, …). Another API's option does not
+// compile here.
+type Option interface{ encountersOption }
+
+type encountersOption = config.EncountersOption
+
+// settings are what this package's options set.
+type settings struct {
+	token       string
+	creds       *credentials
+	environment string
+}
+
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.Encounters[settings](f) }
 
 type credentials struct{ email, password string }
 
 // WithToken authenticates every call with a static bearer token: an API key
 // from the HapiHub developer portal or a JWT obtained elsewhere (HAPIHUB_TOKEN). An
 // empty token, or one with surrounding whitespace or a control character, is refused.
-func WithToken(token string) polybill.Option {
-	return func(c *polybill.Config) error {
-		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
+func WithToken(token string) Option {
+	return option(func(s *settings) error {
+		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
 			return err
 		}
-		c.Set(tokenKey{}, token)
+		s.token = token
 		return nil
-	}
+	})
 }
 
 // WithCredentials signs in with HapiHub's local strategy
@@ -54,41 +66,29 @@ func WithToken(token string) polybill.Option {
 // token on every refresh; the newest one is kept. Concurrent callers share one
 // sign-in or refresh. Both are required; an email with surrounding whitespace, or either
 // with a control character (a newline read from a file), is refused.
-func WithCredentials(email, password string) polybill.Option {
-	return func(c *polybill.Config) error {
-		if err := transport.CheckCredential(apiName, "WithCredentials", "email", email); err != nil {
+func WithCredentials(email, password string) Option {
+	return option(func(s *settings) error {
+		if err := transport.CheckCredential(API, "WithCredentials", "email", email); err != nil {
 			return err
 		}
 		if err := checkPassword("WithCredentials", password); err != nil {
 			return err
 		}
-		c.Set(credentialsKey{}, credentials{email, password})
+		s.creds = &credentials{email, password}
 		return nil
-	}
+	})
 }
 
 // WithEnvironment sends HapiHub's optional "Environment" header (sdk-js sends
 // it when initialised with an environment). Its meaning is undocumented.
-func WithEnvironment(name string) polybill.Option {
-	return func(c *polybill.Config) error {
-		if err := transport.CheckCredential(apiName, "WithEnvironment", "environment name", name); err != nil {
+func WithEnvironment(name string) Option {
+	return option(func(s *settings) error {
+		if err := transport.CheckCredential(API, "WithEnvironment", "environment name", name); err != nil {
 			return err
 		}
-		c.Set(environmentKey{}, name)
+		s.environment = name
 		return nil
-	}
-}
-
-// WithClock replaces the clock that decides when a JWT is about to expire.
-// Tests pass the fake's clock so token expiry can be driven without waiting.
-func WithClock(now func() time.Time) polybill.Option {
-	return func(c *polybill.Config) error {
-		if now == nil {
-			return polybill.InvalidParam(apiName, "WithClock", "nil clock")
-		}
-		c.Set(clockKey{}, now)
-		return nil
-	}
+	})
 }
 
 // Client talks to HapiHub's billing services. It is safe for concurrent use.
@@ -110,35 +110,35 @@ type Client struct {
 // deployment), so polybill.WithBaseURL is required, and so is one way to
 // authenticate: WithToken or WithCredentials. A missing or malformed setting is
 // a *polybill.Error matching polybill.ErrValidation whose Param names the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(apiName, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
-	token, _ := cfg.Get(tokenKey{}).(string)
-	creds, hasCreds := cfg.Get(credentialsKey{}).(credentials)
+	token, hasCreds := s.token, s.creds != nil
 	if token != "" && hasCreds {
-		return nil, polybill.InvalidParam(apiName, "WithCredentials", "use WithToken or WithCredentials, not both")
+		return nil, transport.InvalidParam(API, "WithCredentials", "use WithToken or WithCredentials, not both")
 	}
 	if token == "" && !hasCreds {
-		return nil, transport.Missing(cfg, apiName, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
+		return nil, transport.Missing(cfg, API, "WithToken", "no credentials: use encounters.WithToken or encounters.WithCredentials, or set %s, or %s and %s", EnvToken, EnvEmail, EnvPassword)
 	}
 	c := &Client{header: http.Header{}}
-	if env, _ := cfg.Get(environmentKey{}).(string); env != "" {
-		c.header.Set("Environment", env)
+	if s.environment != "" {
+		c.header.Set("Environment", s.environment)
 	}
-	settings := transport.Settings{API: apiName, Config: cfg, DecodeError: decodeError}
+	settings := transport.Settings{API: API, Config: cfg, DecodeError: decodeError}
 	switch {
 	case token != "":
 		settings.Auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + token}})
 	case hasCreds:
-		c.session = &session{creds: creds, header: c.header}
+		c.session = &session{creds: *s.creds, header: c.header}
 		c.session.auth = transport.NewTokenAuth(c.session.fetch)
-		if now, ok := cfg.Get(clockKey{}).(func() time.Time); ok {
-			c.session.auth.SetClock(now)
+		if cfg.Clock != nil {
+			c.session.auth.SetClock(cfg.Clock)
 		}
 		settings.Auth = c.session.auth
-		settings.Secrets = []string{creds.password}
+		settings.Secrets = []string{s.creds.password}
 	}
 	if c.tc, err = transport.New(settings); err != nil {
 		return nil, err
@@ -162,24 +162,22 @@ func New(opts ...polybill.Option) (*Client, error) {
 // newline; a password that really has surrounding spaces must be given with
 // WithCredentials). Options given here override the environment. A missing or
 // malformed variable is a polybill.ErrValidation error whose Param names it.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvToken),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 	}
-	explicit, err := transport.NewConfig(apiName, opts)
-	if err != nil {
+	var explicit settings
+	if _, err := transport.NewConfig(API, &explicit, opts); err != nil {
 		return nil, err
 	}
-	_, hasToken := explicit.Get(tokenKey{}).(string)
-	_, hasCreds := explicit.Get(credentialsKey{}).(credentials)
-	if !hasToken && !hasCreds {
+	if explicit.token == "" && explicit.creds == nil {
 		email, password := transport.Getenv(EnvEmail), transport.Getenv(EnvPassword)
 		switch {
 		case transport.Getenv(EnvToken) != "":
 			env = append(env, transport.Env(EnvToken, WithToken))
 		case email != "" && password != "":
-			if err := transport.CheckCredential(apiName, EnvEmail, "email", email); err != nil {
+			if err := transport.CheckCredential(API, EnvEmail, "email", email); err != nil {
 				return nil, err
 			}
 			if err := checkPassword(EnvPassword, password); err != nil {
@@ -191,7 +189,7 @@ func NewFromEnv(opts ...polybill.Option) (*Client, error) {
 			if email == "" {
 				missing = EnvEmail
 			}
-			return nil, polybill.InvalidParam(apiName, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
+			return nil, transport.InvalidParam(API, missing, "%s and %s go together; %s is not set", EnvEmail, EnvPassword, missing)
 		}
 	}
 	return New(append(env, opts...)...)
@@ -201,21 +199,12 @@ func NewFromEnv(opts ...polybill.Option) (*Client, error) {
 // may have surrounding spaces; a control character (a newline from a file) it may not.
 func checkPassword(param, password string) error {
 	if password == "" {
-		return polybill.InvalidParam(apiName, param, "empty password")
+		return transport.InvalidParam(API, param, "empty password")
 	}
 	if strings.ContainsFunc(password, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return polybill.InvalidParam(apiName, param, "password contains a control character (a newline read from a file?)")
+		return transport.InvalidParam(API, param, "password contains a control character (a newline read from a file?)")
 	}
 	return nil
-}
-
-// TokenFetches reports how many times the client signed in or refreshed its
-// JWT (0 with a static token). Useful to assert refresh behaviour in tests.
-func (c *Client) TokenFetches() int64 {
-	if c.session == nil {
-		return 0
-	}
-	return c.session.auth.Fetches()
 }
 
 // Authenticate obtains credentials now (the authenticate operation,
@@ -307,7 +296,7 @@ func (s *session) post(ctx context.Context, req authRequest, safety transport.Sa
 		return nil, err
 	}
 	if res.AccessToken == "" {
-		return nil, &polybill.Error{API: apiName, Code: polybill.CodeInvalidResponse, Message: "authentication response has no accessToken"}
+		return nil, &polybill.Error{API: API, Code: polybill.CodeInvalidResponse, Message: "authentication response has no accessToken"}
 	}
 	return &res, nil
 }
@@ -351,89 +340,4 @@ func jwtExpiry(token string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(int64(secs), 0), true
-}
-
-// feathersError is HapiHub's error JSON.
-type feathersError struct {
-	Name      string          `json:"name"`
-	Message   string          `json:"message"`
-	ClassName string          `json:"className"`
-	Type      string          `json:"type"`
-	Data      json.RawMessage `json:"data"`
-	Errors    json.RawMessage `json:"errors"`
-}
-
-// decodeError maps Feathers error JSON {name,message,code,className,data,errors}
-// onto *polybill.Error: Code is the Feathers name (BadRequest, NotFound…),
-// every entry of errors becomes a detail (keyed errors name their field), and
-// a non-empty data object is kept as a detail with Code "data". The HTTP
-// status decides the errors.Is class; the name is only the fallback code.
-func decodeError(body []byte, e *polybill.Error) {
-	var fe feathersError
-	if err := json.Unmarshal(body, &fe); err != nil {
-		return
-	}
-	e.Code = fe.Name
-	if e.Code == "" {
-		e.Code = fe.ClassName
-	}
-	e.Message = fe.Message
-	var fields []string
-	switch errs := bytes.TrimSpace(fe.Errors); {
-	case len(errs) > 0 && errs[0] == '{':
-		var m map[string]json.RawMessage
-		if json.Unmarshal(errs, &m) == nil {
-			keys := make([]string, 0, len(m))
-			for k := range m {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				e.Details = append(e.Details, polybill.ErrorDetail{Code: fe.Name, Field: k, Message: detailMessage(m[k]), Raw: m[k]})
-				fields = append(fields, k)
-			}
-		}
-	case len(errs) > 0 && errs[0] == '[':
-		var list []json.RawMessage
-		if json.Unmarshal(errs, &list) == nil {
-			for _, raw := range list {
-				var d struct {
-					Field   string `json:"field"`
-					Path    string `json:"path"`
-					Message string `json:"message"`
-				}
-				_ = json.Unmarshal(raw, &d)
-				if d.Field == "" {
-					d.Field = d.Path
-				}
-				if d.Message == "" {
-					d.Message = detailMessage(raw)
-				}
-				e.Details = append(e.Details, polybill.ErrorDetail{Code: fe.Name, Field: d.Field, Message: d.Message, Raw: raw})
-				if d.Field != "" {
-					fields = append(fields, d.Field)
-				}
-			}
-		}
-	}
-	if data := bytes.TrimSpace(fe.Data); len(data) > 0 && !bytes.Equal(data, []byte("{}")) && !bytes.Equal(data, []byte("null")) {
-		e.Details = append(e.Details, polybill.ErrorDetail{Code: "data", Raw: data})
-	}
-	if len(fields) == 1 {
-		e.Param = fields[0]
-	}
-}
-
-func detailMessage(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var m struct {
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(raw, &m) == nil {
-		return m.Message
-	}
-	return ""
 }

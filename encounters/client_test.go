@@ -23,7 +23,7 @@ func TestTokenRefreshedOnceConcurrently(t *testing.T) {
 	clock := encounterstest.NewManualClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	c, srv := setup(t,
 		[]encounterstest.Option{encounterstest.WithClock(clock), encounterstest.WithUser("cashier@example.com", "s3cret"), encounterstest.WithTokenTTL(10 * time.Minute)},
-		encounters.WithCredentials("cashier@example.com", "s3cret"), encounters.WithClock(clock.Now))
+		encounters.WithCredentials("cashier@example.com", "s3cret"), encounterstest.WithTokenClock(clock.Now))
 	ctx := context.Background()
 
 	_, err := c.Invoices.Find(ctx, nil)
@@ -64,7 +64,7 @@ func TestExpiredTokenRejectedTriggersOneRefresh(t *testing.T) {
 	clientClock := encounterstest.NewManualClock(serverClock.Now())
 	c, srv := setup(t,
 		[]encounterstest.Option{encounterstest.WithClock(serverClock), encounterstest.WithUser("a@b.c", "pw")},
-		encounters.WithCredentials("a@b.c", "pw"), encounters.WithClock(clientClock.Now))
+		encounters.WithCredentials("a@b.c", "pw"), encounterstest.WithTokenClock(clientClock.Now))
 	ctx := context.Background()
 	_, err := c.Invoices.Find(ctx, nil)
 	require.NoError(t, err)
@@ -225,7 +225,7 @@ func TestRevokedRefreshTokenFallsBackToSignIn(t *testing.T) {
 	clock := encounterstest.NewManualClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	c, srv := setup(t,
 		[]encounterstest.Option{encounterstest.WithClock(clock), encounterstest.WithUser("a@b.c", "pw")},
-		encounters.WithCredentials("a@b.c", "pw"), encounters.WithClock(clock.Now))
+		encounters.WithCredentials("a@b.c", "pw"), encounterstest.WithTokenClock(clock.Now))
 	ctx := context.Background()
 	_, err := c.Invoices.Find(ctx, nil)
 	require.NoError(t, err)

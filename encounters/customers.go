@@ -149,7 +149,7 @@ type customerPatch struct {
 // Create creates a billing customer.
 func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, opts ...polybill.RequestOption) (*Customer, error) {
 	if (p.Owner.Account == "") == (p.Owner.Organization == "") {
-		return nil, polybill.InvalidParam(apiName, "owner", "exactly one of owner.account or owner.organization is required")
+		return nil, transport.InvalidParam(API, "owner", "exactly one of owner.account or owner.organization is required")
 	}
 	body := customerCreate{
 		Owner:       customerOwner{Account: p.Owner.Account, Organization: p.Owner.Organization},
@@ -161,7 +161,7 @@ func (s *CustomerService) Create(ctx context.Context, p CreateCustomerParams, op
 // AddCard saves another card from a Stripe token; it becomes the default.
 func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, opts ...polybill.RequestOption) (*Customer, error) {
 	if stripeToken == "" {
-		return nil, polybill.InvalidParam(apiName, "stripeToken", "required")
+		return nil, transport.InvalidParam(API, "stripeToken", "required")
 	}
 	return patchOne[Customer](ctx, s.c, customersService, id, customerPatch{StripeToken: stripeToken}, opts)
 }
@@ -170,7 +170,7 @@ func (s *CustomerService) AddCard(ctx context.Context, id, stripeToken string, o
 // the next saved card becomes the default.
 func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opts ...polybill.RequestOption) (*Customer, error) {
 	if cardID == "" {
-		return nil, polybill.InvalidParam(apiName, "$deleteStripeCard", "card id required")
+		return nil, transport.InvalidParam(API, "$deleteStripeCard", "card id required")
 	}
 	return patchOne[Customer](ctx, s.c, customersService, id, customerPatch{DeleteStripeCard: cardID}, opts)
 }
@@ -178,7 +178,7 @@ func (s *CustomerService) DeleteCard(ctx context.Context, id, cardID string, opt
 // SetDefaultCard makes a saved card the default ($setDefaultStripeCard).
 func (s *CustomerService) SetDefaultCard(ctx context.Context, id, cardID string, opts ...polybill.RequestOption) (*Customer, error) {
 	if cardID == "" {
-		return nil, polybill.InvalidParam(apiName, "$setDefaultStripeCard", "card id required")
+		return nil, transport.InvalidParam(API, "$setDefaultStripeCard", "card id required")
 	}
 	return patchOne[Customer](ctx, s.c, customersService, id, customerPatch{SetDefaultStripeCard: cardID}, opts)
 }

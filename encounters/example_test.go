@@ -78,8 +78,8 @@ func ExampleNew() {
 	check(err)
 	_, err = client.Invoices.Find(ctx, nil)
 	check(err)
-	fmt.Println(client.TokenFetches(), srv.Logins())
-	// Output: 1 1
+	fmt.Println(srv.Logins())
+	// Output: 1
 }
 
 func ExampleNewFromEnv() {
@@ -94,13 +94,6 @@ func ExampleNewFromEnv() {
 	page, err := client.Invoices.Find(ctx, nil)
 	check(err)
 	fmt.Println(page.Total)
-	// Output: 0
-}
-
-func ExampleClient_TokenFetches() {
-	client, srv := exampleClient()
-	defer srv.Close()
-	fmt.Println(client.TokenFetches()) // a static token is never fetched
 	// Output: 0
 }
 

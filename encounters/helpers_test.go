@@ -15,7 +15,7 @@ import (
 
 // setup starts a fake and a client whose every response is validated against
 // the spec; the test fails if any response breaks it.
-func setup(t *testing.T, fakeOpts []encounterstest.Option, opts ...polybill.Option) (*encounters.Client, *encounterstest.Server) {
+func setup(t *testing.T, fakeOpts []encounterstest.Option, opts ...encounters.Option) (*encounters.Client, *encounterstest.Server) {
 	t.Helper()
 	srv := encounterstest.New(fakeOpts...)
 	t.Cleanup(srv.Close)
@@ -28,14 +28,14 @@ func setup(t *testing.T, fakeOpts []encounterstest.Option, opts ...polybill.Opti
 			require.Empty(t, rv.Errors(), "responses that break the spec")
 		}
 	})
-	base := []polybill.Option{
+	base := []encounters.Option{
 		polybill.WithBaseURL(srv.URL()),
 		polybill.WithHTTPClient(&http.Client{Transport: rv}),
 		polybill.WithMinRetryDelay(1),
 		polybill.WithMaxRetryDelay(2),
 	}
 	if len(opts) == 0 {
-		opts = []polybill.Option{encounters.WithToken(srv.Token())}
+		opts = []encounters.Option{encounters.WithToken(srv.Token())}
 	}
 	c, err := encounters.New(append(base, opts...)...)
 	require.NoError(t, err)

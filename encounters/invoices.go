@@ -158,11 +158,11 @@ type invoicePatch struct {
 func (p *CreateInvoiceParams) wire() (*invoiceCreate, error) {
 	switch {
 	case p.Facility == "":
-		return nil, polybill.InvalidParam(apiName, "facility", "required")
+		return nil, transport.InvalidParam(API, "facility", "required")
 	case !p.Type.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "type", "must be %q or %q, got %q", InvoiceTypeMedicalEncounter, InvoiceTypeInventoryTransaction, p.Type)
+		return nil, transport.InvalidParam(API, "type", "must be %q or %q, got %q", InvoiceTypeMedicalEncounter, InvoiceTypeInventoryTransaction, p.Type)
 	case p.TaxComplication != "" && !p.TaxComplication.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "taxComplication", "unknown value %q", p.TaxComplication)
+		return nil, transport.InvalidParam(API, "taxComplication", "unknown value %q", p.TaxComplication)
 	}
 	discounts, err := wireDiscounts(p.Discounts)
 	if err != nil {
@@ -183,10 +183,10 @@ func wireDiscounts(ds []Discount) ([]discountWire, error) {
 	out := make([]discountWire, len(ds))
 	for i, d := range ds {
 		if (d.Amount == nil) == (d.Percentage == nil) {
-			return nil, polybill.InvalidParam(apiName, "discounts", "discount %d needs exactly one of amount or percentage", i)
+			return nil, transport.InvalidParam(API, "discounts", "discount %d needs exactly one of amount or percentage", i)
 		}
 		if d.Amount != nil && d.Amount.Sign() < 0 || d.Percentage != nil && d.Percentage.Sign() < 0 {
-			return nil, polybill.InvalidParam(apiName, "discounts", "discount %d is negative", i)
+			return nil, transport.InvalidParam(API, "discounts", "discount %d is negative", i)
 		}
 		out[i] = discountWire{ID: d.ID, Promo: d.Promo, Code: d.Code, Name: d.Name, Amount: number(d.Amount), Percentage: number(d.Percentage)}
 	}
@@ -242,7 +242,7 @@ func (s *InvoiceService) Create(ctx context.Context, p CreateInvoiceParams, opts
 // Patch changes an invoice.
 func (s *InvoiceService) Patch(ctx context.Context, id string, p PatchInvoiceParams, opts ...polybill.RequestOption) (*Invoice, error) {
 	if p.TaxComplication != "" && !p.TaxComplication.IsKnown() {
-		return nil, polybill.InvalidParam(apiName, "taxComplication", "unknown value %q", p.TaxComplication)
+		return nil, transport.InvalidParam(API, "taxComplication", "unknown value %q", p.TaxComplication)
 	}
 	if err := p.Unset.validate(); err != nil {
 		return nil, err

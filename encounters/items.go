@@ -89,11 +89,11 @@ type itemPatch struct {
 func (p *CreateItemParams) wire() (*itemCreate, error) {
 	switch {
 	case p.Invoice == "":
-		return nil, polybill.InvalidParam(apiName, "invoice", "required")
+		return nil, transport.InvalidParam(API, "invoice", "required")
 	case p.Type == "":
-		return nil, polybill.InvalidParam(apiName, "type", "required")
+		return nil, transport.InvalidParam(API, "type", "required")
 	case p.Quantity < 0:
-		return nil, polybill.InvalidParam(apiName, "quantity", "must be at least 1, got %d", p.Quantity)
+		return nil, transport.InvalidParam(API, "quantity", "must be at least 1, got %d", p.Quantity)
 	}
 	if err := requireMoney("price", p.Price, false); err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (s *ItemService) Create(ctx context.Context, p CreateItemParams, opts ...po
 // Patch changes a draft item.
 func (s *ItemService) Patch(ctx context.Context, id string, p PatchItemParams, opts ...polybill.RequestOption) (*Item, error) {
 	if p.Quantity < 0 {
-		return nil, polybill.InvalidParam(apiName, "quantity", "must be at least 1, got %d", p.Quantity)
+		return nil, transport.InvalidParam(API, "quantity", "must be at least 1, got %d", p.Quantity)
 	}
 	if p.Price != nil {
 		if err := requireMoney("price", *p.Price, false); err != nil {

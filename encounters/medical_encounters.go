@@ -116,13 +116,13 @@ func (s *EncounterService) Get(ctx context.Context, id string, q *Query, opts ..
 func (s *EncounterService) Create(ctx context.Context, p CreateEncounterParams, opts ...polybill.RequestOption) (*Encounter, error) {
 	switch {
 	case p.Facility == "":
-		return nil, polybill.InvalidParam(apiName, "facility", "required")
+		return nil, transport.InvalidParam(API, "facility", "required")
 	case p.Patient == "":
-		return nil, polybill.InvalidParam(apiName, "patient", "required")
+		return nil, transport.InvalidParam(API, "patient", "required")
 	case p.Type != "" && !p.Type.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "type", "unknown encounter type %q", p.Type)
+		return nil, transport.InvalidParam(API, "type", "unknown encounter type %q", p.Type)
 	case p.EncounterType != "" && p.EncounterType != "new" && p.EncounterType != "follow-up":
-		return nil, polybill.InvalidParam(apiName, "encounterType", "must be \"new\" or \"follow-up\", got %q", p.EncounterType)
+		return nil, transport.InvalidParam(API, "encounterType", "must be \"new\" or \"follow-up\", got %q", p.EncounterType)
 	}
 	body := encounterCreate{Facility: p.Facility, Patient: p.Patient, Doctors: p.Doctors, Tags: p.Tags, Invoice: p.Invoice, Type: p.Type, EncounterType: p.EncounterType}
 	return createOne[Encounter](ctx, s.c, encountersService, body, transport.UnsafeWrite, opts)

@@ -140,24 +140,24 @@ type paymentIntentPatch struct {
 func (p *CreatePaymentIntentParams) wire() (*paymentIntentCreate, error) {
 	switch {
 	case p.GatewayType == "":
-		return nil, polybill.InvalidParam(apiName, "gatewayType", "required")
+		return nil, transport.InvalidParam(API, "gatewayType", "required")
 	case !p.Currency.Valid():
-		return nil, polybill.InvalidParam(apiName, "currency", "must be an ISO 4217 code, got %q", p.Currency)
+		return nil, transport.InvalidParam(API, "currency", "must be an ISO 4217 code, got %q", p.Currency)
 	case len(p.Items) == 0:
-		return nil, polybill.InvalidParam(apiName, "items", "at least one item is required")
+		return nil, transport.InvalidParam(API, "items", "at least one item is required")
 	}
 	items := make([]paymentIntentItem, len(p.Items))
 	for i, it := range p.Items {
 		field := "items[" + itoa(i) + "]"
 		switch {
 		case it.Quantity < 1:
-			return nil, polybill.InvalidParam(apiName, field+".quantity", "must be at least 1, got %d", it.Quantity)
+			return nil, transport.InvalidParam(API, field+".quantity", "must be at least 1, got %d", it.Quantity)
 		case it.Ref == "" && (it.Name == "" || it.AmountPerItem == nil):
-			return nil, polybill.InvalidParam(apiName, field, "needs a ref (variant or service) or a name and amountPerItem")
+			return nil, transport.InvalidParam(API, field, "needs a ref (variant or service) or a name and amountPerItem")
 		case it.Ref != "" && it.Type == "":
-			return nil, polybill.InvalidParam(apiName, field+".type", "required with ref")
+			return nil, transport.InvalidParam(API, field+".type", "required with ref")
 		case it.AmountPerItem != nil && it.AmountPerItem.Sign() < 0:
-			return nil, polybill.InvalidParam(apiName, field+".amountPerItem", "must not be negative, got %s", it.AmountPerItem)
+			return nil, transport.InvalidParam(API, field+".amountPerItem", "must not be negative, got %s", it.AmountPerItem)
 		}
 		items[i] = paymentIntentItem{Type: it.Type, Ref: it.Ref, Name: it.Name, AmountPerItem: number(it.AmountPerItem), Quantity: it.Quantity}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
@@ -123,11 +124,11 @@ type paymentPatch struct {
 func (p *CreatePaymentParams) wire(idemp string) (*paymentCreate, error) {
 	switch {
 	case p.Item == "":
-		return nil, polybill.InvalidParam(apiName, "item", "required")
+		return nil, transport.InvalidParam(API, "item", "required")
 	case !p.Type.IsKnown():
-		return nil, polybill.InvalidParam(apiName, "type", "unknown payment type %q", p.Type)
+		return nil, transport.InvalidParam(API, "type", "unknown payment type %q", p.Type)
 	case p.PaymentMethod == "":
-		return nil, polybill.InvalidParam(apiName, "paymentMethod", "required (a payment-method code such as CASH)")
+		return nil, transport.InvalidParam(API, "paymentMethod", "required (a payment-method code such as CASH)")
 	}
 	if err := requireMoney("amount", p.Amount, true); err != nil {
 		return nil, err
@@ -191,9 +192,9 @@ func (s *PaymentService) Get(ctx context.Context, id string, q *Query, opts ...p
 // key with a different request is a polybill.ErrConflict (409).
 func (s *PaymentService) Create(ctx context.Context, p CreatePaymentParams, opts ...polybill.RequestOption) (*Payment, error) {
 	idemp := p.Idemp
-	if key := polybill.NewRequestConfig(opts...).IdempotencyKey; key != "" {
+	if key := config.NewRequest(opts).IdempotencyKey; key != "" {
 		if idemp != "" && idemp != key {
-			return nil, polybill.InvalidParam(apiName, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
+			return nil, transport.InvalidParam(API, "idemp", "Idemp %q and polybill.WithIdempotencyKey %q disagree; give one", idemp, key)
 		}
 		idemp = key
 	}

@@ -10,6 +10,7 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/qs"
+	"github.com/polybill/polybill-go/internal/transport"
 )
 
 // SortOrder is a $sort direction.
@@ -78,7 +79,7 @@ func ParseQuery(raw string) (*Query, error) {
 	if err != nil {
 		var ke *qs.KeyError
 		if errors.As(err, &ke) {
-			return nil, polybill.InvalidParam(apiName, ke.Path, "%s", ke.Reason)
+			return nil, transport.InvalidParam(API, ke.Path, "%s", ke.Reason)
 		}
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func (q *Query) obj() *qs.Object {
 
 func (q *Query) fail(field, format string, args ...any) *Query {
 	if q.err == nil {
-		q.err = polybill.InvalidParam(apiName, field, format, args...)
+		q.err = transport.InvalidParam(API, field, format, args...)
 	}
 	return q
 }
@@ -131,7 +132,7 @@ func (q *Query) Encode() (string, error) {
 	if err != nil {
 		var ke *qs.KeyError
 		if errors.As(err, &ke) {
-			return "", polybill.InvalidParam(apiName, ke.Path, "%s", ke.Reason)
+			return "", transport.InvalidParam(API, ke.Path, "%s", ke.Reason)
 		}
 		return "", err
 	}

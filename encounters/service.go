@@ -1,17 +1,17 @@
 package encounters
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters/internal/qs"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -28,7 +28,7 @@ type serviceOps struct{ find, get, create, patch, remove polybill.Operation }
 
 func requireID(id string) error {
 	if id == "" {
-		return polybill.InvalidParam(apiName, "id", "required")
+		return transport.InvalidParam(API, "id", "required")
 	}
 	return nil
 }
@@ -54,16 +54,19 @@ func findPage[T any](ctx context.Context, c *Client, service serviceOps, q *Quer
 	return page.toPage(q), nil
 }
 
+// listAll is every service's List. It copies q and opts now (the package template: a caller
+// who changes them while ranging changes nothing), and each page gets its own copy of that
+// copy with its $skip.
 func listAll[T any](ctx context.Context, c *Client, service serviceOps, q *Query, opts []polybill.RequestOption) iter.Seq2[T, error] {
+	q = q.Clone()
+	opts = slices.Clone(opts)
 	start := 0
-	if q != nil {
-		if v, ok := q.obj().Get("$skip"); ok {
-			if n, ok := v.(qs.Number); ok {
-				start, _ = strconv.Atoi(string(n))
-			}
+	if v, ok := q.obj().Get("$skip"); ok {
+		if n, ok := v.(qs.Number); ok {
+			start, _ = strconv.Atoi(string(n))
 		}
 	}
-	return polybill.Iterate(start, func(skip int) (*polybill.Page[T], error) {
+	return paging.Iterate(start, func(skip int) (*polybill.Page[T], error) {
 		return findPage[T](ctx, c, service, q.Clone().Skip(skip), opts)
 	})
 }
@@ -97,7 +100,7 @@ func getAt[T any](ctx context.Context, c *Client, op polybill.Operation, params 
 func encodeBody(body any) ([]byte, error) {
 	b, err := wire.Encode(body)
 	if err != nil {
-		return nil, polybill.InvalidParam(apiName, "body", "cannot encode the request: %v", err)
+		return nil, transport.InvalidParam(API, "body", "cannot encode the request: %v", err)
 	}
 	return b, nil
 }
@@ -153,89 +156,6 @@ func removeOne[T any](ctx context.Context, c *Client, service serviceOps, id str
 	return out, nil
 }
 
-// wirePage decodes both find shapes: a Feathers page {total,limit,skip,data}
-// and a bare array (services without pagination; both HapiHub SDKs accept it).
-type wirePage[T any] struct {
-	Items   []T  `wire:"data"`
-	Total   *int `wire:"total"`
-	Limit   *int `wire:"limit"`
-	Skip    *int `wire:"skip"`
-	IsArray bool
-}
-
-// DecodeBody reads a find answer, as the transport hands it over, with the SDK's one reader.
-func (p *wirePage[T]) DecodeBody(b []byte) error {
-	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-		p.IsArray = true
-		return wire.Decode(b, &p.Items)
-	}
-	if err := wire.Decode(b, p); err != nil {
-		return err
-	}
-	if p.Total == nil {
-		return fmt.Errorf("encounters: find response is neither a page {total,limit,skip,data} nor an array")
-	}
-	return nil
-}
-
-// record reads one record body (a get, create, patch or remove answer) with the SDK's one
-// reader.
-type record[T any] struct{ v *T }
-
-func (r record[T]) DecodeBody(b []byte) error {
-	*r.v = *new(T)
-	if u, ok := any(r.v).(json.Unmarshaler); ok {
-		return u.UnmarshalJSON(b) // every record type's, which reads with the one reader
-	}
-	return wire.Decode(b, r.v)
-}
-
-// decodeTarget is what the transport decodes a one-record answer into.
-func decodeTarget[T any](out *T) any { return record[T]{out} }
-
-// decode reads one JSON document into a response value with the SDK's one reader.
-func decode[T any](b []byte, v *T) error {
-	*v = *new(T)
-	return wire.Decode(b, v)
-}
-
-// toPage computes the next $skip. A page knows its total; a bare array has
-// none, so another page is assumed only when the array filled the $limit the
-// caller asked for.
-func (p *wirePage[T]) toPage(q *Query) *polybill.Page[T] {
-	skip, requested := 0, -1
-	if q != nil {
-		if v, ok := q.obj().Get("$skip"); ok {
-			if n, ok := v.(qs.Number); ok {
-				skip, _ = strconv.Atoi(string(n))
-			}
-		}
-		if v, ok := q.obj().Get("$limit"); ok {
-			if n, ok := v.(qs.Number); ok {
-				requested, _ = strconv.Atoi(string(n))
-			}
-		}
-	}
-	out := &polybill.Page[T]{Items: p.Items, Total: -1}
-	if p.Items == nil {
-		out.Items = []T{}
-	}
-	// An empty body (sdk-js reads it as null) is an empty last page.
-	if p.IsArray || p.Total == nil {
-		out.Next = skip + len(p.Items)
-		out.HasMore = requested > 0 && len(p.Items) >= requested
-		return out
-	}
-	// Trust the server's skip (it may clamp), but never a nonsensical one.
-	if p.Skip != nil && *p.Skip >= 0 {
-		skip = *p.Skip
-	}
-	out.Total = max(*p.Total, -1)
-	out.Next = skip + len(p.Items)
-	out.HasMore = len(p.Items) > 0 && out.Next < out.Total
-	return out
-}
-
 // number is d as the JSON number the spec's Money is (nil stays nil). A Decimal remembers
 // whether it was read from a string; written back as read, a quoted one would break the spec.
 func number(d *polybill.Decimal) *polybill.Decimal {
@@ -277,7 +197,7 @@ func (u Unset) wire() map[string]int {
 func (u Unset) validate() error {
 	for _, f := range u {
 		if f == "" {
-			return polybill.InvalidParam(apiName, "$unset", "empty field path")
+			return transport.InvalidParam(API, "$unset", "empty field path")
 		}
 	}
 	return nil
@@ -285,7 +205,7 @@ func (u Unset) validate() error {
 
 func requireMoney(field string, d polybill.Decimal, positive bool) error {
 	if d.Sign() < 0 || (positive && d.Sign() == 0) {
-		return polybill.InvalidParam(apiName, field, "must be positive, got %s", d)
+		return transport.InvalidParam(API, field, "must be positive, got %s", d)
 	}
 	return nil
 }

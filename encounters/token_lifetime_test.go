@@ -29,7 +29,7 @@ func TestShortLivedTokenIsUsedNotRefetched(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, srv := setup(t, []encounterstest.Option{encounterstest.WithUser("a@b.c", "pw"), encounterstest.WithTokenTTL(tc.ttl)},
-				encounters.WithCredentials("a@b.c", "pw"), encounters.WithClock(func() time.Time { return time.Now().Add(tc.skew) }))
+				encounters.WithCredentials("a@b.c", "pw"), encounterstest.WithTokenClock(func() time.Time { return time.Now().Add(tc.skew) }))
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			for i := range 3 {

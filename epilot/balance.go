@@ -53,10 +53,10 @@ func (b *Balance) UnmarshalJSON(data []byte) error {
 // account id.
 func (c *Client) GetCustomerBalance(ctx context.Context, id string, opts ...polybill.RequestOption) (*Balance, error) {
 	if id == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	var out Balance
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getCustomerBalance", "/v1/billing/customers/{id}/balance"), Params: []string{id}}, &out, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getCustomerBalance", "/v1/billing/customers/{id}/balance"), Params: []string{id}}, &out, opts...); err != nil {
 		return nil, err
 	}
 	return &out, nil

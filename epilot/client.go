@@ -2,18 +2,19 @@ package epilot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 
 	"golang.org/x/oauth2"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/transport"
 )
 
 const (
-	apiName = "epilot"
+	// API is the name of this API in errors (polybill.Error.API), logs and polybill.CallInfo.
+	API = "epilot"
 	// DefaultBaseURL is the production endpoint from the vendor spec's `servers`.
 	DefaultBaseURL = "https://billing.sls.epilot.io"
 	// EnvAPIURL and EnvToken are the environment variables NewFromEnv reads.
@@ -23,27 +24,36 @@ const (
 
 // Client talks to the epilot Billing API. It is safe for concurrent use.
 type Client struct {
-	t             *transport.Client
+	tc            *transport.Client
 	entityIDStyle EntityIDStyle
 }
 
-type (
-	tokenKey         struct{}
-	tokenSourceKey   struct{}
-	entityIDStyleKey struct{}
-)
+// Option configures an epilot client: the options of this package and the shared ones of
+// package polybill (polybill.WithBaseURL, …). Another API's option does not compile here.
+type Option interface{ epilotOption }
+
+type epilotOption = config.EpilotOption
+
+// settings are what this package's options set.
+type settings struct {
+	token         string
+	tokenSource   oauth2.TokenSource
+	entityIDStyle EntityIDStyle
+}
+
+// option makes an Option of f.
+func option(f func(*settings) error) Option { return config.Epilot[settings](f) }
 
 // WithToken authenticates with a static epilot 360 bearer token (JWT; EPILOT_TOKEN). An
 // empty token, or one with surrounding whitespace or a control character, is refused.
-func WithToken(token string) polybill.Option {
-	return func(c *polybill.Config) error {
-		if err := transport.CheckCredential(apiName, "WithToken", "token", token); err != nil {
+func WithToken(token string) Option {
+	return option(func(s *settings) error {
+		if err := transport.CheckCredential(API, "WithToken", "token", token); err != nil {
 			return err
 		}
-		c.Set(tokenSourceKey{}, nil)
-		c.Set(tokenKey{}, token)
+		s.token, s.tokenSource = token, nil
 		return nil
-	}
+	})
 }
 
 // WithTokenSource authenticates with tokens obtained from ts, like the JS SDK's
@@ -51,15 +61,14 @@ func WithToken(token string) polybill.Option {
 // the API refuses it); ts is asked again after a 401 and the call replayed once, so a
 // rotated token is picked up without rebuilding the client. Wrap ts in
 // oauth2.ReuseTokenSource only if it caches by itself: a 401 must reach a fresh token.
-func WithTokenSource(ts oauth2.TokenSource) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return option(func(s *settings) error {
 		if ts == nil {
-			return polybill.InvalidParam(apiName, "WithTokenSource", "nil token source")
+			return transport.InvalidParam(API, "WithTokenSource", "nil token source")
 		}
-		c.Set(tokenKey{}, nil)
-		c.Set(tokenSourceKey{}, ts)
+		s.tokenSource, s.token = ts, ""
 		return nil
-	}
+	})
 }
 
 // EntityIDStyle is how the entity_id filter of ListBillingEvents is put on the query string.
@@ -76,26 +85,27 @@ const (
 )
 
 // WithEntityIDStyle chooses the entity_id query encoding (see EntityIDStyle).
-func WithEntityIDStyle(s EntityIDStyle) polybill.Option {
-	return func(c *polybill.Config) error {
+func WithEntityIDStyle(s EntityIDStyle) Option {
+	return option(func(st *settings) error {
 		if s != EntityIDRepeated && s != EntityIDBrackets {
-			return polybill.InvalidParam(apiName, "WithEntityIDStyle", "unknown style %d", s)
+			return transport.InvalidParam(API, "WithEntityIDStyle", "unknown style %d", s)
 		}
-		c.Set(entityIDStyleKey{}, s)
+		st.entityIDStyle = s
 		return nil
-	}
+	})
 }
 
 // New returns a client. A token (WithToken or WithTokenSource) is required; without
 // polybill.WithBaseURL it talks to DefaultBaseURL. A missing or malformed setting is a
 // *polybill.Error matching polybill.ErrValidation whose Param names the option.
-func New(opts ...polybill.Option) (*Client, error) {
-	cfg, err := transport.NewConfig(apiName, opts)
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	cfg, err := transport.NewConfig(API, &s, opts)
 	if err != nil {
 		return nil, err
 	}
 	var auth transport.Authenticator
-	if ts, ok := cfg.Get(tokenSourceKey{}).(oauth2.TokenSource); ok {
+	if ts := s.tokenSource; ts != nil {
 		auth = transport.NewTokenAuth(func(context.Context) (*oauth2.Token, error) {
 			tok, err := ts.Token()
 			if err != nil {
@@ -106,13 +116,13 @@ func New(opts ...polybill.Option) (*Client, error) {
 			}
 			return tok, nil
 		})
-	} else if tok, ok := cfg.Get(tokenKey{}).(string); ok {
+	} else if tok := s.token; tok != "" {
 		auth = transport.StaticHeaders(http.Header{"Authorization": {"Bearer " + tok}})
 	} else {
-		return nil, transport.Missing(cfg, apiName, "WithToken", "no token: use epilot.WithToken, epilot.WithTokenSource or set %s", EnvToken)
+		return nil, transport.Missing(cfg, API, "WithToken", "no token: use epilot.WithToken, epilot.WithTokenSource or set %s", EnvToken)
 	}
-	t, err := transport.New(transport.Settings{
-		API:            apiName,
+	tc, err := transport.New(transport.Settings{
+		API:            API,
 		Config:         cfg,
 		DefaultBaseURL: DefaultBaseURL,
 		Auth:           auth,
@@ -121,48 +131,18 @@ func New(opts ...polybill.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t}
-	if s, ok := cfg.Get(entityIDStyleKey{}).(EntityIDStyle); ok {
-		c.entityIDStyle = s
-	}
-	return c, nil
+	return &Client{tc: tc, entityIDStyle: s.entityIDStyle}, nil
 }
 
 // NewFromEnv is New configured from EPILOT_API_URL (default DefaultBaseURL) and
 // EPILOT_TOKEN, each trimmed of surrounding whitespace (a secret mounted from a file keeps
 // its trailing newline). Options given here override the environment. A missing or
 // malformed variable is a polybill.ErrValidation error whose Param names the variable.
-func NewFromEnv(opts ...polybill.Option) (*Client, error) {
-	env := []polybill.Option{
+func NewFromEnv(opts ...Option) (*Client, error) {
+	env := []Option{
 		transport.EnvNames("WithBaseURL", EnvAPIURL, "WithToken", EnvToken),
 		transport.Env(EnvAPIURL, polybill.WithBaseURL),
 		transport.Env(EnvToken, WithToken),
 	}
 	return New(append(env, opts...)...)
-}
-
-// errorEnvelope is the API's error body {error, message}: error is the HTTP reason phrase
-// ("Not Found"), message is prose. AWS API Gateway, in front of the service, answers auth
-// failures with {"message": "Unauthorized"} alone, so both fields are optional here.
-type errorEnvelope struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
-// decodeError fills the message and one detail from {error, message}. The API has no
-// machine code beyond the status, so Code is left to the status-derived default. Bodies
-// that are not that JSON (an HTML 502 from a gateway) leave the error as the transport made it.
-func decodeError(body []byte, e *polybill.Error) {
-	var env errorEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return
-	}
-	if env.Error == "" && env.Message == "" {
-		return
-	}
-	e.Message = env.Message
-	if e.Message == "" {
-		e.Message = env.Error
-	}
-	e.Details = append(e.Details, polybill.ErrorDetail{Title: env.Error, Message: env.Message, Raw: append(json.RawMessage(nil), body...)})
 }

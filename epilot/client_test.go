@@ -55,7 +55,7 @@ func TestDefaultBaseURL(t *testing.T) {
 }
 
 func TestConstructorRefusesBadOptions(t *testing.T) {
-	for name, opt := range map[string]polybill.Option{
+	for name, opt := range map[string]epilot.Option{
 		"empty token":      epilot.WithToken(" "),
 		"nil token source": epilot.WithTokenSource(nil),
 		"unknown style":    epilot.WithEntityIDStyle(epilot.EntityIDStyle(9)),

@@ -188,26 +188,27 @@ func (c *Contract) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// DecodeBody reads a contract response with the SDK's one reader.
-func (c *Contract) DecodeBody(body []byte) error { return c.UnmarshalJSON(body) }
+// decode reads a contract response, as the transport hands it over (transport.DecodeFunc),
+// with the SDK's one reader.
+func (c *Contract) decode(body []byte) error { return c.UnmarshalJSON(body) }
 
 // validate is the strict writer: documented enums and ranges are checked before sending.
 func (c *Contract) validate() error {
 	switch {
 	case c.Status != "" && !c.Status.IsKnown():
-		return polybill.InvalidParam(apiName, "status", "unknown contract status %q", c.Status)
+		return transport.InvalidParam(API, "status", "unknown contract status %q", c.Status)
 	case c.Branch != "" && !c.Branch.IsKnown():
-		return polybill.InvalidParam(apiName, "branch", "unknown branch %q", c.Branch)
+		return transport.InvalidParam(API, "branch", "unknown branch %q", c.Branch)
 	case c.BillingPeriod != "" && !c.BillingPeriod.IsKnown():
-		return polybill.InvalidParam(apiName, "billing_period", "unknown billing period %q", c.BillingPeriod)
+		return transport.InvalidParam(API, "billing_period", "unknown billing period %q", c.BillingPeriod)
 	case c.RenewalDurationUnit != "" && !c.RenewalDurationUnit.IsKnown():
-		return polybill.InvalidParam(apiName, "renewal_duration_unit", "unknown unit %q", c.RenewalDurationUnit)
+		return transport.InvalidParam(API, "renewal_duration_unit", "unknown unit %q", c.RenewalDurationUnit)
 	case c.NoticeTimeUnit != "" && !c.NoticeTimeUnit.IsKnown():
-		return polybill.InvalidParam(apiName, "notice_time_unit", "unknown unit %q", c.NoticeTimeUnit)
+		return transport.InvalidParam(API, "notice_time_unit", "unknown unit %q", c.NoticeTimeUnit)
 	case c.BillingDueDay != nil && (*c.BillingDueDay < 0 || *c.BillingDueDay > 31):
-		return polybill.InvalidParam(apiName, "billing_due_day", "must be 0..31, got %d", *c.BillingDueDay)
+		return transport.InvalidParam(API, "billing_due_day", "must be 0..31, got %d", *c.BillingDueDay)
 	case c.BalanceCurrency != "" && !c.BalanceCurrency.Valid():
-		return polybill.InvalidParam(apiName, "balance_currency", "%q is not an ISO 4217 code", c.BalanceCurrency)
+		return transport.InvalidParam(API, "balance_currency", "%q is not an ISO 4217 code", c.BalanceCurrency)
 	}
 	for name, d := range map[string]*polybill.Decimal{
 		"billing_duration_amount": c.BillingDurationAmount,
@@ -215,7 +216,7 @@ func (c *Contract) validate() error {
 		"notice_time_amount":      c.NoticeTimeAmount,
 	} {
 		if d != nil && d.Sign() < 0 {
-			return polybill.InvalidParam(apiName, name, "must not be negative, got %s", d)
+			return transport.InvalidParam(API, name, "must not be negative, got %s", d)
 		}
 	}
 	return nil
@@ -234,7 +235,7 @@ func (c Contract) body() ([]byte, error) {
 	}
 	b, err := c.MarshalJSON()
 	if err != nil {
-		return nil, polybill.InvalidParam(apiName, "extra", "%v", err)
+		return nil, transport.InvalidParam(API, "extra", "%v", err)
 	}
 	return b, nil
 }
@@ -251,7 +252,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 		return nil, err
 	}
 	var out Contract
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, transport.DecodeFunc(out.decode), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +264,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 // the configuration history.
 func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, opts ...polybill.RequestOption) (*Contract, error) {
 	if id == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	if err := patch.validate(); err != nil {
 		return nil, err
@@ -274,7 +275,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 	}
 	var out Contract
 	// Same fields to the same values: idempotent in effect, so retried like a PUT.
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, transport.DecodeFunc(out.decode), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +290,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 // attempt is ErrNotFound.
 func (c *Client) DeleteContract(ctx context.Context, id string, opts ...polybill.RequestOption) error {
 	if id == "" {
-		return polybill.InvalidParam(apiName, "id", "is required")
+		return transport.InvalidParam(API, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
+	return c.tc.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}}, nil, opts...)
 }

@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -43,16 +45,16 @@ type ListBillingEventsParams struct {
 
 func (p ListBillingEventsParams) query(style EntityIDStyle, from int) (url.Values, error) {
 	if from < 0 {
-		return nil, polybill.InvalidParam(apiName, "from", "must be >= 0, got %d", from)
+		return nil, transport.InvalidParam(API, "from", "must be >= 0, got %d", from)
 	}
 	if p.Size < 0 || p.Size > MaxEventsPageSize {
-		return nil, polybill.InvalidParam(apiName, "size", "must be 1..%d (or 0 for the server default), got %d", MaxEventsPageSize, p.Size)
+		return nil, transport.InvalidParam(API, "size", "must be 1..%d (or 0 for the server default), got %d", MaxEventsPageSize, p.Size)
 	}
 	if p.EventType != "" && p.EventType != KindInstallment && p.EventType != KindReimbursement {
-		return nil, polybill.InvalidParam(apiName, "event_type", "the API filters only installment and reimbursement, not %q; filter other kinds with Kind()", p.EventType)
+		return nil, transport.InvalidParam(API, "event_type", "the API filters only installment and reimbursement, not %q; filter other kinds with Kind()", p.EventType)
 	}
 	if !p.DateAfter.IsZero() && !p.DateBefore.IsZero() && p.DateBefore.Before(p.DateAfter) {
-		return nil, polybill.InvalidParam(apiName, "date_before", "is before date_after")
+		return nil, transport.InvalidParam(API, "date_before", "is before date_after")
 	}
 	q := url.Values{}
 	if from > 0 {
@@ -67,7 +69,7 @@ func (p ListBillingEventsParams) query(style EntityIDStyle, from int) (url.Value
 	}
 	for i, id := range p.EntityIDs {
 		if id == "" {
-			return nil, polybill.InvalidParam(apiName, "entity_id", "entity id %d is empty", i)
+			return nil, transport.InvalidParam(API, "entity_id", "entity id %d is empty", i)
 		}
 		q.Add(key, id)
 	}
@@ -118,13 +120,16 @@ func (d *decodedEvent) DecodeBody(body []byte) error {
 
 // ListBillingEvents returns every billing event matching params from offset params.From on
 // (nil params: every event), fetching pages of params.Size lazily with from/size until `hits`
-// events were seen. Breaking out of the loop stops all requests.
+// events were seen. Breaking out of the loop stops all requests. params and opts are copied
+// now: changing them while ranging changes nothing.
 func (c *Client) ListBillingEvents(ctx context.Context, params *ListBillingEventsParams, opts ...polybill.RequestOption) iter.Seq2[BillingEvent, error] {
 	var p ListBillingEventsParams // a copy: later changes to *params do not affect the sequence
 	if params != nil {
 		p = *params
 	}
-	return polybill.Iterate(p.From, func(from int) (*polybill.Page[BillingEvent], error) {
+	p.EntityIDs = slices.Clone(p.EntityIDs)
+	opts = slices.Clone(opts)
+	return paging.Iterate(p.From, func(from int) (*polybill.Page[BillingEvent], error) {
 		return c.listBillingEventsPage(ctx, p, from, opts)
 	})
 }
@@ -146,7 +151,7 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 		return nil, err
 	}
 	var out eventList
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvents", "/v1/billing/events"), Query: q}, &out, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvents", "/v1/billing/events"), Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[BillingEvent]{Items: make([]BillingEvent, 0, len(out.Results)), Total: -1}
@@ -167,10 +172,10 @@ func (c *Client) listBillingEventsPage(ctx context.Context, p ListBillingEventsP
 // GetBillingEvent returns the event with this id.
 func (c *Client) GetBillingEvent(ctx context.Context, id string, opts ...polybill.RequestOption) (BillingEvent, error) {
 	if id == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, &out, opts...)
+	err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, &out, opts...)
 	return out.BillingEvent, err
 }
 
@@ -186,16 +191,16 @@ func (c *Client) GetBillingEvent(ctx context.Context, id string, opts ...polybil
 // refused (CodeInvalidResponse) rather than returned as the event.
 func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID string, opts ...polybill.RequestOption) (BillingEvent, error) {
 	if externalID == "" {
-		return nil, polybill.InvalidParam(apiName, "external_id", "is required")
+		return nil, transport.InvalidParam(API, "external_id", "is required")
 	}
 	var out decodedEvent
-	err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEventByExternalId", "/v1/billing/external/{external_id}"), Params: []string{externalID}}, &out, opts...)
+	err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingEventByExternalId", "/v1/billing/external/{external_id}"), Params: []string{externalID}}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
 	found := out.BillingEvent
 	if got := found.Fields().ExternalID; got != externalID {
-		return nil, &polybill.Error{API: apiName, StatusCode: http.StatusOK, Code: polybill.CodeInvalidResponse,
+		return nil, &polybill.Error{API: API, StatusCode: http.StatusOK, Code: polybill.CodeInvalidResponse,
 			Message: fmt.Sprintf("the lookup by external_id %q answered an event with external_id %q", externalID, got)}
 	}
 	contracts := found.Fields().Contract.IDs()
@@ -213,7 +218,7 @@ func (c *Client) GetBillingEventByExternalID(ctx context.Context, externalID str
 	}
 	if len(matches) > 1 {
 		dup := &DuplicateExternalIDError{ExternalID: externalID, Events: matches}
-		return nil, &polybill.Error{API: apiName, Code: CodeDuplicateExternalID, Message: dup.Error(), Err: dup}
+		return nil, &polybill.Error{API: API, Code: CodeDuplicateExternalID, Message: dup.Error(), Err: dup}
 	}
 	return found, nil
 }
@@ -250,9 +255,9 @@ func (e *DuplicateExternalIDError) Error() string {
 // attempt is ErrNotFound.
 func (c *Client) DeleteBillingEvent(ctx context.Context, id string, opts ...polybill.RequestOption) error {
 	if id == "" {
-		return polybill.InvalidParam(apiName, "id", "is required")
+		return transport.InvalidParam(API, "id", "is required")
 	}
-	return c.t.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, nil, opts...)
+	return c.tc.Do(ctx, transport.Call{Method: http.MethodDelete, Op: transport.Op("deleteBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}}, nil, opts...)
 }
 
 // CreateBillingEvent creates ev and returns the stored event. It validates ev before sending
@@ -293,7 +298,7 @@ func (c *Client) CreateBillingEvent(ctx context.Context, ev BillingEvent, opts .
 			return true, nil
 		}
 	}
-	if err := c.t.Do(ctx, call, &out, opts...); err != nil {
+	if err := c.tc.Do(ctx, call, &out, opts...); err != nil {
 		return nil, err
 	}
 	if found != nil {
@@ -318,7 +323,7 @@ func (c *Client) EnsureBillingEvent(ctx context.Context, ev BillingEvent, opts .
 	}
 	externalID := ev.Fields().ExternalID
 	if externalID == "" {
-		return nil, false, polybill.InvalidParam(apiName, "external_id", "EnsureBillingEvent needs the event's ExternalID to find it")
+		return nil, false, transport.InvalidParam(API, "external_id", "EnsureBillingEvent needs the event's ExternalID to find it")
 	}
 	found, err := c.GetBillingEventByExternalID(ctx, externalID, opts...)
 	if err == nil {
@@ -334,15 +339,15 @@ func (c *Client) EnsureBillingEvent(ctx context.Context, ev BillingEvent, opts .
 // encodeCreate validates ev as a create body and returns its JSON.
 func encodeCreate(ev BillingEvent) ([]byte, error) {
 	if v := reflect.ValueOf(ev); ev == nil || (v.Kind() == reflect.Pointer && v.IsNil()) {
-		return nil, polybill.InvalidParam(apiName, "event", "is nil")
+		return nil, transport.InvalidParam(API, "event", "is nil")
 	}
 	kind := ev.Kind()
 	if ce, ok := ev.(*CustomEvent); ok {
 		if ce.Type == "" {
-			return nil, polybill.InvalidParam(apiName, "type", "a custom event needs a type")
+			return nil, transport.InvalidParam(API, "type", "a custom event needs a type")
 		}
 		if kind.IsKnown() {
-			return nil, polybill.InvalidParam(apiName, "type", "%q has its own event type; use the matching Go type instead of CustomEvent", ce.Type)
+			return nil, transport.InvalidParam(API, "type", "%q has its own event type; use the matching Go type instead of CustomEvent", ce.Type)
 		}
 	}
 	f := *ev.Fields() // a copy: the caller's event is not modified
@@ -354,19 +359,19 @@ func encodeCreate(ev BillingEvent) ([]byte, error) {
 	}
 	f.Amount = amount
 	if f.BookingDate.IsZero() {
-		return nil, polybill.InvalidParam(apiName, "booking_date", "is required")
+		return nil, transport.InvalidParam(API, "booking_date", "is required")
 	}
 	if (kind == KindInstallment || kind == KindInvoice) && f.DueDate.IsZero() {
-		return nil, polybill.InvalidParam(apiName, "due_date", "is required for %s events", kind)
+		return nil, transport.InvalidParam(API, "due_date", "is required for %s events", kind)
 	}
 	if len(f.Contract.IDs()) == 0 {
-		return nil, polybill.InvalidParam(apiName, "contract", "an event must link to a contract: set Contract: epilot.Link(contractID)")
+		return nil, transport.InvalidParam(API, "contract", "an event must link to a contract: set Contract: epilot.Link(contractID)")
 	}
 	if err := checkEventEnums(f.Direction, f.Status); err != nil {
 		return nil, err
 	}
 	if f.ExternalLink != nil && f.ExternalLink.Href == "" {
-		return nil, polybill.InvalidParam(apiName, "external_link.href", "is required")
+		return nil, transport.InvalidParam(API, "external_link.href", "is required")
 	}
 	body := createWire{eventWire: f.wire(string(kind))}
 	if l := f.ExternalLink; l != nil {
@@ -374,7 +379,7 @@ func encodeCreate(ev BillingEvent) ([]byte, error) {
 	}
 	b, err := wire.Encode(body)
 	if err != nil {
-		return nil, polybill.InvalidParam(apiName, "extra", "%v", err)
+		return nil, transport.InvalidParam(API, "extra", "%v", err)
 	}
 	return b, nil
 }
@@ -400,10 +405,10 @@ type createLink struct {
 
 func checkEventEnums(d Direction, s EventStatus) error {
 	if d != "" && !d.IsKnown() {
-		return polybill.InvalidParam(apiName, "direction", "must be debit or credit, not %q", d)
+		return transport.InvalidParam(API, "direction", "must be debit or credit, not %q", d)
 	}
 	if s != "" && !s.IsKnown() {
-		return polybill.InvalidParam(apiName, "status", "must be open or closed, not %q", s)
+		return transport.InvalidParam(API, "status", "must be open or closed, not %q", s)
 	}
 	return nil
 }
@@ -467,7 +472,7 @@ func (u BillingEventUpdate) encode() ([]byte, error) {
 	}
 	if !u.Contract.IsZero() {
 		if len(u.Contract.IDs()) == 0 {
-			return nil, polybill.InvalidParam(apiName, "contract", "the link has no entity id")
+			return nil, transport.InvalidParam(API, "contract", "the link has no entity id")
 		}
 		w.Contract = &u.Contract
 	}
@@ -478,14 +483,14 @@ func (u BillingEventUpdate) encode() ([]byte, error) {
 		return nil, err
 	}
 	if u.ExternalLink != nil && u.ExternalLink.Href == "" {
-		return nil, polybill.InvalidParam(apiName, "external_link.href", "is required")
+		return nil, transport.InvalidParam(API, "external_link.href", "is required")
 	}
 	b, err := wire.Encode(w)
 	if err != nil {
-		return nil, polybill.InvalidParam(apiName, "extra", "%v", err)
+		return nil, transport.InvalidParam(API, "extra", "%v", err)
 	}
 	if string(b) == "{}" {
-		return nil, polybill.InvalidParam(apiName, "update", "set at least one field: the API rejects an empty update")
+		return nil, transport.InvalidParam(API, "update", "set at least one field: the API rejects an empty update")
 	}
 	return b, nil
 }
@@ -493,7 +498,7 @@ func (u BillingEventUpdate) encode() ([]byte, error) {
 // UpdateBillingEvent changes the fields set in u and returns the updated event.
 func (c *Client) UpdateBillingEvent(ctx context.Context, id string, u BillingEventUpdate, opts ...polybill.RequestOption) (BillingEvent, error) {
 	if id == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	body, err := u.encode()
 	if err != nil {
@@ -502,7 +507,7 @@ func (c *Client) UpdateBillingEvent(ctx context.Context, id string, u BillingEve
 	var out decodedEvent
 	// PATCH of the same fields to the same values is idempotent in effect (research §5), so
 	// it may be retried like a PUT.
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}, Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateBillingEvent", "/v1/billing/events/{id}"), Params: []string{id}, Body: json.RawMessage(body), Safety: transport.Idempotent}, &out, opts...)
 	return out.BillingEvent, err
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polybill/polybill-go/epilot/internal/oapiserver"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/polybill/polybill-go"
@@ -24,23 +26,25 @@ type env struct {
 // newEnv starts a fake and a client. At the end of the test it asserts that every response
 // the fake sent conformed to the spec (fault-injected responses are the test's own business
 // and are skipped by passing validate=false).
-func newEnv(t *testing.T, opts ...polybill.Option) *env {
+func newEnv(t *testing.T, opts ...epilot.Option) *env {
 	t.Helper()
 	return newEnvValidated(t, true, opts...)
 }
 
-func newEnvValidated(t *testing.T, validate bool, opts ...polybill.Option) *env {
+func newEnvValidated(t *testing.T, validate bool, opts ...epilot.Option) *env {
 	t.Helper()
 	return newEnvServer(t, validate, nil, opts...)
 }
 
-func newEnvServer(t *testing.T, validate bool, srvOpts []epilottest.Option, opts ...polybill.Option) *env {
+func newEnvServer(t *testing.T, validate bool, srvOpts []epilottest.Option, opts ...epilot.Option) *env {
 	t.Helper()
 	srv := epilottest.New(srvOpts...)
 	t.Cleanup(srv.Close)
-	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
+	spec, err := oapiserver.GetSpec()
 	require.NoError(t, err)
-	base := []polybill.Option{
+	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
+	require.NoError(t, err)
+	base := []epilot.Option{
 		polybill.WithBaseURL(srv.URL()),
 		epilot.WithToken(srv.Token()),
 		polybill.WithHTTPClient(&http.Client{Transport: rv}),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
 
@@ -89,29 +90,29 @@ func (m Money) Check() error {
 // wire fields (unitsField, decimalField, currencyField).
 func (m Money) complete(unitsField, decimalField, currencyField string) (Money, error) {
 	if m.Currency == "" {
-		return m, polybill.InvalidParam(apiName, currencyField, "a currency is required to convert between minor units and the decimal amount")
+		return m, transport.InvalidParam(API, currencyField, "a currency is required to convert between minor units and the decimal amount")
 	}
 	if !m.Currency.Valid() {
-		return m, polybill.InvalidParam(apiName, currencyField, "%q is not an ISO 4217 code", m.Currency)
+		return m, transport.InvalidParam(API, currencyField, "%q is not an ISO 4217 code", m.Currency)
 	}
 	exp := m.Currency.Exponent()
 	switch {
 	case m.MinorUnits == nil && m.Decimal == nil:
-		return m, polybill.InvalidParam(apiName, unitsField, "an amount is required (minor units or decimal)")
+		return m, transport.InvalidParam(API, unitsField, "an amount is required (minor units or decimal)")
 	case m.MinorUnits == nil:
 		units, err := m.Decimal.MinorUnits(exp)
 		if err != nil {
-			return m, polybill.InvalidParam(apiName, decimalField, "%s is not a whole number of %s minor units (exponent %d)", m.Decimal, m.Currency, exp)
+			return m, transport.InvalidParam(API, decimalField, "%s is not a whole number of %s minor units (exponent %d)", m.Decimal, m.Currency, exp)
 		}
 		m.MinorUnits = &units
 	case m.Decimal != nil:
 		if err := m.Check(); err != nil {
-			return m, polybill.InvalidParam(apiName, decimalField, "%v", err)
+			return m, transport.InvalidParam(API, decimalField, "%v", err)
 		}
 	}
 	d, err := polybill.DecimalFromMinorUnits(*m.MinorUnits, exp)
 	if err != nil {
-		return m, polybill.InvalidParam(apiName, unitsField, "%v", err)
+		return m, transport.InvalidParam(API, unitsField, "%v", err)
 	}
 	d = d.Quoted()
 	m.Decimal = &d

@@ -6,11 +6,13 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/paging"
 	"github.com/polybill/polybill-go/internal/transport"
 	"github.com/polybill/polybill-go/internal/wire"
 )
@@ -241,7 +243,7 @@ func changeTypesCSV(types []ChangeType) (string, error) {
 	parts := make([]string, 0, len(types))
 	for _, t := range types {
 		if !t.IsKnown() {
-			return "", polybill.InvalidParam(apiName, "history_change_types", "unknown change type %q", t)
+			return "", transport.InvalidParam(API, "history_change_types", "unknown change type %q", t)
 		}
 		parts = append(parts, string(t))
 	}
@@ -270,14 +272,14 @@ func (p *PricingInformationParams) query() (url.Values, error) {
 // and history of a contract. A nil params means the defaults.
 func (c *Client) GetContractPricingInformation(ctx context.Context, contractID string, params *PricingInformationParams, opts ...polybill.RequestOption) (*ContractPricingInformation, error) {
 	if contractID == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	q, err := params.query()
 	if err != nil {
 		return nil, err
 	}
 	var out ContractPricingInformation
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getContractPricingInformation", "/v1/billing/contracts/{id}/pricing_information"), Params: []string{contractID}, Query: q}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getContractPricingInformation", "/v1/billing/contracts/{id}/pricing_information"), Params: []string{contractID}, Query: q}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -288,14 +290,14 @@ func (c *Client) GetContractPricingInformation(ctx context.Context, contractID s
 // a billing account. A nil params means the defaults.
 func (c *Client) GetBillingAccountPricingInformation(ctx context.Context, accountID string, params *PricingInformationParams, opts ...polybill.RequestOption) (*BillingAccountPricingInformation, error) {
 	if accountID == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	q, err := params.query()
 	if err != nil {
 		return nil, err
 	}
 	var out BillingAccountPricingInformation
-	err = c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingAccountPricingInformation", "/v1/billing/billing_accounts/{id}/pricing_information"), Params: []string{accountID}, Query: q}, &out, opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: transport.Op("getBillingAccountPricingInformation", "/v1/billing/billing_accounts/{id}/pricing_information"), Params: []string{accountID}, Query: q}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,13 +324,13 @@ type ConfigurationHistoryParams struct {
 
 func (p ConfigurationHistoryParams) query(from int) (url.Values, error) {
 	if from < 0 {
-		return nil, polybill.InvalidParam(apiName, "from", "must be >= 0, got %d", from)
+		return nil, transport.InvalidParam(API, "from", "must be >= 0, got %d", from)
 	}
 	if p.Size < 0 || p.Size > MaxHistoryPageSize {
-		return nil, polybill.InvalidParam(apiName, "size", "must be 1..%d (or 0 for the server default), got %d", MaxHistoryPageSize, p.Size)
+		return nil, transport.InvalidParam(API, "size", "must be 1..%d (or 0 for the server default), got %d", MaxHistoryPageSize, p.Size)
 	}
 	if p.ChangeType != "" && !p.ChangeType.IsKnown() {
-		return nil, polybill.InvalidParam(apiName, "change_type", "unknown change type %q", p.ChangeType)
+		return nil, transport.InvalidParam(API, "change_type", "unknown change type %q", p.ChangeType)
 	}
 	csv, err := changeTypesCSV(p.HistoryChangeTypes)
 	if err != nil {
@@ -364,7 +366,7 @@ func (c *Client) historyPage(ctx context.Context, op polybill.Operation, id stri
 		return nil, err
 	}
 	var out historyResponse
-	if err := c.t.Do(ctx, transport.Call{Method: http.MethodGet, Op: op, Params: []string{id}, Query: q}, &out, opts...); err != nil {
+	if err := c.tc.Do(ctx, transport.Call{Method: http.MethodGet, Op: op, Params: []string{id}, Query: q}, &out, opts...); err != nil {
 		return nil, err
 	}
 	page := &polybill.Page[HistoryRow]{Items: out.History, Total: -1, Next: from + len(out.History)}
@@ -380,13 +382,15 @@ func (c *Client) historyPage(ctx context.Context, op polybill.Operation, id stri
 	return page, nil
 }
 
-// historyParams copies *params (the zero value for nil) so the caller's struct is never
-// changed and later changes to it do not affect a sequence already returned.
+// historyParams copies *params (the zero value for nil), its slice too, so the caller's
+// struct is never changed and later changes to it do not affect a sequence already returned.
 func historyParams(params *ConfigurationHistoryParams) ConfigurationHistoryParams {
 	if params == nil {
 		return ConfigurationHistoryParams{}
 	}
-	return *params
+	p := *params
+	p.HistoryChangeTypes = slices.Clone(p.HistoryChangeTypes)
+	return p
 }
 
 // ListContractConfigurationHistoryPage returns one page of a contract's configuration
@@ -399,16 +403,18 @@ func (c *Client) ListContractConfigurationHistoryPage(ctx context.Context, contr
 
 func (c *Client) contractHistoryPage(ctx context.Context, contractID string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	if contractID == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	return c.historyPage(ctx, transport.Op("getContractConfigurationHistory", "/v1/billing/contracts/{id}/configuration_history"), contractID, p, from, opts)
 }
 
 // ListContractConfigurationHistory returns a contract's configuration history from offset
-// params.From on (nil params: all of it), fetching pages lazily.
+// params.From on (nil params: all of it), fetching pages lazily. params and opts are copied
+// now: changing them while ranging changes nothing.
 func (c *Client) ListContractConfigurationHistory(ctx context.Context, contractID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
 	p := historyParams(params)
-	return polybill.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
+	opts = slices.Clone(opts)
+	return paging.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
 		return c.contractHistoryPage(ctx, contractID, p, from, opts)
 	})
 }
@@ -423,16 +429,18 @@ func (c *Client) ListBillingAccountConfigurationHistoryPage(ctx context.Context,
 
 func (c *Client) accountHistoryPage(ctx context.Context, accountID string, p ConfigurationHistoryParams, from int, opts []polybill.RequestOption) (*polybill.Page[HistoryRow], error) {
 	if accountID == "" {
-		return nil, polybill.InvalidParam(apiName, "id", "is required")
+		return nil, transport.InvalidParam(API, "id", "is required")
 	}
 	return c.historyPage(ctx, transport.Op("getBillingAccountConfigurationHistory", "/v1/billing/billing_accounts/{id}/configuration_history"), accountID, p, from, opts)
 }
 
 // ListBillingAccountConfigurationHistory returns the configuration history of a billing
-// account from offset params.From on (nil params: all of it), fetching pages lazily.
+// account from offset params.From on (nil params: all of it), fetching pages lazily. params
+// and opts are copied now: changing them while ranging changes nothing.
 func (c *Client) ListBillingAccountConfigurationHistory(ctx context.Context, accountID string, params *ConfigurationHistoryParams, opts ...polybill.RequestOption) iter.Seq2[HistoryRow, error] {
 	p := historyParams(params)
-	return polybill.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
+	opts = slices.Clone(opts)
+	return paging.Iterate(p.From, func(from int) (*polybill.Page[HistoryRow], error) {
 		return c.accountHistoryPage(ctx, accountID, p, from, opts)
 	})
 }

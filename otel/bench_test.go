@@ -40,7 +40,7 @@ func BenchmarkP1Telemetry(b *testing.B) {
 		b.Fatal(err)
 	}
 	newClient := func(b *testing.B, opts ...polybill.Option) *crm.Client {
-		c, err := crm.New(append(srv.ClientOptions(), opts...)...)
+		c, err := crm.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 		if err != nil {
 			b.Fatal(err)
 		}

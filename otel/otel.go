@@ -94,29 +94,26 @@ func WithPropagator(p propagation.TextMapPropagator) Option { return func(c *con
 // Instrument returns an option for any of the four clients (crm, epilot, encounters,
 // clinic) that traces and measures its calls. Each client gets its own instruments.
 func Instrument(opts ...Option) polybill.Option {
-	return func(pc *polybill.Config) error {
+	return polybill.WithOptionsFunc(func() (polybill.Option, error) {
 		cfg := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider(), prop: otel.GetTextMapPropagator()}
 		for _, o := range opts {
 			if o == nil {
-				return errors.New("polybillotel: option is nil")
+				return polybill.Option{}, errors.New("polybillotel: option is nil")
 			}
 			o(&cfg)
 		}
 		if cfg.tp == nil || cfg.mp == nil || cfg.prop == nil {
-			return errors.New("polybillotel: nil provider or propagator")
+			return polybill.Option{}, errors.New("polybillotel: nil provider or propagator")
 		}
 		if len(cfg.prop.Fields()) == 0 {
 			cfg.prop = propagation.TraceContext{}
 		}
 		in, err := newInstrumentation(cfg)
 		if err != nil {
-			return err
+			return polybill.Option{}, err
 		}
-		if err := polybill.WithObserver(in.observer())(pc); err != nil {
-			return err
-		}
-		return polybill.WithMiddleware(in.inject)(pc)
-	}
+		return polybill.WithOptions(polybill.WithObserver(in.observer()), polybill.WithMiddleware(in.inject)), nil
+	})
 }
 
 type instrumentation struct {

@@ -167,7 +167,7 @@ func crmGet(wantErr error, extra []polybill.Option, faults ...crmtest.Fault) sce
 		t.Cleanup(srv.Close)
 		_, err := srv.AddBilling(crmtest.Billing{UniqueID: secretID, PayerName: secretPayer})
 		require.NoError(t, err)
-		c, err := crm.New(append(append(srv.ClientOptions(), opts...), extra...)...)
+		c, err := crm.New(append(srv.ClientOptions(), polybill.WithOptions(opts...), polybill.WithOptions(extra...))...)
 		require.NoError(t, err)
 		for _, f := range faults {
 			srv.Faults().Add(f)
@@ -185,7 +185,7 @@ func epilotCreate(fault epilottest.Fault, settled bool) scenario {
 	return func(t *testing.T, opts []polybill.Option) []string {
 		srv := epilottest.New()
 		t.Cleanup(srv.Close)
-		c, err := epilot.New(append(srv.ClientOptions(), opts...)...)
+		c, err := epilot.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 		require.NoError(t, err)
 		fault.Match = func(r *http.Request) bool { return r.Method == http.MethodPost }
 		srv.Faults().Add(fault)
@@ -211,7 +211,7 @@ func epilotCreate(fault epilottest.Fault, settled bool) scenario {
 func clinicPayment(t *testing.T, opts []polybill.Option) []string {
 	srv := clinictest.New()
 	t.Cleanup(srv.Close)
-	c, err := clinic.New(append(srv.ClientOptions(), opts...)...)
+	c, err := clinic.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 	require.NoError(t, err)
 	id := srv.AddInvoice(clinictest.InvoiceSeed{ID: secretInvoice, Items: []clinictest.ItemSeed{
 		{Service: "Consultation", Department: "General Medicine", Quantity: polybill.MustDecimal("1"), Rate: polybill.MustDecimal("1000.00"), TaxPercent: polybill.MustDecimal("18")},
@@ -231,7 +231,7 @@ func clinicPayment(t *testing.T, opts []polybill.Option) []string {
 func clinicRefresh(t *testing.T, opts []polybill.Option) []string {
 	srv := clinictest.New()
 	t.Cleanup(srv.Close)
-	c, err := clinic.New(append(srv.ClientOptions(), opts...)...)
+	c, err := clinic.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 	require.NoError(t, err)
 	require.NoError(t, c.Authenticate(context.Background()))
 	srv.RevokeTokens()

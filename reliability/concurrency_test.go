@@ -121,7 +121,7 @@ func TestSharedClientTokenRefreshUnderLoad(t *testing.T) {
 			clock := encounterstest.NewManualClock(time.Now())
 			srv := encounterstest.New(encounterstest.WithClock(clock), encounterstest.WithUser(encEmail, encPassword))
 			t.Cleanup(srv.Close)
-			c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithCredentials(encEmail, encPassword), encounters.WithClock(clock.Now))
+			c, err := encounters.New(polybill.WithBaseURL(srv.URL()), encounters.WithCredentials(encEmail, encPassword), encounterstest.WithTokenClock(clock.Now))
 			require.NoError(t, err)
 			return sharedClient{func(ctx context.Context, i int) error {
 				_, err := c.Invoices.Find(ctx, encounters.NewQuery().Limit(5))

@@ -22,13 +22,13 @@ import (
 // constructors are the two constructors of one API, with what each needs to succeed.
 type constructors struct {
 	api        string
-	newClient  func(opts ...polybill.Option) error
-	fromEnv    func(opts ...polybill.Option) error
+	newClient  func(opts ...any) error
+	fromEnv    func(opts ...any) error
 	baseURL    string            // a loopback URL the fake serves
-	creds      []polybill.Option // valid credentials for New
+	creds      []any             // valid credentials for New
 	env        map[string]string // valid environment for NewFromEnv (without the URL)
 	envURL     string            // the base URL variable
-	tokenOpt   func(string) polybill.Option
+	tokenOpt   func(string) any
 	tokenParam string // Param of a bad token given in code
 	tokenEnv   string // the variable holding the token-like secret
 	missingNew string // Param when New gets no credentials at all
@@ -43,16 +43,15 @@ func allConstructors(t *testing.T) []constructors {
 	encSrv := encounterstest.New()
 	clSrv := clinictest.New()
 	t.Cleanup(func() { crmSrv.Close(); epSrv.Close(); encSrv.Close(); clSrv.Close() })
-	ignore := func(_ any, err error) error { return err }
 	return []constructors{
 		{
 			api:       "crm",
-			newClient: func(o ...polybill.Option) error { return ignore(crm.New(o...)) },
-			fromEnv:   func(o ...polybill.Option) error { return ignore(crm.NewFromEnv(o...)) },
+			newClient: build(crm.New),
+			fromEnv:   build(crm.NewFromEnv),
 			baseURL:   crmSrv.URL(), envURL: crm.EnvAPIURL,
-			creds:    []polybill.Option{crm.WithAPIKey(crmtest.DefaultAPIKey), crm.WithToken(crmtest.DefaultToken)},
+			creds:    []any{crm.WithAPIKey(crmtest.DefaultAPIKey), crm.WithToken(crmtest.DefaultToken)},
 			env:      map[string]string{crm.EnvAPIKey: crmtest.DefaultAPIKey, crm.EnvAuthToken: crmtest.DefaultToken},
-			tokenOpt: crm.WithToken, tokenParam: "WithToken", tokenEnv: crm.EnvAuthToken,
+			tokenOpt: func(s string) any { return crm.WithToken(s) }, tokenParam: "WithToken", tokenEnv: crm.EnvAuthToken,
 			missingNew: "WithAPIKey", missingEnv: crm.EnvAPIKey,
 			call: func(ctx context.Context) error {
 				c, err := crm.NewFromEnv()
@@ -65,12 +64,12 @@ func allConstructors(t *testing.T) []constructors {
 		},
 		{
 			api:       "epilot",
-			newClient: func(o ...polybill.Option) error { return ignore(epilot.New(o...)) },
-			fromEnv:   func(o ...polybill.Option) error { return ignore(epilot.NewFromEnv(o...)) },
+			newClient: build(epilot.New),
+			fromEnv:   build(epilot.NewFromEnv),
 			baseURL:   epSrv.URL(), envURL: epilot.EnvAPIURL,
-			creds:    []polybill.Option{epilot.WithToken(epSrv.Token())},
+			creds:    []any{epilot.WithToken(epSrv.Token())},
 			env:      map[string]string{epilot.EnvToken: epSrv.Token()},
-			tokenOpt: epilot.WithToken, tokenParam: "WithToken", tokenEnv: epilot.EnvToken,
+			tokenOpt: func(s string) any { return epilot.WithToken(s) }, tokenParam: "WithToken", tokenEnv: epilot.EnvToken,
 			missingNew: "WithToken", missingEnv: epilot.EnvToken,
 			call: func(ctx context.Context) error {
 				c, err := epilot.NewFromEnv()
@@ -86,12 +85,12 @@ func allConstructors(t *testing.T) []constructors {
 		},
 		{
 			api:       "encounters",
-			newClient: func(o ...polybill.Option) error { return ignore(encounters.New(o...)) },
-			fromEnv:   func(o ...polybill.Option) error { return ignore(encounters.NewFromEnv(o...)) },
+			newClient: build(encounters.New),
+			fromEnv:   build(encounters.NewFromEnv),
 			baseURL:   encSrv.URL(), envURL: encounters.EnvAPIURL,
-			creds:    []polybill.Option{encounters.WithToken(encSrv.Token())},
+			creds:    []any{encounters.WithToken(encSrv.Token())},
 			env:      map[string]string{encounters.EnvToken: encSrv.Token()},
-			tokenOpt: encounters.WithToken, tokenParam: "WithToken", tokenEnv: encounters.EnvToken,
+			tokenOpt: func(s string) any { return encounters.WithToken(s) }, tokenParam: "WithToken", tokenEnv: encounters.EnvToken,
 			missingNew: "WithToken", missingEnv: encounters.EnvToken,
 			call: func(ctx context.Context) error {
 				c, err := encounters.NewFromEnv()
@@ -104,12 +103,12 @@ func allConstructors(t *testing.T) []constructors {
 		},
 		{
 			api:       "clinic",
-			newClient: func(o ...polybill.Option) error { return ignore(clinic.New(o...)) },
-			fromEnv:   func(o ...polybill.Option) error { return ignore(clinic.NewFromEnv(o...)) },
+			newClient: build(clinic.New),
+			fromEnv:   build(clinic.NewFromEnv),
 			baseURL:   clSrv.URL(), envURL: clinic.EnvAPIURL,
-			creds: []polybill.Option{clinic.WithClientCredentials(clinictest.DefaultClientID, clinictest.DefaultClientSecret)},
+			creds: []any{clinic.WithClientCredentials(clinictest.DefaultClientID, clinictest.DefaultClientSecret)},
 			env:   map[string]string{clinic.EnvClientID: clinictest.DefaultClientID, clinic.EnvClientSecret: clinictest.DefaultClientSecret},
-			tokenOpt: func(s string) polybill.Option {
+			tokenOpt: func(s string) any {
 				return clinic.WithClientCredentials(clinictest.DefaultClientID, s)
 			},
 			tokenParam: "WithClientCredentials", tokenEnv: clinic.EnvClientSecret,
@@ -122,6 +121,22 @@ func allConstructors(t *testing.T) []constructors {
 				return c.Authenticate(ctx)
 			},
 		},
+	}
+}
+
+// build adapts an API's New or NewFromEnv, whose options are of that API's own Option type
+// O, to the table's options: shared polybill.Options and options of that API. A nil entry
+// stays a nil option, which the constructor must refuse.
+func build[O any, C any](newFn func(...O) (C, error)) func(opts ...any) error {
+	return func(opts ...any) error {
+		typed := make([]O, len(opts))
+		for i, o := range opts {
+			if o != nil {
+				typed[i] = o.(O)
+			}
+		}
+		_, err := newFn(typed...)
+		return err
 	}
 }
 
@@ -144,21 +159,21 @@ func TestConstructorsRefuseUnusableConfiguration(t *testing.T) {
 		base := polybill.WithBaseURL(a.baseURL)
 		tests := []struct {
 			name  string
-			opts  []polybill.Option
+			opts  []any
 			param string
 		}{
-			{"no credentials", []polybill.Option{base}, a.missingNew},
-			{"token with a trailing newline", []polybill.Option{base, a.tokenOpt("secret-value\n")}, a.tokenParam},
-			{"token with surrounding spaces", []polybill.Option{base, a.tokenOpt(" secret-value ")}, a.tokenParam},
-			{"token with a NUL byte", []polybill.Option{base, a.tokenOpt("secret\x00value")}, a.tokenParam},
-			{"token with a header break", []polybill.Option{base, a.tokenOpt("secret\r\nX-Evil: 1")}, a.tokenParam},
-			{"empty token", []polybill.Option{base, a.tokenOpt("")}, a.tokenParam},
-			{"base URL with a query", append([]polybill.Option{polybill.WithBaseURL(a.baseURL + "?tenant=x")}, a.creds...), "WithBaseURL"},
-			{"base URL with an empty query", append([]polybill.Option{polybill.WithBaseURL(a.baseURL + "?")}, a.creds...), "WithBaseURL"},
-			{"base URL with a fragment", append([]polybill.Option{polybill.WithBaseURL(a.baseURL + "#top")}, a.creds...), "WithBaseURL"},
-			{"plain http to a remote host", append([]polybill.Option{polybill.WithBaseURL("http://billing.example.com")}, a.creds...), "WithBaseURL"},
-			{"negative attempt timeout", append([]polybill.Option{base, polybill.WithAttemptTimeout(-1)}, a.creds...), "WithAttemptTimeout"},
-			{"nil option", append([]polybill.Option{base, nil}, a.creds...), "option 1"},
+			{"no credentials", []any{base}, a.missingNew},
+			{"token with a trailing newline", []any{base, a.tokenOpt("secret-value\n")}, a.tokenParam},
+			{"token with surrounding spaces", []any{base, a.tokenOpt(" secret-value ")}, a.tokenParam},
+			{"token with a NUL byte", []any{base, a.tokenOpt("secret\x00value")}, a.tokenParam},
+			{"token with a header break", []any{base, a.tokenOpt("secret\r\nX-Evil: 1")}, a.tokenParam},
+			{"empty token", []any{base, a.tokenOpt("")}, a.tokenParam},
+			{"base URL with a query", append([]any{polybill.WithBaseURL(a.baseURL + "?tenant=x")}, a.creds...), "WithBaseURL"},
+			{"base URL with an empty query", append([]any{polybill.WithBaseURL(a.baseURL + "?")}, a.creds...), "WithBaseURL"},
+			{"base URL with a fragment", append([]any{polybill.WithBaseURL(a.baseURL + "#top")}, a.creds...), "WithBaseURL"},
+			{"plain http to a remote host", append([]any{polybill.WithBaseURL("http://billing.example.com")}, a.creds...), "WithBaseURL"},
+			{"negative attempt timeout", append([]any{base, polybill.WithAttemptTimeout(-1)}, a.creds...), "WithAttemptTimeout"},
+			{"nil option", append([]any{base, nil}, a.creds...), "option 1"},
 		}
 		for _, tt := range tests {
 			t.Run(a.api+"/New/"+tt.name, func(t *testing.T) {
@@ -166,7 +181,7 @@ func TestConstructorsRefuseUnusableConfiguration(t *testing.T) {
 			})
 		}
 		t.Run(a.api+"/New/valid", func(t *testing.T) {
-			require.NoError(t, a.newClient(append([]polybill.Option{base}, a.creds...)...))
+			require.NoError(t, a.newClient(append([]any{base}, a.creds...)...))
 		})
 	}
 }

@@ -212,44 +212,45 @@ func secretRigs(t *testing.T) []secretRig {
 	encSrv := encounterstest.New(encounterstest.WithToken(encToken), encounterstest.WithUser(encEmail, encPassword))
 	clSrv := clinictest.New(clinictest.WithClient(clinicClientID, clinicSecret, clinic.ScopeBillingRead, clinic.ScopeBillingWrite))
 	t.Cleanup(func() { crmSrv.Close(); epSrv.Close(); encSrv.Close(); clSrv.Close() })
-	opt := func(base string, o ...polybill.Option) []polybill.Option {
-		return append([]polybill.Option{polybill.WithBaseURL(base), polybill.WithMinRetryDelay(0), polybill.WithMaxRetryDelay(0)}, o...)
+	// opt bundles the shared options every rig's client gets (polybill.WithOptions).
+	opt := func(base string, o ...polybill.Option) polybill.Option {
+		return polybill.WithOptions(append([]polybill.Option{polybill.WithBaseURL(base), polybill.WithMinRetryDelay(0), polybill.WithMaxRetryDelay(0)}, o...)...)
 	}
 	return []secretRig{
 		{"crm (static token + API key)", []string{crmToken, crmAPIKey}, crmSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := crm.New(append(opt(base, crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey),
-				crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID, crm.APIKeyHeaderXAPIKey)), o...)...)
+			c, err := crm.New(opt(base, o...), crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey),
+				crm.WithAPIKeyHeader(crm.APIKeyHeaderAppID, crm.APIKeyHeaderXAPIKey))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBilling(ctx, "b-1"); return err }
 		}},
 		{"crm (token source with refresh token)", []string{crmToken, crmAPIKey, crmRefreshToken}, crmSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
 			ts := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: crmToken, RefreshToken: crmRefreshToken, TokenType: "Bearer"})
-			c, err := crm.New(append(opt(base, crm.WithTokenSource(ts), crm.WithAPIKey(crmAPIKey)), o...)...)
+			c, err := crm.New(opt(base, o...), crm.WithTokenSource(ts), crm.WithAPIKey(crmAPIKey))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBilling(ctx, "b-1"); return err }
 		}},
 		{"epilot (static token)", []string{epilotToken}, epSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := epilot.New(append(opt(base, epilot.WithToken(epilotToken)), o...)...)
+			c, err := epilot.New(opt(base, o...), epilot.WithToken(epilotToken))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBillingEvent(ctx, "ev-1"); return err }
 		}},
 		{"epilot (token source)", []string{epilotToken}, epSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := epilot.New(append(opt(base, epilot.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: epilotToken}))), o...)...)
+			c, err := epilot.New(opt(base, o...), epilot.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: epilotToken})))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetBillingEvent(ctx, "ev-1"); return err }
 		}},
 		{"encounters (static token)", []string{encToken}, encSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := encounters.New(append(opt(base, encounters.WithToken(encToken)), o...)...)
+			c, err := encounters.New(opt(base, o...), encounters.WithToken(encToken))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.Invoices.Get(ctx, "inv-1", nil); return err }
 		}},
 		{"encounters (email + password, JWT + refresh token)", []string{encPassword}, encSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := encounters.New(append(opt(base, encounters.WithCredentials(encEmail, encPassword)), o...)...)
+			c, err := encounters.New(opt(base, o...), encounters.WithCredentials(encEmail, encPassword))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.Invoices.Get(ctx, "inv-1", nil); return err }
 		}},
 		{"clinic (client credentials)", []string{clinicSecret}, clSrv.URL(), func(t *testing.T, base string, o ...polybill.Option) func(context.Context) error {
-			c, err := clinic.New(append(opt(base, clinic.WithClientCredentials(clinicClientID, clinicSecret)), o...)...)
+			c, err := clinic.New(opt(base, o...), clinic.WithClientCredentials(clinicClientID, clinicSecret))
 			require.NoError(t, err)
 			return func(ctx context.Context) error { _, err := c.GetInvoice(ctx, "INV-1"); return err }
 		}},

@@ -39,7 +39,7 @@ var readRigs = []struct {
 }{
 	{"crm", func(t *testing.T, opts []polybill.Option) readRig {
 		srv := crmtest.New()
-		c, err := crm.New(append(srv.ClientOptions(), opts...)...)
+		c, err := crm.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 		require.NoError(t, err)
 		return readRig{srv.Faults(), func(ctx context.Context, o ...polybill.RequestOption) error {
 			_, err := c.GetOutstandingByPayer(ctx, o...)
@@ -48,7 +48,7 @@ var readRigs = []struct {
 	}},
 	{"epilot", func(t *testing.T, opts []polybill.Option) readRig {
 		srv := epilottest.New()
-		c, err := epilot.New(append(srv.ClientOptions(), opts...)...)
+		c, err := epilot.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 		require.NoError(t, err)
 		return readRig{srv.Faults(), func(ctx context.Context, o ...polybill.RequestOption) error {
 			_, err := c.ListBillingEventsPage(ctx, &epilot.ListBillingEventsParams{Size: 10}, o...)
@@ -57,7 +57,7 @@ var readRigs = []struct {
 	}},
 	{"encounters", func(t *testing.T, opts []polybill.Option) readRig {
 		srv := encounterstest.New()
-		c, err := encounters.New(append([]polybill.Option{polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token())}, opts...)...)
+		c, err := encounters.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 		require.NoError(t, err)
 		return readRig{srv.Faults(), func(ctx context.Context, o ...polybill.RequestOption) error {
 			_, err := c.Invoices.Find(ctx, nil, o...)
@@ -66,7 +66,7 @@ var readRigs = []struct {
 	}},
 	{"clinic", func(t *testing.T, opts []polybill.Option) readRig {
 		srv := clinictest.New()
-		c, err := clinic.New(append(srv.ClientOptions(), opts...)...)
+		c, err := clinic.New(append(srv.ClientOptions(), polybill.WithOptions(opts...))...)
 		require.NoError(t, err)
 		return readRig{srv.Faults(), func(ctx context.Context, o ...polybill.RequestOption) error {
 			_, err := c.GetSummary(ctx, nil, o...)

@@ -57,8 +57,8 @@ type keyState struct {
 
 // chaosOptions are the client options of every rig: small retry delays so the run is fast,
 // a per-attempt timeout for the injected latency, the attempt counter and the logger.
-func chaosOptions(counter *attemptCounter, logs *countingHandler) []polybill.Option {
-	return []polybill.Option{
+func chaosOptions(counter *attemptCounter, logs *countingHandler) polybill.Option {
+	return polybill.WithOptions(
 		polybill.WithMaxRetries(3),
 		polybill.WithMinRetryDelay(chaosMinRetryDelay),
 		polybill.WithMaxRetryDelay(chaosMaxRetryDelay),
@@ -66,7 +66,7 @@ func chaosOptions(counter *attemptCounter, logs *countingHandler) []polybill.Opt
 		polybill.WithRetryBudget(30, 0.5),
 		polybill.WithLogger(slog.New(logs)),
 		polybill.WithMiddleware(counter.middleware()),
-	}
+	)
 }
 
 func newRig(name string, f *faults, requests func() int64) *rig {
@@ -97,7 +97,7 @@ func newCRMRig(t *testing.T) *rig {
 		require.NoError(t, err)
 		seeded = append(seeded, id)
 	}
-	c, err := crm.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs)...)...)
+	c, err := crm.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs))...)
 	require.NoError(t, err)
 	statuses := []crm.Status{crm.StatusPending, "paid", "overdue"}
 	r.call = func(ctx context.Context, rng *rand.Rand, key string, opts []polybill.RequestOption) (string, bool, string, error) {
@@ -137,7 +137,7 @@ func newEpilotRig(t *testing.T) *rig {
 	srv := epilottest.New()
 	r := newRig("epilot", srv.Faults(), srv.Requests)
 	r.close = srv.Close
-	c, err := epilot.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs)...)...)
+	c, err := epilot.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs))...)
 	require.NoError(t, err)
 	ctx := context.Background()
 	// Creates go to one contract; reads list and total another, whose events stay few, so
@@ -200,8 +200,7 @@ func newEncountersRig(t *testing.T) *rig {
 	srv := encounterstest.New()
 	r := newRig("encounters", srv.Faults(), srv.Requests)
 	r.close = srv.Close
-	c, err := encounters.New(append([]polybill.Option{polybill.WithBaseURL(srv.URL()), encounters.WithToken(srv.Token())},
-		chaosOptions(r.counter, r.logs)...)...)
+	c, err := encounters.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs))...)
 	require.NoError(t, err)
 	ctx := context.Background()
 	enc, err := c.Encounters.Create(ctx, encounters.CreateEncounterParams{Facility: "fac-chaos", Patient: "px-1", Invoice: true})
@@ -291,7 +290,7 @@ func newClinicRig(t *testing.T) *rig {
 			Items: []clinictest.ItemSeed{{Service: "Surgery", Department: "General", Quantity: polybill.MustDecimal("1"),
 				Rate: polybill.MustDecimal("10000000.00"), TaxPercent: polybill.MustDecimal("0")}}}))
 	}
-	c, err := clinic.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs)...)...)
+	c, err := clinic.New(append(srv.ClientOptions(), chaosOptions(r.counter, r.logs))...)
 	require.NoError(t, err)
 	r.call = func(ctx context.Context, rng *rand.Rand, key string, opts []polybill.RequestOption) (string, bool, string, error) {
 		switch x := rng.Float64(); {

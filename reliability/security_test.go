@@ -207,14 +207,14 @@ func (pc pathCase) name() string { return pc.op + " " + pc.method }
 // parameter of the call gets the same id. TestPathCasesCoverEveryOperation keeps the list
 // complete: it finds the operations in the packages' sources by itself.
 func pathCases(t *testing.T, base, clinicToken string, more ...polybill.Option) []pathCase {
-	opts := append([]polybill.Option{polybill.WithBaseURL(base), polybill.WithMaxRetries(0)}, more...)
-	cc, err := crm.New(append(opts, crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))...)
+	opts := polybill.WithOptions(append([]polybill.Option{polybill.WithBaseURL(base), polybill.WithMaxRetries(0)}, more...)...)
+	cc, err := crm.New(opts, crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))
 	require.NoError(t, err)
-	ec, err := epilot.New(append(opts, epilot.WithToken(epilotToken))...)
+	ec, err := epilot.New(opts, epilot.WithToken(epilotToken))
 	require.NoError(t, err)
-	nc, err := encounters.New(append(opts, encounters.WithToken(encToken))...)
+	nc, err := encounters.New(opts, encounters.WithToken(encToken))
 	require.NoError(t, err)
-	kc, err := clinic.New(append(opts, clinic.WithClientCredentials(clinicClientID, clinicSecret), clinic.WithTokenURL(clinicToken))...)
+	kc, err := clinic.New(opts, clinic.WithClientCredentials(clinicClientID, clinicSecret), clinic.WithTokenURL(clinicToken))
 	require.NoError(t, err)
 	ret := func(_ any, err error) error { return err }
 	first := func(seq iter.Seq2[epilot.HistoryRow, error]) error {
@@ -505,22 +505,22 @@ func TestPlainHTTPRefused(t *testing.T) {
 	}
 	ctors := []ctor{
 		{"crm", func(o ...polybill.Option) error {
-			_, err := crm.New(append([]polybill.Option{crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey)}, o...)...)
+			_, err := crm.New(polybill.WithOptions(o...), crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))
 			return err
 		}, crm.EnvAPIURL, func() error {
 			_, err := crm.NewFromEnv(crm.WithToken(crmToken), crm.WithAPIKey(crmAPIKey))
 			return err
 		}},
 		{"epilot", func(o ...polybill.Option) error {
-			_, err := epilot.New(append([]polybill.Option{epilot.WithToken(epilotToken)}, o...)...)
+			_, err := epilot.New(polybill.WithOptions(o...), epilot.WithToken(epilotToken))
 			return err
 		}, epilot.EnvAPIURL, func() error { _, err := epilot.NewFromEnv(epilot.WithToken(epilotToken)); return err }},
 		{"encounters", func(o ...polybill.Option) error {
-			_, err := encounters.New(append([]polybill.Option{encounters.WithToken(encToken)}, o...)...)
+			_, err := encounters.New(polybill.WithOptions(o...), encounters.WithToken(encToken))
 			return err
 		}, encounters.EnvAPIURL, func() error { _, err := encounters.NewFromEnv(encounters.WithToken(encToken)); return err }},
 		{"clinic", func(o ...polybill.Option) error {
-			_, err := clinic.New(append([]polybill.Option{clinic.WithClientCredentials(clinicClientID, clinicSecret)}, o...)...)
+			_, err := clinic.New(polybill.WithOptions(o...), clinic.WithClientCredentials(clinicClientID, clinicSecret))
 			return err
 		}, clinic.EnvAPIURL, func() error {
 			_, err := clinic.NewFromEnv(clinic.WithClientCredentials(clinicClientID, clinicSecret))

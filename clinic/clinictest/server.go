@@ -212,8 +212,8 @@ func (s *Server) Requests() int64 { return s.srv.Requests() }
 
 // ClientOptions returns the options that point a clinic.Client at this fake with the default
 // client's credentials.
-func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), clinic.WithClientCredentials(DefaultClientID, DefaultClientSecret)}
+func (s *Server) ClientOptions() []clinic.Option {
+	return []clinic.Option{polybill.WithBaseURL(s.URL()), clinic.WithClientCredentials(DefaultClientID, DefaultClientSecret)}
 }
 
 // TokensIssued counts the access tokens the token endpoint has handed out.

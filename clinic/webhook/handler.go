@@ -10,6 +10,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/transport"
 )
 
 // DefaultMaxBodyBytes bounds a delivery's body. Billing events are small; anything larger is
@@ -171,7 +172,7 @@ func NewHandler(secrets []string, fn HandlerFunc, opts ...HandlerOption) (*Handl
 }
 
 func invalid(param, format string, args ...any) *polybill.Error {
-	return polybill.InvalidParam("clinic", param, "webhook: "+format, args...)
+	return transport.InvalidParam("clinic", param, "webhook: "+format, args...)
 }
 
 // ServeHTTP answers 405 for non-POST, 413 for an oversized body, 401 for a bad signature, 400 for

@@ -91,7 +91,6 @@ type Server struct {
 	clock       Clock
 	pageIgnored bool
 	store       *store
-	doc         *openapi3.T
 
 	mu       sync.Mutex
 	received []Request
@@ -129,7 +128,6 @@ func New(opts ...Option) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("crmtest: embedded spec: %v", err))
 	}
-	s.doc = doc
 	validate, err := fake.NewValidator(doc, writeValidationError)
 	if err != nil {
 		panic(fmt.Sprintf("crmtest: validator: %v", err))
@@ -157,10 +155,6 @@ func (s *Server) URL() string { return s.srv.URL() }
 // Close shuts the fake down.
 func (s *Server) Close() { s.srv.Close() }
 
-// Spec returns the OpenAPI document the fake serves (openapi/crm.yaml), for validating
-// responses in tests. It is shared: do not modify it.
-func (s *Server) Spec() *openapi3.T { return s.doc }
-
 // Faults returns the fault injector.
 func (s *Server) Faults() *Faults { return s.srv.Faults() }
 
@@ -175,8 +169,8 @@ func (s *Server) Received() []Request {
 }
 
 // ClientOptions are the options that point a crm client at this fake with its credentials.
-func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), crm.WithToken(s.token), crm.WithAPIKey(s.apiKey)}
+func (s *Server) ClientOptions() []crm.Option {
+	return []crm.Option{polybill.WithBaseURL(s.URL()), crm.WithToken(s.token), crm.WithAPIKey(s.apiKey)}
 }
 
 func (s *Server) record(next http.Handler) http.Handler {

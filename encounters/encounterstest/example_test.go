@@ -88,7 +88,7 @@ func ExampleWithUser() {
 	srv := encounterstest.New(encounterstest.WithUser("cashier@example.com", "s3cret"), encounterstest.WithClock(clock))
 	defer srv.Close()
 	client, _ := encounters.New(polybill.WithBaseURL(srv.URL()),
-		encounters.WithCredentials("cashier@example.com", "s3cret"), encounters.WithClock(clock.Now))
+		encounters.WithCredentials("cashier@example.com", "s3cret"), encounterstest.WithTokenClock(clock.Now))
 	ctx := context.Background()
 	_, err := client.Invoices.Find(ctx, nil)
 	fmt.Println(err, srv.Logins(), srv.Refreshes())

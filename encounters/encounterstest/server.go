@@ -34,6 +34,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -44,6 +45,7 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters"
 	"github.com/polybill/polybill-go/encounters/internal/oapiserver"
+	"github.com/polybill/polybill-go/internal/config"
 	"github.com/polybill/polybill-go/internal/fake"
 )
 
@@ -181,8 +183,8 @@ func (s *Server) Token() string { return s.token }
 // ClientOptions are the options that point an encounters client at this fake
 // with its static token: polybill.WithBaseURL(s.URL()) and
 // encounters.WithToken(s.Token()). Append more to change retries, logging…
-func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), encounters.WithToken(s.Token())}
+func (s *Server) ClientOptions() []encounters.Option {
+	return []encounters.Option{polybill.WithBaseURL(s.URL()), encounters.WithToken(s.Token())}
 }
 
 // Clock is the fake's clock.
@@ -347,4 +349,17 @@ func badRequest(field, message string) reply {
 
 func notFound(id string) reply {
 	return fail(404, "NotFound", fmt.Sprintf("No record found for id '%s'", id), nil)
+}
+
+// WithTokenClock is a client option that makes the client judge when its JWT is about to
+// expire by now instead of the wall clock: pass the fake's clock (s.Clock().Now) to drive
+// token expiry and refresh without waiting.
+func WithTokenClock(now func() time.Time) encounters.Option {
+	return config.Shared(func(c *config.Config) error {
+		if now == nil {
+			return errors.New("encounterstest: nil clock")
+		}
+		c.Clock = now
+		return nil
+	})
 }

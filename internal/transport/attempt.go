@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // callState is the per-call memory of the retry loop. It holds the call's retry client, the
@@ -331,7 +332,7 @@ func (b *cancelOnClose) Close() error {
 }
 
 // chain builds the middleware stack once; the first middleware added is the outermost.
-func chain(mw []polybill.Middleware, last func(*http.Request) (*http.Response, error)) func(*http.Request) (*http.Response, error) {
+func chain(mw []config.Middleware, last func(*http.Request) (*http.Response, error)) func(*http.Request) (*http.Response, error) {
 	next := last
 	for i := len(mw) - 1; i >= 0; i-- {
 		m, n := mw[i], next

@@ -8,7 +8,7 @@ import (
 	"math"
 	"sync/atomic"
 
-	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // budget is the client-wide retry token bucket. Tokens are kept in thousandths in one
@@ -19,7 +19,7 @@ type budget struct {
 	refill int64
 }
 
-func newBudget(b polybill.RetryBudget) *budget {
+func newBudget(b config.RetryBudget) *budget {
 	bu := &budget{max: int64(math.Round(b.Tokens * 1000)), refill: int64(math.Round(b.Refill * 1000))}
 	bu.milli.Store(bu.max)
 	return bu

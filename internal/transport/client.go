@@ -14,6 +14,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // Settings describe one API client.
@@ -21,7 +22,7 @@ type Settings struct {
 	// API names the API in errors and logs: "crm", "epilot", "encounters", "clinic".
 	API string
 	// Config holds the shared options.
-	Config *polybill.Config
+	Config *config.Config
 	// DefaultBaseURL is used when the options set none; empty means a base URL is required.
 	DefaultBaseURL string
 	// Auth adds credentials to each attempt; nil sends none.
@@ -49,7 +50,8 @@ type Client struct {
 	// chain is the middleware stack over the base RoundTripper, built once.
 	chain       func(*http.Request) (*http.Response, error)
 	plain       *http.Client
-	cfg         *polybill.Config
+	cfg         *config.Config
+	observers   []*polybill.Observer
 	auth        Authenticator
 	refresher   Refresher
 	decodeError func([]byte, *polybill.Error)
@@ -66,7 +68,7 @@ func New(s Settings) (*Client, error) {
 	cfg := s.Config
 	if cfg == nil {
 		var err error
-		if cfg, err = polybill.NewConfig(); err != nil {
+		if cfg, err = NewConfig[config.Func](s.API, nil, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -93,6 +95,9 @@ func New(s Settings) (*Client, error) {
 		requestID:   http.CanonicalHeaderKey(s.RequestIDHeader),
 		log:         cfg.Logger,
 	}
+	for _, o := range cfg.Observers {
+		c.observers = append(c.observers, o.(*polybill.Observer))
+	}
 	if r, ok := s.Auth.(Refresher); ok {
 		c.refresher = r
 	}
@@ -116,7 +121,7 @@ func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
 // host or scheme: for token endpoints driven by other libraries (golang.org/x/oauth2).
 func (c *Client) PlainHTTPClient() *http.Client { return c.plain }
 
-func (c *Client) newHTTPClients(cfg *polybill.Config) {
+func (c *Client) newHTTPClients(cfg *config.Config) {
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -167,13 +172,13 @@ func userAgent(suffix string) string {
 func SecureURL(api, option, raw string, allowInsecure bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, polybill.InvalidParam(api, option, "invalid URL %q: want an absolute http(s) URL", raw)
+		return nil, InvalidParam(api, option, "invalid URL %q: want an absolute http(s) URL", raw)
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
-		return nil, polybill.InvalidParam(api, option, "URL %q has a query or fragment: give the scheme, host and path only", raw)
+		return nil, InvalidParam(api, option, "URL %q has a query or fragment: give the scheme, host and path only", raw)
 	}
 	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
-		return nil, polybill.InvalidParam(api, option, "refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", u.Hostname())
+		return nil, InvalidParam(api, option, "refusing plain http:// to non-loopback host %q (credentials would travel unencrypted; use https or polybill.WithInsecureHTTP)", u.Hostname())
 	}
 	return u, nil
 }

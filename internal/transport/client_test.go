@@ -51,7 +51,7 @@ func (r *recorder) record(req *http.Request) {
 func newClient(t *testing.T, baseURL string, auth transport.Authenticator, opts ...polybill.Option) *transport.Client {
 	t.Helper()
 	opts = append([]polybill.Option{polybill.WithBaseURL(baseURL), polybill.WithMinRetryDelay(time.Millisecond), polybill.WithMaxRetryDelay(50 * time.Millisecond)}, opts...)
-	cfg, err := polybill.NewConfig(opts...)
+	cfg, err := transport.NewConfig("test", nil, opts)
 	require.NoError(t, err)
 	c, err := transport.New(transport.Settings{API: "test", Config: cfg, Auth: auth, DecodeError: decodeTestError})
 	require.NoError(t, err)
@@ -453,14 +453,14 @@ func TestConstructorRefusesBadInput(t *testing.T) {
 		{"invalid base URL", []polybill.Option{polybill.WithBaseURL("::not a url")}, ""},
 		{"relative base URL", []polybill.Option{polybill.WithBaseURL("/v1")}, ""},
 		{"negative retries", []polybill.Option{polybill.WithMaxRetries(-1)}, "https://api.example.test"},
-		{"nil option", []polybill.Option{nil}, "https://api.example.test"},
+		{"nil option", []polybill.Option{{}}, "https://api.example.test"},
 		{"nil http client", []polybill.Option{polybill.WithHTTPClient(nil)}, "https://api.example.test"},
 		{"plain http off loopback", []polybill.Option{polybill.WithBaseURL("http://billing.example.com")}, ""},
 		{"no base URL", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := polybill.NewConfig(tt.opts...)
+			cfg, err := transport.NewConfig("test", nil, tt.opts)
 			if err == nil {
 				_, err = transport.New(transport.Settings{API: "test", Config: cfg, DefaultBaseURL: tt.base})
 			}
@@ -468,12 +468,12 @@ func TestConstructorRefusesBadInput(t *testing.T) {
 		})
 	}
 	for _, ok := range []string{"http://127.0.0.1:8080", "http://localhost", "http://[::1]:9", "https://billing.example.com/v1"} {
-		cfg, err := polybill.NewConfig(polybill.WithBaseURL(ok))
+		cfg, err := transport.NewConfig("test", nil, []polybill.Option{polybill.WithBaseURL(ok)})
 		require.NoError(t, err)
 		_, err = transport.New(transport.Settings{API: "test", Config: cfg})
 		assert.NoError(t, err, ok)
 	}
-	cfg, err := polybill.NewConfig(polybill.WithBaseURL("http://billing.internal"), polybill.WithInsecureHTTP())
+	cfg, err := transport.NewConfig("test", nil, []polybill.Option{polybill.WithBaseURL("http://billing.internal"), polybill.WithInsecureHTTP()})
 	require.NoError(t, err)
 	_, err = transport.New(transport.Settings{API: "test", Config: cfg})
 	assert.NoError(t, err, "explicit opt-in")

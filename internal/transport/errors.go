@@ -14,10 +14,11 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // finish turns the loop's outcome into the caller's result.
-func (st *callState) finish(resp *http.Response, err error, out any, rc polybill.RequestConfig) error {
+func (st *callState) finish(resp *http.Response, err error, out any, rc config.Request) error {
 	c := st.c
 	if resp == nil {
 		return st.transportError(err, 0)
@@ -84,7 +85,7 @@ func (st *callState) finish(resp *http.Response, err error, out any, rc polybill
 		c.decodeError(st.body, e)
 	}
 	if e.Code == "" {
-		e.Code = polybill.CodeFromStatus(resp.StatusCode)
+		e.Code = CodeFromStatus(resp.StatusCode)
 	}
 	if st.capExceeded > 0 {
 		e.RetryAfter = st.capExceeded
@@ -244,4 +245,28 @@ func (c *Client) redact(text string) string {
 		}
 	}
 	return text
+}
+
+// CodeFromStatus is the Code of an error whose API sent none.
+func CodeFromStatus(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusUnprocessableEntity:
+		return "validation_error"
+	case http.StatusTooManyRequests:
+		return "rate_limited"
+	}
+	if status >= 500 {
+		return "server_error"
+	}
+	return fmt.Sprintf("http_%d", status)
 }

@@ -30,7 +30,7 @@ func (st *callState) info() polybill.CallInfo {
 // observeCallStart runs the CallStart hooks; ctx is the caller's context and the result
 // is the one the call's requests are built on.
 func (st *callState) observeCallStart(ctx context.Context) context.Context {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 {
 		return ctx
 	}
@@ -48,7 +48,7 @@ func (st *callState) observeCallStart(ctx context.Context) context.Context {
 // observeAttemptStart runs the AttemptStart hooks before attempt number info.Attempt and
 // returns the context the attempt's request carries.
 func (st *callState) observeAttemptStart(ctx context.Context, info polybill.CallInfo) context.Context {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 {
 		return ctx
 	}
@@ -65,7 +65,7 @@ func (st *callState) observeAttemptStart(ctx context.Context, info polybill.Call
 // decision is known: retry true (after wait) from CheckRetry or the 401 replay, false from
 // Do once the retry loop ended (when no retry decision closed the attempt already).
 func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool, wait time.Duration) {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 || !st.obs.attemptOpen {
 		return
 	}
@@ -100,7 +100,7 @@ func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry boo
 // observeCallEnd runs the CallEnd hooks (Do has ended the last attempt already). It returns
 // err unchanged.
 func (st *callState) observeCallEnd(resp *http.Response, err error) error {
-	obs := st.c.cfg.Observers
+	obs := st.c.observers
 	if len(obs) == 0 {
 		return err
 	}
@@ -172,7 +172,7 @@ func attemptErrorType(status int, err error) string {
 type observerClientKey struct{}
 
 func withObserverClient(ctx context.Context, c *Client) context.Context {
-	if len(c.cfg.Observers) == 0 {
+	if len(c.observers) == 0 {
 		return ctx
 	}
 	return context.WithValue(ctx, observerClientKey{}, c)
@@ -186,7 +186,7 @@ func observeTokenFetch(ctx context.Context, start time.Time, err error) {
 		return
 	}
 	took := time.Since(start)
-	for _, o := range c.cfg.Observers {
+	for _, o := range c.observers {
 		if o.TokenFetch != nil {
 			o.TokenFetch(ctx, c.api, took, err == nil)
 		}

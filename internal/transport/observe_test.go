@@ -188,7 +188,7 @@ func TestObserverSeesTokenFetches(t *testing.T) {
 }
 
 func TestWithObserverRefusesNil(t *testing.T) {
-	_, err := polybill.NewConfig(polybill.WithObserver(nil))
+	_, err := transport.NewConfig("test", nil, []polybill.Option{polybill.WithObserver(nil)})
 	require.Error(t, err)
 }
 

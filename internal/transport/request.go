@@ -10,6 +10,7 @@ import (
 	"time"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/config"
 )
 
 // Call is one API operation.
@@ -78,6 +79,14 @@ type BodyDecoder interface {
 	DecodeBody(body []byte) error
 }
 
+// DecodeFunc is a BodyDecoder made of a function, so a public response type decodes itself
+// through an unexported method, Do(ctx, call, transport.DecodeFunc(r.decode)), instead of
+// exporting a DecodeBody that users have no use for (issue 17 §2).
+type DecodeFunc func(body []byte) error
+
+// DecodeBody implements BodyDecoder.
+func (f DecodeFunc) DecodeBody(body []byte) error { return f(body) }
+
 // Do executes call and decodes a 2xx JSON body into out (nil discards it; an empty body
 // leaves out untouched; a BodyDecoder decodes it itself). Every failure is a *polybill.Error.
 //
@@ -90,9 +99,9 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	callerCtx := ctx
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
-	var rc polybill.RequestConfig
+	var rc config.Request
 	if len(opts) > 0 {
-		rc = polybill.NewRequestConfig(opts...)
+		rc = config.NewRequest(opts)
 	}
 	safety := call.Safety.resolve(call.Method)
 	st := &callState{c: c, ctx: ctx, safety: safety, skipAuth: call.SkipAuth, allowEmpty: call.AllowEmptyBody, gone: call.Gone, maxRetries: c.cfg.MaxRetries}
@@ -103,7 +112,7 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "internal: a call without its spec operation"}
 	}
 	if rc.IdempotencyKey != "" && !call.SendsIdempotencyKey {
-		return polybill.InvalidParam(c.api, "WithIdempotencyKey",
+		return InvalidParam(c.api, "WithIdempotencyKey",
 			"%s %s: %s has no idempotency mechanism for this operation, so the key would be ignored and a second call would write again; see polybill.WithIdempotencyKey",
 			call.Method, call.Op.Route, c.api)
 	}

@@ -32,7 +32,7 @@ func TestCheckRetryAskedTwiceDecidesOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := polybill.NewConfig(polybill.WithBaseURL("http://127.0.0.1:1"), polybill.WithMaxRetries(3), polybill.WithRetryBudget(2, 1))
+			cfg, err := NewConfig("test", nil, []polybill.Option{polybill.WithBaseURL("http://127.0.0.1:1"), polybill.WithMaxRetries(3), polybill.WithRetryBudget(2, 1)})
 			require.NoError(t, err)
 			c, err := New(Settings{API: "test", Config: cfg})
 			require.NoError(t, err)

@@ -51,7 +51,7 @@ func fillRoute(api, route string, params []string) (string, error) {
 			return "", routeMismatch(api, route, params)
 		}
 		if escaped[k] == "" {
-			return "", polybill.InvalidParam(api, route[i+1:i+end], "required: a path parameter is empty")
+			return "", InvalidParam(api, route[i+1:i+end], "required: a path parameter is empty")
 		}
 		b.WriteString(escaped[k])
 		k++

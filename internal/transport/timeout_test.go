@@ -47,7 +47,7 @@ func silentServer(t *testing.T) (url string, conns *atomic.Int64) {
 }
 
 func TestCallsEndWithoutADeadline(t *testing.T) {
-	cfg, err := polybill.NewConfig()
+	cfg, err := transport.NewConfig("test", nil, []polybill.Option(nil))
 	require.NoError(t, err)
 	assert.Equal(t, polybill.DefaultAttemptTimeout, cfg.AttemptTimeout, "an attempt is bounded by default")
 	assert.Equal(t, polybill.DefaultCallTimeout, cfg.CallTimeout, "a call is bounded by default")

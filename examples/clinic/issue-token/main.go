@@ -27,5 +27,5 @@ func main() {
 	// The client exchanges its client credentials for a token on first use; Authenticate
 	// does it now, so bad credentials fail at start-up rather than on the first payment.
 	exampleenv.Check(env.Client.Authenticate(ctx))
-	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": env.Client.TokenFetches()})
+	exampleenv.Print(map[string]any{"authenticated": true})
 }

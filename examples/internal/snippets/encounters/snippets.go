@@ -26,7 +26,7 @@ func Authenticate(ctx context.Context, env *exampleenv.EncountersEnv) {
 	// static token (HAPIHUB_TOKEN) there is nothing to obtain: it returns nil at once.
 	client := env.SignInClient()
 	exampleenv.Check(client.Authenticate(ctx))
-	exampleenv.Print(map[string]any{"authenticated": true, "token_fetches": client.TokenFetches()})
+	exampleenv.Print(map[string]any{"authenticated": true})
 }
 
 // --- billing-invoices ---

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/polybill/polybill-go/epilot/internal/oapiserver"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -29,7 +31,9 @@ func raw(t *testing.T, srv *epilottest.Server, method, path, body, token string)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	rv, err := fake.NewResponseValidator(srv.Spec(), http.DefaultTransport)
+	spec, err := oapiserver.GetSpec()
+	require.NoError(t, err)
+	rv, err := fake.NewResponseValidator(spec, http.DefaultTransport)
 	require.NoError(t, err)
 	resp, err := (&http.Client{Transport: rv}).Do(req)
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package polybill_test
+package paging_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/internal/paging"
 )
 
 // pager serves 3 pages of numbers by page number and records every fetch.
@@ -27,7 +28,7 @@ func (p *pager) fetch(page int) (*polybill.Page[int], error) {
 
 func TestIterateIsLazyAndComplete(t *testing.T) {
 	p := &pager{}
-	seq := polybill.Iterate(1, p.fetch)
+	seq := paging.Iterate(1, p.fetch)
 	assert.Empty(t, p.fetched, "nothing fetched before ranging")
 	var got []int
 	for v, err := range seq {
@@ -40,7 +41,7 @@ func TestIterateIsLazyAndComplete(t *testing.T) {
 
 func TestIterateBreakStopsIO(t *testing.T) {
 	p := &pager{}
-	for v, err := range polybill.Iterate(1, p.fetch) {
+	for v, err := range paging.Iterate(1, p.fetch) {
 		require.NoError(t, err)
 		if v == 12 {
 			break
@@ -53,7 +54,7 @@ func TestIterateYieldsErrorOnceAndEnds(t *testing.T) {
 	p := &pager{failAt: 2}
 	var items []int
 	var errs []error
-	for v, err := range polybill.Iterate(1, p.fetch) {
+	for v, err := range paging.Iterate(1, p.fetch) {
 		if err != nil {
 			errs = append(errs, err)
 			assert.Zero(t, v)
@@ -72,7 +73,7 @@ func TestIteratePagesStopsOnEmptyOrStuckPage(t *testing.T) {
 		calls++
 		return &polybill.Page[int]{Items: []int{1}, Next: c, HasMore: true}, nil
 	}
-	for range polybill.IteratePages(0, stuck) {
+	for range paging.IteratePages(0, stuck) {
 	}
 	assert.Equal(t, 1, calls)
 	calls = 0
@@ -80,7 +81,7 @@ func TestIteratePagesStopsOnEmptyOrStuckPage(t *testing.T) {
 		calls++
 		return &polybill.Page[int]{Next: c + 1, HasMore: true}, nil
 	}
-	for range polybill.IteratePages(0, empty) {
+	for range paging.IteratePages(0, empty) {
 	}
 	assert.Equal(t, 1, calls)
 }

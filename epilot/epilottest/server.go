@@ -201,8 +201,8 @@ func (s *Server) URL() string { return s.srv.URL() }
 // ClientOptions are the options that point an epilot client at this fake with its token:
 //
 //	client, err := epilot.New(srv.ClientOptions()...)
-func (s *Server) ClientOptions() []polybill.Option {
-	return []polybill.Option{polybill.WithBaseURL(s.URL()), epilot.WithToken(s.token)}
+func (s *Server) ClientOptions() []epilot.Option {
+	return []epilot.Option{polybill.WithBaseURL(s.URL()), epilot.WithToken(s.token)}
 }
 
 // Token is the bearer token the fake accepts.
@@ -216,9 +216,6 @@ func (s *Server) Faults() *Faults { return s.srv.Faults() }
 
 // Requests counts the HTTP requests that reached the server, faulted ones included.
 func (s *Server) Requests() int64 { return s.srv.Requests() }
-
-// Spec returns the OpenAPI document the fake serves, e.g. for response validation.
-func (s *Server) Spec() *openapi3.T { return s.spec }
 
 // AddEvent stores a billing event as given (no validation), filling _id, _org, _schema and
 // the timestamps when absent. It returns the event's id.

@@ -1,0 +1,95 @@
+package encounters
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	polybill "github.com/polybill/polybill-go"
+	"github.com/polybill/polybill-go/encounters/internal/qs"
+	"github.com/polybill/polybill-go/internal/wire"
+)
+
+// wirePage decodes both find shapes: a Feathers page {total,limit,skip,data}
+// and a bare array (services without pagination; both HapiHub SDKs accept it).
+type wirePage[T any] struct {
+	Items   []T  `wire:"data"`
+	Total   *int `wire:"total"`
+	Limit   *int `wire:"limit"`
+	Skip    *int `wire:"skip"`
+	IsArray bool
+}
+
+// DecodeBody reads a find answer, as the transport hands it over, with the SDK's one reader.
+func (p *wirePage[T]) DecodeBody(b []byte) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		p.IsArray = true
+		return wire.Decode(b, &p.Items)
+	}
+	if err := wire.Decode(b, p); err != nil {
+		return err
+	}
+	if p.Total == nil {
+		return fmt.Errorf("encounters: find response is neither a page {total,limit,skip,data} nor an array")
+	}
+	return nil
+}
+
+// record reads one record body (a get, create, patch or remove answer) with the SDK's one
+// reader.
+type record[T any] struct{ v *T }
+
+func (r record[T]) DecodeBody(b []byte) error {
+	*r.v = *new(T)
+	if u, ok := any(r.v).(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(b) // every record type's, which reads with the one reader
+	}
+	return wire.Decode(b, r.v)
+}
+
+// decodeTarget is what the transport decodes a one-record answer into.
+func decodeTarget[T any](out *T) any { return record[T]{out} }
+
+// decode reads one JSON document into a response value with the SDK's one reader.
+func decode[T any](b []byte, v *T) error {
+	*v = *new(T)
+	return wire.Decode(b, v)
+}
+
+// toPage computes the next $skip. A page knows its total; a bare array has
+// none, so another page is assumed only when the array filled the $limit the
+// caller asked for.
+func (p *wirePage[T]) toPage(q *Query) *polybill.Page[T] {
+	skip, requested := 0, -1
+	if q != nil {
+		if v, ok := q.obj().Get("$skip"); ok {
+			if n, ok := v.(qs.Number); ok {
+				skip, _ = strconv.Atoi(string(n))
+			}
+		}
+		if v, ok := q.obj().Get("$limit"); ok {
+			if n, ok := v.(qs.Number); ok {
+				requested, _ = strconv.Atoi(string(n))
+			}
+		}
+	}
+	out := &polybill.Page[T]{Items: p.Items, Total: -1}
+	if p.Items == nil {
+		out.Items = []T{}
+	}
+	// An empty body (sdk-js reads it as null) is an empty last page.
+	if p.IsArray || p.Total == nil {
+		out.Next = skip + len(p.Items)
+		out.HasMore = requested > 0 && len(p.Items) >= requested
+		return out
+	}
+	// Trust the server's skip (it may clamp), but never a nonsensical one.
+	if p.Skip != nil && *p.Skip >= 0 {
+		skip = *p.Skip
+	}
+	out.Total = max(*p.Total, -1)
+	out.Next = skip + len(p.Items)
+	out.HasMore = len(p.Items) > 0 && out.Next < out.Total
+	return out
+}
