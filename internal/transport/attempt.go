@@ -21,15 +21,21 @@ import (
 // the call rides in the request context (which carries only what middleware may read, see
 // callinfo.go).
 type callState struct {
-	c          *Client
-	ctx        context.Context
-	safety     Safety
-	skipAuth   bool
-	allowEmpty bool
-	gone       *bool
-	maxRetries int
-	method     string
-	op         polybill.Operation
+	c   *Client
+	ctx context.Context
+	// deadline is the call's deadline (callDeadline), zero when ctx alone bounds the call.
+	// Each attempt's context carries it (see send), backoff waits are cut at it (backoff,
+	// prepareRetry) and the loop stops once it passed (checkRetry).
+	deadline time.Time
+	// waitExpired: the deadline passed during a backoff wait, which ended the call.
+	waitExpired bool
+	safety      Safety
+	skipAuth    bool
+	allowEmpty  bool
+	gone        *bool
+	maxRetries  int
+	method      string
+	op          polybill.Operation
 
 	// req is the request the retry loop re-sends; hc, whose Transport is rt, is the
 	// http.Client it sends it through (see callTransport); rclient is the retry loop.
@@ -99,6 +105,7 @@ func (st *callState) run() (*http.Response, error) {
 		RetryMax:     st.maxRetries,
 		CheckRetry:   st.checkRetry,
 		Backoff:      st.backoff,
+		PrepareRetry: st.prepareRetry,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	return st.rclient.Do(&st.req)
@@ -111,6 +118,9 @@ func (st *callState) run() (*http.Response, error) {
 // could not be used, safe to retry (neverSent); anything else is a local fault that another
 // attempt would repeat (fatal): neither spends budget nor leaves a write Ambiguous.
 func (st *callState) classifyAttempt(err error) failure {
+	if err != nil && st.pastDeadline() {
+		return fatal // the call is over, as classify says for a done parent context
+	}
 	f := classify(st.ctx, err)
 	if f != maybeSent || st.wrote.Load() {
 		return f
@@ -134,8 +144,8 @@ func (st *callState) wroteHeaders() { st.wrote.Store(true) }
 // counting the retry, ending the attempt for the observers) happen at most once per
 // attempt, when the answer is yes.
 func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
+	if err := st.callErr(ctx); err != nil {
+		return false, err
 	}
 	if m := st.decided; st.sends > 0 && m.sends == st.sends && m.withErr == (err != nil) {
 		return m.retry, nil
@@ -169,10 +179,44 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 }
 
 // backoff is the retry client's Backoff: the wait checkRetry decided for this retry (the
-// server's Retry-After within the cap, or exponential backoff with jitter). The library's
-// RetryWaitMin and RetryWaitMax are not used.
+// server's Retry-After within the cap, or exponential backoff with jitter), cut at the
+// call's deadline. The library waits on the request's context, which carries the caller's
+// cancellation and deadline but not the call timeout (see callDeadline): a wait cut short
+// ends at the deadline, and prepareRetry then ends the call. The library's RetryWaitMin and
+// RetryWaitMax are not used.
 func (st *callState) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return st.wait
+	if st.deadline.IsZero() {
+		return st.wait
+	}
+	return max(min(st.wait, time.Until(st.deadline)), 0)
+}
+
+// prepareRetry is the retry client's PrepareRetry, called after each backoff wait: once the
+// call's deadline passed the call ends with context.DeadlineExceeded, as a wait on a
+// context with that deadline did, instead of making an attempt that cannot finish.
+func (st *callState) prepareRetry(*http.Request) error {
+	if st.pastDeadline() {
+		st.waitExpired = true
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// pastDeadline reports whether the call's deadline has passed.
+func (st *callState) pastDeadline() bool {
+	return !st.deadline.IsZero() && !time.Now().Before(st.deadline)
+}
+
+// callErr is what ctx.Err() was for a context bounded by the call timeout: ctx's error, or
+// context.DeadlineExceeded once the call's deadline passed.
+func (st *callState) callErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if st.pastDeadline() {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // callTransport is the RoundTripper of one call's http.Client (callState.hc): how each
@@ -207,7 +251,14 @@ func (t *callTransport) CloseIdleConnections() {}
 func (st *callState) replayAfterRefresh(req *http.Request, resp *http.Response) (*http.Response, error) {
 	st.refreshed = true
 	c := st.c
-	if err := c.refresher.Refresh(withObserverClient(req.Context(), c), st.authReq); err != nil {
+	ctx := withObserverClient(req.Context(), c)
+	if !st.deadline.IsZero() {
+		// The token request runs outside an attempt's context: bound it by the call's.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, st.deadline)
+		defer cancel()
+	}
+	if err := c.refresher.Refresh(ctx, st.authReq); err != nil {
 		st.refreshErr = err
 		return resp, nil
 	}
@@ -248,12 +299,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // RoundTripper must not modify it), then runs the middleware and the base RoundTripper. st is
 // the call, nil for the plain client's requests. authed reports that credentials were sent.
 func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, authed bool, err error) {
-	// The attempt's copy carries the attempt timeout from the start: one shallow copy of the
+	// The attempt's copy carries its deadline from the start: one shallow copy of the
 	// request instead of a copy for the headers and another for the context.
 	ctx := req.Context()
 	var cancel context.CancelFunc
-	if d := c.cfg.AttemptTimeout; d > 0 {
-		ctx, cancel = context.WithTimeout(ctx, d)
+	if dl := c.attemptDeadline(ctx, st); !dl.IsZero() {
+		ctx, cancel = context.WithDeadline(ctx, dl)
 	}
 	if st != nil {
 		ctx = httptrace.WithClientTrace(ctx, &st.trace)
@@ -292,6 +343,23 @@ func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, au
 		c.logAttempt(r, st, start, resp, err)
 	}
 	return resp, authed, err
+}
+
+// attemptDeadline is the deadline of one attempt's context: the earlier of the attempt
+// timeout and the call's deadline (see callDeadline), zero when neither is set or ctx's own
+// deadline comes first (a context of our own would add a timer and change nothing).
+func (c *Client) attemptDeadline(ctx context.Context, st *callState) time.Time {
+	var dl time.Time
+	if d := c.cfg.AttemptTimeout; d > 0 {
+		dl = time.Now().Add(d)
+	}
+	if st != nil && !st.deadline.IsZero() && (dl.IsZero() || st.deadline.Before(dl)) {
+		dl = st.deadline
+	}
+	if pdl, ok := ctx.Deadline(); ok && !dl.IsZero() && !pdl.After(dl) {
+		return time.Time{}
+	}
+	return dl
 }
 
 // cloneWithUserAgent is req.Header.Clone() followed by Set("User-Agent", ua), in two

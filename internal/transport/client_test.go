@@ -618,3 +618,25 @@ func TestBodyDecoderGetsTheBodyAsReceived(t *testing.T) {
 		})
 	}
 }
+
+// A call sends one fresh request id, the same on every attempt: "req_" and 24 hex digits
+// (96 random bits), different for every call.
+func TestRequestIDPerCall(t *testing.T) {
+	rec := &recorder{}
+	srv := statusServer(t, rec, http.StatusServiceUnavailable, http.StatusOK, http.StatusOK)
+	cfg, err := transport.NewConfig("test", nil, []polybill.Option{polybill.WithBaseURL(srv.URL), polybill.WithMinRetryDelay(time.Millisecond), polybill.WithMaxRetryDelay(50 * time.Millisecond)})
+	require.NoError(t, err)
+	c, err := transport.New(transport.Settings{API: "test", Config: cfg, RequestIDHeader: "X-Request-ID"})
+	require.NoError(t, err)
+	for range 2 {
+		require.NoError(t, c.Do(context.Background(), transport.Call{Method: http.MethodGet, Op: opX}, nil))
+	}
+	require.Len(t, rec.headers, 3)
+	ids := make([]string, len(rec.headers))
+	for i, h := range rec.headers {
+		ids[i] = h.Get("X-Request-Id")
+		assert.Regexp(t, `^req_[0-9a-f]{24}$`, ids[i])
+	}
+	assert.Equal(t, ids[0], ids[1], "the retry of a call sends the call's id")
+	assert.NotEqual(t, ids[1], ids[2], "each call has its own id")
+}

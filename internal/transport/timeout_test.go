@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,4 +102,41 @@ func TestCallTimeoutLeavesAnEarlierDeadlineInCharge(t *testing.T) {
 	var pe *polybill.Error
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, polybill.CodeTimeout, pe.Code)
+}
+
+// A backoff wait ends at the call's deadline: a Retry-After within the cap but past the
+// call timeout neither sleeps past the deadline nor makes another attempt.
+func TestCallTimeoutEndsABackoffWait(t *testing.T) {
+	tests := []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"no caller deadline", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+		{"caller deadline later than the call timeout", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), time.Hour)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				hits.Add(1)
+				w.Header().Set("Retry-After", "3")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
+			t.Cleanup(srv.Close)
+			c := newClient(t, srv.URL, nil, polybill.WithMaxRetryDelay(10*time.Second), polybill.WithCallTimeout(200*time.Millisecond), polybill.WithMaxRetries(2))
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			start := time.Now()
+			err := c.Do(ctx, transport.Call{Method: http.MethodGet, Op: opX}, nil)
+			took := time.Since(start)
+			var pe *polybill.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, polybill.CodeTimeout, pe.Code, "%v", err)
+			assert.Zero(t, pe.StatusCode, "the call ended in the wait, not with the 503 that led to it")
+			assert.Less(t, took, 2*time.Second, "the 3 s wait ends at the 200 ms call deadline")
+			assert.Equal(t, int64(1), hits.Load(), "no attempt after the deadline")
+		})
+	}
 }
