@@ -3,8 +3,6 @@ package crm_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,46 +11,32 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/crm"
 	"github.com/polybill/polybill-go/crm/crmtest"
+	"github.com/polybill/polybill-go/internal/probe"
 )
-
-// probe records the query and the X-Probe header of every request.
-type probe struct {
-	mu       sync.Mutex
-	requests []string
-}
-
-func (p *probe) option() polybill.Option {
-	return polybill.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-		p.mu.Lock()
-		p.requests = append(p.requests, req.URL.RawQuery+" probe="+req.Header.Get("X-Probe"))
-		p.mu.Unlock()
-		return next(req)
-	})
-}
 
 // TestListCopiesParams: a List method copies its params (and request options) when it is
 // called (docs/architecture.md, package template), so a caller who changes the struct, or the
 // options slice, while ranging changes nothing: the sequence fetches what it was asked for.
 func TestListCopiesParams(t *testing.T) {
 	ctx := context.Background()
-	var pr probe
-	srv, c := newFake(t, nil, pr.option())
+	var pr probe.Recorder
+	srv, c := newFake(t, nil, pr.Option())
 	for i := range 5 {
 		_, err := srv.AddBilling(crmtest.Billing{UniqueID: fmt.Sprintf("b%d", i), MeetingID: "m-1",
 			Amount: polybill.MustDecimal("10.00"), PayerName: "Acme", PayerEmail: "a@acme.com"})
 		require.NoError(t, err)
 	}
 	list := func(mutate func(*crm.ListMeetingBillingsParams, []polybill.RequestOption)) ([]string, []string) {
-		pr.requests = nil
+		pr.Take()
 		params := &crm.ListMeetingBillingsParams{Records: 2, Sort: "created_at"}
-		opts := []polybill.RequestOption{polybill.WithHeader("X-Probe", "asked")}
+		opts := []polybill.RequestOption{polybill.WithHeader(probe.Header, "asked")}
 		var ids []string
 		for b, err := range c.ListMeetingBillings(ctx, "m-1", params, opts...) {
 			require.NoError(t, err)
 			ids = append(ids, b.UniqueID)
 			mutate(params, opts)
 		}
-		return ids, pr.requests
+		return ids, pr.Take()
 	}
 	wantIDs, wantRequests := list(func(*crm.ListMeetingBillingsParams, []polybill.RequestOption) {})
 	require.Equal(t, []string{"b0", "b1", "b2", "b3", "b4"}, wantIDs)
@@ -60,7 +44,7 @@ func TestListCopiesParams(t *testing.T) {
 
 	ids, requests := list(func(p *crm.ListMeetingBillingsParams, opts []polybill.RequestOption) {
 		*p = crm.ListMeetingBillingsParams{Page: 1, Records: 1, Sort: "-created_at", PayerName: "Nobody"}
-		opts[0] = polybill.WithHeader("X-Probe", "changed")
+		opts[0] = polybill.WithHeader(probe.Header, "changed")
 	})
 	assert.Equal(t, wantIDs, ids)
 	assert.Equal(t, wantRequests, requests)

@@ -2,8 +2,6 @@ package encounters_test
 
 import (
 	"context"
-	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,30 +10,16 @@ import (
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/encounters"
 	"github.com/polybill/polybill-go/encounters/encounterstest"
+	"github.com/polybill/polybill-go/internal/probe"
 )
-
-// probe records the query and the X-Probe header of every request.
-type probe struct {
-	mu       sync.Mutex
-	requests []string
-}
-
-func (p *probe) option() polybill.Option {
-	return polybill.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-		p.mu.Lock()
-		p.requests = append(p.requests, req.URL.RawQuery+" probe="+req.Header.Get("X-Probe"))
-		p.mu.Unlock()
-		return next(req)
-	})
-}
 
 // TestListCopiesParams: a List method copies its query and request options when it is
 // called (docs/architecture.md, package template), so a caller who changes them while ranging
 // changes nothing. Every service's List shares one implementation (listAll); Invoices stands
 // for all.
 func TestListCopiesParams(t *testing.T) {
-	var pr probe
-	c, _ := setup(t, nil, encounters.WithToken(encounterstest.DefaultToken), pr.option())
+	var pr probe.Recorder
+	c, _ := setup(t, nil, encounters.WithToken(encounterstest.DefaultToken), pr.Option())
 	ctx := context.Background()
 	for range 5 {
 		_, err := c.Invoices.Create(ctx, encounters.CreateInvoiceParams{Facility: "fac-1", Type: encounters.InvoiceTypeMedicalEncounter})
@@ -45,16 +29,16 @@ func TestListCopiesParams(t *testing.T) {
 	require.NoError(t, err)
 
 	list := func(mutate func(*encounters.Query, []polybill.RequestOption)) ([]string, []string) {
-		pr.requests = nil
+		pr.Take()
 		q := encounters.NewQuery().Where("facility", "fac-1").Limit(2)
-		opts := []polybill.RequestOption{polybill.WithHeader("X-Probe", "asked")}
+		opts := []polybill.RequestOption{polybill.WithHeader(probe.Header, "asked")}
 		var ids []string
 		for inv, err := range c.Invoices.List(ctx, q, opts...) {
 			require.NoError(t, err)
 			ids = append(ids, inv.ID)
 			mutate(q, opts)
 		}
-		return ids, pr.requests
+		return ids, pr.Take()
 	}
 	wantIDs, wantRequests := list(func(*encounters.Query, []polybill.RequestOption) {})
 	require.Len(t, wantIDs, 5)
@@ -62,7 +46,7 @@ func TestListCopiesParams(t *testing.T) {
 
 	ids, requests := list(func(q *encounters.Query, opts []polybill.RequestOption) {
 		q.Where("facility", "fac-2").Limit(1)
-		opts[0] = polybill.WithHeader("X-Probe", "changed")
+		opts[0] = polybill.WithHeader(probe.Header, "changed")
 	})
 	assert.Equal(t, wantIDs, ids)
 	assert.Equal(t, wantRequests, requests)

@@ -3,8 +3,6 @@ package epilot_test
 import (
 	"context"
 	"iter"
-	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,28 +10,14 @@ import (
 
 	polybill "github.com/polybill/polybill-go"
 	"github.com/polybill/polybill-go/epilot"
+	"github.com/polybill/polybill-go/internal/probe"
 )
-
-// probe records the query and the X-Probe header of every request.
-type probe struct {
-	mu       sync.Mutex
-	requests []string
-}
-
-func (p *probe) option() polybill.Option {
-	return polybill.WithMiddleware(func(req *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-		p.mu.Lock()
-		p.requests = append(p.requests, req.URL.RawQuery+" probe="+req.Header.Get("X-Probe"))
-		p.mu.Unlock()
-		return next(req)
-	})
-}
 
 // rangeMutating ranges seq to the end, calling mutate after the first item, and returns how
 // many items came and the requests made.
-func rangeMutating[T any](t *testing.T, pr *probe, seq iter.Seq2[T, error], mutate func()) (int, []string) {
+func rangeMutating[T any](t *testing.T, pr *probe.Recorder, seq iter.Seq2[T, error], mutate func()) (int, []string) {
 	t.Helper()
-	pr.requests = nil
+	pr.Take()
 	n := 0
 	for _, err := range seq {
 		require.NoError(t, err)
@@ -41,7 +25,7 @@ func rangeMutating[T any](t *testing.T, pr *probe, seq iter.Seq2[T, error], muta
 			mutate()
 		}
 	}
-	return n, pr.requests
+	return n, pr.Take()
 }
 
 // TestListCopiesParams: every List method copies its params, slices included, and its
@@ -50,8 +34,8 @@ func rangeMutating[T any](t *testing.T, pr *probe, seq iter.Seq2[T, error], muta
 func TestListCopiesParams(t *testing.T) {
 	e, c := pricingEnv(t, 5)
 	contracts := seedEvents(t, e)
-	var pr probe
-	client, err := epilot.New(append(e.srv.ClientOptions(), pr.option())...)
+	var pr probe.Recorder
+	client, err := epilot.New(append(e.srv.ClientOptions(), pr.Option())...)
 	require.NoError(t, err)
 	ctx := context.Background()
 
@@ -63,29 +47,29 @@ func TestListCopiesParams(t *testing.T) {
 	}{
 		{"ListBillingEvents", func() (iter.Seq2[any, error], func()) {
 			p := &epilot.ListBillingEventsParams{Size: 2, EntityIDs: []string{contracts[0], contracts[1]}}
-			opts := []polybill.RequestOption{polybill.WithHeader("X-Probe", "asked")}
+			opts := []polybill.RequestOption{polybill.WithHeader(probe.Header, "asked")}
 			return anySeq(client.ListBillingEvents(ctx, p, opts...)), func() {
 				p.EntityIDs[0] = contracts[2]
 				p.Size, p.ContactID = 1, "nobody"
-				opts[0] = polybill.WithHeader("X-Probe", "changed")
+				opts[0] = polybill.WithHeader(probe.Header, "changed")
 			}
 		}},
 		{"ListContractConfigurationHistory", func() (iter.Seq2[any, error], func()) {
 			p := &epilot.ConfigurationHistoryParams{Size: 2, HistoryChangeTypes: []epilot.ChangeType{epilot.ChangeInstallmentAmount}}
-			opts := []polybill.RequestOption{polybill.WithHeader("X-Probe", "asked")}
+			opts := []polybill.RequestOption{polybill.WithHeader(probe.Header, "asked")}
 			return anySeq(client.ListContractConfigurationHistory(ctx, c.ID, p, opts...)), func() {
 				p.HistoryChangeTypes[0] = epilot.ChangeContractPricing
 				p.Size = 1
-				opts[0] = polybill.WithHeader("X-Probe", "changed")
+				opts[0] = polybill.WithHeader(probe.Header, "changed")
 			}
 		}},
 		{"ListBillingAccountConfigurationHistory", func() (iter.Seq2[any, error], func()) {
 			p := &epilot.ConfigurationHistoryParams{Size: 2, HistoryChangeTypes: []epilot.ChangeType{epilot.ChangeInstallmentAmount}}
-			opts := []polybill.RequestOption{polybill.WithHeader("X-Probe", "asked")}
+			opts := []polybill.RequestOption{polybill.WithHeader(probe.Header, "asked")}
 			return anySeq(client.ListBillingAccountConfigurationHistory(ctx, "acct-1", p, opts...)), func() {
 				p.HistoryChangeTypes[0] = epilot.ChangeContractPricing
 				p.Size = 1
-				opts[0] = polybill.WithHeader("X-Probe", "changed")
+				opts[0] = polybill.WithHeader(probe.Header, "changed")
 			}
 		}},
 	}
