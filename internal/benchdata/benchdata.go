@@ -31,20 +31,6 @@ func Record(name string) []byte {
 	return out.Bytes()
 }
 
-// Page returns prefix, n copies of item separated by commas, and suffix: a page body in any
-// API's envelope.
-func Page(prefix string, item []byte, n int, suffix string) []byte {
-	b := make([]byte, 0, len(prefix)+n*(len(item)+1)+len(suffix))
-	b = append(b, prefix...)
-	for i := range n {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, item...)
-	}
-	return append(b, suffix...)
-}
-
 // CRMBilling is a crm billing resource (GET /billings/{id} answers {"data": CRMBilling}).
 type CRMBilling struct {
 	ID         string `json:"id"`

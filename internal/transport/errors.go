@@ -158,18 +158,6 @@ func (st *callState) transportError(err error, status int) error {
 	return st.logged(e)
 }
 
-// InvalidResponse builds the error for a 2xx body an API package could not use after Do
-// returned it (a shape only the package understands), with the body bounded and scrubbed of
-// secrets like every error the transport builds.
-func (c *Client) InvalidResponse(body []byte, err error) *polybill.Error {
-	e := &polybill.Error{API: c.api, Code: polybill.CodeInvalidResponse, Message: "decoding response: " + err.Error(), Err: err}
-	if n := len(body); n > 0 {
-		e.Body = append([]byte(nil), body[:min(n, polybill.MaxErrorBody)]...)
-	}
-	(&callState{c: c}).scrub(e)
-	return e
-}
-
 // errorText drops the URL that *url.Error prints: it can hold emails and names.
 func errorText(err error) string {
 	var ue *url.Error

@@ -139,37 +139,6 @@ func cloneValue(v any) any {
 	}
 }
 
-// Equal reports whether two values are the same tree (object key order
-// included).
-func Equal(a, b any) bool {
-	switch x := a.(type) {
-	case *Object:
-		y, ok := b.(*Object)
-		if !ok || x.Len() != y.Len() {
-			return false
-		}
-		for i, k := range x.keys {
-			if y.keys[i] != k || !Equal(x.m[k], y.m[k]) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !Equal(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	default:
-		return a == b
-	}
-}
-
 // KeyError is returned for a query the encoder refuses or the decoder cannot
 // read; Path is the bracketed key at fault.
 type KeyError struct {
