@@ -188,10 +188,6 @@ func (c *Contract) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// decode reads a contract response, as the transport hands it over (transport.DecodeFunc),
-// with the SDK's one reader.
-func (c *Contract) decode(body []byte) error { return c.UnmarshalJSON(body) }
-
 // validate is the strict writer: documented enums and ranges are checked before sending.
 func (c *Contract) validate() error {
 	switch {
@@ -252,7 +248,7 @@ func (c *Client) CreateContract(ctx context.Context, contract Contract, opts ...
 		return nil, err
 	}
 	var out Contract
-	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, transport.DecodeFunc(out.decode), opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPost, Op: transport.Op("createContractEntity", "/v1/billing/contracts"), Body: body, Safety: transport.UnsafeWrite}, transport.DecodeFunc(out.UnmarshalJSON), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +271,7 @@ func (c *Client) UpdateContract(ctx context.Context, id string, patch Contract, 
 	}
 	var out Contract
 	// Same fields to the same values: idempotent in effect, so retried like a PUT.
-	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, transport.DecodeFunc(out.decode), opts...)
+	err = c.tc.Do(ctx, transport.Call{Method: http.MethodPatch, Op: transport.Op("updateContractEntity", "/v1/billing/contracts/{id}"), Params: []string{id}, Body: body, Safety: transport.Idempotent}, transport.DecodeFunc(out.UnmarshalJSON), opts...)
 	if err != nil {
 		return nil, err
 	}
