@@ -299,24 +299,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // RoundTripper must not modify it), then runs the middleware and the base RoundTripper. st is
 // the call, nil for the plain client's requests. authed reports that credentials were sent.
 func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, authed bool, err error) {
-	// The attempt's copy carries its deadline from the start: one shallow copy of the
-	// request instead of a copy for the headers and another for the context.
-	ctx := req.Context()
-	var cancel context.CancelFunc
-	if dl := c.attemptDeadline(ctx, st); !dl.IsZero() {
-		ctx, cancel = context.WithDeadline(ctx, dl)
-	}
-	if st != nil {
-		ctx = httptrace.WithClientTrace(ctx, &st.trace)
-	}
-	r := c.attemptRequest(req, ctx, st)
+	r, attempt := c.attemptRequest(req, st)
 	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if st != nil && c.auth != nil && sameHost && !st.skipAuth {
 		if err := c.auth.Apply(r); err != nil {
-			if cancel != nil {
-				cancel()
-			}
+			attempt.release()
 			return nil, false, err
 		}
 		authed = true
@@ -332,12 +320,11 @@ func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, au
 		start = time.Now()
 	}
 	resp, err = c.chain(r)
-	if cancel != nil {
-		if err != nil {
-			cancel()
-		} else {
-			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-		}
+	switch {
+	case err != nil:
+		attempt.release()
+	case !attempt.deadline.IsZero():
+		resp.Body = &releaseOnClose{ReadCloser: resp.Body, attempt: attempt}
 	}
 	if c.log != nil {
 		c.logAttempt(r, st, start, resp, err)
@@ -347,7 +334,7 @@ func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, au
 
 // attemptDeadline is the deadline of one attempt's context: the earlier of the attempt
 // timeout and the call's deadline (see callDeadline), zero when neither is set or ctx's own
-// deadline comes first (a context of our own would add a timer and change nothing).
+// deadline comes first (ctx then ends the attempt, and the reaper has nothing to do).
 func (c *Client) attemptDeadline(ctx context.Context, st *callState) time.Time {
 	var dl time.Time
 	if d := c.cfg.AttemptTimeout; d > 0 {
@@ -386,17 +373,6 @@ func cloneWithUserAgent(h http.Header, ua string) http.Header {
 	sv[0] = ua
 	out["User-Agent"] = sv[:1:1]
 	return out
-}
-
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }
 
 // chain builds the middleware stack once; the first middleware added is the outermost.

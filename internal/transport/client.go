@@ -57,6 +57,7 @@ type Client struct {
 	decodeError func([]byte, *polybill.Error)
 	secrets     []string
 	budget      *budget
+	reaper      reaper
 	userAgent   string
 	requestID   string
 	log         *slog.Logger

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"time"
@@ -141,9 +142,12 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 	}
 	st.op, st.method = call.Op, call.Method
 	ctx = st.observeCallStart(ctx)
-	// The request carries the caller's context only: the attempts find the call through the
-	// call's own http.Client (see callTransport), not through a context value.
-	hreq, err := http.NewRequestWithContext(ctx, call.Method, target, nil)
+	// The request carries the caller's context and the call's httptrace hook (set once for
+	// all attempts: it only records that an attempt wrote its headers); the attempts find
+	// the call through the call's own http.Client (see callTransport), not through a
+	// context value.
+	st.trace.WroteHeaders = st.wroteHeaders
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, &st.trace), call.Method, target, nil)
 	if err != nil {
 		return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + c.redact(err.Error()), Err: err}
 	}
@@ -177,7 +181,6 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 		st.sentRequestID = newRequestID()
 		h[c.requestID] = []string{st.sentRequestID}
 	}
-	st.trace.WroteHeaders = st.wroteHeaders
 	st.req.SetResponseHandler(st.readBody)
 	st.hc = c.callHTTP
 	if call.SkipAuth {
