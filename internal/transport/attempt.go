@@ -64,15 +64,23 @@ type callState struct {
 	mayHaveApplied bool
 	// wrote is set by the attempt's httptrace once its request headers are written; an
 	// attempt that failed before that never reached the server.
-	wrote         atomic.Bool
-	authReq       *http.Request
-	body          []byte
-	bodyRead      bool
-	bodyErr       error
-	capExceeded   time.Duration
-	budgetRefused bool
-	refreshErr    error
-	sentRequestID string
+	wrote atomic.Bool
+	// callHeader, optHeader and contentType are what newHeader builds each attempt's header
+	// from. headerFresh: the request the next send gets carries a header built for it
+	// (newHeader), which that send uses as it is; sentAsIs is the request whose header a
+	// send so used.
+	callHeader, optHeader http.Header
+	contentType           string
+	headerFresh           bool
+	sentAsIs              *http.Request
+	authReq               *http.Request
+	body                  []byte
+	bodyRead              bool
+	bodyErr               error
+	capExceeded           time.Duration
+	budgetRefused         bool
+	refreshErr            error
+	sentRequestID         string
 	// reconcileAttempted and reconciled: Call.Reconcile ran, and found the record; writeErr
 	// is then the error the write's HTTP exchange ended in, which the call does not return.
 	reconcileAttempted bool
@@ -194,11 +202,13 @@ func (st *callState) backoff(_, _ time.Duration, _ int, _ *http.Response) time.D
 // prepareRetry is the retry client's PrepareRetry, called after each backoff wait: once the
 // call's deadline passed the call ends with context.DeadlineExceeded, as a wait on a
 // context with that deadline did, instead of making an attempt that cannot finish.
-func (st *callState) prepareRetry(*http.Request) error {
+func (st *callState) prepareRetry(req *http.Request) error {
 	if st.pastDeadline() {
 		st.waitExpired = true
 		return context.DeadlineExceeded
 	}
+	// The previous attempt sent the header it was given (see send): this one gets a new one.
+	req.Header, st.headerFresh = st.newHeader(), true
 	return nil
 }
 
@@ -262,7 +272,7 @@ func (st *callState) replayAfterRefresh(req *http.Request, resp *http.Response) 
 		st.refreshErr = err
 		return resp, nil
 	}
-	replay := req
+	replay := *req
 	if req.Body != nil && req.Body != http.NoBody {
 		// The first send consumed the body; GetBody (set by go-retryablehttp, and by
 		// net/http on a redirect) gives it again.
@@ -273,15 +283,18 @@ func (st *callState) replayAfterRefresh(req *http.Request, resp *http.Response) 
 		if err != nil {
 			return resp, nil
 		}
-		r := *req
-		r.Body = body
-		replay = &r
+		replay.Body = body
+	}
+	if req == st.sentAsIs {
+		// The rejected send took req's header as it was, middleware changes and all: the
+		// replay starts from a new one.
+		replay.Header, st.headerFresh = st.newHeader(), true
 	}
 	st.observeAttemptEnd(resp, nil, true, 0)
 	// Drain a little so the connection can be reused, as the retry loop does.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
-	resp, _, err := c.send(replay, st)
+	resp, _, err := c.send(&replay, st)
 	return resp, err
 }
 
@@ -300,7 +313,15 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // the call, nil for the plain client's requests. authed reports that credentials were sent.
 func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, authed bool, err error) {
 	r, attempt := c.attemptRequest(req, st)
-	r.Header = cloneWithUserAgent(req.Header, c.userAgent)
+	if st != nil && st.headerFresh {
+		// The header was built for this send (by Do, prepareRetry or the 401 replay) and
+		// nothing else will send it: the attempt's request takes it as it is.
+		r.Header, st.headerFresh, st.sentAsIs = req.Header, false, req
+	} else {
+		// A redirect hop (net/http's copy of the call's header) or the plain client's
+		// request: copied, so the attempt's changes stay its own.
+		r.Header = cloneWithUserAgent(req.Header, c.userAgent)
+	}
 	sameHost := r.URL.Host == c.base.Host && r.URL.Scheme == c.base.Scheme
 	if st != nil && c.auth != nil && sameHost && !st.skipAuth {
 		if err := c.auth.Apply(r); err != nil {
@@ -347,6 +368,50 @@ func (c *Client) attemptDeadline(ctx context.Context, st *callState) time.Time {
 		return time.Time{}
 	}
 	return dl
+}
+
+// newHeader returns a new copy of the header every attempt of the call starts from: Accept,
+// Content-Type (with a body), the call's header, the caller's (WithHeader), the request id
+// and the User-Agent, later ones overriding earlier ones. Each send gets its own copy (the
+// first send of an attempt this one, see send), so what a middleware or the authenticator
+// does to one attempt's header (a header added, a value written over in place) stays with
+// that attempt. One map and one backing array for every value, as cloneWithUserAgent.
+func (st *callState) newHeader() http.Header {
+	const fixed = 4 // Accept, Content-Type, request id, User-Agent
+	const room = 4  // the headers an authenticator typically sets
+	nv := fixed
+	for _, vv := range st.callHeader {
+		nv += len(vv)
+	}
+	for _, vv := range st.optHeader {
+		nv += len(vv)
+	}
+	sv := make([]string, 0, nv)
+	h := make(http.Header, fixed+room+len(st.callHeader)+len(st.optHeader))
+	set := func(k string, vv ...string) {
+		if vv == nil {
+			h[k] = nil
+			return
+		}
+		n := len(sv)
+		sv = append(sv, vv...)
+		h[k] = sv[n:len(sv):len(sv)]
+	}
+	set("Accept", "application/json")
+	if st.contentType != "" {
+		set("Content-Type", st.contentType)
+	}
+	for k, vv := range st.callHeader {
+		set(k, vv...)
+	}
+	for k, vv := range st.optHeader {
+		set(k, vv...)
+	}
+	if st.sentRequestID != "" {
+		set(st.c.requestID, st.sentRequestID)
+	}
+	set("User-Agent", st.c.userAgent)
+	return h
 }
 
 // cloneWithUserAgent is req.Header.Clone() followed by Set("User-Agent", ua), in two

@@ -66,10 +66,6 @@ type Call struct {
 	Reconcile func(ctx context.Context, cause error) (found bool, err error)
 }
 
-// acceptJSON is the Accept (and default Content-Type) value of every call, shared by the
-// requests Do builds; see Do.
-var acceptJSON = []string{"application/json"}
-
 // BodyDecoder is implemented by response types that decode a whole body themselves. Do hands
 // such a type the body as received instead of calling json.Unmarshal, which would validate the
 // body and scan it once more to find the value's end before calling UnmarshalJSON: two passes
@@ -159,28 +155,27 @@ func (c *Client) Do(ctx context.Context, call Call, out any, opts ...polybill.Re
 			return &polybill.Error{API: c.api, Code: polybill.CodeInvalidParams, Message: "building request: " + err.Error(), Err: err}
 		}
 	}
-	// The original request never reaches a RoundTripper (send sends a copy with copied
-	// values), so the constant values can be shared instead of allocated per call.
-	h := hreq.Header
-	h["Accept"] = acceptJSON
+	// The header every attempt starts from (see callState.newHeader).
+	st.callHeader, st.optHeader = call.Header, rc.Header
 	if body != nil {
-		if ct := call.ContentType; ct != "" {
-			h.Set("Content-Type", ct)
-		} else {
-			h["Content-Type"] = acceptJSON
+		st.contentType = "application/json"
+		if call.ContentType != "" {
+			st.contentType = call.ContentType
 		}
 	}
-	for k, v := range call.Header {
-		h[k] = v
+	// c.requestID is canonical: indexing the maps is Get without re-canonicalizing. The
+	// caller's option overrides the call's header, as in the header sent.
+	if c.requestID != "" {
+		id, ok := rc.Header[c.requestID]
+		if !ok {
+			id = call.Header[c.requestID]
+		}
+		if len(id) == 0 || id[0] == "" {
+			st.sentRequestID = newRequestID()
+		}
 	}
-	for k, v := range rc.Header {
-		h[k] = v
-	}
-	// c.requestID is canonical: indexing the map is Get and Set without re-canonicalizing.
-	if c.requestID != "" && (len(h[c.requestID]) == 0 || h[c.requestID][0] == "") {
-		st.sentRequestID = newRequestID()
-		h[c.requestID] = []string{st.sentRequestID}
-	}
+	hreq.Header = st.newHeader()
+	st.headerFresh = true
 	st.req.SetResponseHandler(st.readBody)
 	st.hc = c.callHTTP
 	if call.SkipAuth {
