@@ -87,7 +87,9 @@ type callState struct {
 	reconciled         bool
 	writeErr           *polybill.Error
 	trace              httptrace.ClientTrace
-	obs                observation
+	// obs is made by observeCallStart when the client has observers: most have none, and
+	// the call state's size class is the cost of every call.
+	obs *observation
 }
 
 // retryMemo is a CheckRetry answer, remembered for the attempt it was given for.

@@ -34,7 +34,7 @@ func (st *callState) observeCallStart(ctx context.Context) context.Context {
 	if len(obs) == 0 {
 		return ctx
 	}
-	st.obs.callStart = time.Now()
+	st.obs = &observation{callStart: time.Now()}
 	info := st.info()
 	for _, o := range obs {
 		if o.CallStart != nil {
@@ -49,7 +49,7 @@ func (st *callState) observeCallStart(ctx context.Context) context.Context {
 // returns the context the attempt's request carries.
 func (st *callState) observeAttemptStart(ctx context.Context, info polybill.CallInfo) context.Context {
 	obs := st.c.observers
-	if len(obs) == 0 {
+	if len(obs) == 0 || st.obs == nil {
 		return ctx
 	}
 	for _, o := range obs {
@@ -66,7 +66,7 @@ func (st *callState) observeAttemptStart(ctx context.Context, info polybill.Call
 // Do once the retry loop ended (when no retry decision closed the attempt already).
 func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool, wait time.Duration) {
 	obs := st.c.observers
-	if len(obs) == 0 || !st.obs.attemptOpen {
+	if len(obs) == 0 || st.obs == nil || !st.obs.attemptOpen {
 		return
 	}
 	st.obs.attemptOpen = false
@@ -101,7 +101,7 @@ func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry boo
 // err unchanged.
 func (st *callState) observeCallEnd(resp *http.Response, err error) error {
 	obs := st.c.observers
-	if len(obs) == 0 {
+	if len(obs) == 0 || st.obs == nil {
 		return err
 	}
 	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID,
