@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -213,5 +214,38 @@ func TestAttemptContextBornLate(t *testing.T) {
 	assert.ErrorIs(t, b.Err(), context.Canceled)
 	c.reaper.mu.Lock()
 	assert.Nil(t, c.reaper.head, "an ended attempt leaves the reaper")
+	c.reaper.mu.Unlock()
+}
+
+// A released attempt leaves nothing behind on a long-lived parent (a server's base context
+// used for every call): its registration to follow the parent's cancellation is removed,
+// as WithDeadline's cancel removed the child from its parent. Without that, every call
+// would leave an entry on the parent for as long as it lives.
+func TestReleasedAttemptsLeaveNothingOnTheirParent(t *testing.T) {
+	c := &Client{}
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	const calls = 50_000
+	before := heap()
+	for range calls {
+		a := c.newAttemptContext(parent, time.Now().Add(time.Hour), polybill.CallInfo{}, true)
+		// What net/http does with the attempt's context: a cancelable child, canceled once
+		// the exchange is over.
+		child, cancelChild := context.WithCancelCause(a)
+		_ = child.Done()
+		cancelChild(nil)
+		a.release()
+	}
+	growth := int64(heap()) - int64(before)
+	// A registration left behind costs well over 100 bytes: 50,000 of them are megabytes.
+	assert.Less(t, growth, int64(calls*20), "the parent kept %d bytes for %d released attempts", growth, calls)
+	c.reaper.mu.Lock()
+	assert.Nil(t, c.reaper.head, "the reaper forgot them too")
 	c.reaper.mu.Unlock()
 }
