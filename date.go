@@ -88,13 +88,52 @@ func (d Date) MarshalJSON() ([]byte, error) {
 // the zero Date.
 func (d *Date) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
+	if len(data) == 12 && data[0] == '"' && data[11] == '"' {
+		if v, ok := dateOnly(data[1:11]); ok {
+			*d = v
+			return nil
+		}
+	}
+	return d.unmarshalGeneral(data)
+}
+
+// dateOnly reads "YYYY-MM-DD" without allocating: nearly every date arrives so, and a page of
+// epilot events has two per event (booking and due date), which cost four allocations an
+// event when every date went through a string and time.Parse. ok is false for anything else,
+// an impossible day included; unmarshalGeneral then reads or rejects it as it always did
+// (FuzzDateUnmarshalJSON holds the two to the same answers).
+func dateOnly(b []byte) (Date, bool) {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
+		return Date{}, false
+	}
+	y, ok1 := digits(b[:4])
+	m, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:])
+	d := Date{Year: y, Month: time.Month(m), Day: day}
+	return d, ok1 && ok2 && ok3 && d.Valid()
+}
+
+// digits reads b as a decimal number of ASCII digits only (no sign).
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// unmarshalGeneral reads what dateOnly does not: null, "", a timestamp, an escaped string.
+func (d *Date) unmarshalGeneral(data []byte) error {
 	if string(data) == "null" {
 		*d = Date{}
 		return nil
 	}
 	var s string
 	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' && plainASCII(data[1:len(data)-1]) {
-		s = string(data[1 : len(data)-1]) // the common case, without json.Unmarshal's allocations
+		s = string(data[1 : len(data)-1]) // without json.Unmarshal's allocations
 	} else if err := json.Unmarshal(data, &s); err != nil {
 		return fmt.Errorf("polybill: date must be a string: %w", err)
 	}

@@ -164,11 +164,18 @@ func (d *Decimal) UnmarshalJSON(data []byte) error {
 	}
 	quoted := false
 	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' {
-		s, err := strconv.Unquote(string(data))
-		if err != nil {
-			return fmt.Errorf("polybill: decimal: %w", err)
+		quoted = true
+		if inner := data[1 : len(data)-1]; plainASCII(inner) {
+			// Nothing to unescape, as in every amount seen: read in place instead of
+			// through a string and back (one allocation per amount, on every page).
+			data = inner
+		} else {
+			s, err := strconv.Unquote(string(data))
+			if err != nil {
+				return fmt.Errorf("polybill: decimal: %w", err)
+			}
+			data = []byte(s)
 		}
-		data, quoted = []byte(s), true
 	}
 	v, err := parseExactDecimal(data)
 	if err != nil {

@@ -1,6 +1,7 @@
 package polybill_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"testing"
@@ -178,9 +179,10 @@ func FuzzDecimalRoundTrip(f *testing.F) {
 	})
 }
 
-// FuzzDecimalUnmarshalJSON: arbitrary bytes never panic.
+// FuzzDecimalUnmarshalJSON: arbitrary bytes never panic, and a string reads as its unquoted
+// text does (the in-place path for strings without escapes included).
 func FuzzDecimalUnmarshalJSON(f *testing.F) {
-	for _, s := range []string{`1`, `"1.00"`, `null`, `"`, `""`, `{}`, `"\u0031"`, `1e99999`} {
+	for _, s := range []string{`1`, `"1.00"`, `null`, `"`, `""`, `{}`, `"\u0031"`, `1e99999`, `"250.00 "`, `"\x31"`, `" 7"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -189,7 +191,32 @@ func FuzzDecimalUnmarshalJSON(f *testing.F) {
 			_, err := json.Marshal(d)
 			require.NoError(t, err)
 		}
+		trimmed := bytes.TrimSpace(b)
+		if len(trimmed) < 2 || trimmed[0] != '"' || trimmed[len(trimmed)-1] != '"' {
+			return
+		}
+		var got polybill.Decimal
+		err := got.UnmarshalJSON(b)
+		text, uerr := strconv.Unquote(string(trimmed))
+		if uerr != nil {
+			require.Error(t, err, "%q", b)
+			return
+		}
+		want, perr := polybill.ParseDecimal(text)
+		require.Equal(t, perr == nil, err == nil, "%q: %v / %v", b, err, perr)
+		if err == nil {
+			require.Equal(t, want.Quoted(), got, "%q", b)
+		}
 	})
+}
+
+// An amount sent as a string costs no more to read than the same amount sent as a number.
+func TestQuotedDecimalReadsInPlace(t *testing.T) {
+	var d polybill.Decimal
+	number := testing.AllocsPerRun(100, func() { _ = d.UnmarshalJSON([]byte(`100.50`)) })
+	quoted := testing.AllocsPerRun(100, func() { _ = d.UnmarshalJSON([]byte(`"100.50"`)) })
+	assert.Equal(t, number, quoted)
+	assert.Equal(t, `"100.50"`, string(must(json.Marshal(d))))
 }
 
 func must[T any](v T, err error) T {
