@@ -291,7 +291,7 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 			v.SetString(string(raw)) // a number or boolean: its literal text
 		}
 	case kInt, kUint:
-		n, ok := integer(text(raw, esc))
+		n, ok := integer(scalar(raw, esc))
 		if !ok {
 			return "expected an integer, got " + describe(raw)
 		}
@@ -307,13 +307,13 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 			v.SetUint(uint64(n))
 		}
 	case kFloat:
-		f, err := strconv.ParseFloat(text(raw, esc), 64)
+		f, err := strconv.ParseFloat(string(scalar(raw, esc)), 64)
 		if err != nil || v.OverflowFloat(f) {
 			return "expected a number, got " + describe(raw)
 		}
 		v.SetFloat(f)
 	case kBool:
-		switch text(raw, esc) {
+		switch string(scalar(raw, esc)) {
 		case "true":
 			v.SetBool(true)
 		case "false":
@@ -331,7 +331,7 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 		}
 		setTime(v, t)
 	case kMillis:
-		dec, err := polybill.ParseDecimal(text(raw, esc))
+		dec, err := polybill.ParseDecimal(string(scalar(raw, esc)))
 		if err != nil {
 			return "expected epoch milliseconds, got " + describe(raw)
 		}
@@ -351,20 +351,26 @@ func (d *decoder) leaf(c *codec, v reflect.Value, raw []byte, esc bool) string {
 	return ""
 }
 
-// text is the text of a scalar: a string's content, or a number's or literal's own bytes.
-func text(raw []byte, esc bool) string {
-	if raw[0] == '"' {
-		return unquote(raw, esc)
+// scalar is the text of a scalar: a string's content, or a number's or literal's own bytes.
+// Without escapes it is a slice of raw, so reading a number or boolean from it allocates
+// nothing (strconv copies what its errors keep, so string(scalar(…)) passed to it does not
+// escape): one allocation per number field on every record otherwise.
+func scalar(raw []byte, esc bool) []byte {
+	if raw[0] != '"' {
+		return raw
 	}
-	return string(raw)
+	if !esc {
+		return raw[1 : len(raw)-1]
+	}
+	return []byte(unquote(raw, esc))
 }
 
 // integer reads an integer from text: 42, "42", and 4.0 (a count written as a float).
-func integer(s string) (int64, bool) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+func integer(text []byte) (int64, bool) {
+	if n, err := strconv.ParseInt(string(text), 10, 64); err == nil {
 		return n, true
 	}
-	dec, err := polybill.ParseDecimal(s)
+	dec, err := polybill.ParseDecimal(string(text))
 	if err != nil {
 		return 0, false
 	}

@@ -191,3 +191,25 @@ func TestDepthLimit(t *testing.T) {
 	var x any
 	require.Error(t, json.Unmarshal(deep(10000), &x))
 }
+
+// Numbers, booleans, dates and string amounts are read in place: a record full of them
+// allocates what an empty one does.
+func TestScalarsAreReadWithoutAllocating(t *testing.T) {
+	type scalars struct {
+		N      int64            `wire:"n"`
+		Q      int              `wire:"q"`
+		F      float64          `wire:"f"`
+		B      bool             `wire:"b"`
+		Due    polybill.Date    `wire:"due"`
+		Amount polybill.Decimal `wire:"amount"`
+	}
+	full := []byte(`{"n":42,"q":"7","f":1.5,"b":true,"due":"2026-03-15","amount":"100.50"}`)
+	var v scalars
+	require.NoError(t, wire.Decode(full, &v))
+	assert.Equal(t, scalars{N: 42, Q: 7, F: 1.5, B: true, Due: polybill.NewDate(2026, time.March, 15), Amount: v.Amount}, v)
+	assert.Equal(t, "100.50", v.Amount.String())
+	none := []byte(`{}`)
+	empty := testing.AllocsPerRun(100, func() { _ = wire.Decode(none, &v) })
+	got := testing.AllocsPerRun(100, func() { _ = wire.Decode(full, &v) })
+	assert.Equal(t, empty, got, "allocations beyond an empty record's")
+}
