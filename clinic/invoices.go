@@ -124,9 +124,13 @@ type Invoice struct {
 // UnmarshalJSON reads the object as the client does: the known fields, the whole object in Raw,
 // and the gaps filled from the variants a real response may use (flat patient_id/patient_name
 // and branch_id keys, no currency: INR).
-func (inv *Invoice) UnmarshalJSON(b []byte) error {
+func (inv *Invoice) UnmarshalJSON(b []byte) error { return inv.read(b, wire.Decode) }
+
+// read is UnmarshalJSON with the reader to use: wire.DecodeBody for a body the transport
+// hands over (Raw then shares it), wire.Decode for bytes that are not ours to keep.
+func (inv *Invoice) read(b []byte, decodeWith func([]byte, any) error) error {
 	var w invoiceWire
-	if err := wire.Decode(b, &w); err != nil {
+	if err := decodeWith(b, &w); err != nil {
 		return err
 	}
 	*inv = w.Invoice
@@ -363,4 +367,4 @@ var (
 type invoiceBody Invoice
 
 // DecodeBody implements transport.BodyDecoder.
-func (b *invoiceBody) DecodeBody(body []byte) error { return (*Invoice)(b).UnmarshalJSON(body) }
+func (b *invoiceBody) DecodeBody(body []byte) error { return (*Invoice)(b).read(body, wire.DecodeBody) }

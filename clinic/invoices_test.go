@@ -1,8 +1,11 @@
 package clinic_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -305,4 +308,34 @@ func TestEnumsMatchTheSpec(t *testing.T) {
 	assert.ElementsMatch(t, enum("PaymentMode"), gotModes)
 	assert.False(t, clinic.InvoiceStatus("").IsKnown())
 	assert.False(t, clinic.PaymentMode("UPI").IsKnown(), "enums are case-sensitive on the wire")
+}
+
+// A fetched invoice's Raw is the record as sent, and stays so: the client reads it in place
+// from the body it received (no copy), so nothing may write to that body afterwards, neither a
+// later call nor WithResponseInto's copy of it. Invoice.UnmarshalJSON, whose input is the
+// caller's, copies.
+func TestInvoiceRawIsTheRecordAsSentAndStaysSo(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	first := seedConsultation(f.srv, clinictest.InvoiceSeed{PatientName: "Asha Rao"})
+	var resp *http.Response
+	inv, err := f.client.GetInvoice(ctx, first, polybill.WithResponseInto(&resp))
+	require.NoError(t, err)
+	sent, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, string(bytes.TrimSpace(sent)), string(inv.Raw))
+	want := string(inv.Raw)
+	for range 20 {
+		_, err := f.client.GetInvoice(ctx, seedConsultation(f.srv, clinictest.InvoiceSeed{Interstate: true}))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, want, string(inv.Raw), "later calls left the first record alone")
+
+	buf := []byte(want)
+	var mine clinic.Invoice
+	require.NoError(t, json.Unmarshal(buf, &mine))
+	for i := range buf {
+		buf[i] = ' '
+	}
+	assert.Equal(t, want, string(mine.Raw), "UnmarshalJSON keeps a copy, not the caller's bytes")
 }

@@ -110,7 +110,7 @@ func (l *eventList) DecodeBody(body []byte) error { return wire.Decode(body, l) 
 
 // DecodeBody reads a response holding one event.
 func (d *decodedEvent) DecodeBody(body []byte) error {
-	ev, err := ParseBillingEvent(body)
+	ev, err := parseBillingEvent(body, wire.DecodeBody)
 	if err != nil {
 		return err
 	}

@@ -246,8 +246,14 @@ func (e *CustomEvent) MarshalJSON() ([]byte, error) { return e.EventFields.marsh
 // properties are kept in Extra, the whole input in Raw(); values that cannot be read are listed
 // by Problems.
 func ParseBillingEvent(data []byte) (BillingEvent, error) {
+	return parseBillingEvent(data, wire.Decode)
+}
+
+// parseBillingEvent is ParseBillingEvent with the reader to use: wire.DecodeBody for a body
+// the transport hands over (Raw then shares it), wire.Decode for bytes that are not ours.
+func parseBillingEvent(data []byte, decodeWith func([]byte, any) error) (BillingEvent, error) {
 	var w eventWire
-	if err := wire.Decode(data, &w); err != nil {
+	if err := decodeWith(data, &w); err != nil {
 		return nil, fmt.Errorf("epilot: decode billing event: %w", err)
 	}
 	return w.event(), nil

@@ -72,6 +72,10 @@ type Call struct {
 // over a 60 KB page that cost more than a fast decoder's whole read. An implementation must
 // reject exactly what json.Unmarshal rejects (invalid JSON, trailing data) with an error, and
 // may assume nothing about the bytes, not even that they are JSON.
+//
+// The body is handed over: it is a buffer of this call alone that nothing writes to again
+// (WithResponseInto only reads it), so a decoder may keep it instead of copying
+// (wire.DecodeBody keeps it as the top-level record's Raw).
 type BodyDecoder interface {
 	DecodeBody(body []byte) error
 }

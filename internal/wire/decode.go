@@ -24,7 +24,17 @@ var errSyntax = errors.New("wire: invalid JSON")
 // Decode reads the JSON document data into v, a non-nil pointer, by the rules of the package
 // doc. The only errors are a body that is not JSON and a top level of another JSON type than
 // v's; an unreadable value below the top level is a problem recorded on its record.
-func Decode(data []byte, v any) error {
+func Decode(data []byte, v any) error { return decode(data, v, false) }
+
+// DecodeBody is Decode for a response body handed over by its only owner, which never
+// writes to it again (the transport's, see transport.BodyDecoder): the Raw of the top-level
+// object is the body itself instead of a copy of it. Only the top level: a Raw below it (a
+// record of a page, a nested object) is still a copy, so a record kept from a page never
+// keeps the whole page alive. The top-level record's Raw is the body less surrounding
+// space, so sharing it keeps nothing alive that a copy would not hold.
+func DecodeBody(body []byte, v any) error { return decode(body, v, true) }
+
+func decode(data []byte, v any, owned bool) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		panic("wire: Decode needs a non-nil pointer")
@@ -35,8 +45,11 @@ func Decode(data []byte, v any) error {
 	// allocations of a small answer.
 	pp := paths.Get().(*[]pathElem)
 	defer func() { *pp = (*pp)[:0]; paths.Put(pp) }()
-	d := decoder{data: data, path: (*pp)[:0]}
+	d := decoder{data: data, path: (*pp)[:0], sharedRaw: -1}
 	d.ws()
+	if owned {
+		d.sharedRaw = d.i
+	}
 	err := d.top(c, rv.Elem())
 	if err == nil {
 		d.ws()
@@ -86,6 +99,9 @@ type decoder struct {
 	// JSON path from that record to the value being read.
 	problems *polybill.FieldProblems
 	path     []pathElem
+	// sharedRaw is where the top-level value starts when its Raw may share the data
+	// (DecodeBody), -1 otherwise.
+	sharedRaw int
 }
 
 var paths = sync.Pool{New: func() any { p := make([]pathElem, 0, 16); return &p }}
@@ -432,7 +448,11 @@ func (d *decoder) object(sp *structPlan, v reflect.Value, depth int) error {
 		return err
 	}
 	if sp.raw != nil && !st.rawSet {
-		v.FieldByIndex(sp.raw).SetBytes(bytes.Clone(d.data[start:d.i]))
+		raw := d.data[start:d.i]
+		if start != d.sharedRaw {
+			raw = bytes.Clone(raw)
+		}
+		v.FieldByIndex(sp.raw).SetBytes(raw[:len(raw):len(raw)])
 	}
 	return nil
 }

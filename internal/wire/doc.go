@@ -57,9 +57,9 @@
 //
 // # Replacing it with encoding/json/v2
 //
-// Decode is the only reading function the API packages call (they also name the type
-// OneOrMany; the spec tests of internal/spectest ask Field, Elem and Leaf, which read the same
-// tags). When
+// Decode (and DecodeBody, its variant for a body the transport hands over) is the only
+// reading function the API packages call (they also name the type OneOrMany; the spec tests
+// of internal/spectest ask Field, Elem and Leaf, which read the same tags). When
 // encoding/json/v2 is stable, Decode can become a call to json.Unmarshal with per-type
 // unmarshalers (v2's UnmarshalFromFunc) implementing the same rules, without touching the API
 // packages.

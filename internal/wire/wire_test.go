@@ -213,3 +213,41 @@ func TestScalarsAreReadWithoutAllocating(t *testing.T) {
 	got := testing.AllocsPerRun(100, func() { _ = wire.Decode(full, &v) })
 	assert.Equal(t, empty, got, "allocations beyond an empty record's")
 }
+
+// DecodeBody's top-level Raw is the body itself (capped, so an append to it cannot write into
+// the body); every Raw below the top level is a copy, so a record kept from a page never keeps
+// the page; Decode copies every Raw.
+func TestDecodeBodySharesOnlyTheTopLevelRaw(t *testing.T) {
+	type item struct {
+		ID  string          `wire:"id"`
+		Raw json.RawMessage `wire:",raw"`
+	}
+	type doc struct {
+		Item  item            `wire:"item"`
+		Items []item          `wire:"items"`
+		Raw   json.RawMessage `wire:",raw"`
+	}
+	body := []byte(` {"item":{"id":"a"},"items":[{"id":"b"}]} `)
+	shares := func(raw json.RawMessage) bool {
+		for i := range body {
+			if len(raw) > 0 && &body[i] == &raw[0] {
+				return true
+			}
+		}
+		return false
+	}
+
+	var owned doc
+	require.NoError(t, wire.DecodeBody(body, &owned))
+	assert.Equal(t, `{"item":{"id":"a"},"items":[{"id":"b"}]}`, string(owned.Raw))
+	assert.True(t, shares(owned.Raw), "the top-level Raw is the body")
+	assert.Equal(t, len(owned.Raw), cap(owned.Raw), "capped at its end")
+	assert.False(t, shares(owned.Item.Raw), "a nested Raw is a copy")
+	require.Len(t, owned.Items, 1)
+	assert.False(t, shares(owned.Items[0].Raw), "a page's record is a copy")
+
+	var copied doc
+	require.NoError(t, wire.Decode(body, &copied))
+	assert.False(t, shares(copied.Raw), "Decode copies")
+	assert.Equal(t, owned, copied)
+}
