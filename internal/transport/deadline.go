@@ -69,6 +69,16 @@ func (c *Client) newAttemptContext(parent context.Context, deadline time.Time, i
 	if deadline.IsZero() {
 		return a
 	}
+	// Born ended, as WithDeadline's context is: net/http looks at Done before it sends, and
+	// an end left to the reaper's or AfterFunc's goroutine would let the request go out.
+	if err := parent.Err(); err != nil {
+		a.end(err)
+		return a
+	}
+	if !time.Now().Before(deadline) {
+		a.end(context.DeadlineExceeded)
+		return a
+	}
 	c.reaper.add(a)
 	if parent.Done() != nil {
 		stop := context.AfterFunc(parent, func() { a.end(parent.Err()) })
@@ -78,7 +88,7 @@ func (c *Client) newAttemptContext(parent context.Context, deadline time.Time, i
 			a.stopParent = stop
 		}
 		a.mu.Unlock()
-		if ended { // the deadline had passed already, and the reaper was quicker
+		if ended { // the parent ended or the deadline passed meanwhile, and its end was quicker
 			stop()
 		}
 	}

@@ -140,3 +140,19 @@ func TestCallTimeoutEndsABackoffWait(t *testing.T) {
 		})
 	}
 }
+
+// A call made with a context that is already canceled sends nothing, every time: the
+// attempt's context is born done, before net/http looks at it. (An attempt context ended
+// from another goroutine let about one call in a few hundred go out.)
+func TestCanceledContextSendsNothing(t *testing.T) {
+	rec := &recorder{}
+	srv := statusServer(t, rec, 200)
+	c := newClient(t, srv.URL, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 2000 {
+		err := c.Do(ctx, transport.Call{Method: http.MethodGet, Op: opX}, nil)
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	assert.Zero(t, rec.attempts.Load(), "requests that reached the server")
+}
