@@ -37,6 +37,10 @@ type Card struct {
 // UnmarshalJSON reads the card as the client does, keeping it whole in Raw.
 func (c *Card) UnmarshalJSON(b []byte) error { return decode(b, c) }
 
+func (c *Card) read(b []byte, decodeWith func([]byte, any) error) error {
+	return readWith(b, c, decodeWith)
+}
+
 // Customer is a BillingCustomer (vendor guide only; unverified).
 type Customer struct {
 	polybill.FieldProblems `json:"-"`
@@ -64,9 +68,11 @@ type customerWire struct {
 }
 
 // UnmarshalJSON reads the record as the client does, with the populated card list.
-func (c *Customer) UnmarshalJSON(b []byte) error {
+func (c *Customer) UnmarshalJSON(b []byte) error { return c.read(b, wire.Decode) }
+
+func (c *Customer) read(b []byte, decodeWith func([]byte, any) error) error {
 	var w customerWire
-	if err := wire.Decode(b, &w); err != nil {
+	if err := decodeWith(b, &w); err != nil {
 		return err
 	}
 	*c = w.Customer

@@ -40,10 +40,30 @@ func (p *wirePage[T]) DecodeBody(b []byte) error {
 // reader.
 type record[T any] struct{ v *T }
 
+// bodyReader is a record type that reads itself with the reader it is given: wire.Decode from
+// its UnmarshalJSON (the caller's bytes, copied), wire.DecodeBody from record.DecodeBody (a
+// body the transport hands over, which the record's Raw then shares; see wire.DecodeBody).
+type bodyReader interface {
+	read(b []byte, decodeWith func([]byte, any) error) error
+}
+
+var (
+	_ bodyReader = (*Invoice)(nil)
+	_ bodyReader = (*Item)(nil)
+	_ bodyReader = (*Encounter)(nil)
+	_ bodyReader = (*Payment)(nil)
+	_ bodyReader = (*PaymentIntent)(nil)
+	_ bodyReader = (*Customer)(nil)
+	_ bodyReader = (*Card)(nil)
+)
+
 func (r record[T]) DecodeBody(b []byte) error {
 	*r.v = *new(T)
-	if u, ok := any(r.v).(json.Unmarshaler); ok {
-		return u.UnmarshalJSON(b) // every record type's, which reads with the one reader
+	switch v := any(r.v).(type) {
+	case bodyReader:
+		return v.read(b, wire.DecodeBody)
+	case json.Unmarshaler:
+		return v.UnmarshalJSON(b)
 	}
 	return wire.Decode(b, r.v)
 }
@@ -52,9 +72,12 @@ func (r record[T]) DecodeBody(b []byte) error {
 func decodeTarget[T any](out *T) any { return record[T]{out} }
 
 // decode reads one JSON document into a response value with the SDK's one reader.
-func decode[T any](b []byte, v *T) error {
+func decode[T any](b []byte, v *T) error { return readWith(b, v, wire.Decode) }
+
+// readWith reads b into v with decodeWith (wire.Decode or wire.DecodeBody).
+func readWith[T any](b []byte, v *T, decodeWith func([]byte, any) error) error {
 	*v = *new(T)
-	return wire.Decode(b, v)
+	return decodeWith(b, v)
 }
 
 // toPage computes the next $skip. A page knows its total; a bare array has

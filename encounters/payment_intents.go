@@ -92,9 +92,11 @@ type paymentIntentWire struct {
 }
 
 // UnmarshalJSON reads the record as the client does, with checkout.approvalURL.
-func (p *PaymentIntent) UnmarshalJSON(b []byte) error {
+func (p *PaymentIntent) UnmarshalJSON(b []byte) error { return p.read(b, wire.Decode) }
+
+func (p *PaymentIntent) read(b []byte, decodeWith func([]byte, any) error) error {
 	var w paymentIntentWire
-	if err := wire.Decode(b, &w); err != nil {
+	if err := decodeWith(b, &w); err != nil {
 		return err
 	}
 	*p = w.PaymentIntent
