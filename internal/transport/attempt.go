@@ -358,10 +358,10 @@ func (c *Client) send(req *http.Request, st *callState) (resp *http.Response, au
 // attemptDeadline is the deadline of one attempt's context: the earlier of the attempt
 // timeout and the call's deadline (see callDeadline), zero when neither is set or ctx's own
 // deadline comes first (ctx then ends the attempt, and the reaper has nothing to do).
-func (c *Client) attemptDeadline(ctx context.Context, st *callState) time.Time {
+func (c *Client) attemptDeadline(ctx context.Context, st *callState, now time.Time) time.Time {
 	var dl time.Time
 	if d := c.cfg.AttemptTimeout; d > 0 {
-		dl = time.Now().Add(d)
+		dl = now.Add(d)
 	}
 	if st != nil && !st.deadline.IsZero() && (dl.IsZero() || st.deadline.Before(dl)) {
 		dl = st.deadline
@@ -377,10 +377,9 @@ func (c *Client) attemptDeadline(ctx context.Context, st *callState) time.Time {
 // and the User-Agent, later ones overriding earlier ones. Each send gets its own copy (the
 // first send of an attempt this one, see send), so what a middleware or the authenticator
 // does to one attempt's header (a header added, a value written over in place) stays with
-// that attempt. One map and one backing array for every value, as cloneWithUserAgent.
+// that attempt.
 func (st *callState) newHeader() http.Header {
 	const fixed = 4 // Accept, Content-Type, request id, User-Agent
-	const room = 4  // the headers an authenticator typically sets
 	nv := fixed
 	for _, vv := range st.callHeader {
 		nv += len(vv)
@@ -388,58 +387,62 @@ func (st *callState) newHeader() http.Header {
 	for _, vv := range st.optHeader {
 		nv += len(vv)
 	}
-	sv := make([]string, 0, nv)
-	h := make(http.Header, fixed+room+len(st.callHeader)+len(st.optHeader))
-	set := func(k string, vv ...string) {
-		if vv == nil {
-			h[k] = nil
-			return
-		}
-		n := len(sv)
-		sv = append(sv, vv...)
-		h[k] = sv[n:len(sv):len(sv)]
-	}
-	set("Accept", "application/json")
+	b := newHeaderBuilder(fixed+len(st.callHeader)+len(st.optHeader), nv)
+	b.set("Accept", "application/json")
 	if st.contentType != "" {
-		set("Content-Type", st.contentType)
+		b.set("Content-Type", st.contentType)
 	}
 	for k, vv := range st.callHeader {
-		set(k, vv...)
+		b.set(k, vv...)
 	}
 	for k, vv := range st.optHeader {
-		set(k, vv...)
+		b.set(k, vv...)
 	}
 	if st.sentRequestID != "" {
-		set(st.c.requestID, st.sentRequestID)
+		b.set(st.c.requestID, st.sentRequestID)
 	}
-	set("User-Agent", st.c.userAgent)
-	return h
+	b.set("User-Agent", st.c.userAgent)
+	return b.h
 }
 
-// cloneWithUserAgent is req.Header.Clone() followed by Set("User-Agent", ua), in two
-// allocations instead of five: one map sized for the credentials Apply adds next, and one
-// backing array for every value, the User-Agent included. Each value slice is capped so an
-// Add by a middleware reallocates instead of writing over its neighbour.
+// cloneWithUserAgent is req.Header.Clone() followed by Set("User-Agent", ua), in the two
+// allocations of a headerBuilder instead of five.
 func cloneWithUserAgent(h http.Header, ua string) http.Header {
-	const room = 4 // User-Agent plus the headers an authenticator typically sets
 	nv := 1
 	for _, vv := range h {
 		nv += len(vv)
 	}
-	sv := make([]string, nv)
-	out := make(http.Header, len(h)+room)
+	b := newHeaderBuilder(len(h), nv) // the User-Agent is usually among h already
 	for k, vv := range h {
-		if vv == nil {
-			out[k] = nil // as Header.Clone does
-			continue
-		}
-		n := copy(sv, vv)
-		out[k] = sv[:n:n]
-		sv = sv[n:]
+		b.set(k, vv...)
 	}
-	sv[0] = ua
-	out["User-Agent"] = sv[:1:1]
-	return out
+	b.set("User-Agent", ua)
+	return b.h
+}
+
+// headerBuilder makes a header in two allocations: one map, sized for the keys it is given
+// plus the credentials an authenticator typically adds next, and one backing array for every
+// value. Each value slice is capped, so an Add by a middleware reallocates instead of writing
+// over its neighbour.
+type headerBuilder struct {
+	h  http.Header
+	sv []string
+}
+
+func newHeaderBuilder(keys, values int) headerBuilder {
+	const room = 4 // the headers an authenticator typically sets
+	return headerBuilder{h: make(http.Header, keys+room), sv: make([]string, 0, values)}
+}
+
+// set sets k to a copy of vv; nil stays nil, as Header.Clone keeps it.
+func (b *headerBuilder) set(k string, vv ...string) {
+	if vv == nil {
+		b.h[k] = nil
+		return
+	}
+	n := len(b.sv)
+	b.sv = append(b.sv, vv...)
+	b.h[k] = b.sv[n:len(b.sv):len(b.sv)]
 }
 
 // chain builds the middleware stack once; the first middleware added is the outermost.

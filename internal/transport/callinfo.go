@@ -2,6 +2,7 @@ package transport
 
 import (
 	"net/http"
+	"time"
 
 	polybill "github.com/polybill/polybill-go"
 )
@@ -18,6 +19,7 @@ func (c *Client) attemptRequest(req *http.Request, st *callState) (*http.Request
 		info = polybill.CallInfo{API: c.api, Operation: st.op, Method: st.method, Attempt: st.attempts + 1, Write: isWrite(st.method)}
 		parent = st.observeAttemptStart(parent, info)
 	}
-	a := c.newAttemptContext(parent, c.attemptDeadline(parent, st), info, st != nil)
+	now := time.Now() // one clock read for the deadline and for whether it has passed
+	a := c.newAttemptContext(parent, now, c.attemptDeadline(parent, st, now), info, st != nil)
 	return req.WithContext(a), a
 }

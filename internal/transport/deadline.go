@@ -61,10 +61,11 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 type afterFunc struct{ f func() }
 
 // newAttemptContext returns the context of an attempt that ends at deadline (zero: when
-// parent ends), registered with c's reaper; info is the attempt's CallInfo when hasInfo.
+// parent ends), registered with c's reaper; info is the attempt's CallInfo when hasInfo, and
+// now is the time the deadline was computed at.
 // release must be called once the attempt is over (its body closed, or its error
 // returned).
-func (c *Client) newAttemptContext(parent context.Context, deadline time.Time, info polybill.CallInfo, hasInfo bool) *attemptContext {
+func (c *Client) newAttemptContext(parent context.Context, now, deadline time.Time, info polybill.CallInfo, hasInfo bool) *attemptContext {
 	a := &attemptContext{Context: parent, info: info, hasInfo: hasInfo, c: c, deadline: deadline}
 	if deadline.IsZero() {
 		return a
@@ -75,7 +76,7 @@ func (c *Client) newAttemptContext(parent context.Context, deadline time.Time, i
 		a.end(err)
 		return a
 	}
-	if !time.Now().Before(deadline) {
+	if !now.Before(deadline) {
 		a.end(context.DeadlineExceeded)
 		return a
 	}

@@ -58,7 +58,7 @@ func TestAttemptContextEndsAsWithDeadline(t *testing.T) {
 			if tt.cancelNow {
 				dl = time.Now().Add(time.Hour)
 			}
-			a := c.newAttemptContext(parent, dl, polybill.CallInfo{API: "test"}, true)
+			a := c.newAttemptContext(parent, time.Now(), dl, polybill.CallInfo{API: "test"}, true)
 			// What net/http does with the request's context, and what a middleware may do.
 			transportCtx, stopTransport := context.WithCancelCause(a)
 			defer stopTransport(nil)
@@ -92,7 +92,7 @@ func TestAttemptContextReleaseEndsItAndForgetsIt(t *testing.T) {
 	c := &Client{}
 	parent, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := c.newAttemptContext(parent, time.Now().Add(time.Hour), polybill.CallInfo{}, false)
+	a := c.newAttemptContext(parent, time.Now(), time.Now().Add(time.Hour), polybill.CallInfo{}, false)
 	child, stopChild := context.WithCancel(a)
 	defer stopChild()
 	a.release()
@@ -113,7 +113,7 @@ func TestAttemptContextReleaseEndsItAndForgetsIt(t *testing.T) {
 func TestAttemptContextWithoutDeadlineIsTheParents(t *testing.T) {
 	c := &Client{}
 	parent, cancel := context.WithTimeout(context.Background(), time.Hour)
-	a := c.newAttemptContext(parent, time.Time{}, polybill.CallInfo{}, true)
+	a := c.newAttemptContext(parent, time.Now(), time.Time{}, polybill.CallInfo{}, true)
 	assert.Equal(t, parent.Done(), a.Done())
 	pdl, _ := parent.Deadline()
 	dl, ok := a.Deadline()
@@ -133,9 +133,9 @@ func TestReaperEndsDueAttemptsOnly(t *testing.T) {
 	offsets := []time.Duration{40, 10, 30, 20, 50} // ms, out of order
 	var attempts []*attemptContext
 	for _, ms := range offsets {
-		attempts = append(attempts, c.newAttemptContext(context.Background(), now.Add(ms*time.Millisecond), polybill.CallInfo{}, true))
+		attempts = append(attempts, c.newAttemptContext(context.Background(), time.Now(), now.Add(ms*time.Millisecond), polybill.CallInfo{}, true))
 	}
-	late := c.newAttemptContext(context.Background(), now.Add(time.Hour), polybill.CallInfo{}, true)
+	late := c.newAttemptContext(context.Background(), time.Now(), now.Add(time.Hour), polybill.CallInfo{}, true)
 	released := attempts[2] // 30 ms
 	released.release()
 
@@ -180,10 +180,10 @@ func TestReaperEndsDueAttemptsOnly(t *testing.T) {
 func TestReaperArmsOnlyForAnEarlierHead(t *testing.T) {
 	c := &Client{}
 	first := time.Now().Add(time.Hour)
-	a := c.newAttemptContext(context.Background(), first, polybill.CallInfo{}, true)
+	a := c.newAttemptContext(context.Background(), time.Now(), first, polybill.CallInfo{}, true)
 	a.release()
 	for i := range 100 {
-		b := c.newAttemptContext(context.Background(), first.Add(time.Duration(i+1)*time.Millisecond), polybill.CallInfo{}, true)
+		b := c.newAttemptContext(context.Background(), time.Now(), first.Add(time.Duration(i+1)*time.Millisecond), polybill.CallInfo{}, true)
 		b.release()
 	}
 	c.reaper.mu.Lock()
@@ -191,7 +191,7 @@ func TestReaperArmsOnlyForAnEarlierHead(t *testing.T) {
 	c.reaper.mu.Unlock()
 
 	earlier := first.Add(-time.Minute)
-	e := c.newAttemptContext(context.Background(), earlier, polybill.CallInfo{}, true)
+	e := c.newAttemptContext(context.Background(), time.Now(), earlier, polybill.CallInfo{}, true)
 	c.reaper.mu.Lock()
 	assert.Equal(t, earlier, c.reaper.armed, "an earlier head moves the timer")
 	c.reaper.mu.Unlock()
@@ -213,13 +213,13 @@ func TestAttemptContextBornLate(t *testing.T) {
 		}
 	}
 	c := &Client{}
-	a := c.newAttemptContext(context.Background(), time.Now().Add(-time.Second), polybill.CallInfo{}, true)
+	a := c.newAttemptContext(context.Background(), time.Now(), time.Now().Add(-time.Second), polybill.CallInfo{}, true)
 	endedNow(t, a)
 	assert.ErrorIs(t, a.Err(), context.DeadlineExceeded)
 
 	parent, cancel := context.WithCancel(context.Background())
 	cancel()
-	b := c.newAttemptContext(parent, time.Now().Add(time.Hour), polybill.CallInfo{}, true)
+	b := c.newAttemptContext(parent, time.Now(), time.Now().Add(time.Hour), polybill.CallInfo{}, true)
 	endedNow(t, b)
 	assert.ErrorIs(t, b.Err(), context.Canceled)
 	c.reaper.mu.Lock()
@@ -244,7 +244,7 @@ func TestReleasedAttemptsLeaveNothingOnTheirParent(t *testing.T) {
 	const calls = 50_000
 	before := heap()
 	for range calls {
-		a := c.newAttemptContext(parent, time.Now().Add(time.Hour), polybill.CallInfo{}, true)
+		a := c.newAttemptContext(parent, time.Now(), time.Now().Add(time.Hour), polybill.CallInfo{}, true)
 		// What net/http does with the attempt's context: a cancelable child, canceled once
 		// the exchange is over.
 		child, cancelChild := context.WithCancelCause(a)

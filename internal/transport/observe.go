@@ -48,10 +48,10 @@ func (st *callState) observeCallStart(ctx context.Context) context.Context {
 // observeAttemptStart runs the AttemptStart hooks before attempt number info.Attempt and
 // returns the context the attempt's request carries.
 func (st *callState) observeAttemptStart(ctx context.Context, info polybill.CallInfo) context.Context {
-	obs := st.c.observers
-	if len(obs) == 0 || st.obs == nil {
+	if st.obs == nil { // no observers (observeCallStart makes it only when there are some)
 		return ctx
 	}
+	obs := st.c.observers
 	for _, o := range obs {
 		if o.AttemptStart != nil {
 			ctx = o.AttemptStart(ctx, info)
@@ -65,10 +65,10 @@ func (st *callState) observeAttemptStart(ctx context.Context, info polybill.Call
 // decision is known: retry true (after wait) from CheckRetry or the 401 replay, false from
 // Do once the retry loop ended (when no retry decision closed the attempt already).
 func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry bool, wait time.Duration) {
-	obs := st.c.observers
-	if len(obs) == 0 || st.obs == nil || !st.obs.attemptOpen {
+	if st.obs == nil || !st.obs.attemptOpen {
 		return
 	}
+	obs := st.c.observers
 	st.obs.attemptOpen = false
 	r := polybill.AttemptResult{Took: time.Since(st.obs.attemptStart), Retry: retry}
 	if resp != nil {
@@ -100,10 +100,10 @@ func (st *callState) observeAttemptEnd(resp *http.Response, err error, retry boo
 // observeCallEnd runs the CallEnd hooks (Do has ended the last attempt already). It returns
 // err unchanged.
 func (st *callState) observeCallEnd(resp *http.Response, err error) error {
-	obs := st.c.observers
-	if len(obs) == 0 || st.obs == nil {
+	if st.obs == nil {
 		return err
 	}
+	obs := st.c.observers
 	r := polybill.CallResult{Err: err, Took: time.Since(st.obs.callStart), RetryTokens: st.c.RetryTokens(), RequestID: st.sentRequestID,
 		ReconcileAttempted: st.reconcileAttempted, Reconciled: st.reconciled}
 	var pe *polybill.Error

@@ -246,9 +246,10 @@ func (v valuesFrom) Value(key any) any { return v.values.Value(key) }
 // The call gets a deadline, not a context.WithTimeout of its own: each attempt's context
 // already carries a deadline (see send), and one context per attempt, at the earlier of the
 // attempt's and the call's deadline, bounds that attempt as the two nested ones did (its
-// deadline enforced by the client's one timer, see attemptContext). A second context per call cost a timer, a cancelCtx, the parent's children map
-// and its Done channel on every call (BenchmarkDo: 10.1 → 9.3 µs and 58 → 52 allocations
-// when it went; docs/architecture.md, "Cost per call").
+// deadline enforced by the client's one timer, see attemptContext). A second context per
+// call cost a timer, a cancelCtx, the parent's children map and its Done channel on every
+// call (BenchmarkDo: 10.1 → 9.3 µs and 58 → 52 allocations when it went;
+// docs/architecture.md, "Cost per call").
 func (c *Client) callDeadline(ctx context.Context) time.Time {
 	d := c.cfg.CallTimeout
 	if d <= 0 {
