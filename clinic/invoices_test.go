@@ -1,11 +1,9 @@
 package clinic_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/polybill/polybill-go/clinic"
 	"github.com/polybill/polybill-go/clinic/clinictest"
 	"github.com/polybill/polybill-go/clinic/internal/oapiserver"
+	"github.com/polybill/polybill-go/internal/recordtest"
 )
 
 // seedMany adds n invoices: branch MUM-01 for even i and DEL-02 for odd i, dated March 1 + i%20,
@@ -310,32 +309,25 @@ func TestEnumsMatchTheSpec(t *testing.T) {
 	assert.False(t, clinic.PaymentMode("UPI").IsKnown(), "enums are case-sensitive on the wire")
 }
 
-// A fetched invoice's Raw is the record as sent, and stays so: the client reads it in place
-// from the body it received (no copy), so nothing may write to that body afterwards, neither a
-// later call nor WithResponseInto's copy of it. Invoice.UnmarshalJSON, whose input is the
-// caller's, copies.
+// A fetched invoice's Raw is the record as sent, and stays so (see recordtest).
 func TestInvoiceRawIsTheRecordAsSentAndStaysSo(t *testing.T) {
 	f := newFixture(t, nil)
 	ctx := context.Background()
-	first := seedConsultation(f.srv, clinictest.InvoiceSeed{PatientName: "Asha Rao"})
-	var resp *http.Response
-	inv, err := f.client.GetInvoice(ctx, first, polybill.WithResponseInto(&resp))
-	require.NoError(t, err)
-	sent, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	assert.Equal(t, string(bytes.TrimSpace(sent)), string(inv.Raw))
-	want := string(inv.Raw)
-	for range 20 {
-		_, err := f.client.GetInvoice(ctx, seedConsultation(f.srv, clinictest.InvoiceSeed{Interstate: true}))
-		require.NoError(t, err)
-	}
-	assert.Equal(t, want, string(inv.Raw), "later calls left the first record alone")
-
-	buf := []byte(want)
-	var mine clinic.Invoice
-	require.NoError(t, json.Unmarshal(buf, &mine))
-	for i := range buf {
-		buf[i] = ' '
-	}
-	assert.Equal(t, want, string(mine.Raw), "UnmarshalJSON keeps a copy, not the caller's bytes")
+	recordtest.RawIsTheRecordAsSent(t,
+		func(opts ...polybill.RequestOption) (json.RawMessage, error) {
+			inv, err := f.client.GetInvoice(ctx, seedConsultation(f.srv, clinictest.InvoiceSeed{PatientName: "Asha Rao"}), opts...)
+			if err != nil {
+				return nil, err
+			}
+			return inv.Raw, nil
+		},
+		func() error {
+			_, err := f.client.GetInvoice(ctx, seedConsultation(f.srv, clinictest.InvoiceSeed{Interstate: true}))
+			return err
+		},
+		func(b []byte) (json.RawMessage, error) {
+			var inv clinic.Invoice
+			err := json.Unmarshal(b, &inv)
+			return inv.Raw, err
+		})
 }
