@@ -111,7 +111,9 @@ func crmAPI() api {
 	}
 	a.raw = func(tb testing.TB, base string) side {
 		hc := rawClient(tb)
-		h := http.Header{"Authorization": {"Bearer " + crmToken}, "AppId": {crmKey}}
+		// The SDK sends the key under both names the vendor's material uses, and a request
+		// id per call (see crm's package doc): the baseline sends the same request.
+		h := sameRequest(http.Header{"Authorization": {"Bearer " + crmToken}, "AppId": {crmKey}, "X-Api-Key": {crmKey}, "X-Request-Id": {rawRequestID}})
 		return side{
 			get: func(ctx context.Context) error {
 				var doc struct {
@@ -198,7 +200,7 @@ func epilotAPI() api {
 	}
 	a.raw = func(tb testing.TB, base string) side {
 		hc := rawClient(tb)
-		h := http.Header{"Authorization": {"Bearer " + epilotToken}}
+		h := sameRequest(http.Header{"Authorization": {"Bearer " + epilotToken}})
 		return side{
 			get: func(ctx context.Context) error {
 				var ev benchdata.EpilotEvent
@@ -215,7 +217,10 @@ func epilotAPI() api {
 						Hits    int                     `json:"hits"`
 						Results []benchdata.EpilotEvent `json:"results"`
 					}
-					u := base + "/v1/billing/events?from=" + strconv.Itoa(from) + "&size=" + strconv.Itoa(pageSize)
+					u := base + "/v1/billing/events?size=" + strconv.Itoa(pageSize)
+					if from > 0 { // as the SDK, which leaves the default out
+						u = base + "/v1/billing/events?from=" + strconv.Itoa(from) + "&size=" + strconv.Itoa(pageSize)
+					}
 					if err := rawGet(ctx, hc, u, h, &doc); err != nil {
 						return n, err
 					}
@@ -282,7 +287,7 @@ func encountersAPI() api {
 	}
 	a.raw = func(tb testing.TB, base string) side {
 		hc := rawClient(tb)
-		h := http.Header{"Authorization": {"Bearer " + encountersToken}}
+		h := sameRequest(http.Header{"Authorization": {"Bearer " + encountersToken}})
 		return side{
 			get: func(ctx context.Context) error {
 				var inv benchdata.EncountersInvoice
@@ -383,7 +388,7 @@ func clinicAPI() api {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		h := http.Header{"Authorization": {"Bearer " + tok}}
+		h := sameRequest(http.Header{"Authorization": {"Bearer " + tok}})
 		return side{
 			get: func(ctx context.Context) error {
 				var inv benchdata.ClinicInvoice

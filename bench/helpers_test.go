@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	polybill "github.com/polybill/polybill-go"
 )
 
 // server is a loopback HTTP/1.1 server that counts the TCP connections it accepts.
@@ -148,6 +150,24 @@ func rawClient(tb testing.TB) *http.Client {
 	t.MaxIdleConnsPerHost = 128
 	tb.Cleanup(t.CloseIdleConnections)
 	return &http.Client{Transport: t}
+}
+
+// sdkUserAgent is the User-Agent the SDK sends (see TestSidesSendTheSameRequest).
+var sdkUserAgent = fmt.Sprintf("polybill-go/%s (%s; %s/%s)", polybill.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+
+// rawRequestID stands for the request id the SDK generates per call: a value of the same
+// shape, so the request is as long; generating it is SDK work the baseline does not do.
+const rawRequestID = "req_0123456789abcdef01234567"
+
+// sameRequest is h (an API's credentials, and any header the SDK adds for that API) plus the
+// SDK's User-Agent: the baseline sends the request the SDK sends, header for header, so the
+// ratios measure the client code and not the request's content. The server is in-process, so
+// every header the SDK sent on top would be parsed, and charged to the SDK, by the process
+// being measured, though a real API server parses it on its own CPU. What those headers cost
+// is measured on its own (docs/architecture.md, "Cost per call").
+func sameRequest(h http.Header) http.Header {
+	h.Set("User-Agent", sdkUserAgent)
+	return h
 }
 
 // rawGet is the careful hand-written call: headers, status check, streaming decode into a

@@ -3,8 +3,16 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/polybill/polybill-go/clinic"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,6 +45,68 @@ func TestSidesWalkEveryItem(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSidesSendTheSameRequest: both sides send the same headers, each value as long, on every
+// request of a get and of a walk, so neither side's server work is larger. Only the request id's
+// value differs (the SDK makes a new one per call, the baseline sends one of the same shape).
+// When the SDK starts sending another header, this fails until the baseline sends it too.
+func TestSidesSendTheSameRequest(t *testing.T) {
+	ctx := context.Background()
+	for _, a := range apis {
+		t.Run(a.name, func(t *testing.T) {
+			items := a.pageSize + 1 // two pages
+			shapes := map[string][]string{}
+			for _, name := range []string{"raw", "sdk"} {
+				var mu sync.Mutex
+				h := a.handler(items)
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					// clinic's token is fetched once per client, by the raw side before its
+					// first call and by the SDK in it; the benchmarks fetch it before the clock.
+					if r.URL.Path != clinic.TokenPath {
+						mu.Lock()
+						shapes[name] = append(shapes[name], requestShape(r))
+						mu.Unlock()
+					}
+					h.ServeHTTP(w, r)
+				}))
+				s := map[string]func(testing.TB, string) side{"raw": a.raw, "sdk": a.sdk}[name](t, srv.URL)
+				require.NoError(t, s.get(ctx), name)
+				n, err := s.walk(ctx)
+				require.NoError(t, err, name)
+				require.Equal(t, items, n, name)
+				srv.Close()
+			}
+			require.Len(t, shapes["raw"], 3, "a get and two pages")
+			assert.Equal(t, shapes["raw"], shapes["sdk"])
+			if a.name == "crm" { // BenchmarkP1Transport: crm's get through the transport alone
+				var shape string
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					shape = requestShape(r)
+					a.handler(0).ServeHTTP(w, r)
+				}))
+				defer srv.Close()
+				require.NoError(t, transportGet(t, srv.URL)(ctx))
+				assert.Equal(t, shapes["raw"][0], shape, "transport")
+			}
+		})
+	}
+}
+
+// requestShape is r's method, path and query, and its headers with the length of each value
+// (the request id's value differs per call, its length does not).
+func requestShape(r *http.Request) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s?%s", r.Method, r.URL.Path, r.URL.RawQuery)
+	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+		for _, v := range r.Header[k] {
+			if k == "X-Request-Id" {
+				v = strings.Repeat("x", len(v))
+			}
+			fmt.Fprintf(&b, "\n%s: %s", k, v)
+		}
+	}
+	return b.String()
 }
 
 func TestWarmUpOpensOneConnectionPerWorker(t *testing.T) {

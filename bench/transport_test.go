@@ -23,6 +23,7 @@ func transportGet(tb testing.TB, base string) func(ctx context.Context) error {
 		Config: cfg,
 		Auth: transport.StaticHeaders(http.Header{
 			"AppId":         {crmKey},
+			"X-Api-Key":     {crmKey},
 			"Authorization": {"Bearer " + crmToken},
 		}),
 		Secrets:         []string{crmKey, crmToken},

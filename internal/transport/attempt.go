@@ -154,7 +154,8 @@ func (st *callState) wroteHeaders() { st.wrote.Store(true) }
 // counting the retry, ending the attempt for the observers) happen at most once per
 // attempt, when the answer is yes.
 func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if err := st.callErr(ctx); err != nil {
+	now := time.Now() // one clock read for the deadline and a Retry-After date
+	if err := st.callErr(ctx, now); err != nil {
 		return false, err
 	}
 	if m := st.decided; st.sends > 0 && m.sends == st.sends && m.withErr == (err != nil) {
@@ -168,7 +169,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 	if o.failure == maybeSent || (o.failure == noFailure && mayHaveHappened(o.status, noFailure)) {
 		st.mayHaveApplied = true
 	}
-	d := decideRetry(o, err, st.c.cfg.MinRetryDelay, st.c.cfg.MaxRetryDelay, time.Now())
+	d := decideRetry(o, err, st.c.cfg.MinRetryDelay, st.c.cfg.MaxRetryDelay, now)
 	if d.overCap > 0 {
 		st.capExceeded = d.overCap
 	}
@@ -215,17 +216,19 @@ func (st *callState) prepareRetry(req *http.Request) error {
 }
 
 // pastDeadline reports whether the call's deadline has passed.
-func (st *callState) pastDeadline() bool {
-	return !st.deadline.IsZero() && !time.Now().Before(st.deadline)
+func (st *callState) pastDeadline() bool { return st.pastDeadlineAt(time.Now()) }
+
+func (st *callState) pastDeadlineAt(now time.Time) bool {
+	return !st.deadline.IsZero() && !now.Before(st.deadline)
 }
 
-// callErr is what ctx.Err() was for a context bounded by the call timeout: ctx's error, or
-// context.DeadlineExceeded once the call's deadline passed.
-func (st *callState) callErr(ctx context.Context) error {
+// callErr is what ctx.Err() was at now for a context bounded by the call timeout: ctx's
+// error, or context.DeadlineExceeded once the call's deadline passed.
+func (st *callState) callErr(ctx context.Context, now time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if st.pastDeadline() {
+	if st.pastDeadlineAt(now) {
 		return context.DeadlineExceeded
 	}
 	return nil
