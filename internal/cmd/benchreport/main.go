@@ -148,7 +148,8 @@ func main() {
 	fmt.Fprintf(w, "load:     %s at start, %s at end (1/5/15 min)\n", load, loadAverage())
 	fmt.Fprintf(w, "command:  go run ./internal/cmd/benchreport %s\n", strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(w, "runs:     %d per benchmark, interleaved; %s in all; medians; ratio = sdk/raw of the medians,\n", *rounds, time.Since(started).Round(time.Second))
-	fmt.Fprintf(w, "          paired = median of sdk/raw measured by each sdk run against the raw run just before it;\n")
+	fmt.Fprintf(w, "          paired = median (q1–q3) of sdk/raw measured by each sdk run against its raw baseline:\n")
+	fmt.Fprintf(w, "          P1 against raw calls interleaved with its own, the others against the raw run before it;\n")
 	fmt.Fprintf(w, "          cpu-ns/op = CPU time of the process (client + in-process server) per op: on a shared\n")
 	fmt.Fprintf(w, "          machine wall time (ns/op) mostly measures the other processes, CPU time does not\n\n")
 	for _, g := range selected {
@@ -221,7 +222,7 @@ func printGroup(w io.Writer, g group, res results) {
 				ratio = fmt.Sprintf("%.2f", s/rv)
 			}
 			if pm, ok := median(sdk[r.paired]); ok && r.paired != "" {
-				paired = fmt.Sprintf("%.2f", pm)
+				paired = fmt.Sprintf("%.2f%s", pm, quartiles(sdk[r.paired]))
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", p, r.metric, human(s, r.metric, sdk[r.metric]),
 				humanOpt(rv, rok, r.metric, raw[r.metric]), ratio, paired, verdict(r, s, rv, rok, sdk[r.paired]))
@@ -275,6 +276,25 @@ func median(v []float64) (float64, bool) {
 	} else {
 		return (s[n/2-1] + s[n/2]) / 2, true
 	}
+}
+
+// quartiles is " (q1–q3)" of v, the range the middle half of the paired ratios fell in: how
+// far one run's verdict can be trusted. Empty for fewer than four values.
+func quartiles(v []float64) string {
+	if len(v) < 4 {
+		return ""
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	q := func(p float64) float64 { // linear interpolation between the closest ranks
+		x := p * float64(len(s)-1)
+		i := int(x)
+		if i+1 >= len(s) {
+			return s[i]
+		}
+		return s[i] + (x-float64(i))*(s[i+1]-s[i])
+	}
+	return fmt.Sprintf(" (%.2f–%.2f)", q(0.25), q(0.75))
 }
 
 // spread is benchstat's "±": the largest distance from the median, in percent of it.
