@@ -8,8 +8,9 @@
 // It compiles the bench package once, then runs each group once per round (rounds are
 // interleaved, so slow drift of a shared machine hits raw and sdk alike), parses the standard
 // benchmark output and reports, per benchmark and metric, the median of the sdk runs, the
-// median of the raw runs, their ratio, the median of the ratios each sdk run measured against
-// the raw run just before it ("paired", steadier on a noisy machine), and the target of issue 9.
+// median of the raw runs, their ratio, the median and quartiles of the ratios each sdk run
+// measured against its own raw baseline ("paired", steadier on a noisy machine: in P1 raw calls
+// interleaved with the sdk's, elsewhere the raw run just before it), and the target of issue 9.
 // Only the standard library is used.
 package main
 
