@@ -37,10 +37,6 @@ type Card struct {
 // UnmarshalJSON reads the card as the client does, keeping it whole in Raw.
 func (c *Card) UnmarshalJSON(b []byte) error { return decode(b, c) }
 
-func (c *Card) read(b []byte, decodeWith func([]byte, any) error) error {
-	return readWith(b, c, decodeWith)
-}
-
 // Customer is a BillingCustomer (vendor guide only; unverified).
 type Customer struct {
 	polybill.FieldProblems `json:"-"`

@@ -2,7 +2,6 @@ package encounters
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -40,32 +39,29 @@ func (p *wirePage[T]) DecodeBody(b []byte) error {
 // reader.
 type record[T any] struct{ v *T }
 
-// bodyReader is a record type that reads itself with the reader it is given: wire.Decode from
-// its UnmarshalJSON (the caller's bytes, copied), wire.DecodeBody from record.DecodeBody (a
-// body the transport hands over, which the record's Raw then shares; see wire.DecodeBody).
+// bodyReader is a record type read through a wire struct of its own (Customer, PaymentIntent):
+// it reads with the reader it is given, wire.Decode from its UnmarshalJSON (the caller's
+// bytes, copied) and wire.DecodeBody from record.DecodeBody. Every other record type's
+// UnmarshalJSON is decode, the one reader over its own tags, which record.DecodeBody calls
+// with wire.DecodeBody directly; a record type whose UnmarshalJSON does more must implement
+// bodyReader.
 type bodyReader interface {
 	read(b []byte, decodeWith func([]byte, any) error) error
 }
 
 var (
-	_ bodyReader = (*Invoice)(nil)
-	_ bodyReader = (*Item)(nil)
-	_ bodyReader = (*Encounter)(nil)
-	_ bodyReader = (*Payment)(nil)
 	_ bodyReader = (*PaymentIntent)(nil)
 	_ bodyReader = (*Customer)(nil)
-	_ bodyReader = (*Card)(nil)
 )
 
+// DecodeBody reads a body the transport hands over with wire.DecodeBody, so the record's Raw
+// shares it (see wire.DecodeBody).
 func (r record[T]) DecodeBody(b []byte) error {
-	*r.v = *new(T)
-	switch v := any(r.v).(type) {
-	case bodyReader:
+	if v, ok := any(r.v).(bodyReader); ok {
+		*r.v = *new(T)
 		return v.read(b, wire.DecodeBody)
-	case json.Unmarshaler:
-		return v.UnmarshalJSON(b)
 	}
-	return wire.Decode(b, r.v)
+	return readWith(b, r.v, wire.DecodeBody)
 }
 
 // decodeTarget is what the transport decodes a one-record answer into.

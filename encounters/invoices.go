@@ -98,10 +98,6 @@ func (i *Invoice) Finalized() bool { return !i.FinalizedAt.IsZero() }
 // UnmarshalJSON reads the record as the client does (see the package doc).
 func (i *Invoice) UnmarshalJSON(b []byte) error { return decode(b, i) }
 
-func (i *Invoice) read(b []byte, decodeWith func([]byte, any) error) error {
-	return readWith(b, i, decodeWith)
-}
-
 // CreateInvoiceParams are the fields of a new invoice. Facility and Type are
 // required. For medical billing prefer EncounterService.Create with Invoice
 // set: the invoice then shares the encounter's id.

@@ -48,10 +48,6 @@ func (i *Item) Finalized() bool { return !i.FinalizedAt.IsZero() }
 // UnmarshalJSON reads the record as the client does (see the package doc).
 func (i *Item) UnmarshalJSON(b []byte) error { return decode(b, i) }
 
-func (i *Item) read(b []byte, decodeWith func([]byte, any) error) error {
-	return readWith(b, i, decodeWith)
-}
-
 // CreateItemParams are the fields of a new invoice line. Invoice, Type and
 // Price are required; Quantity defaults to 1 on the server.
 type CreateItemParams struct {

@@ -47,10 +47,6 @@ type Encounter struct {
 // UnmarshalJSON reads the record as the client does (see the package doc).
 func (e *Encounter) UnmarshalJSON(b []byte) error { return decode(b, e) }
 
-func (e *Encounter) read(b []byte, decodeWith func([]byte, any) error) error {
-	return readWith(b, e, decodeWith)
-}
-
 // CreateEncounterParams are the fields of a new encounter. Facility and
 // Patient are required. Invoice also creates the encounter's BillingInvoice.
 type CreateEncounterParams struct {

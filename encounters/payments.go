@@ -69,10 +69,6 @@ type Payment struct {
 // UnmarshalJSON reads the record as the client does (see the package doc).
 func (p *Payment) UnmarshalJSON(b []byte) error { return decode(b, p) }
 
-func (p *Payment) read(b []byte, decodeWith func([]byte, any) error) error {
-	return readWith(b, p, decodeWith)
-}
-
 // CreatePaymentParams are the fields of a new payment. Item, Type,
 // PaymentMethod and a positive Amount are required.
 type CreatePaymentParams struct {
