@@ -227,13 +227,8 @@ func (m *meter) stop(b *testing.B) sample {
 	b.StopTimer()
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
-	n := float64(b.N)
-	return sample{
-		ns:     float64(elapsed.Nanoseconds()) / n,
-		allocs: float64(m1.Mallocs-m.m0.Mallocs) / n,
-		bytes:  float64(m1.TotalAlloc-m.m0.TotalAlloc) / n,
-		extra:  map[string]float64{"cpu-ns/op": float64(cpu.Nanoseconds()) / n},
-	}
+	t := blockTotals{n: uint64(b.N), allocs: m1.Mallocs - m.m0.Mallocs, bytes: m1.TotalAlloc - m.m0.TotalAlloc, wall: elapsed, cpu: cpu}
+	return t.sample()
 }
 
 var rawSamples sync.Map // parent benchmark name -> sample of its "raw" side
@@ -242,9 +237,7 @@ var rawSamples sync.Map // parent benchmark name -> sample of its "raw" side
 // reportRatios). P1's sdk side reports its ratios itself (see interleave).
 func report(b *testing.B, s sample) {
 	parent, side := path.Dir(b.Name()), path.Base(b.Name())
-	for k, v := range s.extra {
-		b.ReportMetric(v, k)
-	}
+	reportExtra(b, s)
 	switch side {
 	case "raw":
 		rawSamples.Store(parent, s)
@@ -305,14 +298,20 @@ func interleave(b *testing.B, sdk, raw func(context.Context) error) {
 		}
 		done += n
 	}
-	sdkSample := s.sample()
-	for k, v := range sdkSample.extra {
-		b.ReportMetric(v, k)
-	}
-	reportRatios(b, sdkSample, r.sample())
+	reportExtra(b, s.sample())
+	reportRatios(b, s.sample(), r.sample())
 }
 
-// blockTotals sums the blocks of one side of interleave.
+// reportExtra reports s's extra metrics (cpu-ns/op, …); go test reports ns/op, B/op and
+// allocs/op itself.
+func reportExtra(b *testing.B, s sample) {
+	for k, v := range s.extra {
+		b.ReportMetric(v, k)
+	}
+}
+
+// blockTotals sums what a side measured over its calls: the blocks of one side of interleave,
+// or one meter's run.
 type blockTotals struct {
 	n, allocs, bytes uint64
 	wall, cpu        time.Duration
