@@ -298,8 +298,9 @@ func interleave(b *testing.B, sdk, raw func(context.Context) error) {
 		}
 		done += n
 	}
-	reportExtra(b, s.sample())
-	reportRatios(b, s.sample(), r.sample())
+	mine := s.sample()
+	reportExtra(b, mine)
+	reportRatios(b, mine, r.sample())
 }
 
 // reportExtra reports s's extra metrics (cpu-ns/op, …); go test reports ns/op, B/op and
